@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs everything PoolScope needs to build, test and run its demo on Debian 12.
+# Idempotent: when every package is already present it only checks and exits (well under a second).
+set -euo pipefail
+
+packages=(
+  # build
+  cmake ninja-build g++ pkg-config
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev libgl-dev
+  libpq-dev libsqlite3-dev
+  # run: Qt platform plugins (offscreen, xcb), SVG icons, a font for offscreen rendering
+  qt6-qpa-plugins fonts-dejavu-core
+  # demo and tests: a throwaway PostgreSQL and the Python demo service
+  postgresql python3 python3-flask python3-psycopg python3-psycopg-pool
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}" >&2
+  echo "install-deps: run as root (or install them with sudo apt-get install)" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

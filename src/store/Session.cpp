@@ -1,0 +1,122 @@
+#include "Session.h"
+
+namespace poolscope {
+
+Session::Session(Workspace workspace, QObject* parent)
+    : QObject(parent)
+    , m_workspace(std::move(workspace))
+{
+    for (const auto& config : std::as_const(m_workspace.targets)) {
+        TargetState state;
+        state.config = config;
+        m_targets.push_back(std::move(state));
+    }
+    for (const auto& config : std::as_const(m_workspace.databases)) {
+        DatabaseState state;
+        state.config = config;
+        m_databases.push_back(std::move(state));
+    }
+}
+
+Session::~Session() = default;
+
+int Session::targetIndex(const QString& name) const
+{
+    for (std::size_t i = 0; i < m_targets.size(); ++i) {
+        if (m_targets[i].config.name == name)
+            return static_cast<int>(i);
+    }
+    return -1;
+}
+
+int Session::databaseIndex(const QString& name) const
+{
+    for (std::size_t i = 0; i < m_databases.size(); ++i) {
+        if (m_databases[i].config.name == name)
+            return static_cast<int>(i);
+    }
+    return -1;
+}
+
+bool backendBelongsTo(const Backend& backend, const TargetConfig& target)
+{
+    if (target.applicationName.isEmpty())
+        return false;
+    return backend.applicationName == target.applicationName;
+}
+
+QList<Backend> Session::backendsOf(int targetIndex) const
+{
+    QList<Backend> result;
+    const auto& target = this->target(targetIndex);
+    const int db = databaseIndex(target.config.database);
+    if (db < 0)
+        return result;
+    for (const auto& backend : std::as_const(database(db).lastOk.backends)) {
+        if (backendBelongsTo(backend, target.config))
+            result.append(backend);
+    }
+    return result;
+}
+
+void Session::noteTime(qint64 ms)
+{
+    if (m_firstMs == 0 || ms < m_firstMs)
+        m_firstMs = ms;
+    if (ms > m_lastMs)
+        m_lastMs = ms;
+}
+
+void Session::addSample(const Sample& sample)
+{
+    const int index = targetIndex(sample.target);
+    if (index < 0)
+        return;
+    auto& state = m_targets[static_cast<std::size_t>(index)];
+    state.history.append(sample);
+    state.latest = sample;
+    if (sample.ok()) {
+        state.lastOk = sample;
+        state.consecutiveFailures = 0;
+    } else {
+        ++state.consecutiveFailures;
+    }
+    noteTime(sample.timestampMs);
+    Q_EMIT sampleAdded(index);
+}
+
+void Session::addSnapshot(const ActivitySnapshot& snapshot)
+{
+    const int index = databaseIndex(snapshot.database);
+    if (index < 0)
+        return;
+    auto& state = m_databases[static_cast<std::size_t>(index)];
+    state.latest = snapshot;
+    if (snapshot.ok()) {
+        state.lastOk = snapshot;
+        state.consecutiveFailures = 0;
+    } else {
+        ++state.consecutiveFailures;
+    }
+    noteTime(snapshot.timestampMs);
+
+    // Each target on this database gets its server-side backend count on this tick (a gap on failure).
+    for (auto& target : m_targets) {
+        if (target.config.database != snapshot.database || target.config.applicationName.isEmpty())
+            continue;
+        double count = kAbsent;
+        if (snapshot.ok()) {
+            qint64 n = 0;
+            for (const auto& backend : snapshot.backends) {
+                if (backendBelongsTo(backend, target.config))
+                    ++n;
+            }
+            count = static_cast<double>(n);
+            target.backendCount = n;
+        }
+        target.history.appendBackendCount(snapshot.timestampMs, count);
+    }
+    Q_EMIT snapshotAdded(index);
+}
+
+} // namespace poolscope

@@ -1,0 +1,38 @@
+#include "TargetHistory.h"
+
+#include <algorithm>
+
+namespace poolscope {
+
+void TargetHistory::append(const Sample& sample)
+{
+    m_times.push_back(sample.timestampMs);
+    m_ok.push_back(sample.ok() ? 1 : 0);
+    for (int i = 0; i < kMetricCount; ++i) {
+        const auto metric = static_cast<Metric>(i);
+        m_columns[static_cast<std::size_t>(i)].push_back(sample.ok() ? sample.metrics[metric] : kAbsent);
+    }
+}
+
+void TargetHistory::appendBackendCount(qint64 timestampMs, double count)
+{
+    m_backendTimes.push_back(timestampMs);
+    m_backendCounts.push_back(count);
+}
+
+std::ptrdiff_t TargetHistory::rowAtOrBefore(qint64 timestampMs) const
+{
+    const auto it = std::upper_bound(m_times.begin(), m_times.end(), timestampMs);
+    return std::distance(m_times.begin(), it) - 1;
+}
+
+std::size_t TargetHistory::memoryBytes() const
+{
+    std::size_t bytes = m_times.capacity() * sizeof(qint64) + m_ok.capacity();
+    for (const auto& column : m_columns)
+        bytes += column.capacity() * sizeof(double);
+    bytes += m_backendTimes.capacity() * sizeof(qint64) + m_backendCounts.capacity() * sizeof(double);
+    return bytes;
+}
+
+} // namespace poolscope

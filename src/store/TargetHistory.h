@@ -1,0 +1,44 @@
+#pragma once
+
+#include "Metric.h"
+#include "Sample.h"
+
+#include <span>
+#include <vector>
+
+namespace poolscope {
+
+// The numbers of one target over time, stored as columns (one vector per metric) rather than as
+// per-sample objects: 8 bytes per metric per tick plus the timestamp. A failed poll is a row whose
+// values are all NaN, which the chart draws as a gap.
+class TargetHistory
+{
+public:
+    void append(const Sample& sample);
+    // The server-side backend count for the target's application_name, on the database's own ticks.
+    void appendBackendCount(qint64 timestampMs, double count);
+
+    std::size_t size() const { return m_times.size(); }
+    bool empty() const { return m_times.empty(); }
+    std::span<const qint64> times() const { return m_times; }
+    std::span<const double> column(Metric metric) const { return m_columns[static_cast<std::size_t>(metric)]; }
+    bool ok(std::size_t row) const { return m_ok[row] != 0; }
+
+    std::span<const qint64> backendCountTimes() const { return m_backendTimes; }
+    std::span<const double> backendCounts() const { return m_backendCounts; }
+
+    // Index of the last row at or before timestampMs, or -1.
+    std::ptrdiff_t rowAtOrBefore(qint64 timestampMs) const;
+
+    // Approximate heap bytes held (benchmarked in tests/bench).
+    std::size_t memoryBytes() const;
+
+private:
+    std::vector<qint64> m_times;
+    std::vector<std::uint8_t> m_ok;
+    std::array<std::vector<double>, kMetricCount> m_columns;
+    std::vector<qint64> m_backendTimes;
+    std::vector<double> m_backendCounts;
+};
+
+} // namespace poolscope

@@ -1,0 +1,1 @@
+#include "Workspace.h"
