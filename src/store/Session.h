@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ActivitySnapshot.h"
+#include "Event.h"
 #include "Sample.h"
 #include "TargetHistory.h"
 #include "workspace/Workspace.h"
@@ -59,14 +60,18 @@ public:
     qint64 firstTimestampMs() const { return m_firstMs; }
     qint64 lastTimestampMs() const { return m_lastMs; }
 
+    const QList<Event>& events() const { return m_events; }
+
 public Q_SLOTS:
     // Samples for unknown targets are ignored (a workspace reload may race with a reply in flight).
     void addSample(const poolscope::Sample& sample);
     void addSnapshot(const poolscope::ActivitySnapshot& snapshot);
+    void addEvent(const poolscope::Event& event);
 
 Q_SIGNALS:
     void sampleAdded(int targetIndex);
     void snapshotAdded(int databaseIndex);
+    void eventAdded(int eventIndex);
 
 private:
     void noteTime(qint64 ms);
@@ -76,6 +81,7 @@ private:
     std::vector<DatabaseState> m_databases;
     qint64 m_firstMs = 0;
     qint64 m_lastMs = 0;
+    QList<Event> m_events;
 };
 
 // True when a backend belongs to the target: same database entry and, when the target names one,
