@@ -1,0 +1,487 @@
+#include "Profile.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+namespace {
+
+constexpr std::size_t idx(Metric metric)
+{
+    return static_cast<std::size_t>(metric);
+}
+
+constexpr std::size_t idx(Profile::RouteField field)
+{
+    return static_cast<std::size_t>(field);
+}
+
+const QStringList& routeFieldNames()
+{
+    static const QStringList names { u"name"_s, u"acquired"_s, u"released"_s, u"active"_s, u"leaks"_s };
+    return names;
+}
+
+QString routesKey()
+{
+    return u"routes"_s;
+}
+
+QString derivedSource()
+{
+    return u"derived"_s;
+}
+
+QString describePointer(const JsonPointer& pointer)
+{
+    return pointer.isRoot() ? u"\"\" (the whole document)"_s : pointer.toString();
+}
+
+QString describeValue(const QJsonValue& value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+        return u"null"_s;
+    case QJsonValue::Bool:
+        return value.toBool() ? u"a boolean (true)"_s : u"a boolean (false)"_s;
+    case QJsonValue::Double:
+        return std::isfinite(value.toDouble()) ? u"a number ("_s % QString::number(value.toDouble()) % u")"_s
+                                               : u"a non-finite number"_s;
+    case QJsonValue::String: {
+        constexpr qsizetype kMaxShown = 40;
+        QString text = value.toString();
+        if (text.size() > kMaxShown)
+            text = text.left(kMaxShown) % u"…"_s;
+        return u"a string (\""_s % text % u"\")"_s;
+    }
+    case QJsonValue::Array:
+        return u"an array"_s;
+    case QJsonValue::Object:
+        return u"an object"_s;
+    case QJsonValue::Undefined:
+        break;
+    }
+    return u"nothing"_s;
+}
+
+QString typeError(const QString& label, const JsonPointer& at, const QString& expected, const QJsonValue& value)
+{
+    return label % u" at "_s % describePointer(at) % u": expected "_s % expected % u", got "_s % describeValue(value);
+}
+
+// Reads a finite number or records an error naming label and pointer.
+double readNumber(const QJsonValue& value, const QString& label, const JsonPointer& at, QStringList& errors)
+{
+    if (value.isDouble()) {
+        const double v = value.toDouble();
+        if (std::isfinite(v))
+            return v;
+    }
+    errors.append(typeError(label, at, u"a number"_s, value));
+    return kAbsent;
+}
+
+// Resolves an explicit pointer; a pointer that cannot apply is recorded as an error naming label.
+std::optional<QJsonValue> resolveExplicit(
+    const JsonPointer& pointer, const QJsonValue& root, const QString& label, QStringList& errors)
+{
+    JsonPointer::Resolution resolution = pointer.resolve(root);
+    if (!resolution.ok()) {
+        errors.append(label % u" at "_s % describePointer(pointer) % u": "_s % resolution.error);
+        return std::nullopt;
+    }
+    return resolution.value;
+}
+
+// A breadth-first search over every object and array of the payload, for the first (shallowest)
+// member named by each locator's keys.
+class TreeSearch
+{
+public:
+    struct Match
+    {
+        QJsonValue value;
+        JsonPointer at;
+    };
+
+    // wanted[i]: member names for slot i, in order of preference; empty = not searched.
+    // skip: a container location that is never descended into (an explicit routes container).
+    static std::vector<std::optional<Match>> run(
+        const QJsonValue& root, const std::vector<QStringList>& wanted, const std::optional<JsonPointer>& skip)
+    {
+        std::vector<std::optional<Match>> found(wanted.size());
+        std::size_t pending = 0;
+        for (const QStringList& keys : wanted)
+            pending += keys.isEmpty() ? 0 : 1;
+
+        struct Node
+        {
+            QJsonValue value;
+            qsizetype parent;
+            QString token;
+            qsizetype depth;
+        };
+        std::vector<Node> nodes;
+        nodes.push_back({ root, -1, {}, 0 });
+
+        auto pathOf = [&nodes](qsizetype i) {
+            QStringList tokens;
+            for (; i > 0; i = nodes[static_cast<std::size_t>(i)].parent)
+                tokens.prepend(nodes[static_cast<std::size_t>(i)].token);
+            return JsonPointer(std::move(tokens));
+        };
+        auto skipped = [&](qsizetype parent, const QString& token, qsizetype depth) {
+            if (token == routesKey())
+                return true;
+            if (!skip || skip->tokens().size() != depth)
+                return false;
+            return pathOf(parent).child(token) == *skip;
+        };
+
+        for (std::size_t i = 0; i < nodes.size() && pending > 0; ++i) {
+            const QJsonValue value = nodes[i].value; // a copy: nodes may grow below
+            const qsizetype depth = nodes[i].depth + 1;
+            const qsizetype self = static_cast<qsizetype>(i);
+            if (value.isObject()) {
+                const QJsonObject object = value.toObject();
+                for (std::size_t w = 0; w < wanted.size(); ++w) {
+                    if (found[w] || wanted[w].isEmpty())
+                        continue;
+                    for (const QString& key : wanted[w]) {
+                        const auto it = object.constFind(key);
+                        if (it != object.constEnd()) {
+                            found[w] = Match { it.value(), pathOf(self).child(key) };
+                            --pending;
+                            break;
+                        }
+                    }
+                }
+                for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+                    const QJsonValue child = it.value();
+                    if ((child.isObject() || child.isArray()) && !skipped(self, it.key(), depth))
+                        nodes.push_back({ child, self, it.key(), depth });
+                }
+            } else if (value.isArray()) {
+                const QJsonArray array = value.toArray();
+                for (qsizetype k = 0; k < array.size(); ++k) {
+                    const QJsonValue child = array.at(k);
+                    if ((child.isObject() || child.isArray()) && !skipped(self, QString::number(k), depth))
+                        nodes.push_back({ child, self, QString::number(k), depth });
+                }
+            }
+        }
+        return found;
+    }
+};
+
+} // namespace
+
+QStringList Profile::builtinNames()
+{
+    return { u"auto"_s, u"seed"_s, u"psycopg_pool"_s, u"node-postgres"_s };
+}
+
+std::optional<Profile> Profile::builtin(const QString& name)
+{
+    Profile profile;
+    profile.m_name = name;
+    auto search = [&profile](Metric metric, QStringList keys) { profile.m_metrics[idx(metric)].searchKeys = keys; };
+    auto pointer = [&profile](Metric metric, const QString& text) {
+        profile.m_metrics[idx(metric)].pointer = JsonPointer::parse(text);
+    };
+
+    if (name == u"auto") {
+        // The well-known names, then the metric's own key (PoolScope's own JSON uses those).
+        search(Metric::CheckedOut, { u"checked_out"_s, u"checkedOut"_s });
+        search(Metric::Tracked, { u"total_active"_s, u"tracked"_s, u"tracked_active"_s });
+        search(Metric::Discrepancy, { u"tracking_discrepancy"_s, u"discrepancy"_s });
+        search(Metric::AcquiredTotal, { u"total_acquired"_s, u"acquired_total"_s });
+        search(Metric::ReleasedTotal, { u"total_released"_s, u"released_total"_s });
+        search(Metric::LeaksTotal, { u"total_leaks"_s, u"leaks_total"_s });
+        search(Metric::PoolMin, { u"pool_min"_s });
+        search(Metric::PoolMax, { u"pool_max"_s });
+        search(Metric::PoolSize, { u"pool_size"_s, u"totalCount"_s });
+        search(Metric::PoolIdle, { u"pool_available"_s, u"idleCount"_s, u"pool_idle"_s });
+        search(Metric::Waiting, { u"requests_waiting"_s, u"waitingCount"_s, u"waiting"_s });
+        profile.m_routes.searchKeys = { routesKey() };
+    } else if (name == u"seed") {
+        pointer(Metric::CheckedOut, u"/database/pool/checked_out"_s);
+        pointer(Metric::PoolSize, u"/database/pool/pool_size"_s);
+        pointer(Metric::PoolIdle, u"/database/pool/pool_available"_s);
+        pointer(Metric::PoolMin, u"/database/pool/pool_min"_s);
+        pointer(Metric::PoolMax, u"/database/pool/pool_max"_s);
+        pointer(Metric::Waiting, u"/database/pool/requests_waiting"_s);
+        pointer(Metric::Tracked, u"/database/tracking/total_active"_s);
+        pointer(Metric::AcquiredTotal, u"/database/tracking/total_acquired"_s);
+        pointer(Metric::ReleasedTotal, u"/database/tracking/total_released"_s);
+        pointer(Metric::LeaksTotal, u"/database/tracking/total_leaks"_s);
+        pointer(Metric::Discrepancy, u"/database/tracking/tracking_discrepancy"_s);
+        profile.m_routes.pointer = JsonPointer::parse(u"/database/tracking/routes");
+    } else if (name == u"psycopg_pool") {
+        search(Metric::PoolMin, { u"pool_min"_s });
+        search(Metric::PoolMax, { u"pool_max"_s });
+        search(Metric::PoolSize, { u"pool_size"_s });
+        search(Metric::PoolIdle, { u"pool_available"_s });
+        search(Metric::Waiting, { u"requests_waiting"_s });
+    } else if (name == u"node-postgres") {
+        search(Metric::PoolSize, { u"totalCount"_s });
+        search(Metric::PoolIdle, { u"idleCount"_s });
+        search(Metric::Waiting, { u"waitingCount"_s });
+    } else {
+        return std::nullopt;
+    }
+
+    profile.m_routeFields[idx(RouteField::Name)].searchKeys = { u"name"_s, u"route"_s, u"path"_s };
+    for (int f = static_cast<int>(RouteField::Acquired); f < kRouteFieldCount; ++f)
+        profile.m_routeFields[static_cast<std::size_t>(f)].searchKeys = { routeFieldNames().at(f) };
+    return profile;
+}
+
+std::optional<Profile> Profile::create(const QString& name, const QHash<QString, QString>& fields, QString* error)
+{
+    std::optional<Profile> profile = builtin(name);
+    if (!profile) {
+        if (error)
+            *error
+                = u"unknown profile \""_s % name % u"\" (built-in profiles: "_s % builtinNames().join(u", ") % u")"_s;
+        return std::nullopt;
+    }
+    const QStringList problems = validateFields(fields);
+    if (!problems.isEmpty()) {
+        if (error)
+            *error = u"fields."_s % problems.join(u"; fields."_s);
+        return std::nullopt;
+    }
+    profile->applyFields(fields);
+    return profile;
+}
+
+QStringList Profile::fieldKeys()
+{
+    QStringList keys;
+    for (int m = 0; m < kMetricCount; ++m)
+        keys.append(metricKey(static_cast<Metric>(m)));
+    keys.append(routesKey());
+    for (int f = 0; f < kRouteFieldCount; ++f)
+        keys.append(routeFieldKey(static_cast<RouteField>(f)));
+    return keys;
+}
+
+QString Profile::routeFieldKey(RouteField field)
+{
+    return routesKey() % u'.' % routeFieldNames().at(static_cast<qsizetype>(field));
+}
+
+void Profile::applyFields(const QHash<QString, QString>& fields)
+{
+    for (auto it = fields.constBegin(); it != fields.constEnd(); ++it) {
+        std::optional<JsonPointer> pointer = JsonPointer::parse(it.value());
+        if (!pointer)
+            continue; // validateFields() reported it
+        if (const std::optional<Metric> metric = metricFromKey(it.key())) {
+            m_metrics[idx(*metric)] = Locator { pointer, {} };
+        } else if (it.key() == routesKey()) {
+            m_routes = Locator { pointer, {} };
+        } else {
+            for (int f = 0; f < kRouteFieldCount; ++f) {
+                if (it.key() == routeFieldKey(static_cast<RouteField>(f)))
+                    m_routeFields[static_cast<std::size_t>(f)] = Locator { pointer, {} };
+            }
+        }
+    }
+}
+
+ProfileResult Profile::apply(const QJsonDocument& document) const
+{
+    if (document.isArray())
+        return apply(QJsonValue(document.array()));
+    if (document.isObject())
+        return apply(QJsonValue(document.object()));
+    return apply(QJsonValue());
+}
+
+ProfileResult Profile::apply(const QJsonValue& root) const
+{
+    ProfileResult result;
+    QStringList errors;
+
+    // Slots 0..kMetricCount-1 are the metrics, the last slot is the routes container.
+    std::vector<QStringList> wanted(kMetricCount + 1);
+    bool searching = false;
+    for (int m = 0; m < kMetricCount; ++m) {
+        const Locator& locator = m_metrics[static_cast<std::size_t>(m)];
+        if (!locator.pointer && !locator.searchKeys.isEmpty()) {
+            wanted[static_cast<std::size_t>(m)] = locator.searchKeys;
+            searching = true;
+        }
+    }
+    if (!m_routes.pointer && !m_routes.searchKeys.isEmpty()) {
+        wanted[kMetricCount] = m_routes.searchKeys;
+        searching = true;
+    }
+    std::vector<std::optional<TreeSearch::Match>> found(wanted.size());
+    if (searching)
+        found = TreeSearch::run(root, wanted, m_routes.pointer);
+
+    for (int m = 0; m < kMetricCount; ++m) {
+        const auto metric = static_cast<Metric>(m);
+        const Locator& locator = m_metrics[idx(metric)];
+        std::optional<QJsonValue> value;
+        JsonPointer at;
+        if (locator.pointer) {
+            at = *locator.pointer;
+            value = resolveExplicit(at, root, metricKey(metric), errors);
+        } else if (const auto& match = found[idx(metric)]) {
+            at = match->at;
+            value = match->value;
+        }
+        if (!value)
+            continue;
+        const double v = readNumber(*value, metricKey(metric), at, errors);
+        if (isPresent(v)) {
+            result.metrics.set(metric, v);
+            result.sources[idx(metric)] = at.toString();
+        }
+    }
+
+    // Routes.
+    std::optional<QJsonValue> container;
+    JsonPointer containerAt;
+    if (m_routes.pointer) {
+        containerAt = *m_routes.pointer;
+        container = resolveExplicit(containerAt, root, routesKey(), errors);
+    } else if (const auto& match = found[kMetricCount]) {
+        containerAt = match->at;
+        container = match->value;
+    }
+    if (container)
+        readRoutes(*container, containerAt, result, errors);
+
+    // Derivations.
+    auto derive = [&result](Metric target, double value) {
+        if (!result.metrics.has(target) && isPresent(value)) {
+            result.metrics.set(target, value);
+            result.sources[idx(target)] = derivedSource();
+        }
+    };
+    derive(Metric::CheckedOut, result.metrics[Metric::PoolSize] - result.metrics[Metric::PoolIdle]);
+    derive(Metric::Discrepancy, result.metrics[Metric::CheckedOut] - result.metrics[Metric::Tracked]);
+
+    // A payload of the wrong shape can fail every metric: keep the message readable.
+    constexpr qsizetype kMaxErrors = 3;
+    if (errors.size() > kMaxErrors) {
+        const qsizetype more = errors.size() - kMaxErrors;
+        errors.resize(kMaxErrors);
+        errors.append(u"and "_s % QString::number(more) % (more == 1 ? u" more problem"_s : u" more problems"_s));
+    }
+    result.error = errors.join(u"; ");
+    return result;
+}
+
+void Profile::readRoutes(
+    const QJsonValue& container, const JsonPointer& at, ProfileResult& result, QStringList& errors) const
+{
+    const bool isObject = container.isObject();
+    if (!isObject && !container.isArray()) {
+        errors.append(typeError(routesKey(), at, u"an object or an array"_s, container));
+        return;
+    }
+    result.routesSource = at.toString();
+
+    auto readEntry = [&](const QJsonValue& entry, const JsonPointer& entryAt, const QString& keyName) {
+        if (!entry.isObject()) {
+            errors.append(typeError(routesKey(), entryAt, u"an object"_s, entry));
+            return;
+        }
+        const QJsonObject object = entry.toObject();
+        // Locates one field of the entry: explicit relative pointer, or the first direct member present.
+        auto locate = [&](RouteField field) -> std::optional<std::pair<QJsonValue, JsonPointer>> {
+            const Locator& locator = m_routeFields[idx(field)];
+            if (locator.pointer) {
+                const JsonPointer full = entryAt + *locator.pointer;
+                const JsonPointer::Resolution resolution = locator.pointer->resolve(entry);
+                if (!resolution.ok()) {
+                    errors.append(
+                        routeFieldKey(field) % u" at "_s % describePointer(full) % u": "_s + resolution.error);
+                    return std::nullopt;
+                }
+                if (!resolution.value)
+                    return std::nullopt;
+                return std::make_pair(*resolution.value, full);
+            }
+            for (const QString& key : locator.searchKeys) {
+                const auto it = object.constFind(key);
+                if (it != object.constEnd())
+                    return std::make_pair(it.value(), entryAt.child(key));
+            }
+            return std::nullopt;
+        };
+
+        RouteStats route;
+        const auto name = locate(RouteField::Name);
+        if (name && !name->first.isString()) {
+            errors.append(typeError(routeFieldKey(RouteField::Name), name->second, u"a string"_s, name->first));
+            return;
+        }
+        if (name)
+            route.name = name->first.toString();
+        else if (!keyName.isNull())
+            route.name = keyName;
+        else {
+            errors.append(routesKey() % u" at "_s % describePointer(entryAt) % u": the entry has no name (expected "_s
+                % (m_routeFields[idx(RouteField::Name)].pointer
+                        ? m_routeFields[idx(RouteField::Name)].pointer->toString()
+                        : u"\"name\", \"route\" or \"path\""_s)
+                % u")"_s);
+            return;
+        }
+        auto number = [&](RouteField field) {
+            const auto located = locate(field);
+            return located ? readNumber(located->first, routeFieldKey(field), located->second, errors) : kAbsent;
+        };
+        route.acquired = number(RouteField::Acquired);
+        route.released = number(RouteField::Released);
+        route.active = number(RouteField::Active);
+        route.leaks = number(RouteField::Leaks);
+        if (!isPresent(route.active) && isPresent(route.acquired) && isPresent(route.released))
+            route.active = route.acquired - route.released;
+        result.routes.append(route);
+    };
+
+    if (isObject) {
+        const QJsonObject object = container.toObject();
+        for (auto it = object.constBegin(); it != object.constEnd(); ++it)
+            readEntry(it.value(), at.child(it.key()), it.key());
+    } else {
+        const QJsonArray array = container.toArray();
+        for (qsizetype i = 0; i < array.size(); ++i)
+            readEntry(array.at(i), at.child(i), QString());
+    }
+}
+
+QStringList validateFields(const QHash<QString, QString>& fields)
+{
+    QStringList keys = fields.keys();
+    std::sort(keys.begin(), keys.end());
+    const QStringList known = Profile::fieldKeys();
+    QStringList errors;
+    for (const QString& key : std::as_const(keys)) {
+        if (!known.contains(key)) {
+            errors.append(key % u": unknown key (expected one of "_s % known.join(u", ") % u")"_s);
+            continue;
+        }
+        JsonPointer::SyntaxError syntax;
+        if (!JsonPointer::parse(fields.value(key), &syntax))
+            errors.append(key % u": invalid JSON Pointer \""_s % fields.value(key) % u"\": "_s % syntax.toString());
+    }
+    return errors;
+}
+
+} // namespace poolscope

@@ -1,0 +1,312 @@
+#include "HealthSource.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QRandomGenerator>
+#include <QUrl>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+namespace {
+
+constexpr qint64 kReadBufferBytes = 256 * 1024;
+constexpr qsizetype kSnippetChars = 120;
+
+// The start of an error page, on one line, for an error message.
+QString bodySnippet(const QByteArray& body)
+{
+    QString text = QString::fromUtf8(body.left(kSnippetChars * 4)).simplified();
+    for (QChar& c : text) {
+        if (!c.isPrint())
+            c = u'?';
+    }
+    if (text.size() > kSnippetChars)
+        text = text.left(kSnippetChars) % u'…';
+    return text;
+}
+
+bool hasLineBreak(const QString& text)
+{
+    return text.contains(u'\r') || text.contains(u'\n');
+}
+
+} // namespace
+
+HealthSource::HealthSource(TargetConfig config, QNetworkAccessManager* network, QObject* parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_network(network)
+{
+    m_pollTimer.setSingleShot(true);
+    m_deadline.setSingleShot(true);
+    m_localFailure.setSingleShot(true);
+    m_localFailure.setInterval(0);
+    connect(&m_pollTimer, &QTimer::timeout, this, &HealthSource::onTick);
+    connect(&m_deadline, &QTimer::timeout, this, [this] { abortRequest(AbortReason::Timeout); });
+    connect(&m_localFailure, &QTimer::timeout, this, [this] { finishWithError(m_configError); });
+
+    QString profileError;
+    m_profile = Profile::create(m_config.profile, m_config.fields, &profileError);
+    if (!m_profile)
+        m_configError = profileError;
+
+    const QUrl url(m_config.url, QUrl::StrictMode);
+    if (m_configError.isEmpty()
+        && (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") || url.host().isEmpty()))
+        m_configError = u"\""_s % m_config.url % u"\" is not an http:// or https:// URL"_s;
+    for (auto it = m_config.headers.constBegin(); m_configError.isEmpty() && it != m_config.headers.constEnd(); ++it) {
+        if (it.key().isEmpty() || hasLineBreak(it.key()) || hasLineBreak(it.value()))
+            m_configError = u"header \""_s % it.key() % u"\": names and values must not be empty or hold line breaks"_s;
+    }
+}
+
+HealthSource::~HealthSource()
+{
+    cancelInFlight();
+}
+
+int HealthSource::scheduledDelayMs() const
+{
+    return m_pollTimer.isActive() ? m_pollTimer.interval() : -1;
+}
+
+int HealthSource::backoffDelayMs(int intervalMs, int failures, double jitter)
+{
+    const int interval = std::max(intervalMs, 1);
+    if (failures <= 0)
+        return interval;
+    const int exponent = std::min(failures - 1, 30);
+    const double grown = std::min(std::ldexp(static_cast<double>(interval), exponent), double(kMaxBackoffMs));
+    const double base = std::max(grown, static_cast<double>(interval)); // never poll faster than the interval
+    const double factor = 1.0 + kJitter * std::clamp(jitter, -1.0, 1.0);
+    return static_cast<int>(std::lround(base * factor));
+}
+
+QString HealthSource::formatByteSize(qint64 bytes)
+{
+    constexpr qint64 kKiB = 1024;
+    constexpr qint64 kMiB = 1024 * kKiB;
+    if (bytes >= kMiB && bytes % kMiB == 0)
+        return QString::number(bytes / kMiB) % u" MiB"_s;
+    if (bytes >= kKiB && bytes % kKiB == 0)
+        return QString::number(bytes / kKiB) % u" KiB"_s;
+    return QString::number(bytes) % (bytes == 1 ? u" byte"_s : u" bytes"_s);
+}
+
+void HealthSource::start()
+{
+    if (m_running)
+        return;
+    m_running = true;
+    m_failures = 0;
+    onTick();
+}
+
+void HealthSource::stop()
+{
+    m_running = false;
+    m_pollTimer.stop();
+    cancelInFlight();
+}
+
+void HealthSource::pollNow()
+{
+    startRequest();
+}
+
+void HealthSource::onTick()
+{
+    startRequest(); // skipped while one is in flight
+    if (m_running) {
+        const double jitter = QRandomGenerator::global()->generateDouble() * 2.0 - 1.0;
+        m_pollTimer.start(backoffDelayMs(m_config.intervalMs, m_failures, jitter));
+    }
+}
+
+void HealthSource::startRequest()
+{
+    if (m_inFlight)
+        return;
+    m_inFlight = true;
+    m_body.clear();
+    m_abortReason = AbortReason::None;
+    m_elapsed.start();
+
+    if (!m_configError.isEmpty()) {
+        m_localFailure.start();
+        return;
+    }
+
+    QNetworkRequest request { QUrl(m_config.url, QUrl::StrictMode) };
+    request.setRawHeader("Accept", "application/json");
+    request.setRawHeader("User-Agent", QByteArrayLiteral("PoolScope/" POOLSCOPE_VERSION));
+    for (auto it = m_config.headers.constBegin(); it != m_config.headers.constEnd(); ++it)
+        request.setRawHeader(it.key().toUtf8(), it.value().toUtf8());
+    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
+    request.setTransferTimeout(std::max(m_config.timeoutMs, 1));
+
+    QNetworkReply* reply = m_network->get(request);
+    m_reply = reply;
+    reply->setReadBufferSize(std::min(kReadBufferBytes, m_config.maxBodyBytes + 1));
+    connect(reply, &QNetworkReply::metaDataChanged, this, &HealthSource::onMetaDataChanged);
+    connect(reply, &QNetworkReply::readyRead, this, &HealthSource::onReadyRead);
+    connect(reply, &QNetworkReply::finished, this, &HealthSource::onFinished);
+    m_deadline.start(std::max(m_config.timeoutMs, 1));
+}
+
+void HealthSource::onMetaDataChanged()
+{
+    if (!m_reply || m_abortReason != AbortReason::None)
+        return;
+    bool ok = false;
+    const qint64 length = m_reply->header(QNetworkRequest::ContentLengthHeader).toLongLong(&ok);
+    if (ok && length > m_config.maxBodyBytes) {
+        // Decided now, whatever happens to the connection meanwhile; aborted once control is back in
+        // the event loop (QNetworkReply reports its error twice when aborted from this signal).
+        m_abortReason = AbortReason::TooLarge;
+        QMetaObject::invokeMethod(
+            this,
+            [this, reply = m_reply] {
+                if (reply && reply == m_reply)
+                    reply->abort();
+            },
+            Qt::QueuedConnection);
+    }
+}
+
+void HealthSource::onReadyRead()
+{
+    if (!m_reply || m_abortReason != AbortReason::None)
+        return;
+    m_body.append(m_reply->readAll());
+    if (m_body.size() > m_config.maxBodyBytes)
+        abortRequest(AbortReason::TooLarge);
+}
+
+void HealthSource::abortRequest(AbortReason reason)
+{
+    if (!m_reply || m_abortReason != AbortReason::None)
+        return;
+    m_abortReason = reason;
+    m_reply->abort(); // emits finished(), handled by onFinished()
+}
+
+void HealthSource::onFinished()
+{
+    QNetworkReply* reply = m_reply;
+    if (!reply)
+        return;
+    m_reply = nullptr;
+    m_deadline.stop();
+    reply->disconnect(this);
+    reply->deleteLater();
+
+    if (m_abortReason == AbortReason::None) {
+        m_body.append(reply->readAll());
+        if (m_body.size() > m_config.maxBodyBytes)
+            m_abortReason = AbortReason::TooLarge;
+    }
+    Sample sample = interpretReply(reply);
+    m_body.clear();
+    deliver(std::move(sample));
+}
+
+Sample HealthSource::interpretReply(QNetworkReply* reply) const
+{
+    Sample sample;
+    auto fail = [&sample](QString error) {
+        sample.error = std::move(error);
+        return sample;
+    };
+
+    if (m_abortReason == AbortReason::TooLarge)
+        return fail(u"response larger than "_s % formatByteSize(m_config.maxBodyBytes));
+    if (m_abortReason == AbortReason::Timeout || reply->error() == QNetworkReply::OperationCanceledError)
+        return fail(u"timed out after "_s % QString::number(m_config.timeoutMs / 1000.0, 'f', 1) % u" s"_s);
+
+    const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    if (status.isValid()) {
+        const int code = status.toInt();
+        if (code < 200 || code > 299) {
+            QString error = u"HTTP "_s % QString::number(code);
+            const QString reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString().trimmed();
+            if (!reason.isEmpty())
+                error += u' ' % reason;
+            const QString snippet = bodySnippet(m_body);
+            if (!snippet.isEmpty())
+                error += u": "_s % snippet;
+            return fail(error);
+        }
+    }
+    if (reply->error() != QNetworkReply::NoError)
+        return fail(reply->errorString());
+
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(m_body, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return fail(
+            u"invalid JSON at offset "_s % QString::number(parseError.offset) % u": "_s % parseError.errorString());
+
+    ProfileResult result = m_profile->apply(document);
+    if (!result.ok())
+        return fail(result.error);
+    sample.metrics = result.metrics;
+    sample.routes = std::move(result.routes);
+    return sample;
+}
+
+void HealthSource::finishWithError(const QString& error)
+{
+    if (!m_inFlight)
+        return;
+    Sample sample;
+    sample.error = error;
+    deliver(std::move(sample));
+}
+
+void HealthSource::deliver(Sample sample)
+{
+    m_inFlight = false;
+    sample.target = m_config.name;
+    sample.timestampMs = QDateTime::currentMSecsSinceEpoch();
+    sample.latencyMs = m_configError.isEmpty() ? m_elapsed.elapsed() : -1;
+
+    if (!sample.ok()) {
+        ++m_failures;
+        if (m_running) {
+            const double jitter = QRandomGenerator::global()->generateDouble() * 2.0 - 1.0;
+            m_pollTimer.start(backoffDelayMs(m_config.intervalMs, m_failures, jitter));
+        }
+    } else if (m_failures > 0) {
+        m_failures = 0;
+        if (m_running)
+            m_pollTimer.start(backoffDelayMs(m_config.intervalMs, 0, 0));
+    }
+    Q_EMIT sampleReady(sample);
+}
+
+void HealthSource::cancelInFlight()
+{
+    m_deadline.stop();
+    m_localFailure.stop();
+    m_inFlight = false;
+    if (QNetworkReply* reply = m_reply) {
+        m_reply = nullptr;
+        reply->disconnect(this);
+        reply->abort();
+        reply->deleteLater();
+    }
+    m_body.clear();
+}
+
+} // namespace poolscope

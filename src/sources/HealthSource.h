@@ -1,0 +1,92 @@
+#pragma once
+
+#include "profiles/Profile.h"
+#include "store/Sample.h"
+#include "workspace/Workspace.h"
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <optional>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+
+namespace poolscope {
+
+// Polls one target's JSON health endpoint (HTTP or HTTPS) and turns every poll into exactly one
+// Sample: metrics and routes through the target's profile, or the reason the poll failed.
+//
+// At most one request is in flight; a tick that finds one still running is skipped. After a failure
+// the next poll waits max(interval, min(interval * 2^(failures-1), 30 s)) with +-20 % jitter; a success
+// returns to the plain interval. Each source owns its timer, so a dead target never delays another.
+class HealthSource : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr int kMaxBackoffMs = 30'000;
+    static constexpr double kJitter = 0.2;
+
+    // `config` has ${env:NAME} already expanded. `network` is shared and must outlive this object.
+    explicit HealthSource(TargetConfig config, QNetworkAccessManager* network, QObject* parent = nullptr);
+    ~HealthSource() override;
+
+    const TargetConfig& config() const { return m_config; }
+
+    // Polls now, then every config().intervalMs (backing off while the target fails).
+    void start();
+    // Aborts the request in flight and stops the timer: no sample is emitted afterwards.
+    void stop();
+    // One poll now, unless one is already in flight. Works whether started or not.
+    void pollNow();
+
+    bool isRunning() const { return m_running; }
+    bool isPolling() const { return m_inFlight; }
+    int consecutiveFailures() const { return m_failures; }
+    // The delay the poll timer was last armed with, in ms; -1 when no poll is scheduled.
+    int scheduledDelayMs() const;
+
+    // The wait before the next poll after `failures` consecutive failures (0: the interval).
+    // `jitter` in [-1, 1] scales the +-20 % jitter; tests pass fixed values.
+    static int backoffDelayMs(int intervalMs, int failures, double jitter);
+    // "4 MiB", "512 KiB", "1000 bytes".
+    static QString formatByteSize(qint64 bytes);
+
+Q_SIGNALS:
+    void sampleReady(const poolscope::Sample& sample);
+
+private:
+    enum class AbortReason { None, Timeout, TooLarge };
+
+    void onTick();
+    void startRequest();
+    void onMetaDataChanged();
+    void onReadyRead();
+    void onFinished();
+    void abortRequest(AbortReason reason);
+    void finishWithError(const QString& error);
+    void deliver(Sample sample);
+    void cancelInFlight();
+    Sample interpretReply(QNetworkReply* reply) const;
+
+    TargetConfig m_config;
+    QNetworkAccessManager* m_network;
+    std::optional<Profile> m_profile;
+    QString m_configError; // unknown profile, bad URL or header: every poll fails with it
+
+    QTimer m_pollTimer;
+    QTimer m_deadline; // the whole request, on top of QNetworkRequest's transfer (inactivity) timeout
+    QTimer m_localFailure; // delivers m_configError asynchronously, like a network failure
+    QPointer<QNetworkReply> m_reply;
+    QByteArray m_body;
+    QElapsedTimer m_elapsed;
+    AbortReason m_abortReason = AbortReason::None;
+    bool m_running = false;
+    bool m_inFlight = false;
+    int m_failures = 0;
+};
+
+} // namespace poolscope

@@ -1,0 +1,619 @@
+#include "sources/HealthSource.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QList>
+#include <QNetworkAccessManager>
+#include <QPointer>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+#include <QTimer>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+using namespace poolscope;
+
+namespace {
+
+const QByteArray kSeedPayload
+    = R"({"status":"healthy","process":"web","database":{"pool":{"checked_out":15,"pool_size":20,"pool_available":5,"pool_min":4,"pool_max":50,"requests_waiting":0},"tracking":{"total_active":0,"total_acquired":3698,"total_released":3698,"total_leaks":0,"tracking_discrepancy":15,"routes":{"/api/bets":{"acquired":10,"released":10,"active":0,"leaks":0}}}}})";
+
+constexpr qint64 kTenMiB = 10 * 1024 * 1024;
+
+QByteArray httpResponse(
+    int code, const QByteArray& reason, const QByteArray& body, const QByteArray& contentType = "application/json")
+{
+    return "HTTP/1.1 " + QByteArray::number(code) + ' ' + reason + "\r\nContent-Type: " + contentType
+        + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+}
+
+// A tiny HTTP/1.1 server on 127.0.0.1 with a canned behaviour per path.
+class TestServer
+{
+public:
+    enum class Mode {
+        Respond, // write the bytes, close
+        Hang, // write the bytes (maybe none), then keep the connection open forever
+        Trickle, // write the bytes, then one more byte every 100 ms, forever
+        Hold, // write the bytes only when release() is called
+        Stream, // write the head, then `streamBytes` of body without Content-Length, close
+        Close, // close without answering
+    };
+    struct Route
+    {
+        Mode mode = Mode::Respond;
+        QByteArray bytes;
+        qint64 streamBytes = 0;
+    };
+    struct Request
+    {
+        QByteArray path;
+        QHash<QByteArray, QByteArray> headers; // lower-case names
+    };
+
+    TestServer()
+    {
+        QObject::connect(&m_server, &QTcpServer::newConnection, &m_server, [this] { onNewConnection(); });
+        if (!m_server.listen(QHostAddress::LocalHost, 0))
+            qFatal("cannot listen: %s", qPrintable(m_server.errorString()));
+    }
+
+    void setRoute(const QByteArray& path, Route route) { m_routes.insert(path, std::move(route)); }
+    QString url(const QByteArray& path) const
+    {
+        return u"http://127.0.0.1:"_s % QString::number(m_server.serverPort()) % QString::fromLatin1(path);
+    }
+    quint16 port() const { return m_server.serverPort(); }
+    int requestCount(const QByteArray& path) const
+    {
+        return int(std::count_if(
+            m_requests.cbegin(), m_requests.cend(), [&path](const Request& r) { return r.path == path; }));
+    }
+    const QList<Request>& requests() const { return m_requests; }
+    int closedByClient() const { return m_closedByClient; }
+
+    // Answers every held request for `path` with `bytes`.
+    void release(const QByteArray& path, const QByteArray& bytes)
+    {
+        const QList<QPointer<QTcpSocket>> held = m_held.values(path);
+        m_held.remove(path);
+        for (const QPointer<QTcpSocket>& socket : held) {
+            if (socket) {
+                socket->write(bytes);
+                socket->disconnectFromHost();
+            }
+        }
+    }
+
+private:
+    void onNewConnection()
+    {
+        while (QTcpSocket* socket = m_server.nextPendingConnection()) {
+            auto buffer = std::make_shared<QByteArray>();
+            auto answered = std::make_shared<bool>(false);
+            auto closing = std::make_shared<bool>(false);
+            QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, buffer, answered, closing] {
+                buffer->append(socket->readAll());
+                const qsizetype end = buffer->indexOf("\r\n\r\n");
+                if (*answered || end < 0)
+                    return;
+                *answered = true;
+                answer(socket, buffer->left(end), closing);
+            });
+            QObject::connect(socket, &QTcpSocket::disconnected, socket, [this, socket, closing] {
+                if (!*closing)
+                    ++m_closedByClient;
+                socket->deleteLater();
+            });
+        }
+    }
+
+    void answer(QTcpSocket* socket, const QByteArray& head, const std::shared_ptr<bool>& closing)
+    {
+        const QList<QByteArray> lines = head.split('\n');
+        Request request;
+        request.path = lines.value(0).split(' ').value(1);
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const QByteArray line = lines[i].trimmed();
+            const qsizetype colon = line.indexOf(':');
+            if (colon > 0)
+                request.headers.insert(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
+        }
+        m_requests.append(request);
+
+        const Route route = m_routes.value(request.path, Route { Mode::Respond, httpResponse(404, "Not Found", {}) });
+        switch (route.mode) {
+        case Mode::Respond:
+            *closing = true;
+            socket->write(route.bytes);
+            socket->disconnectFromHost();
+            break;
+        case Mode::Hang:
+            socket->write(route.bytes);
+            break;
+        case Mode::Trickle: {
+            socket->write(route.bytes);
+            auto* timer = new QTimer(socket);
+            QObject::connect(timer, &QTimer::timeout, socket, [socket] { socket->write("1"); });
+            timer->start(100);
+            break;
+        }
+        case Mode::Hold:
+            *closing = true;
+            m_held.insert(request.path, socket);
+            break;
+        case Mode::Stream: {
+            *closing = true;
+            socket->write(route.bytes);
+            const QByteArray chunk(64 * 1024, ' ');
+            for (qint64 written = 0; written < route.streamBytes; written += chunk.size())
+                socket->write(chunk);
+            socket->disconnectFromHost();
+            break;
+        }
+        case Mode::Close:
+            *closing = true;
+            socket->disconnectFromHost();
+            break;
+        }
+    }
+
+    QTcpServer m_server;
+    QHash<QByteArray, Route> m_routes;
+    QList<Request> m_requests;
+    QMultiHash<QByteArray, QPointer<QTcpSocket>> m_held;
+    int m_closedByClient = 0;
+};
+
+QString describe(const MetricValues& values)
+{
+    QStringList parts;
+    for (int m = 0; m < kMetricCount; ++m) {
+        const auto metric = static_cast<Metric>(m);
+        if (values.has(metric))
+            parts.append(metricKey(metric) % u'=' % QString::number(values[metric]));
+    }
+    return parts.join(u' ');
+}
+
+TargetConfig target(const QString& name, const QString& url)
+{
+    TargetConfig config;
+    config.name = name;
+    config.url = url;
+    config.intervalMs = 60'000; // tests poll explicitly unless they say otherwise
+    config.timeoutMs = 5000;
+    return config;
+}
+
+Sample sampleAt(const QSignalSpy& spy, qsizetype i)
+{
+    return spy.at(i).at(0).value<Sample>();
+}
+
+} // namespace
+
+class TestHealthSource : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { qRegisterMetaType<Sample>(); }
+
+    void seedPayload_data()
+    {
+        QTest::addColumn<QString>("profile");
+        QTest::addRow("auto") << u"auto"_s;
+        QTest::addRow("seed") << u"seed"_s;
+    }
+
+    void seedPayload()
+    {
+        QFETCH(QString, profile);
+        TestServer server;
+        server.setRoute("/health/detailed", { TestServer::Mode::Respond, httpResponse(200, "OK", kSeedPayload) });
+        QNetworkAccessManager network;
+        TargetConfig config = target(u"web"_s, server.url("/health/detailed"));
+        config.profile = profile;
+        config.headers.insert(u"Authorization"_s, u"Bearer s3cret"_s);
+        HealthSource source(config, &network);
+        QSignalSpy spy(&source, &HealthSource::sampleReady);
+
+        const qint64 before = QDateTime::currentMSecsSinceEpoch();
+        source.pollNow();
+        QVERIFY(source.isPolling());
+        QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 5000);
+        const qint64 after = QDateTime::currentMSecsSinceEpoch();
+        QVERIFY(!source.isPolling());
+
+        const Sample sample = sampleAt(spy, 0);
+        QVERIFY2(sample.ok(), qPrintable(sample.error));
+        QCOMPARE(sample.target, u"web"_s);
+        QCOMPARE(describe(sample.metrics),
+            u"checked_out=15 tracked=0 discrepancy=15 acquired_total=3698 released_total=3698 leaks_total=0 "
+            u"pool_min=4 pool_max=50 pool_size=20 pool_idle=5 waiting=0"_s);
+        QCOMPARE(sample.routes.size(), 1);
+        QCOMPARE(sample.routes[0].name, u"/api/bets"_s);
+        QCOMPARE(sample.routes[0].acquired, 10.0);
+        QCOMPARE(sample.routes[0].released, 10.0);
+        QCOMPARE(sample.routes[0].active, 0.0);
+        QCOMPARE(sample.routes[0].leaks, 0.0);
+        QVERIFY(sample.timestampMs >= before && sample.timestampMs <= after);
+        QVERIFY(sample.latencyMs >= 0 && sample.latencyMs <= after - before);
+
+        QCOMPARE(server.requests().size(), 1);
+        const TestServer::Request& request = server.requests().first();
+        QCOMPARE(request.path, QByteArray("/health/detailed"));
+        QCOMPARE(request.headers.value("accept"), QByteArray("application/json"));
+        QCOMPARE(request.headers.value("user-agent"), QByteArray("PoolScope/" POOLSCOPE_VERSION));
+        QCOMPARE(request.headers.value("authorization"), QByteArray("Bearer s3cret"));
+    }
+
+    void failures_data()
+    {
+        QTest::addColumn<QByteArray>("path");
+        QTest::addColumn<int>("mode");
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<qint64>("streamBytes");
+        QTest::addColumn<int>("timeoutMs");
+        QTest::addColumn<qint64>("maxBodyBytes");
+        QTest::addColumn<QString>("profile");
+        QTest::addColumn<QString>("error");
+
+        const qint64 cap = 4 * 1024 * 1024;
+        const auto respond = int(TestServer::Mode::Respond);
+        QTest::addRow("503 with a body") << QByteArray("/down") << respond
+                                         << httpResponse(503, "Service Unavailable", "database is down\n", "text/plain")
+                                         << qint64(0) << 2000 << cap << u"auto"_s
+                                         << u"HTTP 503 Service Unavailable: database is down"_s;
+        QTest::addRow("503 with a JSON body")
+            << QByteArray("/unhealthy") << respond
+            << httpResponse(503, "Service Unavailable", R"({"status": "unhealthy",
+  "reason": "pool exhausted"})")
+            << qint64(0) << 2000 << cap << u"auto"_s
+            << uR"(HTTP 503 Service Unavailable: {"status": "unhealthy", "reason": "pool exhausted"})"_s;
+        QTest::addRow("404 without a body") << QByteArray("/nothing-here") << respond << QByteArray() << qint64(0)
+                                            << 2000 << cap << u"auto"_s << u"HTTP 404 Not Found"_s;
+        QTest::addRow("long error page is shortened")
+            << QByteArray("/500") << respond
+            << httpResponse(500, "Internal Server Error", QByteArray(300, 'x'), "text/html") << qint64(0) << 2000 << cap
+            << u"auto"_s << u"HTTP 500 Internal Server Error: "_s + QString(120, u'x') + u"…"_s;
+        QTest::addRow("invalid JSON") << QByteArray("/invalid") << respond
+                                      << httpResponse(200, "OK", R"({"checked_out": 15,,})") << qint64(0) << 2000 << cap
+                                      << u"auto"_s << u"invalid JSON at offset 20: unterminated object"_s;
+        QTest::addRow("HTML instead of JSON")
+            << QByteArray("/html") << respond << httpResponse(200, "OK", "<html>ok</html>", "text/html") << qint64(0)
+            << 2000 << cap << u"auto"_s << u"invalid JSON at offset 1: illegal value"_s;
+        QTest::addRow("empty 200") << QByteArray("/empty") << respond << httpResponse(200, "OK", {}) << qint64(0)
+                                   << 2000 << cap << u"auto"_s << u"invalid JSON at offset 0: illegal value"_s;
+        QTest::addRow("wrong type")
+            << QByteArray("/wrong-type") << respond
+            << httpResponse(200, "OK", R"({"database":{"pool":{"checked_out":"15","pool_size":20}}})") << qint64(0)
+            << 2000 << cap << u"seed"_s
+            << uR"(checked_out at /database/pool/checked_out: expected a number, got a string ("15"))"_s;
+        QTest::addRow("declared 10 MiB") << QByteArray("/huge") << respond
+                                         << QByteArray(
+                                                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                                                + QByteArray::number(kTenMiB) + "\r\n\r\n[")
+                                         << qint64(0) << 2000 << cap << u"auto"_s << u"response larger than 4 MiB"_s;
+        QTest::addRow("declared 10 MiB, connection kept open")
+            << QByteArray("/huge-open") << int(TestServer::Mode::Hang)
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                   + QByteArray::number(kTenMiB) + "\r\n\r\n[")
+            << qint64(0) << 5000 << cap << u"auto"_s << u"response larger than 4 MiB"_s;
+        QTest::addRow("streamed 10 MiB without a length")
+            << QByteArray("/stream") << int(TestServer::Mode::Stream)
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[") << kTenMiB
+            << 5000 << cap << u"auto"_s << u"response larger than 4 MiB"_s;
+        QTest::addRow("small cap") << QByteArray("/seed") << respond << httpResponse(200, "OK", kSeedPayload)
+                                   << qint64(0) << 2000 << qint64(100) << u"auto"_s
+                                   << u"response larger than 100 bytes"_s;
+        QTest::addRow("head sent, body never finishes")
+            << QByteArray("/hang") << int(TestServer::Mode::Hang)
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+            << qint64(0) << 500 << cap << u"auto"_s << u"timed out after 0.5 s"_s;
+        QTest::addRow("no answer at all") << QByteArray("/silent") << int(TestServer::Mode::Hang) << QByteArray()
+                                          << qint64(0) << 500 << cap << u"auto"_s << u"timed out after 0.5 s"_s;
+        QTest::addRow("trickling body still times out")
+            << QByteArray("/trickle") << int(TestServer::Mode::Trickle)
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n[")
+            << qint64(0) << 700 << cap << u"auto"_s << u"timed out after 0.7 s"_s;
+        QTest::addRow("closed without an answer")
+            << QByteArray("/close") << int(TestServer::Mode::Close) << QByteArray() << qint64(0) << 2000 << cap
+            << u"auto"_s << u"Connection closed"_s;
+        QTest::addRow("unknown profile")
+            << QByteArray("/seed") << respond << httpResponse(200, "OK", kSeedPayload) << qint64(0) << 2000 << cap
+            << u"hikari"_s
+            << u"unknown profile \"hikari\" (built-in profiles: auto, seed, psycopg_pool, node-postgres)"_s;
+    }
+
+    void failures()
+    {
+        QFETCH(QByteArray, path);
+        QFETCH(int, mode);
+        QFETCH(QByteArray, bytes);
+        QFETCH(qint64, streamBytes);
+        QFETCH(int, timeoutMs);
+        QFETCH(qint64, maxBodyBytes);
+        QFETCH(QString, profile);
+        QFETCH(QString, error);
+
+        TestServer server;
+        if (path != "/nothing-here")
+            server.setRoute(path, { TestServer::Mode(mode), bytes, streamBytes });
+        QNetworkAccessManager network;
+        TargetConfig config = target(u"worker_odds"_s, server.url(path));
+        config.timeoutMs = timeoutMs;
+        config.maxBodyBytes = maxBodyBytes;
+        config.profile = profile;
+        HealthSource source(config, &network);
+        QSignalSpy spy(&source, &HealthSource::sampleReady);
+
+        source.pollNow();
+        QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 10'000);
+        const Sample sample = sampleAt(spy, 0);
+        QCOMPARE(sample.error, error);
+        QVERIFY(!sample.ok());
+        QCOMPARE(sample.target, u"worker_odds"_s);
+        QCOMPARE(describe(sample.metrics), QString());
+        QVERIFY(sample.routes.isEmpty());
+        QVERIFY(sample.timestampMs > 0);
+        QVERIFY(!source.isPolling());
+        QCOMPARE(source.consecutiveFailures(), 1);
+
+        // The source recovers: the next poll is a fresh request with exactly one more sample.
+        source.pollNow();
+        QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 2, 10'000);
+        QCOMPARE(sampleAt(spy, 1).error, error);
+        QCOMPARE(source.consecutiveFailures(), 2);
+    }
+
+    void connectionRefused()
+    {
+        quint16 port = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+            port = probe.serverPort();
+        } // closed: nothing listens there now
+        QNetworkAccessManager network;
+        HealthSource source(target(u"gone"_s, u"http://127.0.0.1:"_s % QString::number(port) % u"/health"_s), &network);
+        QSignalSpy spy(&source, &HealthSource::sampleReady);
+        source.pollNow();
+        QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 5000);
+        QCOMPARE(sampleAt(spy, 0).error, u"Connection refused"_s);
+    }
+
+    void httpsIsSpokenAndVerified()
+    {
+        // A plain-HTTP server behind an https:// URL: the TLS handshake must fail, never fall back.
+        QTcpServer plain;
+        QVERIFY(plain.listen(QHostAddress::LocalHost, 0));
+        connect(&plain, &QTcpServer::newConnection, &plain, [&plain] {
+            while (QTcpSocket* socket = plain.nextPendingConnection()) {
+                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+                socket->write(httpResponse(200, "OK", kSeedPayload));
+                socket->disconnectFromHost();
+            }
+        });
+        QNetworkAccessManager network;
+        HealthSource source(
+            target(u"tls"_s, u"https://127.0.0.1:"_s % QString::number(plain.serverPort()) % u"/seed"_s), &network);
+        QSignalSpy spy(&source, &HealthSource::sampleReady);
+        source.pollNow();
+        QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 5000);
+        const Sample sample = sampleAt(spy, 0);
+        QVERIFY2(sample.error.startsWith(u"SSL handshake failed"_s), qPrintable(sample.error));
+        QCOMPARE(describe(sample.metrics), QString());
+    }
+
+    void invalidConfigurationFailsEveryPoll()
+    {
+        QNetworkAccessManager network;
+        TargetConfig config = target(u"bad"_s, u"ftp://example.invalid/health"_s);
+        HealthSource source(config, &network);
+        QSignalSpy spy(&source, &HealthSource::sampleReady);
+        source.pollNow();
+        QCOMPARE(spy.count(), 0); // delivered asynchronously, like any failure
+        QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 5000);
+        QCOMPARE(sampleAt(spy, 0).error, u"\"ftp://example.invalid/health\" is not an http:// or https:// URL"_s);
+        QCOMPARE(sampleAt(spy, 0).latencyMs, -1);
+
+        config.url = u"http://127.0.0.1:1/"_s;
+        config.fields.insert(u"checked_out"_s, u"pool/checked_out"_s);
+        HealthSource badFields(config, &network);
+        QSignalSpy fieldsSpy(&badFields, &HealthSource::sampleReady);
+        badFields.pollNow();
+        QTRY_COMPARE_WITH_TIMEOUT(fieldsSpy.count(), 1, 5000);
+        QCOMPARE(fieldsSpy.at(0).at(0).value<Sample>().error,
+            u"fields.checked_out: invalid JSON Pointer \"pool/checked_out\": a JSON Pointer must be empty or start "
+            u"with '/' at position 0"_s);
+    }
+
+    void neverTwoRequestsInFlight()
+    {
+        TestServer server;
+        server.setRoute("/held", { TestServer::Mode::Hold, {} });
+        QNetworkAccessManager network;
+        TargetConfig config = target(u"web"_s, server.url("/held"));
+        config.intervalMs = 20; // ticks keep coming while the request is held
+        HealthSource source(config, &network);
+        QSignalSpy spy(&source, &HealthSource::sampleReady);
+
+        source.start();
+        QTRY_COMPARE_WITH_TIMEOUT(server.requestCount("/held"), 1, 5000);
+        source.pollNow();
+        source.pollNow();
+        // Let several ticks pass: wait until the timer has fired at least 3 times (re-armed each time).
+        int ticks = 0;
+        QTimer counter;
+        connect(&counter, &QTimer::timeout, this, [&ticks] { ++ticks; });
+        counter.start(20);
+        QTRY_VERIFY_WITH_TIMEOUT(ticks >= 5, 5000);
+        QCOMPARE(server.requestCount("/held"), 1);
+        QVERIFY(source.isPolling());
+        QCOMPARE(spy.count(), 0);
+
+        server.release("/held", httpResponse(200, "OK", kSeedPayload));
+        QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 5000);
+        QVERIFY(sampleAt(spy, 0).ok());
+        // The next tick polls again, and again only once at a time.
+        QTRY_COMPARE_WITH_TIMEOUT(server.requestCount("/held"), 2, 5000);
+        source.stop();
+        QCOMPARE(spy.count(), 1);
+    }
+
+    void stopAbortsTheRequestInFlight()
+    {
+        TestServer server;
+        server.setRoute("/silent", { TestServer::Mode::Hang, {} });
+        QNetworkAccessManager network;
+        TargetConfig config = target(u"stopped"_s, server.url("/silent"));
+        config.timeoutMs = 300;
+        HealthSource stopped(config, &network);
+        QSignalSpy stoppedSpy(&stopped, &HealthSource::sampleReady);
+
+        stopped.start();
+        QVERIFY(stopped.isRunning());
+        QTRY_COMPARE_WITH_TIMEOUT(server.requestCount("/silent"), 1, 5000);
+        stopped.stop();
+        QVERIFY(!stopped.isRunning());
+        QVERIFY(!stopped.isPolling());
+        QCOMPARE(stopped.scheduledDelayMs(), -1);
+        QTRY_COMPARE_WITH_TIMEOUT(server.closedByClient(), 1, 5000); // the connection was really aborted
+
+        // A witness with the same timeout, started later, times out: the stopped one would have too.
+        config.name = u"witness"_s;
+        HealthSource witness(config, &network);
+        QSignalSpy witnessSpy(&witness, &HealthSource::sampleReady);
+        witness.pollNow();
+        QTRY_COMPARE_WITH_TIMEOUT(witnessSpy.count(), 1, 5000);
+        QCOMPARE(sampleAt(witnessSpy, 0).error, u"timed out after 0.3 s"_s);
+        QCOMPARE(stoppedSpy.count(), 0);
+        QCOMPARE(server.requestCount("/silent"), 2);
+    }
+
+    void deadTargetDoesNotDelayAnother()
+    {
+        TestServer server;
+        server.setRoute("/silent", { TestServer::Mode::Hang, {} });
+        server.setRoute("/seed", { TestServer::Mode::Respond, httpResponse(200, "OK", kSeedPayload) });
+        QNetworkAccessManager network; // shared, as in the application
+        TargetConfig deadConfig = target(u"dead"_s, server.url("/silent"));
+        deadConfig.timeoutMs = 30'000;
+        TargetConfig liveConfig = target(u"live"_s, server.url("/seed"));
+        liveConfig.intervalMs = 30;
+        HealthSource dead(deadConfig, &network);
+        HealthSource live(liveConfig, &network);
+        QSignalSpy deadSpy(&dead, &HealthSource::sampleReady);
+        QSignalSpy liveSpy(&live, &HealthSource::sampleReady);
+
+        dead.start();
+        QTRY_COMPARE_WITH_TIMEOUT(server.requestCount("/silent"), 1, 5000);
+        live.start();
+        QTRY_VERIFY_WITH_TIMEOUT(liveSpy.count() >= 5, 10'000);
+        for (qsizetype i = 0; i < liveSpy.count(); ++i)
+            QVERIFY2(sampleAt(liveSpy, i).ok(), qPrintable(sampleAt(liveSpy, i).error));
+        QVERIFY(dead.isPolling());
+        QCOMPARE(deadSpy.count(), 0);
+        dead.stop();
+        live.stop();
+    }
+
+    void backoffDelay_data()
+    {
+        QTest::addColumn<int>("intervalMs");
+        QTest::addColumn<int>("failures");
+        QTest::addColumn<double>("jitter");
+        QTest::addColumn<int>("delayMs");
+
+        QTest::addRow("healthy: the interval") << 2000 << 0 << 0.0 << 2000;
+        QTest::addRow("healthy: no jitter") << 2000 << 0 << 1.0 << 2000;
+        QTest::addRow("1 failure") << 2000 << 1 << 0.0 << 2000;
+        QTest::addRow("2 failures") << 2000 << 2 << 0.0 << 4000;
+        QTest::addRow("3 failures") << 2000 << 3 << 0.0 << 8000;
+        QTest::addRow("4 failures") << 2000 << 4 << 0.0 << 16000;
+        QTest::addRow("5 failures: capped") << 2000 << 5 << 0.0 << 30000;
+        QTest::addRow("1000 failures: capped") << 2000 << 1000 << 0.0 << 30000;
+        QTest::addRow("+20%%") << 2000 << 3 << 1.0 << 9600;
+        QTest::addRow("-20%%") << 2000 << 3 << -1.0 << 6400;
+        QTest::addRow("cap +20%%") << 2000 << 9 << 1.0 << 36000;
+        QTest::addRow("jitter is clamped") << 2000 << 2 << 5.0 << 4800;
+        QTest::addRow("long interval never shortened") << 60'000 << 1 << 0.0 << 60'000;
+        QTest::addRow("long interval, many failures") << 60'000 << 6 << 0.0 << 60'000;
+        QTest::addRow("zero interval") << 0 << 0 << 0.0 << 1;
+    }
+
+    void backoffDelay()
+    {
+        QFETCH(int, intervalMs);
+        QFETCH(int, failures);
+        QFETCH(double, jitter);
+        QFETCH(int, delayMs);
+        QCOMPARE(HealthSource::backoffDelayMs(intervalMs, failures, jitter), delayMs);
+    }
+
+    void backsOffWhileFailingAndRecovers()
+    {
+        TestServer server;
+        server.setRoute("/flaky", { TestServer::Mode::Respond, httpResponse(503, "Service Unavailable", {}) });
+        QNetworkAccessManager network;
+        TargetConfig config = target(u"flaky"_s, server.url("/flaky"));
+        config.intervalMs = 40;
+        HealthSource source(config, &network);
+
+        struct Seen
+        {
+            bool ok;
+            int failures;
+            int delayMs;
+        };
+        QList<Seen> seen;
+        connect(&source, &HealthSource::sampleReady, this, [&seen, &source](const Sample& sample) {
+            seen.append({ sample.ok(), source.consecutiveFailures(), source.scheduledDelayMs() });
+        });
+
+        source.start();
+        QTRY_VERIFY_WITH_TIMEOUT(seen.size() >= 4, 10'000);
+        for (qsizetype i = 0; i < seen.size(); ++i) {
+            const Seen& s = seen[i];
+            QVERIFY(!s.ok);
+            QCOMPARE(s.failures, int(i + 1));
+            const int base = HealthSource::backoffDelayMs(config.intervalMs, s.failures, 0.0);
+            QVERIFY2(s.delayMs >= HealthSource::backoffDelayMs(config.intervalMs, s.failures, -1.0)
+                    && s.delayMs <= HealthSource::backoffDelayMs(config.intervalMs, s.failures, 1.0),
+                qPrintable(u"failure %1: delay %2 ms, base %3 ms"_s.arg(s.failures).arg(s.delayMs).arg(base)));
+        }
+
+        server.setRoute("/flaky", { TestServer::Mode::Respond, httpResponse(200, "OK", kSeedPayload) });
+        QTRY_VERIFY_WITH_TIMEOUT(!seen.isEmpty() && seen.last().ok, 10'000);
+        QCOMPARE(seen.last().failures, 0);
+        QCOMPARE(seen.last().delayMs, config.intervalMs);
+        QCOMPARE(source.consecutiveFailures(), 0);
+        source.stop();
+    }
+
+    void formatByteSize_data()
+    {
+        QTest::addColumn<qint64>("bytes");
+        QTest::addColumn<QString>("text");
+        QTest::addRow("4 MiB") << qint64(4 * 1024 * 1024) << u"4 MiB"_s;
+        QTest::addRow("512 KiB") << qint64(512 * 1024) << u"512 KiB"_s;
+        QTest::addRow("1.5 MiB") << qint64(1536 * 1024) << u"1536 KiB"_s;
+        QTest::addRow("1000") << qint64(1000) << u"1000 bytes"_s;
+        QTest::addRow("1") << qint64(1) << u"1 byte"_s;
+    }
+
+    void formatByteSize()
+    {
+        QFETCH(qint64, bytes);
+        QFETCH(QString, text);
+        QCOMPARE(HealthSource::formatByteSize(bytes), text);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHealthSource)
+#include "tst_healthsource.moc"
