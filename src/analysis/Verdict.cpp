@@ -1,0 +1,221 @@
+#include "Verdict.h"
+
+#include "AnalysisText.h"
+#include "RobustStats.h"
+#include "Trend.h"
+#include "store/TargetHistory.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+QString verdictKindKey(VerdictKind kind)
+{
+    switch (kind) {
+    case VerdictKind::None:
+        return u"none"_s;
+    case VerdictKind::Stable:
+        return u"stable"_s;
+    case VerdictKind::Growing:
+        return u"growing"_s;
+    case VerdictKind::Unknown:
+        return u"unknown"_s;
+    }
+    return {};
+}
+
+namespace {
+
+bool risesSignificantly(const Trend& trend, const VerdictOptions& options)
+{
+    if (!trend.hasSlope())
+        return false;
+    const double spanHours = trend.coverageSeconds() / 3600.0;
+    if (spanHours <= 0.0)
+        return false;
+    const double needed = std::max(options.minRatePerHour, options.minRise / spanHours);
+    return trend.slopeLowPerHour > needed;
+}
+
+} // namespace
+
+Verdict computeVerdict(const TargetHistory& history, qint64 fromMs, qint64 toMs, const VerdictOptions& options)
+{
+    Verdict v;
+    v.target = options.targetName.isEmpty() ? u"target"_s : options.targetName;
+    v.confidence = options.confidence;
+    v.fromMs = std::max(fromMs, toMs - options.maxWindowMs);
+    v.toMs = toMs;
+
+    const auto times = history.times();
+    const auto discrepancy = history.column(Metric::Discrepancy);
+    const auto checkedOut = history.column(Metric::CheckedOut);
+    const auto tracked = history.column(Metric::Tracked);
+    const auto poolMax = history.column(Metric::PoolMax);
+
+    std::vector<TrendPoint> points;
+    std::vector<double> recentCheckedOut;
+    double lastPoolMax = qQNaN();
+    for (std::size_t i = 0; i < history.size(); ++i) {
+        if (!history.ok(i) || times[i] < v.fromMs || times[i] > v.toMs)
+            continue;
+        double d = discrepancy[i];
+        if (!isPresent(d) && isPresent(checkedOut[i]) && isPresent(tracked[i]))
+            d = checkedOut[i] - tracked[i];
+        if (isPresent(d))
+            points.push_back({ times[i], d });
+        if (isPresent(checkedOut[i]))
+            recentCheckedOut.push_back(checkedOut[i]);
+        if (isPresent(poolMax[i]))
+            lastPoolMax = poolMax[i];
+    }
+    std::stable_sort(
+        points.begin(), points.end(), [](const TrendPoint& a, const TrendPoint& b) { return a.tMs < b.tMs; });
+    if (recentCheckedOut.size() > 10)
+        recentCheckedOut.erase(recentCheckedOut.begin(), recentCheckedOut.end() - 10);
+    v.checkedOutNow = medianOf(recentCheckedOut);
+    v.poolMax = isPresent(options.poolMax) ? options.poolMax : lastPoolMax;
+
+    v.samplesUsed = static_cast<int>(points.size());
+    v.coverageSeconds = points.empty() ? 0.0 : static_cast<double>(points.back().tMs - points.front().tMs) / 1000.0;
+
+    // 1. Enough data?
+    if (v.coverageSeconds < options.minCoverageSeconds || v.samplesUsed < options.minSamples) {
+        double intervalMs = static_cast<double>(options.defaultIntervalMs);
+        if (points.size() >= 2) {
+            std::vector<double> gaps;
+            for (std::size_t i = 1; i < points.size(); ++i)
+                gaps.push_back(static_cast<double>(points[i].tMs - points[i - 1].tMs));
+            const double median = medianOf(std::move(gaps));
+            if (median > 0.0)
+                intervalMs = median;
+        }
+        const double missingCoverage = options.minCoverageSeconds - v.coverageSeconds;
+        const double missingSamples = (options.minSamples - v.samplesUsed) * intervalMs / 1000.0;
+        v.neededSeconds = std::ceil(std::max({ missingCoverage, missingSamples, 0.0 }));
+        v.kind = VerdictKind::Unknown;
+        v.rule = u"too little data"_s;
+        return v;
+    }
+
+    // 2. Whole window and recent part.
+    TrendOptions trendOptions;
+    trendOptions.maxPoints = options.maxTrendPoints;
+    trendOptions.confidence = options.confidence;
+    const Trend whole = Trend::compute(points, trendOptions);
+    const double recentSeconds
+        = std::min(v.coverageSeconds, std::max(options.recentMinSeconds, options.recentFraction * v.coverageSeconds));
+    const qint64 recentFrom = points.back().tMs - static_cast<qint64>(std::llround(recentSeconds * 1000.0));
+    std::vector<TrendPoint> recentPoints;
+    for (const auto& p : points) {
+        if (p.tMs >= recentFrom)
+            recentPoints.push_back(p);
+    }
+    const Trend recent = Trend::compute(recentPoints, trendOptions);
+    v.windowSlopePerHour = whole.slopePerHour;
+    v.recentSlopePerHour = recent.slopePerHour;
+    v.level = recent.level;
+    v.noise = whole.noise;
+
+    auto report = [&](const Trend& trend) {
+        v.slopePerHour = trend.slopePerHour;
+        v.slopeLow = trend.slopeLowPerHour;
+        v.slopeHigh = trend.slopeHighPerHour;
+        v.slopeSpanSeconds = trend.coverageSeconds();
+    };
+
+    const bool recentRises = risesSignificantly(recent, options);
+    const bool wholeRises = risesSignificantly(whole, options);
+    const bool recentAgrees = recent.hasSlope() && recent.slopePerHour > 0.0
+        && recent.slopePerHour >= 0.5 * whole.slopePerHour && recent.slopeLowPerHour <= whole.slopePerHour
+        && whole.slopePerHour <= recent.slopeHighPerHour;
+
+    // 3. Growing?
+    if (recentRises || (wholeRises && recentAgrees)) {
+        v.kind = VerdictKind::Growing;
+        if (recentRises) {
+            report(recent);
+            v.rule = u"the recent part rises significantly"_s;
+        } else {
+            report(whole);
+            v.rule = u"the window rises significantly and its recent part agrees"_s;
+        }
+        if (isPresent(v.poolMax) && isPresent(v.checkedOutNow) && v.slopePerHour > 0.0) {
+            const double remaining = v.poolMax - v.checkedOutNow;
+            v.exhaustionEtaSeconds = remaining <= 0.0 ? 0.0 : remaining / v.slopePerHour * 3600.0;
+        }
+        return v;
+    }
+
+    if (whole.hasSlope() && whole.slopeLowPerHour > 0.0) {
+        // The window rose (significantly, if too little to be a leak) but the recent part does not:
+        // a step or a leak that stopped. Report the recent part, which the verdict rests on.
+        v.roseEarlier = true;
+        report(recent);
+    } else {
+        report(whole);
+    }
+
+    // 4./5. None or Stable.
+    if (std::abs(v.level) <= options.zeroLevel) {
+        v.kind = VerdictKind::None;
+        v.rule = u"the level is zero"_s;
+    } else {
+        v.kind = VerdictKind::Stable;
+        v.rule = v.roseEarlier ? u"the recent part is flat after an earlier rise"_s : u"no significant growth"_s;
+    }
+    return v;
+}
+
+QString Verdict::text() const
+{
+    const QString ci = QString::number(std::llround(confidence * 100.0)) + u"% CI "_s;
+    switch (kind) {
+    case VerdictKind::Unknown: {
+        return target + u": not enough data yet \u2014 need about "_s + formatDuration(neededSeconds)
+            + u" more (have "_s + formatDuration(coverageSeconds) + u", "_s + QString::number(samplesUsed)
+            + (samplesUsed == 1 ? u" poll)."_s : u" polls)."_s);
+    }
+    case VerdictKind::None:
+        return target + u": no untracked connections (level "_s + formatCount(level) + u", slope "_s
+            + formatSigned(slopePerHour) + u"/h over "_s + formatDuration(slopeSpanSeconds) + u")."_s;
+    case VerdictKind::Stable: {
+        const bool one = std::abs(level - 1.0) < 0.05;
+        QString s = target + u": stable baseline of "_s + formatCount(level)
+            + (one ? u" untracked connection ("_s : u" untracked connections ("_s) + u"slope "_s
+            + formatSigned(slopePerHour) + u"/h, "_s + ci + formatSigned(slopeLow) + u"\u2026"_s
+            + formatSigned(slopeHigh) + u", over "_s;
+        if (roseEarlier) {
+            s += u"the last "_s + formatDuration(slopeSpanSeconds) + u"; it rose earlier in the "_s
+                + formatDuration(coverageSeconds) + u" window"_s;
+        } else {
+            s += formatDuration(slopeSpanSeconds);
+        }
+        s += u"); not a leak."_s;
+        return s;
+    }
+    case VerdictKind::Growing: {
+        QString s = target + u": GROWING by "_s + QString::number(slopePerHour, 'f', 1) + u" connections/hour"_s;
+        s += u" ("_s;
+        if (slopePerHour >= 30.0)
+            s += QString::number(slopePerHour / 60.0, 'f', 1) + u"/min; "_s;
+        s += ci + QString::number(slopeLow, 'f', 1) + u"\u2026"_s + QString::number(slopeHigh, 'f', 1) + u", over "_s
+            + formatDuration(slopeSpanSeconds) + u"), now "_s + formatCount(level) + u" untracked"_s;
+        if (!isPresent(poolMax) || exhaustionEtaSeconds < 0.0)
+            s += u" \u2014 pool max unknown, no exhaustion estimate."_s;
+        else if (exhaustionEtaSeconds == 0.0)
+            s += u" \u2014 pool max "_s + formatCount(poolMax) + u" already reached."_s;
+        else
+            s += u" \u2014 pool max "_s + formatCount(poolMax) + u" reached in about "_s
+                + formatDuration(exhaustionEtaSeconds) + u" at this rate."_s;
+        return s;
+    }
+    }
+    return {};
+}
+
+} // namespace poolscope
