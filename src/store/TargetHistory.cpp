@@ -6,6 +6,8 @@ namespace poolscope {
 
 void TargetHistory::append(const Sample& sample)
 {
+    if (!sample.ok())
+        m_errors.emplace_back(m_times.size(), sample.error);
     m_times.push_back(sample.timestampMs);
     m_ok.push_back(sample.ok() ? 1 : 0);
     for (int i = 0; i < kMetricCount; ++i) {
@@ -26,12 +28,22 @@ std::ptrdiff_t TargetHistory::rowAtOrBefore(qint64 timestampMs) const
     return std::distance(m_times.begin(), it) - 1;
 }
 
+QString TargetHistory::error(std::size_t row) const
+{
+    const auto it = std::lower_bound(m_errors.begin(), m_errors.end(), row,
+        [](const std::pair<std::size_t, QString>& entry, std::size_t r) { return entry.first < r; });
+    return it != m_errors.end() && it->first == row ? it->second : QString();
+}
+
 std::size_t TargetHistory::memoryBytes() const
 {
     std::size_t bytes = m_times.capacity() * sizeof(qint64) + m_ok.capacity();
     for (const auto& column : m_columns)
         bytes += column.capacity() * sizeof(double);
     bytes += m_backendTimes.capacity() * sizeof(qint64) + m_backendCounts.capacity() * sizeof(double);
+    bytes += m_errors.capacity() * sizeof(std::pair<std::size_t, QString>);
+    for (const auto& entry : m_errors)
+        bytes += static_cast<std::size_t>(entry.second.capacity()) * sizeof(QChar);
     return bytes;
 }
 

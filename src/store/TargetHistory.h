@@ -4,6 +4,7 @@
 #include "Sample.h"
 
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace poolscope {
@@ -23,6 +24,8 @@ public:
     std::span<const qint64> times() const { return m_times; }
     std::span<const double> column(Metric metric) const { return m_columns[static_cast<std::size_t>(metric)]; }
     bool ok(std::size_t row) const { return m_ok[row] != 0; }
+    // Why the poll of this row failed; empty for a successful row. Kept sparse (failed rows only).
+    QString error(std::size_t row) const;
 
     std::span<const qint64> backendCountTimes() const { return m_backendTimes; }
     std::span<const double> backendCounts() const { return m_backendCounts; }
@@ -39,6 +42,7 @@ private:
     std::array<std::vector<double>, kMetricCount> m_columns;
     std::vector<qint64> m_backendTimes;
     std::vector<double> m_backendCounts;
+    std::vector<std::pair<std::size_t, QString>> m_errors; // (row, reason), rows ascending
 };
 
 } // namespace poolscope

@@ -1,0 +1,255 @@
+#include "Exporter.h"
+
+#include "CsvWriter.h"
+#include "analysis/QueryFingerprint.h"
+#include "record/RecordingReader.h"
+#include "store/Session.h"
+
+#include <QDateTime>
+#include <QLocale>
+#include <QSaveFile>
+
+#include <algorithm>
+#include <functional>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+namespace {
+
+QString number(double value)
+{
+    return isPresent(value) ? QString::number(value, 'g', QLocale::FloatingPointShortest) : QString();
+}
+
+bool inRange(qint64 ms, const ExportOptions& options)
+{
+    return ms >= options.fromMs && ms <= options.toMs;
+}
+
+// Writes header + rows through a QSaveFile; the body callback writes the rows.
+bool writeCsv(
+    const QString& path, const QStringList& header, const std::function<void(CsvWriter&)>& body, QString* error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        if (error)
+            *error = u"Cannot write %1: %2"_s.arg(path, file.errorString());
+        return false;
+    }
+    CsvWriter writer(&file);
+    writer.writeRow(header);
+    body(writer);
+    if (!writer.ok()) {
+        if (error)
+            *error = u"Cannot write %1: %2"_s.arg(path, file.errorString());
+        file.cancelWriting();
+        return false;
+    }
+    if (!file.commit()) {
+        if (error)
+            *error = u"Cannot write %1: %2"_s.arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+QStringList routeRow(qint64 ms, const QString& target, const RouteStats& route)
+{
+    return { isoTimestamp(ms), target, route.name, number(route.acquired), number(route.released), number(route.active),
+        number(route.leaks) };
+}
+
+QStringList backendRow(qint64 ms, const QString& database, const Backend& b, bool redact)
+{
+    return {
+        isoTimestamp(ms),
+        database,
+        QString::number(b.pid),
+        b.applicationName,
+        b.usename,
+        redact && !b.clientAddr.isEmpty() ? redactClientAddress(b.clientAddr) : b.clientAddr,
+        b.clientPort >= 0 ? QString::number(b.clientPort) : QString(),
+        b.backendType,
+        b.state,
+        isoTimestamp(b.backendStartMs),
+        isoTimestamp(b.xactStartMs),
+        isoTimestamp(b.queryStartMs),
+        isoTimestamp(b.stateChangeMs),
+        b.waitEventType,
+        b.waitEvent,
+        redact && !b.query.isEmpty() ? fingerprintQuery(b.query) : b.query,
+    };
+}
+
+} // namespace
+
+QStringList timelineColumns()
+{
+    QStringList columns { u"timestamp"_s, u"target"_s, u"ok"_s, u"error"_s, u"latency_ms"_s };
+    for (int i = 0; i < kMetricCount; ++i)
+        columns.append(metricKey(static_cast<Metric>(i)));
+    columns.append(u"backends"_s);
+    return columns;
+}
+
+QStringList routesColumns()
+{
+    return { u"timestamp"_s, u"target"_s, u"route"_s, u"acquired"_s, u"released"_s, u"active"_s, u"leaks"_s };
+}
+
+QStringList backendsColumns()
+{
+    return { u"timestamp"_s, u"database"_s, u"pid"_s, u"application_name"_s, u"usename"_s, u"client_addr"_s,
+        u"client_port"_s, u"backend_type"_s, u"state"_s, u"backend_start"_s, u"xact_start"_s, u"query_start"_s,
+        u"state_change"_s, u"wait_event_type"_s, u"wait_event"_s, u"query"_s };
+}
+
+QStringList eventsColumns()
+{
+    return { u"timestamp"_s, u"severity"_s, u"source"_s, u"kind"_s, u"message"_s };
+}
+
+QString isoTimestamp(qint64 msSinceEpoch)
+{
+    if (msSinceEpoch == kNoTime)
+        return {};
+    return QDateTime::fromMSecsSinceEpoch(msSinceEpoch, Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+bool exportTimeline(const Session& session, const QString& path, const ExportOptions& options, QString* error)
+{
+    struct RowRef
+    {
+        qint64 ms;
+        int target;
+        std::size_t row;
+    };
+    std::vector<RowRef> rows;
+    for (int t = 0; t < session.targetCount(); ++t) {
+        const auto times = session.target(t).history.times();
+        for (std::size_t r = 0; r < times.size(); ++r) {
+            if (inRange(times[r], options))
+                rows.push_back({ times[r], t, r });
+        }
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const RowRef& a, const RowRef& b) { return a.ms < b.ms; });
+
+    return writeCsv(
+        path, timelineColumns(),
+        [&](CsvWriter& writer) {
+            for (const RowRef& ref : rows) {
+                const TargetState& target = session.target(ref.target);
+                const TargetHistory& history = target.history;
+                QStringList fields { isoTimestamp(ref.ms), target.config.name, history.ok(ref.row) ? u"1"_s : u"0"_s,
+                    history.error(ref.row), QString() };
+                for (int i = 0; i < kMetricCount; ++i)
+                    fields.append(number(history.column(static_cast<Metric>(i))[ref.row]));
+                const auto countTimes = history.backendCountTimes();
+                const auto it = std::upper_bound(countTimes.begin(), countTimes.end(), ref.ms);
+                const auto index = std::distance(countTimes.begin(), it) - 1;
+                fields.append(
+                    index >= 0 ? number(history.backendCounts()[static_cast<std::size_t>(index)]) : QString());
+                writer.writeRow(fields);
+            }
+        },
+        error);
+}
+
+bool exportRoutes(const Session& session, const QString& path, const ExportOptions& options, QString* error)
+{
+    return writeCsv(
+        path, routesColumns(),
+        [&](CsvWriter& writer) {
+            for (int t = 0; t < session.targetCount(); ++t) {
+                const TargetState& target = session.target(t);
+                if (target.lastOk.timestampMs == 0 || !inRange(target.lastOk.timestampMs, options))
+                    continue;
+                for (const RouteStats& route : target.lastOk.routes)
+                    writer.writeRow(routeRow(target.lastOk.timestampMs, target.config.name, route));
+            }
+        },
+        error);
+}
+
+bool exportRoutes(RecordingReader& reader, const QString& path, const ExportOptions& options, QString* error)
+{
+    QList<QStringList> rows;
+    const Workspace workspace = reader.workspace();
+    if (options.fromMs != std::numeric_limits<qint64>::min()) {
+        for (const TargetConfig& target : workspace.targets) {
+            for (const RouteStats& route : reader.routesAt(target.name, options.fromMs))
+                rows.append(routeRow(options.fromMs, target.name, route));
+        }
+    }
+    const qint64 from = options.fromMs == std::numeric_limits<qint64>::min() ? options.fromMs : options.fromMs + 1;
+    for (const auto& change : reader.routeChanges(from, options.toMs))
+        rows.append(routeRow(change.timestampMs, change.target, change.route));
+    return writeCsv(
+        path, routesColumns(),
+        [&](CsvWriter& writer) {
+            for (const QStringList& row : std::as_const(rows))
+                writer.writeRow(row);
+        },
+        error);
+}
+
+bool exportBackends(const ActivitySnapshot& snapshot, const QString& path, const ExportOptions& options, QString* error)
+{
+    return writeCsv(
+        path, backendsColumns(),
+        [&](CsvWriter& writer) {
+            for (const Backend& backend : snapshot.backends)
+                writer.writeRow(backendRow(snapshot.timestampMs, snapshot.database, backend, options.redact));
+        },
+        error);
+}
+
+bool exportBackends(const Session& session, const QString& path, const ExportOptions& options, QString* error)
+{
+    return writeCsv(
+        path, backendsColumns(),
+        [&](CsvWriter& writer) {
+            for (int d = 0; d < session.databaseCount(); ++d) {
+                const ActivitySnapshot& snapshot = session.database(d).lastOk;
+                if (snapshot.timestampMs == 0 || !inRange(snapshot.timestampMs, options))
+                    continue;
+                for (const Backend& backend : snapshot.backends)
+                    writer.writeRow(backendRow(snapshot.timestampMs, snapshot.database, backend, options.redact));
+            }
+        },
+        error);
+}
+
+bool exportBackends(RecordingReader& reader, const QString& path, const ExportOptions& options, QString* error)
+{
+    QList<RecordingReader::BackendChange> changes;
+    const Workspace workspace = reader.workspace();
+    for (const DatabaseConfig& database : workspace.databases)
+        changes.append(reader.backendChanges(database.name, options.fromMs, options.toMs));
+    return writeCsv(
+        path, backendsColumns(),
+        [&](CsvWriter& writer) {
+            for (const auto& change : std::as_const(changes))
+                writer.writeRow(backendRow(change.timestampMs, change.database, change.backend, options.redact));
+        },
+        error);
+}
+
+bool exportEvents(const Session& session, const QString& path, const ExportOptions& options, QString* error)
+{
+    return writeCsv(
+        path, eventsColumns(),
+        [&](CsvWriter& writer) {
+            for (const Event& event : session.events()) {
+                if (!inRange(event.timestampMs, options))
+                    continue;
+                writer.writeRow({ isoTimestamp(event.timestampMs), severityName(event.severity), event.source,
+                    event.kind, event.message });
+            }
+        },
+        error);
+}
+
+} // namespace poolscope

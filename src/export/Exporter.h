@@ -1,0 +1,74 @@
+#pragma once
+
+// CSV exports of a session (live or replayed) and of a recording.
+//
+// Every file is RFC 4180 (see CsvWriter), UTF-8 without a BOM, CRLF line ends, with one header row.
+// Timestamps are ISO 8601 UTC with milliseconds ("2026-11-27T03:12:00.000Z"); an absent value (a
+// metric the payload lacked, a NULL pg_stat_activity timestamp, an unknown latency) is an empty field.
+// Numbers are written in the shortest form that reads back exactly ("12", "0.25").
+// Files are written through QSaveFile: either the whole file is there or the old one is untouched.
+//
+// Column names are stable (append only):
+//   timeline: timestamp,target,ok,error,latency_ms,checked_out,tracked,discrepancy,acquired_total,
+//             released_total,leaks_total,pool_min,pool_max,pool_size,pool_idle,waiting,backends
+//             One row per target per poll, ordered by time. ok is 1 or 0; error is the failure reason;
+//             backends is the server-side backend count of the target's application_name at that time.
+//   routes:   timestamp,target,route,acquired,released,active,leaks
+//   backends: timestamp,database,pid,application_name,usename,client_addr,client_port,backend_type,state,
+//             backend_start,xact_start,query_start,state_change,wait_event_type,wait_event,query
+//             timestamp is when the row was observed (the pg_stat_activity read).
+//   events:   timestamp,severity,source,kind,message
+//
+// Redaction (ExportOptions::redact): query text is replaced by its fingerprint (literals replaced,
+// fingerprintQuery()) and client addresses are masked (redactClientAddress()).
+
+#include <QString>
+#include <QStringList>
+
+#include <limits>
+
+namespace poolscope {
+
+class Session;
+class RecordingReader;
+struct ActivitySnapshot;
+
+struct ExportOptions
+{
+    qint64 fromMs = std::numeric_limits<qint64>::min(); // inclusive
+    qint64 toMs = std::numeric_limits<qint64>::max(); // inclusive
+    bool redact = false;
+};
+
+QStringList timelineColumns();
+QStringList routesColumns();
+QStringList backendsColumns();
+QStringList eventsColumns();
+
+// "2026-11-27T03:12:00.000Z"; empty for kNoTime.
+QString isoTimestamp(qint64 msSinceEpoch);
+
+// Each returns false and sets *error (naming the path) when the file cannot be written.
+bool exportTimeline(
+    const Session& session, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
+// The routes of each target's newest successful poll within the range (what the routes view shows).
+bool exportRoutes(
+    const Session& session, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
+// From a recording: each target's routes as they were at fromMs, then one row per route change
+// (a route that appeared, changed its counters or moved) up to toMs.
+bool exportRoutes(
+    RecordingReader& reader, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
+// The backends of one pg_stat_activity read (e.g. the snapshot at the time cursor). Range ignored.
+bool exportBackends(
+    const ActivitySnapshot& snapshot, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
+// The newest successful read of every database of the session, when within the range.
+bool exportBackends(
+    const Session& session, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
+// From a recording, over a range: for every database, the backends as they were at fromMs, then one row
+// each time a backend appeared or changed up to toMs. (A backend leaving is not a row.)
+bool exportBackends(
+    RecordingReader& reader, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
+bool exportEvents(
+    const Session& session, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
+
+} // namespace poolscope

@@ -1,0 +1,55 @@
+#pragma once
+
+// Constants of the recording file format (see SCHEMA.md next to this file).
+
+namespace poolscope::recording {
+
+// PRAGMA application_id: "PSCR" in ASCII. Identifies a PoolScope recording.
+inline constexpr int kApplicationId = 0x50534352;
+// PRAGMA user_version: the format version. Bumped only on changes an older reader cannot ignore;
+// additive changes (a new table, a new nullable column, a new meta key) keep the version.
+inline constexpr int kFormatVersion = 1;
+
+// Kinds of a backend_changes row.
+inline constexpr int kBackendAppeared = 0;
+inline constexpr int kBackendChanged = 1;
+inline constexpr int kBackendGone = 2;
+
+// The schema of format 1. Metric columns of `samples` are named after metricKey() in Metric order.
+inline constexpr const char* kSchemaSql = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE targets(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, application_name TEXT, database TEXT);
+CREATE TABLE databases(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE samples(
+    seq INTEGER PRIMARY KEY, target_id INTEGER NOT NULL, ts INTEGER NOT NULL, ok INTEGER NOT NULL,
+    error TEXT, latency_ms INTEGER,
+    checked_out REAL, tracked REAL, discrepancy REAL, acquired_total REAL, released_total REAL, leaks_total REAL,
+    pool_min REAL, pool_max REAL, pool_size REAL, pool_idle REAL, waiting REAL);
+CREATE INDEX samples_by_target_ts ON samples(target_id, ts);
+CREATE TABLE routes(id INTEGER PRIMARY KEY, target_id INTEGER NOT NULL, name TEXT NOT NULL, UNIQUE(target_id, name));
+CREATE TABLE route_changes(
+    route_id INTEGER NOT NULL, sample_seq INTEGER NOT NULL, position INTEGER NOT NULL,
+    acquired REAL, released REAL, active REAL, leaks REAL, gone INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY(route_id, sample_seq)) WITHOUT ROWID;
+CREATE INDEX route_changes_by_sample ON route_changes(sample_seq);
+CREATE TABLE snapshots(
+    seq INTEGER PRIMARY KEY, database_id INTEGER NOT NULL, ts INTEGER NOT NULL, server_ts INTEGER,
+    latency_ms INTEGER, ok INTEGER NOT NULL, error TEXT, backend_count INTEGER);
+CREATE INDEX snapshots_by_database_ts ON snapshots(database_id, ts);
+CREATE TABLE texts(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+CREATE TABLE backends(
+    id INTEGER PRIMARY KEY, database_id INTEGER NOT NULL, pid INTEGER NOT NULL, backend_start INTEGER,
+    datname TEXT, usename TEXT, client_addr TEXT, client_port INTEGER, backend_type TEXT,
+    first_seq INTEGER NOT NULL, gone_seq INTEGER);
+CREATE INDEX backends_alive ON backends(database_id, first_seq, gone_seq);
+CREATE TABLE backend_changes(
+    backend_id INTEGER NOT NULL, snapshot_seq INTEGER NOT NULL, kind INTEGER NOT NULL,
+    application_name TEXT, state TEXT, xact_start INTEGER, query_start INTEGER, state_change INTEGER,
+    wait_event_type TEXT, wait_event TEXT, query_id INTEGER, withheld INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY(backend_id, snapshot_seq)) WITHOUT ROWID;
+CREATE INDEX backend_changes_by_snapshot ON backend_changes(snapshot_seq);
+CREATE TABLE events(seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, severity TEXT NOT NULL, source TEXT, kind TEXT,
+    message TEXT);
+)sql";
+
+} // namespace poolscope::recording

@@ -1,0 +1,107 @@
+#pragma once
+
+#include "store/ActivitySnapshot.h"
+#include "store/Event.h"
+#include "store/Sample.h"
+#include "workspace/Workspace.h"
+
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+struct sqlite3;
+
+namespace poolscope {
+
+class Session;
+
+// Reads a recording written by Recorder (schema: src/record/SCHEMA.md) for review mode.
+//
+// open() refuses, with a clear message, a file that is missing, not a SQLite database, not a
+// PoolScope recording, or written by a newer format. A damaged file opens when its header can be
+// read: every part that fails is listed in problems() and whatever can be read is returned.
+// Not thread-safe; one reader per thread.
+class RecordingReader
+{
+public:
+    struct TimeRange
+    {
+        qint64 firstMs = 0; // 0 when the recording is empty
+        qint64 lastMs = 0;
+    };
+    // One recorded route change (a route that appeared, changed its counters or moved).
+    struct RouteChange
+    {
+        qint64 timestampMs = 0;
+        QString target;
+        RouteStats route;
+    };
+    // One recorded backend change (a backend that appeared or changed), with the row after it.
+    struct BackendChange
+    {
+        qint64 timestampMs = 0;
+        QString database;
+        Backend backend;
+    };
+
+    RecordingReader();
+    ~RecordingReader();
+    RecordingReader(const RecordingReader&) = delete;
+    RecordingReader& operator=(const RecordingReader&) = delete;
+
+    bool open(const QString& path, QString* error = nullptr);
+    void close();
+    bool isOpen() const { return m_db != nullptr; }
+    QString path() const { return m_path; }
+    QString errorString() const { return m_error; }
+    // Parts of a damaged recording that could not be read ("samples: database disk image is malformed
+    // after 1200 rows"). Empty for a healthy file. load() and the queries below add to it.
+    QStringList problems() const { return m_problems; }
+
+    int formatVersion() const { return m_formatVersion; }
+    QString poolscopeVersion() const { return m_meta.value(QStringLiteral("poolscope_version")); }
+    QString createdAt() const { return m_meta.value(QStringLiteral("created_at")); }
+    // The workspace recorded in the file; rebuilt from the targets/databases tables when unreadable.
+    Workspace workspace() const { return m_workspace; }
+    TimeRange timeRange();
+
+    // Builds a Session exactly as the live one was built: every recorded sample, snapshot and event is
+    // fed in the order the live Session received it (snapshots rebuilt from the backend changes).
+    std::unique_ptr<Session> load(QObject* parent = nullptr);
+    // Feeds the recording into an existing Session (normally one built from workspace()).
+    // False when some part could not be read (see problems()); what could be read was fed.
+    bool loadInto(Session& session);
+
+    // The newest successful pg_stat_activity read of `database` at or before tMs, rebuilt from the
+    // change rows; backends ordered by pid, then backend_start. A default snapshot when there is none.
+    ActivitySnapshot snapshotAt(const QString& database, qint64 tMs);
+    // The routes of the newest successful sample of `target` at or before tMs, in payload order.
+    QList<RouteStats> routesAt(const QString& target, qint64 tMs);
+    // Recorded changes within [fromMs, toMs], in recording order.
+    QList<RouteChange> routeChanges(qint64 fromMs, qint64 toMs);
+    // The backends of `database` as they were at fromMs, then every appearance or change up to toMs.
+    QList<BackendChange> backendChanges(const QString& database, qint64 fromMs, qint64 toMs);
+
+private:
+    bool fail(const QString& message, QString* error);
+    void problem(const QString& part, const QString& what);
+    void readMeta();
+    void readNames();
+
+    sqlite3* m_db = nullptr;
+    QString m_path;
+    QString m_error;
+    QStringList m_problems;
+    int m_formatVersion = 0;
+    QHash<QString, QString> m_meta;
+    Workspace m_workspace;
+    QHash<QString, qint64> m_targetIds;
+    QHash<qint64, QString> m_targetNames;
+    QHash<QString, qint64> m_databaseIds;
+    QHash<qint64, QString> m_databaseNames;
+};
+
+} // namespace poolscope

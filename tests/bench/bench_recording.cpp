@@ -1,0 +1,173 @@
+// Recording benchmark: a synthetic 12-hour session (2 s ticks = 21,600 ticks; 3 targets with 10 routes;
+// one database with 1,000 backends of which ~2% change per tick) is recorded, then reopened.
+// Prints (as QDEBUG lines) the file size, bytes per tick, write time per tick, snapshotAt latency and
+// memory per stored sample of TargetHistory. Asserts only correctness, never time.
+// The full 12 h takes several minutes in a debug build on 2 shared cores, so the default is 3,600 ticks
+// (2 h); POOLSCOPE_BENCH_TICKS=21600 runs the full 12 h. POOLSCOPE_BENCH_LOAD=1 also times a full
+// review-mode load().
+
+#include "SyntheticSession.h"
+#include "record/Recorder.h"
+#include "record/RecordingReader.h"
+#include "store/Session.h"
+
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <random>
+
+using namespace Qt::StringLiterals;
+using namespace poolscope;
+using namespace poolscope::test;
+
+class bench_Recording : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void twelveHours()
+    {
+        const int ticks = qEnvironmentVariableIsSet("POOLSCOPE_BENCH_TICKS")
+            ? qEnvironmentVariableIntValue("POOLSCOPE_BENCH_TICKS")
+            : 3'600;
+        QVERIFY(ticks > 10);
+        SyntheticOptions options;
+        options.targets = 3;
+        options.routes = 10;
+        options.backends = 1000;
+        options.changeFraction = 0.02;
+        options.churnEvery = 10; // a connection is replaced every 20 s
+        options.failEvery = 0;
+        options.snapshotFailEvery = 0;
+        options.eventEvery = 600;
+        SyntheticFeed feed(options);
+
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(u"bench.psrec"_s);
+        Session baseline(feed.workspace()); // the same work without a recorder, to isolate the write cost
+        Session recorded(feed.workspace());
+        Recorder recorder(&recorded);
+        QString error;
+        QVERIFY2(recorder.open(path, &error), qPrintable(error));
+
+        QElapsedTimer clock;
+        qint64 baselineNs = 0;
+        qint64 recordedNs = 0;
+        qint64 maxTickNs = 0;
+        clock.start();
+        for (int tick = 0; tick < ticks; ++tick) {
+            QList<Sample> samples;
+            for (int t = 0; t < options.targets; ++t)
+                samples.append(feed.sample(t, tick));
+            const ActivitySnapshot snapshot = feed.snapshot(tick);
+            const bool withEvent = tick % options.eventEvery == 0;
+            const Event event = feed.event(tick);
+
+            qint64 t0 = clock.nsecsElapsed();
+            for (const Sample& sample : std::as_const(samples))
+                baseline.addSample(sample);
+            baseline.addSnapshot(snapshot);
+            if (withEvent)
+                baseline.addEvent(event);
+            const qint64 t1 = clock.nsecsElapsed();
+            for (const Sample& sample : std::as_const(samples))
+                recorded.addSample(sample);
+            recorded.addSnapshot(snapshot);
+            if (withEvent)
+                recorded.addEvent(event);
+            QVERIFY(recorder.flush());
+            const qint64 t2 = clock.nsecsElapsed();
+            baselineNs += t1 - t0;
+            recordedNs += t2 - t1;
+            maxTickNs = std::max(maxTickNs, (t2 - t1) - (t1 - t0));
+        }
+        const qint64 bytesWritten = recorder.bytesWritten();
+        const qint64 liveSize = recorder.fileSize();
+        QElapsedTimer closeClock;
+        closeClock.start();
+        recorder.close();
+        const qint64 closeMs = closeClock.elapsed();
+        const qint64 fileSize = QFileInfo(path).size();
+        const double writeUsPerTick = static_cast<double>(recordedNs - baselineNs) / ticks / 1000.0;
+
+        qDebug().noquote()
+            << u"ticks: %1 (%2 h at 2 s), targets 3 x 10 routes, 1000 backends, 2% change/tick"_s.arg(ticks).arg(
+                   ticks * 2.0 / 3600.0, 0, 'f', 2);
+        qDebug().noquote() << u"file size: %1 MB (%2 bytes/tick); WAL+file while recording %3 MB; SQLite wrote %4 MB"_s
+                                  .arg(fileSize / 1e6, 0, 'f', 2)
+                                  .arg(static_cast<double>(fileSize) / ticks, 0, 'f', 0)
+                                  .arg(liveSize / 1e6, 0, 'f', 2)
+                                  .arg(bytesWritten / 1e6, 0, 'f', 1);
+        qDebug().noquote() << u"write time per tick: %1 us average (recorded session %2 us - session alone %3 us), "
+                              "worst %4 us; close (checkpoint) %5 ms"_s.arg(writeUsPerTick, 0, 'f', 1)
+                                  .arg(recordedNs / 1000.0 / ticks, 0, 'f', 1)
+                                  .arg(baselineNs / 1000.0 / ticks, 0, 'f', 1)
+                                  .arg(maxTickNs / 1000.0, 0, 'f', 0)
+                                  .arg(closeMs);
+        const TargetHistory& history = recorded.target(0).history;
+        QCOMPARE(history.size(), static_cast<std::size_t>(ticks));
+        qDebug().noquote() << u"TargetHistory: %1 bytes per stored sample (%2 bytes for %3 samples)"_s
+                                  .arg(static_cast<double>(history.memoryBytes()) / history.size(), 0, 'f', 1)
+                                  .arg(history.memoryBytes())
+                                  .arg(history.size());
+
+        RecordingReader reader;
+        QElapsedTimer openClock;
+        openClock.start();
+        QVERIFY2(reader.open(path, &error), qPrintable(error));
+        const qint64 openMs = openClock.elapsed();
+        QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u'\n')));
+        const auto range = reader.timeRange();
+        QCOMPARE(range.firstMs, recorded.firstTimestampMs());
+        QCOMPARE(range.lastMs, recorded.lastTimestampMs());
+
+        // snapshotAt at random moments; the last one must equal the live newest snapshot.
+        std::mt19937 random(7);
+        std::uniform_int_distribution<qint64> when(range.firstMs, range.lastMs);
+        const int lookups = 40;
+        qint64 totalNs = 0;
+        qint64 worstNs = 0;
+        for (int i = 0; i < lookups; ++i) {
+            QElapsedTimer lookup;
+            lookup.start();
+            const ActivitySnapshot at = reader.snapshotAt(u"main"_s, when(random));
+            const qint64 ns = lookup.nsecsElapsed();
+            totalNs += ns;
+            worstNs = std::max(worstNs, ns);
+            QCOMPARE(at.backends.size(), 1000);
+        }
+        const ActivitySnapshot last = reader.snapshotAt(u"main"_s, range.lastMs);
+        QList<Backend> liveLast = recorded.database(0).lastOk.backends;
+        std::sort(liveLast.begin(), liveLast.end(), [](const Backend& a, const Backend& b) {
+            return a.pid != b.pid ? a.pid < b.pid : a.backendStartMs < b.backendStartMs;
+        });
+        QCOMPARE(last.backends.size(), 1000);
+        QVERIFY(last.backends == liveLast);
+        QElapsedTimer routesClock;
+        routesClock.start();
+        const QList<RouteStats> routes = reader.routesAt(u"web"_s, (range.firstMs + range.lastMs) / 2);
+        const qint64 routesUs = routesClock.nsecsElapsed() / 1000;
+        QCOMPARE(routes.size(), 10);
+        qDebug().noquote() << u"open (with quick_check): %1 ms; snapshotAt (1000 backends): %2 ms average, %3 ms "
+                              "worst over %4 lookups; routesAt: %5 us"_s.arg(openMs)
+                                  .arg(totalNs / 1e6 / lookups, 0, 'f', 2)
+                                  .arg(worstNs / 1e6, 0, 'f', 2)
+                                  .arg(lookups)
+                                  .arg(routesUs);
+
+        if (qEnvironmentVariableIntValue("POOLSCOPE_BENCH_LOAD") == 1) {
+            QElapsedTimer loadClock;
+            loadClock.start();
+            auto session = reader.load();
+            qDebug().noquote() << u"load() into a review Session: %1 ms"_s.arg(loadClock.elapsed());
+            QCOMPARE(session->target(0).history.size(), static_cast<std::size_t>(ticks));
+            QCOMPARE(session->database(0).lastOk.backends.size(), 1000);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(bench_Recording)
+#include "bench_recording.moc"

@@ -1,0 +1,292 @@
+#include "RecordingCompare.h"
+#include "SyntheticSession.h"
+#include "record/Recorder.h"
+#include "record/RecordingReader.h"
+#include "store/Session.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sqlite3.h>
+
+using namespace Qt::StringLiterals;
+using namespace poolscope;
+using namespace poolscope::test;
+
+namespace {
+
+// What the live session showed after each tick.
+struct LiveTick
+{
+    ActivitySnapshot lastOkSnapshot;
+    QList<QList<RouteStats>> lastOkRoutes; // per target
+};
+
+struct LiveRun
+{
+    QList<Sample> samples; // in the order the session received them
+    QList<ActivitySnapshot> snapshots;
+    QList<LiveTick> ticks;
+};
+
+// Records `ticks` ticks of a synthetic session into `path`, returning what the live session saw.
+LiveRun recordSynthetic(const QString& path, int ticks, SyntheticFeed& feed, Session& live)
+{
+    LiveRun run;
+    QObject context;
+    QObject::connect(
+        &live, &Session::sampleAdded, &context, [&](int index) { run.samples.append(live.target(index).latest); });
+    QObject::connect(&live, &Session::snapshotAdded, &context,
+        [&](int index) { run.snapshots.append(live.database(index).latest); });
+    Recorder recorder(&live);
+    QString error;
+    if (!recorder.open(path, &error))
+        qFatal("cannot record: %s", qPrintable(error));
+    for (int tick = 0; tick < ticks; ++tick) {
+        feed.feed(live, tick);
+        recorder.flush();
+        LiveTick state;
+        state.lastOkSnapshot = live.database(0).lastOk;
+        for (int t = 0; t < live.targetCount(); ++t)
+            state.lastOkRoutes.append(live.target(t).lastOk.routes);
+        run.ticks.append(state);
+    }
+    recorder.close();
+    return run;
+}
+
+} // namespace
+
+class tst_Replay : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init()
+    {
+        QVERIFY(m_dir.isValid());
+        m_path = m_dir.filePath(u"%1.psrec"_s.arg(QString::fromLatin1(QTest::currentTestFunction())));
+    }
+
+    void replayedSessionMatchesLive()
+    {
+        SyntheticFeed feed;
+        Session live(feed.workspace());
+        const int ticks = 120;
+        const LiveRun run = recordSynthetic(m_path, ticks, feed, live);
+        QCOMPARE(run.samples.size(), ticks * 3);
+
+        RecordingReader reader;
+        QString error;
+        QVERIFY2(reader.open(m_path, &error), qPrintable(error));
+        QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u'\n')));
+        QCOMPARE(reader.formatVersion(), 1);
+        QCOMPARE(reader.workspace(), feed.workspace());
+
+        auto replay = reader.load();
+        QVERIFY(replay);
+        QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u'\n')));
+
+        // The timeline: every stored sample, metric, failure and backend count.
+        QCOMPARE(replay->targetCount(), live.targetCount());
+        for (int t = 0; t < live.targetCount(); ++t) {
+            const TargetHistory& a = live.target(t).history;
+            const TargetHistory& b = replay->target(t).history;
+            QCOMPARE(b.size(), a.size());
+            for (std::size_t row = 0; row < a.size(); ++row) {
+                QCOMPARE(b.times()[row], a.times()[row]);
+                QCOMPARE(b.ok(row), a.ok(row));
+                QCOMPARE(b.error(row), a.error(row));
+                for (int m = 0; m < kMetricCount; ++m) {
+                    const auto metric = static_cast<Metric>(m);
+                    QVERIFY2(sameNumber(a.column(metric)[row], b.column(metric)[row]),
+                        qPrintable(u"%1 row %2 %3"_s.arg(live.target(t).config.name).arg(row).arg(metricKey(metric))));
+                }
+            }
+            QCOMPARE(b.backendCountTimes().size(), a.backendCountTimes().size());
+            for (std::size_t row = 0; row < a.backendCountTimes().size(); ++row) {
+                QCOMPARE(b.backendCountTimes()[row], a.backendCountTimes()[row]);
+                QVERIFY(sameNumber(a.backendCounts()[row], b.backendCounts()[row]));
+            }
+            QCOMPARE(replay->target(t).consecutiveFailures, live.target(t).consecutiveFailures);
+            QCOMPARE(diffSamples(live.target(t).lastOk, replay->target(t).lastOk), QString());
+        }
+
+        // Every sample (with its routes) and every snapshot, in the order the live session got them.
+        QList<Sample> replayedSamples;
+        QList<ActivitySnapshot> replayedSnapshots;
+        {
+            Session again(reader.workspace());
+            QObject context;
+            connect(&again, &Session::sampleAdded, &context,
+                [&](int index) { replayedSamples.append(again.target(index).latest); });
+            connect(&again, &Session::snapshotAdded, &context,
+                [&](int index) { replayedSnapshots.append(again.database(index).latest); });
+            QVERIFY(reader.loadInto(again));
+        }
+        QCOMPARE(replayedSamples.size(), run.samples.size());
+        for (qsizetype i = 0; i < run.samples.size(); ++i)
+            QCOMPARE(diffSamples(run.samples.at(i), replayedSamples.at(i)), QString());
+        QCOMPARE(replayedSnapshots.size(), run.snapshots.size());
+        for (qsizetype i = 0; i < run.snapshots.size(); ++i)
+            QCOMPARE(diffSnapshots(run.snapshots.at(i), replayedSnapshots.at(i)), QString());
+
+        QCOMPARE(replay->events(), live.events());
+        QVERIFY(!live.events().isEmpty());
+        QCOMPARE(diffSnapshots(live.database(0).lastOk, replay->database(0).lastOk), QString());
+        QCOMPARE(replay->firstTimestampMs(), live.firstTimestampMs());
+        QCOMPARE(replay->lastTimestampMs(), live.lastTimestampMs());
+        const auto range = reader.timeRange();
+        QCOMPARE(range.firstMs, live.firstTimestampMs());
+        QCOMPARE(range.lastMs, live.lastTimestampMs());
+    }
+
+    void cursorRebuildsBackendsAndRoutes()
+    {
+        SyntheticFeed feed;
+        Session live(feed.workspace());
+        const int ticks = 90;
+        const LiveRun run = recordSynthetic(m_path, ticks, feed, live);
+        RecordingReader reader;
+        QString error;
+        QVERIFY2(reader.open(m_path, &error), qPrintable(error));
+
+        // Before anything was recorded: nothing.
+        QCOMPARE(reader.snapshotAt(u"main"_s, feed.tickTime(0) - 1).timestampMs, 0);
+        QVERIFY(reader.snapshotAt(u"main"_s, feed.tickTime(0) - 1).backends.isEmpty());
+        QVERIFY(reader.routesAt(u"web"_s, feed.tickTime(0) - 1).isEmpty());
+
+        int checkedSnapshots = 0;
+        for (const int tick : { 0, 1, 2, 3, 10, 19, 20, 21, 27, 28, 29, 30, 45, 57, 58, 77, 89 }) {
+            // Just after the tick's snapshot, and just before the next tick's samples.
+            for (const qint64 t : { feed.tickTime(tick) + 35, feed.tickTime(tick + 1) - 1 }) {
+                const LiveTick& expected = run.ticks.at(tick);
+                const ActivitySnapshot at = reader.snapshotAt(u"main"_s, t);
+                QCOMPARE(diffSnapshots(expected.lastOkSnapshot, at), QString());
+                QVERIFY(!at.backends.isEmpty());
+                ++checkedSnapshots;
+                for (int target = 0; target < live.targetCount(); ++target) {
+                    const QString name = live.target(target).config.name;
+                    QCOMPARE(diffRoutes(expected.lastOkRoutes.at(target), reader.routesAt(name, t)), QString());
+                }
+            }
+        }
+        QCOMPARE(checkedSnapshots, 34);
+        // Unknown names give empty results rather than errors.
+        QVERIFY(reader.snapshotAt(u"nope"_s, feed.tickTime(10)).backends.isEmpty());
+        QVERIFY(reader.routesAt(u"nope"_s, feed.tickTime(10)).isEmpty());
+        QVERIFY(reader.problems().isEmpty());
+    }
+
+    void refusesWithClearMessages_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("message");
+        QTest::addRow("garbage") << QByteArray("this is not a database, just some text\n").repeated(100)
+                                 << u"is not a PoolScope recording (not a SQLite file)."_s;
+        QTest::addRow("empty") << QByteArray() << u"is empty: not a PoolScope recording."_s;
+        QTest::addRow("short") << QByteArray("SQLite") << u"(not a SQLite file)"_s;
+    }
+
+    void refusesWithClearMessages()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, message);
+        QFile file(m_path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(content);
+        file.close();
+        RecordingReader reader;
+        QString error;
+        QVERIFY(!reader.open(m_path, &error));
+        QVERIFY2(error.contains(message), qPrintable(error));
+        QVERIFY2(error.contains(m_path), qPrintable(error));
+        QCOMPARE(reader.errorString(), error);
+        QVERIFY(!reader.isOpen());
+    }
+
+    void refusesMissingFile()
+    {
+        RecordingReader reader;
+        QString error;
+        QVERIFY(!reader.open(m_path, &error));
+        QCOMPARE(error, u"%1 does not exist."_s.arg(m_path));
+    }
+
+    void refusesOtherSqliteDatabase()
+    {
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open(QFile::encodeName(m_path).constData(), &db), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES(1);", nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(db);
+        RecordingReader reader;
+        QString error;
+        QVERIFY(!reader.open(m_path, &error));
+        QCOMPARE(error, u"%1 is a SQLite database but not a PoolScope recording."_s.arg(m_path));
+    }
+
+    void refusesNewerFormat()
+    {
+        SyntheticFeed feed;
+        Session live(feed.workspace());
+        recordSynthetic(m_path, 3, feed, live);
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open(QFile::encodeName(m_path).constData(), &db), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(db, "PRAGMA user_version=3", nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(db);
+        RecordingReader reader;
+        QString error;
+        QVERIFY(!reader.open(m_path, &error));
+        QCOMPARE(error, u"%1 was recorded by a newer PoolScope (format 3); this build reads up to 1."_s.arg(m_path));
+    }
+
+    void readsWhatCanBeReadFromATruncatedFile()
+    {
+        SyntheticFeed feed;
+        Session live(feed.workspace());
+        const LiveRun run = recordSynthetic(m_path, 400, feed, live);
+        QFile whole(m_path);
+        QVERIFY(whole.open(QIODevice::ReadOnly));
+        const QByteArray bytes = whole.readAll();
+        whole.close();
+        QVERIFY(!QFile::exists(m_path + u"-wal"_s) || QFileInfo(m_path + u"-wal"_s).size() == 0);
+
+        const QString truncated = m_dir.filePath(u"truncated.psrec"_s);
+        QFile cut(truncated);
+        QVERIFY(cut.open(QIODevice::WriteOnly));
+        cut.write(bytes.left(bytes.size() * 6 / 10));
+        cut.close();
+
+        RecordingReader reader;
+        QString error;
+        QVERIFY2(reader.open(truncated, &error), qPrintable(error));
+        QVERIFY(reader.workspace() == feed.workspace());
+        QList<Sample> replayed;
+        Session session(reader.workspace());
+        QObject context;
+        connect(&session, &Session::sampleAdded, &context,
+            [&](int index) { replayed.append(session.target(index).latest); });
+        QVERIFY(!reader.loadInto(session));
+        const QStringList problems = reader.problems();
+        QVERIFY(!problems.isEmpty());
+        qInfo().noquote() << "problems reported:" << problems.join(u" | "_s);
+        // Some, not all, of the samples come back, and those that do are the recorded ones.
+        QVERIFY(!replayed.isEmpty());
+        QVERIFY(replayed.size() < run.samples.size());
+        for (const Sample& sample : std::as_const(replayed)) {
+            const auto it = std::find_if(run.samples.cbegin(), run.samples.cend(),
+                [&](const Sample& s) { return s.target == sample.target && s.timestampMs == sample.timestampMs; });
+            QVERIFY(it != run.samples.cend());
+            QCOMPARE(sample.error, it->error);
+            QVERIFY(sample.metrics == it->metrics);
+        }
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_path;
+};
+
+QTEST_GUILESS_MAIN(tst_Replay)
+#include "tst_replay.moc"
