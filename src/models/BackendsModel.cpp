@@ -1,0 +1,336 @@
+#include "BackendsModel.h"
+
+#include "Format.h"
+#include "store/Session.h"
+
+#include <QHash>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+namespace {
+using Key = std::pair<int, qint64>; // pid, backend_start (the database is the row block)
+
+Key keyOf(const Backend& backend)
+{
+    return { backend.pid, backend.backendStartMs };
+}
+
+qint64 age(qint64 now, qint64 since)
+{
+    if (since == kNoTime || now == kNoTime)
+        return kNoTime;
+    return now - since;
+}
+} // namespace
+
+BackendsModel::BackendsModel(Session* session, QObject* parent)
+    : QAbstractTableModel(parent)
+    , m_session(session)
+{
+    if (!session)
+        return;
+    m_serverTime.assign(static_cast<std::size_t>(session->databaseCount()), kNoTime);
+    connect(session, &Session::snapshotAdded, this, &BackendsModel::updateDatabase);
+    for (int db = 0; db < session->databaseCount(); ++db)
+        updateDatabase(db);
+}
+
+BackendsModel::~BackendsModel() = default;
+
+int BackendsModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int BackendsModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : NumColumns;
+}
+
+const Backend& BackendsModel::backendAt(int row) const
+{
+    return m_rows.at(static_cast<std::size_t>(row)).backend;
+}
+
+QString BackendsModel::databaseAt(int row) const
+{
+    const int db = m_rows.at(static_cast<std::size_t>(row)).database;
+    return m_session ? m_session->database(db).config.name : QString();
+}
+
+QString BackendsModel::withheldHint()
+{
+    return u"grant pg_monitor to the monitoring role to see these rows"_s;
+}
+
+BackendsModel::Mark BackendsModel::mark(const Backend& backend, qint64 nowMs)
+{
+    if (backend.withheld)
+        return Mark::Withheld;
+    if (backend.state.startsWith(u"idle in transaction")) {
+        const qint64 xact = age(nowMs, backend.xactStartMs);
+        return xact != kNoTime && xact > kLongTransactionMs ? Mark::LongIdleInTransaction : Mark::IdleInTransaction;
+    }
+    if (backend.state == u"idle") {
+        const qint64 idle = age(nowMs, backend.stateChangeMs);
+        if (idle != kNoTime && idle > kLongIdleMs)
+            return Mark::LongIdle;
+    }
+    return Mark::None;
+}
+
+qint64 BackendsModel::nowOf(const Row& row) const
+{
+    return m_serverTime[static_cast<std::size_t>(row.database)];
+}
+
+QVariant BackendsModel::displayData(const Row& row, int column) const
+{
+    const Backend& b = row.backend;
+    const qint64 now = nowOf(row);
+    switch (column) {
+    case Pid:
+        return QString::number(b.pid);
+    case Database:
+        return m_session ? m_session->database(row.database).config.name : QString();
+    case User:
+        return b.usename;
+    case Application:
+        return b.applicationName;
+    case Client:
+        return formatClient(b);
+    case State:
+        if (b.withheld)
+            return u"withheld (insufficient privilege)"_s;
+        return b.state.isEmpty() ? unknownText() : b.state;
+    case BackendAge:
+        return formatDuration(age(now, b.backendStartMs));
+    case TransactionAge:
+        return b.xactStartMs == kNoTime ? QString() : formatDuration(age(now, b.xactStartMs));
+    case QueryAge:
+        return b.queryStartMs == kNoTime ? QString() : formatDuration(age(now, b.queryStartMs));
+    case InState:
+        return b.stateChangeMs == kNoTime ? QString() : formatDuration(age(now, b.stateChangeMs));
+    case Wait:
+        if (b.waitEventType.isEmpty())
+            return b.waitEvent;
+        return b.waitEvent.isEmpty() ? b.waitEventType : b.waitEventType + u": " + b.waitEvent;
+    case Query:
+        return singleLine(b.query);
+    }
+    return {};
+}
+
+QVariant BackendsModel::sortData(const Row& row, int column) const
+{
+    const Backend& b = row.backend;
+    const qint64 now = nowOf(row);
+    const auto ms = [](qint64 v) { return v == kNoTime ? qint64(-1) : v; };
+    switch (column) {
+    case Pid:
+        return b.pid;
+    case BackendAge:
+        return ms(age(now, b.backendStartMs));
+    case TransactionAge:
+        return ms(age(now, b.xactStartMs));
+    case QueryAge:
+        return ms(age(now, b.queryStartMs));
+    case InState:
+        return ms(age(now, b.stateChangeMs));
+    default:
+        return displayData(row, column);
+    }
+}
+
+QVariant BackendsModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row& row = m_rows[static_cast<std::size_t>(index.row())];
+    switch (role) {
+    case Qt::DisplayRole:
+        return displayData(row, index.column());
+    case SortRole:
+        return sortData(row, index.column());
+    case MarkRole:
+        return static_cast<int>(mark(row.backend, nowOf(row)));
+    case PidRole:
+        return row.backend.pid;
+    case Qt::TextAlignmentRole:
+        if (index.column() == Pid || (index.column() >= BackendAge && index.column() <= InState))
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case Qt::ToolTipRole:
+        if (row.backend.withheld)
+            return withheldHint();
+        if (index.column() == Query)
+            return row.backend.query;
+        if (index.column() == State) {
+            switch (mark(row.backend, nowOf(row))) {
+            case Mark::LongIdleInTransaction:
+                return u"Idle in transaction for more than a minute: holds a connection and its locks"_s;
+            case Mark::IdleInTransaction:
+                return u"Idle in transaction: holds a connection and its locks"_s;
+            case Mark::LongIdle:
+                return u"Idle for more than 5 minutes"_s;
+            default:
+                break;
+            }
+        }
+        return {};
+    }
+    return {};
+}
+
+QVariant BackendsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal)
+        return {};
+    if (role == Qt::DisplayRole) {
+        switch (section) {
+        case Pid:
+            return u"PID"_s;
+        case Database:
+            return u"Database"_s;
+        case User:
+            return u"User"_s;
+        case Application:
+            return u"Application"_s;
+        case Client:
+            return u"Client"_s;
+        case State:
+            return u"State"_s;
+        case BackendAge:
+            return u"Backend age"_s;
+        case TransactionAge:
+            return u"Xact age"_s;
+        case QueryAge:
+            return u"Query age"_s;
+        case InState:
+            return u"In state"_s;
+        case Wait:
+            return u"Wait"_s;
+        case Query:
+            return u"Query"_s;
+        }
+    } else if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case BackendAge:
+            return u"Time since the backend (connection) started"_s;
+        case TransactionAge:
+            return u"Transaction age: time since the current transaction began"_s;
+        case QueryAge:
+            return u"Time since the current or last query started"_s;
+        case InState:
+            return u"Time since the state last changed"_s;
+        case Wait:
+            return u"Wait event type: wait event"_s;
+        case Client:
+            return u"Client address:port, or local for a Unix socket"_s;
+        }
+    }
+    return {};
+}
+
+QHash<int, QByteArray> BackendsModel::roleNames() const
+{
+    auto names = QAbstractTableModel::roleNames();
+    names.insert(SortRole, "sort");
+    names.insert(MarkRole, "mark");
+    names.insert(PidRole, "pid");
+    return names;
+}
+
+void BackendsModel::setApplicationFilter(const QString& applicationName)
+{
+    if (applicationName == m_applicationFilter)
+        return;
+    m_applicationFilter = applicationName;
+    if (!m_session)
+        return;
+    for (int db = 0; db < m_session->databaseCount(); ++db)
+        updateDatabase(db);
+}
+
+void BackendsModel::updateDatabase(int databaseIndex)
+{
+    if (!m_session || databaseIndex < 0 || databaseIndex >= m_session->databaseCount())
+        return;
+    const ActivitySnapshot& snapshot = m_session->database(databaseIndex).lastOk;
+    const qint64 now = snapshot.serverTimeMs != kNoTime ? snapshot.serverTimeMs : snapshot.timestampMs;
+    const bool nowChanged = std::exchange(m_serverTime[static_cast<std::size_t>(databaseIndex)], now) != now;
+
+    // The new rows of this database, by key.
+    QHash<Key, qsizetype> incoming;
+    for (qsizetype i = 0; i < snapshot.backends.size(); ++i) {
+        const Backend& b = snapshot.backends[i];
+        if (m_applicationFilter.isEmpty() || b.applicationName == m_applicationFilter)
+            incoming.insert(keyOf(b), i);
+    }
+
+    // This database's block of rows.
+    const auto blockBegin = std::find_if(
+        m_rows.begin(), m_rows.end(), [databaseIndex](const Row& r) { return r.database >= databaseIndex; });
+    int first = static_cast<int>(blockBegin - m_rows.begin());
+    int last = first; // one past the end
+    while (last < static_cast<int>(m_rows.size()) && m_rows[static_cast<std::size_t>(last)].database == databaseIndex)
+        ++last;
+
+    // 1. Remove the rows that went, as ranges, from the back.
+    for (int row = last - 1; row >= first;) {
+        if (incoming.contains(keyOf(m_rows[static_cast<std::size_t>(row)].backend))) {
+            --row;
+            continue;
+        }
+        int start = row;
+        while (start - 1 >= first && !incoming.contains(keyOf(m_rows[static_cast<std::size_t>(start - 1)].backend)))
+            --start;
+        beginRemoveRows({}, start, row);
+        m_rows.erase(m_rows.begin() + start, m_rows.begin() + row + 1);
+        endRemoveRows();
+        last -= row - start + 1;
+        row = start - 1;
+    }
+
+    // 2. Update the rows that stayed; one dataChanged over the changed range.
+    int changedFirst = -1;
+    int changedLast = -1;
+    for (int row = first; row < last; ++row) {
+        Row& r = m_rows[static_cast<std::size_t>(row)];
+        const Key key = keyOf(r.backend);
+        const Backend& fresh = snapshot.backends[incoming.value(key)];
+        incoming.remove(key);
+        if (nowChanged || !(fresh == r.backend)) {
+            r.backend = fresh;
+            if (changedFirst < 0)
+                changedFirst = row;
+            changedLast = row;
+        }
+    }
+    if (changedFirst >= 0)
+        Q_EMIT dataChanged(index(changedFirst, 0), index(changedLast, NumColumns - 1));
+
+    // 3. Insert the rows that came, at the end of the block, in snapshot order.
+    if (!incoming.isEmpty()) {
+        std::vector<qsizetype> order;
+        order.reserve(static_cast<std::size_t>(incoming.size()));
+        for (auto it = incoming.cbegin(); it != incoming.cend(); ++it)
+            order.push_back(it.value());
+        std::sort(order.begin(), order.end());
+        const int count = static_cast<int>(order.size());
+        beginInsertRows({}, last, last + count - 1);
+        std::vector<Row> added;
+        added.reserve(order.size());
+        for (const qsizetype i : order)
+            added.push_back(Row { databaseIndex, snapshot.backends[i] });
+        m_rows.insert(
+            m_rows.begin() + last, std::make_move_iterator(added.begin()), std::make_move_iterator(added.end()));
+        endInsertRows();
+    }
+}
+
+} // namespace poolscope

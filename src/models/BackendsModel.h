@@ -1,0 +1,99 @@
+#pragma once
+
+#include "store/ActivitySnapshot.h"
+
+#include <QAbstractTableModel>
+#include <QPointer>
+
+#include <vector>
+
+namespace poolscope {
+
+class Session;
+
+// The backends of the newest successful pg_stat_activity read of every database of a Session,
+// one row per backend. Rows are grouped by database (workspace order) and keyed by
+// (database, pid, backend_start). Each snapshot is diffed against the rows: vanished rows are
+// removed and new rows inserted as ranges, and the surviving rows get ONE ranged dataChanged, so
+// views (and sorting proxies over them) keep their selection and scroll position.
+class BackendsModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column {
+        Pid,
+        Database,
+        User,
+        Application,
+        Client,
+        State,
+        BackendAge,
+        TransactionAge,
+        QueryAge,
+        InState,
+        Wait,
+        Query,
+        NumColumns
+    };
+    Q_ENUM(Column)
+
+    enum Role {
+        // Raw value for sorting: ages in ms (-1 when unknown), the pid as int, other columns their text.
+        SortRole = Qt::UserRole + 1,
+        // The row's Mark as an int (any column); views map it to a background.
+        MarkRole,
+        // The backend's pid (any column).
+        PidRole,
+    };
+    Q_ENUM(Role)
+
+    enum class Mark {
+        None,
+        LongIdle, // "idle" for longer than kLongIdleMs
+        IdleInTransaction, // "idle in transaction" (or aborted)
+        LongIdleInTransaction, // ... with a transaction older than kLongTransactionMs
+        Withheld, // the monitoring role may not see the row's details
+    };
+    Q_ENUM(Mark)
+
+    static constexpr qint64 kLongIdleMs = 5 * 60 * 1000;
+    static constexpr qint64 kLongTransactionMs = 60 * 1000;
+
+    explicit BackendsModel(Session* session, QObject* parent = nullptr);
+    ~BackendsModel() override;
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    // Shows only backends whose application_name equals `applicationName`; empty shows all.
+    void setApplicationFilter(const QString& applicationName);
+    QString applicationFilter() const { return m_applicationFilter; }
+
+    const Backend& backendAt(int row) const;
+    QString databaseAt(int row) const;
+
+    static Mark mark(const Backend& backend, qint64 nowMs);
+    static QString withheldHint();
+
+private:
+    struct Row
+    {
+        int database = 0;
+        Backend backend;
+    };
+
+    void updateDatabase(int databaseIndex);
+    qint64 nowOf(const Row& row) const;
+    QVariant displayData(const Row& row, int column) const;
+    QVariant sortData(const Row& row, int column) const;
+
+    QPointer<Session> m_session;
+    std::vector<Row> m_rows;
+    std::vector<qint64> m_serverTime; // per database: the time ages are measured against
+    QString m_applicationFilter;
+};
+
+} // namespace poolscope

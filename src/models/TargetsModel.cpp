@@ -1,0 +1,222 @@
+#include "TargetsModel.h"
+
+#include "Format.h"
+#include "store/Session.h"
+
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+namespace {
+QString number(double v)
+{
+    return isPresent(v) ? QString::number(v, 'f', 0) : unknownText();
+}
+} // namespace
+
+TargetsModel::TargetsModel(Session* session, QObject* parent)
+    : QAbstractTableModel(parent)
+    , m_session(session)
+    , m_rows(session ? session->targetCount() : 0)
+{
+    if (session) {
+        connect(session, &Session::sampleAdded, this, &TargetsModel::onSampleAdded);
+        connect(session, &Session::snapshotAdded, this, &TargetsModel::onSnapshotAdded);
+    }
+}
+
+TargetsModel::~TargetsModel() = default;
+
+int TargetsModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() || !m_session ? 0 : m_rows;
+}
+
+int TargetsModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : NumColumns;
+}
+
+TargetsModel::StateLevel TargetsModel::stateLevel(const TargetState& target, const Thresholds& thresholds)
+{
+    if (!target.polled())
+        return StateLevel::Waiting;
+    if (!target.latest.ok())
+        return StateLevel::Failing;
+    const double discrepancy = target.lastOk.metrics[Metric::Discrepancy];
+    if (isPresent(discrepancy) && discrepancy >= thresholds.discrepancyCritical)
+        return StateLevel::Critical;
+    if (isPresent(discrepancy) && discrepancy >= thresholds.discrepancyWarning)
+        return StateLevel::Warning;
+    return StateLevel::Ok;
+}
+
+QString TargetsModel::stateText(const TargetState& target)
+{
+    if (!target.polled())
+        return u"waiting"_s;
+    if (!target.latest.ok())
+        return u"failing: "_s + singleLine(target.latest.error);
+    return u"ok"_s;
+}
+
+QVariant TargetsModel::displayData(const TargetState& target, int column) const
+{
+    const auto& metrics = target.lastOk.metrics;
+    switch (column) {
+    case Name:
+        return target.config.name;
+    case State:
+        return stateText(target);
+    case CheckedOut:
+        return number(metrics[Metric::CheckedOut]);
+    case Tracked:
+        return number(metrics[Metric::Tracked]);
+    case Discrepancy:
+        return number(metrics[Metric::Discrepancy]);
+    case Backends:
+        return target.backendCount >= 0 ? QString::number(target.backendCount) : unknownText();
+    case Pool: {
+        const double size = metrics[Metric::PoolSize];
+        const double max = metrics[Metric::PoolMax];
+        if (!isPresent(size) && !isPresent(max))
+            return unknownText();
+        return QString(number(size) + u'/' + number(max));
+    }
+    case LastPoll:
+        return formatClock(target.latest.timestampMs);
+    }
+    return {};
+}
+
+QVariant TargetsModel::sortData(const TargetState& target, int column) const
+{
+    const auto& metrics = target.lastOk.metrics;
+    switch (column) {
+    case Name:
+        return target.config.name;
+    case State:
+        return static_cast<int>(stateLevel(target, m_session->workspace().thresholds));
+    case CheckedOut:
+        return metrics[Metric::CheckedOut];
+    case Tracked:
+        return metrics[Metric::Tracked];
+    case Discrepancy:
+        return metrics[Metric::Discrepancy];
+    case Backends:
+        return target.backendCount;
+    case Pool:
+        return metrics[Metric::PoolSize];
+    case LastPoll:
+        return target.latest.timestampMs;
+    }
+    return {};
+}
+
+QVariant TargetsModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid) || !m_session)
+        return {};
+    const auto& target = m_session->target(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        return displayData(target, index.column());
+    case SortRole:
+        return sortData(target, index.column());
+    case StateLevelRole:
+        return static_cast<int>(stateLevel(target, m_session->workspace().thresholds));
+    case TargetIndexRole:
+        return index.row();
+    case Qt::TextAlignmentRole:
+        if (index.column() >= CheckedOut && index.column() <= Pool)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case Qt::ToolTipRole:
+        if (index.column() == State && target.polled() && !target.latest.ok())
+            return u"%1\n%2 consecutive failed polls; last success %3"_s.arg(target.latest.error)
+                .arg(target.consecutiveFailures)
+                .arg(formatClock(target.lastOk.timestampMs));
+        if (index.column() == Name) {
+            return u"%1\napplication_name: %2\ndatabase: %3"_s.arg(target.config.url,
+                target.config.applicationName.isEmpty() ? unknownText() : target.config.applicationName,
+                target.config.database.isEmpty() ? unknownText() : target.config.database);
+        }
+        if (index.column() == Backends)
+            return u"Server-side connections with this application_name in pg_stat_activity"_s;
+        return {};
+    }
+    return {};
+}
+
+QVariant TargetsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal)
+        return {};
+    if (role == Qt::DisplayRole) {
+        switch (section) {
+        case Name:
+            return u"Target"_s;
+        case State:
+            return u"State"_s;
+        case CheckedOut:
+            return u"Checked out"_s;
+        case Tracked:
+            return u"Tracked"_s;
+        case Discrepancy:
+            return u"Discrepancy"_s;
+        case Backends:
+            return u"Backends"_s;
+        case Pool:
+            return u"Pool"_s;
+        case LastPoll:
+            return u"Last poll"_s;
+        }
+    } else if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case CheckedOut:
+            return u"Connections the pool says are checked out"_s;
+        case Tracked:
+            return u"Connections the application's own tracking counts as active"_s;
+        case Discrepancy:
+            return u"Checked out minus tracked: connections nobody tracks"_s;
+        case Backends:
+            return u"Server-side backends with the target's application_name"_s;
+        case Pool:
+            return u"Pool size / pool max"_s;
+        case LastPoll:
+            return u"Local time of the newest poll"_s;
+        }
+    }
+    return {};
+}
+
+QHash<int, QByteArray> TargetsModel::roleNames() const
+{
+    auto names = QAbstractTableModel::roleNames();
+    names.insert(SortRole, "sort");
+    names.insert(StateLevelRole, "stateLevel");
+    names.insert(TargetIndexRole, "targetIndex");
+    return names;
+}
+
+void TargetsModel::onSampleAdded(int targetIndex)
+{
+    if (targetIndex < 0 || targetIndex >= m_rows)
+        return;
+    Q_EMIT dataChanged(index(targetIndex, 0), index(targetIndex, NumColumns - 1));
+}
+
+void TargetsModel::onSnapshotAdded(int databaseIndex)
+{
+    if (!m_session)
+        return;
+    const QString& name = m_session->database(databaseIndex).config.name;
+    for (int row = 0; row < m_rows; ++row) {
+        if (m_session->target(row).config.database == name)
+            Q_EMIT dataChanged(index(row, Backends), index(row, Backends));
+    }
+}
+
+} // namespace poolscope

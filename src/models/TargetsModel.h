@@ -1,0 +1,63 @@
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QPointer>
+
+namespace poolscope {
+
+class Session;
+struct TargetState;
+struct Thresholds;
+
+// One row per health target of a Session: its state and newest numbers.
+// Rows are the Session's targets in workspace order; a sample or snapshot updates only the rows it
+// changes, with one dataChanged per row.
+class TargetsModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { Name, State, CheckedOut, Tracked, Discrepancy, Backends, Pool, LastPoll, NumColumns };
+    Q_ENUM(Column)
+
+    enum Role {
+        // Raw value for sorting: numbers (NaN/-1 when unknown) or the text; LastPoll is UTC ms.
+        SortRole = Qt::UserRole + 1,
+        // The row's StateLevel as an int (any column); views map it to a colour.
+        StateLevelRole,
+        // The Session's target index of the row (any column).
+        TargetIndexRole,
+    };
+    Q_ENUM(Role)
+
+    enum class StateLevel {
+        Waiting, // not polled yet
+        Ok,
+        Warning, // discrepancy at or above thresholds.discrepancyWarning
+        Critical, // discrepancy at or above thresholds.discrepancyCritical
+        Failing, // the newest poll failed
+    };
+    Q_ENUM(StateLevel)
+
+    explicit TargetsModel(Session* session, QObject* parent = nullptr);
+    ~TargetsModel() override;
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    static StateLevel stateLevel(const TargetState& target, const Thresholds& thresholds);
+    static QString stateText(const TargetState& target);
+
+private:
+    void onSampleAdded(int targetIndex);
+    void onSnapshotAdded(int databaseIndex);
+    QVariant displayData(const TargetState& target, int column) const;
+    QVariant sortData(const TargetState& target, int column) const;
+
+    QPointer<Session> m_session;
+    int m_rows = 0;
+};
+
+} // namespace poolscope

@@ -1,0 +1,502 @@
+#include "TimelineChart.h"
+
+#include "Theme.h"
+#include "models/Format.h"
+#include "store/Decimation.h"
+#include "store/Session.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QDateTime>
+#include <QDateTimeAxis>
+#include <QGraphicsLineItem>
+#include <QGraphicsSimpleTextItem>
+#include <QLabel>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QMouseEvent>
+#include <QRegularExpression>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+namespace {
+Theme::Line lineOf(TimelineChart::Series series)
+{
+    return static_cast<Theme::Line>(static_cast<int>(series));
+}
+
+Metric metricOf(TimelineChart::Series series)
+{
+    switch (series) {
+    case TimelineChart::Series::CheckedOut:
+        return Metric::CheckedOut;
+    case TimelineChart::Series::Tracked:
+        return Metric::Tracked;
+    default:
+        return Metric::Discrepancy;
+    }
+}
+
+// A tick step of 1, 2 or 5 times a power of ten giving at most ~6 intervals.
+double niceStep(double max)
+{
+    const double raw = std::max(max / 6.0, 1.0);
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    for (const double f : { 1.0, 2.0, 5.0, 10.0 }) {
+        if (f * magnitude >= raw)
+            return f * magnitude;
+    }
+    return 10 * magnitude;
+}
+
+// Index of the element of `times` nearest to t, or -1.
+std::ptrdiff_t nearest(std::span<const qint64> times, qint64 t)
+{
+    if (times.empty())
+        return -1;
+    const auto it = std::lower_bound(times.begin(), times.end(), t);
+    std::ptrdiff_t i = it - times.begin();
+    if (i == static_cast<std::ptrdiff_t>(times.size()))
+        return i - 1;
+    if (i > 0 && t - times[static_cast<std::size_t>(i - 1)] < times[static_cast<std::size_t>(i)] - t)
+        --i;
+    return i;
+}
+
+QString valueText(double v)
+{
+    return isPresent(v) ? QString::number(v, 'f', 0) : unknownText();
+}
+} // namespace
+
+TimelineChart::TimelineChart(Session* session, QWidget* parent)
+    : QWidget(parent)
+    , m_session(session)
+    , m_chart(new QChart)
+    , m_refreshTimer(new QTimer(this))
+{
+    setAccessibleName(u"Timeline chart"_s);
+    m_chart->setAnimationOptions(QChart::NoAnimation);
+    m_chart->setMargins(QMargins(4, 4, 8, 4));
+    m_chart->setBackgroundRoundness(0);
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    m_chart->legend()->setShowToolTips(true);
+    m_chart->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
+
+    m_axisX = new QDateTimeAxis(m_chart);
+    m_axisX->setFormat(u"HH:mm:ss"_s);
+    m_axisX->setTickCount(7);
+    m_axisX->setTitleText(QString());
+    m_chart->addAxis(m_axisX, Qt::AlignBottom);
+
+    m_axisY = new QValueAxis(m_chart);
+    m_axisY->setLabelFormat(u"%d"_s);
+    m_axisY->setTickType(QValueAxis::TicksDynamic);
+    m_axisY->setTickAnchor(0);
+    m_axisY->setTickInterval(1);
+    m_axisY->setMinorTickCount(0);
+    m_axisY->setRange(0, 5);
+    m_axisY->setTitleText(u"connections"_s);
+    m_chart->addAxis(m_axisY, Qt::AlignLeft);
+
+    m_poolMax = new QLineSeries(m_chart);
+    m_poolMax->setName(Theme::lineLabel(Theme::Line::PoolMax));
+    m_chart->addSeries(m_poolMax);
+    m_poolMax->attachAxis(m_axisX);
+    m_poolMax->attachAxis(m_axisY);
+    m_poolMax->setPen(Theme::linePen(Theme::Line::PoolMax));
+    m_chart->legend()->markers(m_poolMax).value(0)->setVisible(false);
+    // The legend entries, in a fixed order; the discrepancy last so it is drawn on top.
+    for (const auto series : { Series::CheckedOut, Series::Tracked, Series::Backends, Series::Discrepancy })
+        segmentSeries(series, 0);
+
+    m_view = new QChartView(m_chart, this);
+    m_view->setRenderHint(QPainter::Antialiasing);
+    m_view->setAccessibleName(u"Timeline plot"_s);
+    m_view->viewport()->setMouseTracking(true);
+    m_view->viewport()->installEventFilter(this);
+    m_view->setFrameShape(QFrame::NoFrame);
+
+    m_poolMaxLabel = new QGraphicsSimpleTextItem(m_chart);
+    m_poolMaxLabel->setText(u"pool max"_s);
+    m_poolMaxLabel->setBrush(Theme::lineColor(Theme::Line::PoolMax));
+    m_poolMaxLabel->setZValue(10);
+    m_poolMaxLabel->hide();
+
+    m_cursorLine = new QGraphicsLineItem(m_chart);
+    m_cursorLine->setPen(QPen(QColor(0, 0, 0, 90), 1));
+    m_cursorLine->setZValue(20);
+    m_cursorLine->hide();
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_view);
+
+    m_emptyLabel = new QLabel(this);
+    m_emptyLabel->setAlignment(Qt::AlignCenter);
+    m_emptyLabel->setAccessibleName(u"Chart status"_s);
+    m_emptyLabel->setStyleSheet(u"QLabel { color: #616161; font-size: 15pt; background: transparent; }"_s);
+    m_emptyLabel->setAttribute(Qt::WA_TransparentForMouseEvents);
+    m_emptyLabel->hide();
+
+    m_failureLabel = new QLabel(this);
+    m_failureLabel->setWordWrap(true);
+    m_failureLabel->setAccessibleName(u"Target failure"_s);
+    m_failureLabel->setStyleSheet(u"QLabel { color: #ffffff; background: rgba(183, 28, 28, 225); "
+                                  "border-radius: 4px; padding: 5px 10px; font-weight: bold; }"_s);
+    m_failureLabel->setAttribute(Qt::WA_TransparentForMouseEvents);
+    m_failureLabel->hide();
+
+    m_readout = new QLabel(this);
+    m_readout->setTextFormat(Qt::RichText);
+    m_readout->setAccessibleName(u"Hover read-out"_s);
+    m_readout->setStyleSheet(u"QLabel { background: rgba(255, 255, 255, 235); color: #212121; "
+                             "border: 1px solid #9e9e9e; border-radius: 3px; padding: 4px 6px; }"_s);
+    m_readout->setAttribute(Qt::WA_TransparentForMouseEvents);
+    m_readout->hide();
+
+    m_refreshTimer->setSingleShot(true);
+    m_refreshTimer->setInterval(kRefreshIntervalMs);
+    connect(m_refreshTimer, &QTimer::timeout, this, &TimelineChart::refresh);
+
+    if (m_session) {
+        connect(m_session, &Session::sampleAdded, this, [this](int index) {
+            if (index == m_target)
+                scheduleRefresh();
+        });
+        connect(m_session, &Session::snapshotAdded, this, &TimelineChart::scheduleRefresh);
+    }
+    connect(m_chart, &QChart::plotAreaChanged, this, &TimelineChart::layoutOverlays);
+    refresh();
+}
+
+TimelineChart::~TimelineChart() = default;
+
+void TimelineChart::setTarget(int targetIndex)
+{
+    if (m_session && (targetIndex < 0 || targetIndex >= m_session->targetCount()))
+        targetIndex = -1;
+    if (targetIndex == m_target)
+        return;
+    m_target = targetIndex;
+    hideReadout();
+    refresh();
+}
+
+void TimelineChart::setRangeMs(qint64 rangeMs)
+{
+    m_rangeMs = std::max<qint64>(rangeMs, 0);
+    if (m_paused && m_rangeMs > 0)
+        m_t0 = m_t1 - m_rangeMs; // keep the frozen end, change the width
+    refresh();
+}
+
+void TimelineChart::setPaused(bool paused)
+{
+    if (paused == m_paused)
+        return;
+    m_paused = paused;
+    Q_EMIT pausedChanged(paused);
+    refresh();
+}
+
+void TimelineChart::scheduleRefresh()
+{
+    if (!m_refreshTimer->isActive())
+        m_refreshTimer->start();
+}
+
+QLineSeries* TimelineChart::segmentSeries(Series series, int segment)
+{
+    auto& list = m_series[static_cast<std::size_t>(series)];
+    while (static_cast<int>(list.size()) <= segment) {
+        auto* s = new QLineSeries(m_chart);
+        s->setName(Theme::lineLabel(lineOf(series)));
+        m_chart->addSeries(s);
+        s->attachAxis(m_axisX);
+        s->attachAxis(m_axisY);
+        s->setPen(Theme::linePen(lineOf(series)));
+        s->setPointsVisible(false);
+        if (!list.empty()) {
+            // Only the first segment of a line has a legend entry.
+            const auto markers = m_chart->legend()->markers(s);
+            for (auto* marker : markers)
+                marker->setVisible(false);
+        }
+        list.push_back(s);
+    }
+    return list[static_cast<std::size_t>(segment)];
+}
+
+void TimelineChart::feed(Series series, const QList<QList<QPointF>>& segments)
+{
+    auto& list = m_series[static_cast<std::size_t>(series)];
+    const int needed = std::max<int>(static_cast<int>(segments.size()), static_cast<int>(list.size()));
+    for (int i = 0; i < needed; ++i) {
+        QLineSeries* s = segmentSeries(series, i);
+        if (i < segments.size()) {
+            // A lone point between two failed polls draws nothing as a line: show it as a dot.
+            s->setPointsVisible(segments[i].size() == 1);
+            s->replace(segments[i]);
+        } else if (s->count() > 0) {
+            s->clear();
+        }
+    }
+}
+
+void TimelineChart::refresh()
+{
+    m_refreshTimer->stop();
+    const TargetState* target = (m_session && m_target >= 0) ? &m_session->target(m_target) : nullptr;
+
+    // The visible window.
+    if (!m_paused || m_t1 == 0) {
+        const qint64 last = m_session ? m_session->lastTimestampMs() : 0;
+        const qint64 first = m_session ? m_session->firstTimestampMs() : 0;
+        m_t1 = last > 0 ? last : QDateTime::currentMSecsSinceEpoch();
+        m_t0 = m_rangeMs > 0 ? m_t1 - m_rangeMs : (first > 0 ? first : m_t1);
+        if (m_t1 - m_t0 < 10'000)
+            m_t0 = m_t1 - 60'000;
+    }
+
+    int columns = static_cast<int>(m_chart->plotArea().width());
+    if (columns <= 10)
+        columns = std::max(width() - 80, 200);
+
+    double maxValue = 0;
+    const auto noteMax = [&maxValue](const QList<QList<QPointF>>& segments) {
+        for (const auto& segment : segments) {
+            for (const auto& p : segment)
+                maxValue = std::max(maxValue, p.y());
+        }
+    };
+    for (int s = 0; s < static_cast<int>(Series::NumSeries); ++s) {
+        const auto series = static_cast<Series>(s);
+        QList<QList<QPointF>> segments;
+        if (target) {
+            const auto& history = target->history;
+            if (series == Series::Backends)
+                segments = decimate(history.backendCountTimes(), history.backendCounts(), m_t0, m_t1, columns);
+            else
+                segments = decimate(history.times(), history.column(metricOf(series)), m_t0, m_t1, columns);
+        }
+        noteMax(segments);
+        feed(series, segments);
+    }
+
+    // Pool max: a dotted horizontal line across the window.
+    m_poolMaxValue = target ? target->lastOk.metrics[Metric::PoolMax] : kAbsent;
+    if (isPresent(m_poolMaxValue)) {
+        m_poolMax->replace(QList<QPointF> { { double(m_t0), m_poolMaxValue }, { double(m_t1), m_poolMaxValue } });
+        maxValue = std::max(maxValue, m_poolMaxValue);
+    } else if (m_poolMax->count() > 0) {
+        m_poolMax->clear();
+    }
+
+    // Axes: local time; integer ticks from 0 with a little headroom.
+    const QString format = (m_t1 - m_t0) > 24LL * 3600 * 1000 ? u"dd MMM HH:mm"_s : u"HH:mm:ss"_s;
+    if (m_axisX->format() != format)
+        m_axisX->setFormat(format);
+    m_axisX->setRange(QDateTime::fromMSecsSinceEpoch(m_t0), QDateTime::fromMSecsSinceEpoch(m_t1));
+    const double top = std::max(5.0, std::ceil(maxValue * 1.1 + 0.5));
+    const double step = niceStep(top);
+    m_axisY->setTickInterval(step);
+    m_axisY->setRange(0, std::ceil(top / step) * step);
+
+    // Overlays: waiting before the first poll, the reason while failing.
+    if (!target) {
+        m_emptyLabel->setText(
+            m_session && m_session->targetCount() == 0 ? u"No targets in this workspace"_s : u"Select a target"_s);
+        m_emptyLabel->show();
+        m_failureLabel->hide();
+    } else if (!target->polled()) {
+        m_emptyLabel->setText(u"Waiting for the first poll of %1…"_s.arg(target->config.name));
+        m_emptyLabel->show();
+        m_failureLabel->hide();
+    } else {
+        m_emptyLabel->hide();
+        if (!target->latest.ok()) {
+            const QString since = target->lastOk.timestampMs > 0
+                ? u"last success %1"_s.arg(formatClock(target->lastOk.timestampMs))
+                : u"never succeeded"_s;
+            m_failureLabel->setText(u"%1 is failing: %2\n%3 consecutive failed polls · %4"_s
+                                        .arg(target->config.name, singleLine(target->latest.error))
+                                        .arg(target->consecutiveFailures)
+                                        .arg(since));
+            m_failureLabel->show();
+        } else {
+            m_failureLabel->hide();
+        }
+    }
+    layoutOverlays();
+    Q_EMIT refreshed();
+}
+
+QRect TimelineChart::plotRect() const
+{
+    const QRectF plot = m_chart->plotArea();
+    const QPoint offset = m_view->viewport()->mapTo(this, QPoint(0, 0));
+    return m_view->mapFromScene(m_chart->mapToScene(plot).boundingRect()).boundingRect().translated(offset);
+}
+
+QString TimelineChart::hoverText() const
+{
+    return m_readout->isVisibleTo(this) ? m_readout->text() : QString();
+}
+
+void TimelineChart::layoutOverlays()
+{
+    const QRectF plot = m_chart->plotArea();
+    const QRect plotRect = this->plotRect();
+    m_emptyLabel->setGeometry(plotRect.isValid() ? plotRect : rect());
+    if (m_failureLabel->isVisible() || !m_failureLabel->text().isEmpty()) {
+        const int w = std::min(plotRect.width() - 24, 720);
+        m_failureLabel->setFixedWidth(std::max(w, 200));
+        m_failureLabel->adjustSize();
+        m_failureLabel->move(plotRect.left() + (plotRect.width() - m_failureLabel->width()) / 2,
+            plotRect.top() + (plotRect.height() - m_failureLabel->height()) / 3);
+        m_failureLabel->raise();
+    }
+    m_emptyLabel->raise();
+
+    if (isPresent(m_poolMaxValue) && m_poolMax->count() > 0) {
+        const QPointF at = m_chart->mapToPosition(QPointF(double(m_t0), m_poolMaxValue), m_poolMax);
+        m_poolMaxLabel->setText(u"pool max %1"_s.arg(m_poolMaxValue, 0, 'f', 0));
+        const QRectF textRect = m_poolMaxLabel->boundingRect();
+        m_poolMaxLabel->setPos(plot.left() + 6, at.y() - textRect.height() - 1);
+        m_poolMaxLabel->show();
+    } else {
+        m_poolMaxLabel->hide();
+    }
+}
+
+void TimelineChart::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    layoutOverlays();
+    scheduleRefresh(); // the pixel width changed: decimate again
+}
+
+int TimelineChart::pointCount() const
+{
+    int n = 0;
+    for (const auto& list : m_series) {
+        for (const auto* s : list)
+            n += s->count();
+    }
+    return n;
+}
+
+int TimelineChart::segmentCount(Series series) const
+{
+    const auto& list = m_series[static_cast<std::size_t>(series)];
+    return static_cast<int>(
+        std::count_if(list.begin(), list.end(), [](const QLineSeries* s) { return s->count() > 0; }));
+}
+
+QString TimelineChart::overlayText() const
+{
+    if (m_emptyLabel->isVisibleTo(this))
+        return m_emptyLabel->text();
+    if (m_failureLabel->isVisibleTo(this))
+        return m_failureLabel->text();
+    return {};
+}
+
+QString TimelineChart::readoutHtml(qint64 timestampMs) const
+{
+    if (!m_session || m_target < 0)
+        return {};
+    const TargetState& target = m_session->target(m_target);
+    const auto& history = target.history;
+    const std::ptrdiff_t row = nearest(history.times(), timestampMs);
+    if (row < 0)
+        return {};
+    const auto r = static_cast<std::size_t>(row);
+    const auto swatch
+        = [](Theme::Line line) { return u"<span style=\"color:%1\">■</span> "_s.arg(Theme::lineColor(line).name()); };
+    QString html = u"<b>%1</b>"_s.arg(formatClock(history.times()[r]));
+    if (!history.ok(r)) {
+        html += u"<br><span style=\"color:%1\">poll failed</span>"_s.arg(Theme::errorColor().name());
+    } else {
+        for (const auto series : { Series::CheckedOut, Series::Tracked, Series::Discrepancy }) {
+            const double v = history.column(metricOf(series))[r];
+            html += u"<br>"_s + swatch(lineOf(series)) + Theme::lineLabel(lineOf(series)) + u": <b>"_s + valueText(v)
+                + u"</b>"_s;
+        }
+    }
+    const std::ptrdiff_t b = nearest(history.backendCountTimes(), timestampMs);
+    if (b >= 0) {
+        const auto bi = static_cast<std::size_t>(b);
+        html += u"<br>"_s + swatch(Theme::Line::Backends) + Theme::lineLabel(Theme::Line::Backends) + u": <b>"_s
+            + valueText(history.backendCounts()[bi])
+            + u"</b> <span style=\"color:#757575\">at %1</span>"_s.arg(formatClock(history.backendCountTimes()[bi]));
+    }
+    return html;
+}
+
+QString TimelineChart::readoutText(qint64 timestampMs) const
+{
+    QString html = readoutHtml(timestampMs);
+    html.replace(u"<br>"_s, u"\n"_s);
+    html.remove(QRegularExpression(u"<[^>]*>"_s));
+    html.remove(u"■ "_s);
+    return html;
+}
+
+void TimelineChart::showReadout(const QPoint& viewPos)
+{
+    const QPointF scenePos = m_view->mapToScene(viewPos);
+    const QPointF chartPos = m_chart->mapFromScene(scenePos);
+    const QRectF plot = m_chart->plotArea();
+    if (!plot.contains(chartPos) || m_target < 0) {
+        hideReadout();
+        return;
+    }
+    const QPointF value = m_chart->mapToValue(chartPos);
+    const QString html = readoutHtml(static_cast<qint64>(value.x()));
+    if (html.isEmpty()) {
+        hideReadout();
+        return;
+    }
+    m_cursorLine->setLine(chartPos.x(), plot.top(), chartPos.x(), plot.bottom());
+    m_cursorLine->show();
+    m_readout->setText(html);
+    m_readout->adjustSize();
+    const QPoint at = m_view->viewport()->mapTo(this, viewPos);
+    int x = at.x() + 14;
+    if (x + m_readout->width() > width())
+        x = at.x() - 14 - m_readout->width();
+    const int y = std::clamp(at.y() - m_readout->height() / 2, 0, std::max(0, height() - m_readout->height()));
+    m_readout->move(x, y);
+    m_readout->raise();
+    m_readout->show();
+}
+
+void TimelineChart::hideReadout()
+{
+    m_readout->hide();
+    m_cursorLine->hide();
+}
+
+bool TimelineChart::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_view->viewport()) {
+        if (event->type() == QEvent::MouseMove)
+            showReadout(static_cast<QMouseEvent*>(event)->position().toPoint());
+        else if (event->type() == QEvent::Leave)
+            hideReadout();
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+} // namespace poolscope

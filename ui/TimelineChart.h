@@ -1,0 +1,110 @@
+#pragma once
+
+#include <QPointer>
+#include <QWidget>
+
+#include <array>
+#include <vector>
+
+class QChart;
+class QChartView;
+class QDateTimeAxis;
+class QGraphicsLineItem;
+class QGraphicsSimpleTextItem;
+class QLabel;
+class QLineSeries;
+class QTimer;
+class QValueAxis;
+
+namespace poolscope {
+
+class Session;
+
+// The timeline of one target: checked out, tracked, discrepancy (emphasised) and the server-side
+// backend count over time, with the pool max as a dotted line. A failed poll splits every line
+// (one QLineSeries per segment; series are reused, each fed with one replace() per refresh).
+// Data is decimated to the plot's pixel width. Refreshes are coalesced (at most 4 per second).
+// Hovering the plot shows the time and the values of the nearest sample.
+class TimelineChart : public QWidget
+{
+    Q_OBJECT
+public:
+    enum class Series { CheckedOut, Tracked, Discrepancy, Backends, NumSeries };
+    Q_ENUM(Series)
+
+    static constexpr int kRefreshIntervalMs = 250;
+
+    explicit TimelineChart(Session* session, QWidget* parent = nullptr);
+    ~TimelineChart() override;
+
+    void setTarget(int targetIndex);
+    int target() const { return m_target; }
+
+    // Width of the visible window; 0 shows everything recorded.
+    void setRangeMs(qint64 rangeMs);
+    qint64 rangeMs() const { return m_rangeMs; }
+
+    // Paused freezes the visible window while data keeps arriving; follow() resumes.
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused; }
+    void follow() { setPaused(false); }
+
+    qint64 visibleStartMs() const { return m_t0; }
+    qint64 visibleEndMs() const { return m_t1; }
+
+    // Points currently in all line series (pool max excluded), and non-empty segments of one line.
+    int pointCount() const;
+    int segmentCount(Series series) const;
+    // The empty-state or failure text shown over the plot; empty when none.
+    QString overlayText() const;
+    // The hover read-out for a time (nearest sample), as plain text.
+    QString readoutText(qint64 timestampMs) const;
+    // The read-out the mouse currently shows (rich text), empty when hidden.
+    QString hoverText() const;
+    // The plot area in this widget's coordinates (where hovering shows the read-out).
+    QRect plotRect() const;
+    QChart* chart() const { return m_chart; }
+
+public Q_SLOTS:
+    void refresh();
+    void scheduleRefresh();
+
+Q_SIGNALS:
+    void pausedChanged(bool paused);
+    void refreshed();
+
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    QLineSeries* segmentSeries(Series series, int segment);
+    void feed(Series series, const QList<QList<QPointF>>& segments);
+    void layoutOverlays();
+    void showReadout(const QPoint& viewPos);
+    void hideReadout();
+    QString readoutHtml(qint64 timestampMs) const;
+
+    QPointer<Session> m_session;
+    int m_target = -1;
+    qint64 m_rangeMs = 5 * 60 * 1000;
+    bool m_paused = false;
+    qint64 m_t0 = 0;
+    qint64 m_t1 = 0;
+
+    QChart* m_chart = nullptr;
+    QChartView* m_view = nullptr;
+    QDateTimeAxis* m_axisX = nullptr;
+    QValueAxis* m_axisY = nullptr;
+    std::array<std::vector<QLineSeries*>, static_cast<std::size_t>(Series::NumSeries)> m_series;
+    QLineSeries* m_poolMax = nullptr;
+    QGraphicsSimpleTextItem* m_poolMaxLabel = nullptr;
+    double m_poolMaxValue = 0;
+    QGraphicsLineItem* m_cursorLine = nullptr;
+    QLabel* m_readout = nullptr;
+    QLabel* m_emptyLabel = nullptr;
+    QLabel* m_failureLabel = nullptr;
+    QTimer* m_refreshTimer = nullptr;
+};
+
+} // namespace poolscope
