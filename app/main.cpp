@@ -1,7 +1,36 @@
-#include <QApplication>
+// poolscope: parses the command line and hands over to the GUI or a headless command. Only wiring.
+#include "Commands.h"
+
+#include "cli/CommandLine.h"
+
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+using namespace poolscope;
 
 int main(int argc, char** argv)
 {
-    QApplication app(argc, argv);
-    return 0;
+    QStringList arguments;
+    for (int i = 1; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    const CommandLine commandLine = parseCommandLine(arguments);
+
+    if (!commandLine.error.isEmpty()) {
+        std::fprintf(stderr, "poolscope: %s\nTry 'poolscope --help'.\n", qPrintable(commandLine.error));
+        return 3;
+    }
+    switch (commandLine.command) {
+    case CommandLine::Command::Help:
+        std::fputs(qPrintable(usageText()), stdout);
+        return 0;
+    case CommandLine::Command::Version:
+        std::printf("PoolScope %s\n", POOLSCOPE_VERSION);
+        return 0;
+    case CommandLine::Command::Status:
+        return runStatus(argc, argv, commandLine);
+    case CommandLine::Command::Screenshot:
+    case CommandLine::Command::Gui:
+        break;
+    }
+    return runGui(argc, argv, commandLine);
 }

@@ -12,7 +12,8 @@ namespace poolscope {
 inline constexpr qint64 kNoTime = std::numeric_limits<qint64>::min();
 
 // One row of pg_stat_activity. Timestamps are UTC milliseconds since the epoch, kNoTime for NULL.
-struct Backend {
+struct Backend
+{
     int pid = 0;
     QString datname;
     QString usename;
@@ -35,7 +36,8 @@ struct Backend {
 };
 
 // One read of pg_stat_activity for one database, or the reason it failed.
-struct ActivitySnapshot {
+struct ActivitySnapshot
+{
     QString database; // the database entry's name in the workspace
     qint64 timestampMs = 0; // local clock (UTC ms) when the result arrived
     qint64 serverTimeMs = kNoTime; // the server's statement_timestamp(): ages are measured against it

@@ -7,7 +7,8 @@ namespace poolscope {
 
 // Something that happened, for the event log: a threshold crossed, a target failing or recovering,
 // a database reconnecting. Kept by the Session, recorded, exported.
-struct Event {
+struct Event
+{
     enum class Severity { Info, Warning, Critical };
 
     qint64 timestampMs = 0; // UTC ms since the epoch

@@ -5,7 +5,8 @@ using namespace Qt::StringLiterals;
 namespace poolscope {
 
 namespace {
-struct MetricName {
+struct MetricName
+{
     QStringView key;
     QStringView label;
 };

@@ -9,7 +9,8 @@
 namespace poolscope {
 
 // One route's counters as the service reports them; NaN where the payload lacks a field.
-struct RouteStats {
+struct RouteStats
+{
     QString name;
     double acquired = kAbsent;
     double released = kAbsent;
@@ -21,7 +22,8 @@ struct RouteStats {
 
 // One poll of one health target: its metrics and routes, or the reason it failed.
 // A failed poll is a Sample with an error, never silence (the chart draws a gap).
-struct Sample {
+struct Sample
+{
     QString target; // the target's name
     qint64 timestampMs = 0; // UTC, milliseconds since the epoch, when the response (or failure) arrived
     qint64 latencyMs = -1; // request round trip, -1 when unknown

@@ -13,7 +13,8 @@
 namespace poolscope {
 
 // Everything known about one health target.
-struct TargetState {
+struct TargetState
+{
     TargetConfig config;
     TargetHistory history;
     Sample latest; // the newest poll, possibly failed; timestampMs == 0 before the first
@@ -25,7 +26,8 @@ struct TargetState {
 };
 
 // Everything known about one database.
-struct DatabaseState {
+struct DatabaseState
+{
     DatabaseConfig config;
     ActivitySnapshot latest; // the newest read, possibly failed
     ActivitySnapshot lastOk; // the newest successful read

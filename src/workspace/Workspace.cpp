@@ -1,1 +1,448 @@
 #include "Workspace.h"
+
+#include "profiles/Profile.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QSet>
+#include <QUrl>
+
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+const TargetConfig* Workspace::target(const QString& name) const
+{
+    for (const auto& t : targets) {
+        if (t.name == name)
+            return &t;
+    }
+    return nullptr;
+}
+
+const DatabaseConfig* Workspace::database(const QString& name) const
+{
+    for (const auto& d : databases) {
+        if (d.name == name)
+            return &d;
+    }
+    return nullptr;
+}
+
+namespace {
+
+QString typeName(const QJsonValue& v)
+{
+    switch (v.type()) {
+    case QJsonValue::Null:
+        return u"null"_s;
+    case QJsonValue::Bool:
+        return u"a boolean"_s;
+    case QJsonValue::Double:
+        return u"a number"_s;
+    case QJsonValue::String:
+        return u"a string"_s;
+    case QJsonValue::Array:
+        return u"an array"_s;
+    case QJsonValue::Object:
+        return u"an object"_s;
+    case QJsonValue::Undefined:
+        break;
+    }
+    return u"nothing"_s;
+}
+
+// Reads one JSON object field by field, collecting every problem with its path.
+class ObjectReader
+{
+public:
+    ObjectReader(const QJsonObject& object, QString path, QStringList* errors)
+        : m_object(object)
+        , m_path(std::move(path))
+        , m_errors(errors)
+    { }
+
+    QString place(const QString& key) const { return m_path.isEmpty() ? key : m_path + u'.' + key; }
+    void error(const QString& key, const QString& message) const { m_errors->append(place(key) + u": "_s + message); }
+
+    bool has(const QString& key)
+    {
+        m_known.insert(key);
+        return m_object.contains(key);
+    }
+
+    QString string(const QString& key, const QString& fallback, bool required = false)
+    {
+        if (!has(key)) {
+            if (required)
+                error(key, u"is required"_s);
+            return fallback;
+        }
+        const QJsonValue v = m_object.value(key);
+        if (!v.isString()) {
+            error(key, u"must be a string, not "_s + typeName(v));
+            return fallback;
+        }
+        return v.toString();
+    }
+
+    // A number of seconds converted to milliseconds, within [minSeconds, maxSeconds].
+    int seconds(const QString& key, int fallbackMs, double minSeconds, double maxSeconds)
+    {
+        if (!has(key))
+            return fallbackMs;
+        const QJsonValue v = m_object.value(key);
+        if (!v.isDouble() || !std::isfinite(v.toDouble()) || v.toDouble() < minSeconds || v.toDouble() > maxSeconds) {
+            error(key,
+                u"must be a number of seconds between %1 and %2, not %3"_s.arg(minSeconds)
+                    .arg(maxSeconds)
+                    .arg(describe(v)));
+            return fallbackMs;
+        }
+        return static_cast<int>(std::lround(v.toDouble() * 1000.0));
+    }
+
+    double number(const QString& key, double fallback, double min, double max)
+    {
+        if (!has(key))
+            return fallback;
+        const QJsonValue v = m_object.value(key);
+        if (!v.isDouble() || !std::isfinite(v.toDouble()) || v.toDouble() < min || v.toDouble() > max) {
+            error(key, u"must be a number between %1 and %2, not %3"_s.arg(min).arg(max).arg(describe(v)));
+            return fallback;
+        }
+        return v.toDouble();
+    }
+
+    QHash<QString, QString> stringMap(const QString& key)
+    {
+        QHash<QString, QString> result;
+        if (!has(key))
+            return result;
+        const QJsonValue v = m_object.value(key);
+        if (!v.isObject()) {
+            error(key, u"must be an object of strings, not "_s + typeName(v));
+            return result;
+        }
+        const QJsonObject o = v.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            if (!it.value().isString()) {
+                error(key + u'.' + it.key(), u"must be a string, not "_s + typeName(it.value()));
+                continue;
+            }
+            result.insert(it.key(), it.value().toString());
+        }
+        return result;
+    }
+
+    QJsonArray array(const QString& key)
+    {
+        if (!has(key))
+            return {};
+        const QJsonValue v = m_object.value(key);
+        if (!v.isArray()) {
+            error(key, u"must be an array, not "_s + typeName(v));
+            return {};
+        }
+        return v.toArray();
+    }
+
+    QJsonObject object(const QString& key)
+    {
+        if (!has(key))
+            return {};
+        const QJsonValue v = m_object.value(key);
+        if (!v.isObject()) {
+            error(key, u"must be an object, not "_s + typeName(v));
+            return {};
+        }
+        return v.toObject();
+    }
+
+    // Every key that no reader asked for is a typo until proven otherwise.
+    void rejectUnknown() const
+    {
+        for (auto it = m_object.begin(); it != m_object.end(); ++it) {
+            if (!m_known.contains(it.key()))
+                error(it.key(), u"unknown field"_s);
+        }
+    }
+
+    static QString describe(const QJsonValue& v)
+    {
+        if (v.isDouble())
+            return QString::number(v.toDouble());
+        if (v.isString())
+            return u'"' + v.toString() + u'"';
+        return typeName(v);
+    }
+
+private:
+    QJsonObject m_object;
+    QString m_path;
+    QStringList* m_errors;
+    QSet<QString> m_known;
+};
+
+QString indexed(const QString& name, qsizetype i)
+{
+    return u"%1[%2]"_s.arg(name).arg(i);
+}
+
+TargetConfig readTarget(const QJsonValue& value, const QString& path, QStringList* errors)
+{
+    TargetConfig t;
+    if (!value.isObject()) {
+        errors->append(path + u": must be an object, not "_s + typeName(value));
+        return t;
+    }
+    ObjectReader r(value.toObject(), path, errors);
+    t.name = r.string(u"name"_s, {}, true);
+    t.url = r.string(u"url"_s, {}, true);
+    t.profile = r.string(u"profile"_s, t.profile);
+    t.fields = r.stringMap(u"fields"_s);
+    t.intervalMs = r.seconds(u"interval"_s, t.intervalMs, 0.1, 3600);
+    t.timeoutMs = r.seconds(u"timeout"_s, t.timeoutMs, 0.1, 300);
+    t.maxBodyBytes
+        = static_cast<qint64>(r.number(u"max_body_bytes"_s, static_cast<double>(t.maxBodyBytes), 1024, 1 << 30));
+    t.headers = r.stringMap(u"headers"_s);
+    t.applicationName = r.string(u"application_name"_s, {});
+    t.database = r.string(u"database"_s, {});
+    r.rejectUnknown();
+    return t;
+}
+
+DatabaseConfig readDatabase(const QJsonValue& value, const QString& path, QStringList* errors)
+{
+    DatabaseConfig d;
+    if (!value.isObject()) {
+        errors->append(path + u": must be an object, not "_s + typeName(value));
+        return d;
+    }
+    ObjectReader r(value.toObject(), path, errors);
+    d.name = r.string(u"name"_s, {}, true);
+    d.conninfo = r.string(u"conninfo"_s, {}, true);
+    d.intervalMs = r.seconds(u"interval"_s, d.intervalMs, 0.1, 3600);
+    d.timeoutMs = r.seconds(u"timeout"_s, d.timeoutMs, 0.1, 300);
+    r.rejectUnknown();
+    return d;
+}
+
+QPair<int, int> lineAndColumn(const QByteArray& text, int offset)
+{
+    int line = 1;
+    int column = 1;
+    for (int i = 0; i < offset && i < text.size(); ++i) {
+        if (text.at(i) == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return { line, column };
+}
+
+} // namespace
+
+WorkspaceResult parseWorkspace(const QByteArray& json, const QString& sourceName)
+{
+    WorkspaceResult result;
+    const QString prefix = sourceName.isEmpty() ? QString() : sourceName + u": "_s;
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        const auto [line, column] = lineAndColumn(json, parseError.offset);
+        result.errors.append(
+            prefix + u"invalid JSON at line %1, column %2: %3"_s.arg(line).arg(column).arg(parseError.errorString()));
+        return result;
+    }
+    if (!doc.isObject()) {
+        result.errors.append(prefix + u"the workspace must be a JSON object"_s);
+        return result;
+    }
+
+    QStringList errors;
+    Workspace ws;
+    ObjectReader top(doc.object(), {}, &errors);
+    if (!top.has(u"version"_s)) {
+        errors.append(u"version: is required (this PoolScope writes and reads version %1)"_s.arg(Workspace::kVersion));
+    } else {
+        const QJsonValue v = doc.object().value(u"version"_s);
+        if (!v.isDouble() || v.toDouble() != Workspace::kVersion) {
+            errors.append(
+                u"version: %1 is not supported; this PoolScope reads version %2"_s.arg(ObjectReader::describe(v))
+                    .arg(Workspace::kVersion));
+        }
+    }
+    const QJsonArray targets = top.array(u"targets"_s);
+    for (qsizetype i = 0; i < targets.size(); ++i)
+        ws.targets.append(readTarget(targets.at(i), indexed(u"targets"_s, i), &errors));
+    const QJsonArray databases = top.array(u"databases"_s);
+    for (qsizetype i = 0; i < databases.size(); ++i)
+        ws.databases.append(readDatabase(databases.at(i), indexed(u"databases"_s, i), &errors));
+    if (top.has(u"thresholds"_s)) {
+        ObjectReader t(top.object(u"thresholds"_s), u"thresholds"_s, &errors);
+        ws.thresholds.discrepancyWarning = t.number(u"discrepancy_warning"_s, ws.thresholds.discrepancyWarning, 0, 1e9);
+        ws.thresholds.discrepancyCritical
+            = t.number(u"discrepancy_critical"_s, ws.thresholds.discrepancyCritical, 0, 1e9);
+        ws.thresholds.growthWarningPerHour
+            = t.number(u"growth_warning_per_hour"_s, ws.thresholds.growthWarningPerHour, 0, 1e9);
+        t.rejectUnknown();
+    }
+    top.rejectUnknown();
+
+    if (errors.isEmpty())
+        errors = validateWorkspace(ws);
+    if (errors.isEmpty()) {
+        result.workspace = std::move(ws);
+    } else {
+        for (const auto& e : std::as_const(errors))
+            result.errors.append(prefix + e);
+    }
+    return result;
+}
+
+WorkspaceResult loadWorkspace(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        WorkspaceResult result;
+        result.errors.append(u"%1: cannot read the workspace: %2"_s.arg(path, file.errorString()));
+        return result;
+    }
+    constexpr qint64 kMaxWorkspaceBytes = 16 * 1024 * 1024;
+    if (file.size() > kMaxWorkspaceBytes) {
+        WorkspaceResult result;
+        result.errors.append(u"%1: the workspace is larger than 16 MiB; is this the right file?"_s.arg(path));
+        return result;
+    }
+    WorkspaceResult result = parseWorkspace(file.readAll(), path);
+    if (result.workspace)
+        result.workspace->path = QFileInfo(path).absoluteFilePath();
+    return result;
+}
+
+QStringList validateWorkspace(Workspace& ws)
+{
+    QStringList errors;
+    if (ws.targets.isEmpty() && ws.databases.isEmpty())
+        errors.append(u"targets: a workspace needs at least one target or database"_s);
+
+    QSet<QString> databaseNames;
+    for (qsizetype i = 0; i < ws.databases.size(); ++i) {
+        auto& d = ws.databases[i];
+        const QString path = indexed(u"databases"_s, i);
+        if (d.name.trimmed().isEmpty())
+            errors.append(path + u".name: must not be empty"_s);
+        else if (databaseNames.contains(d.name))
+            errors.append(path + u".name: \"%1\" is used by another database"_s.arg(d.name));
+        databaseNames.insert(d.name);
+        if (d.conninfo.trimmed().isEmpty())
+            errors.append(path + u".conninfo: must not be empty"_s);
+        static const QRegularExpression password(u"(^|\\s)password\\s*=|://[^/@\\s]*:[^/@\\s]*@"_s);
+        if (password.match(d.conninfo).hasMatch())
+            errors.append(path
+                + u".conninfo: holds a password; keep passwords in ~/.pgpass, a service file or PGPASSWORD instead"_s);
+    }
+
+    QSet<QString> targetNames;
+    for (qsizetype i = 0; i < ws.targets.size(); ++i) {
+        auto& t = ws.targets[i];
+        const QString path = indexed(u"targets"_s, i);
+        if (t.name.trimmed().isEmpty())
+            errors.append(path + u".name: must not be empty"_s);
+        else if (targetNames.contains(t.name))
+            errors.append(path + u".name: \"%1\" is used by another target"_s.arg(t.name));
+        targetNames.insert(t.name);
+
+        const QUrl url(t.url, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != u"http"_s && url.scheme() != u"https"_s) || url.host().isEmpty())
+            errors.append(path + u".url: \"%1\" is not an http:// or https:// URL"_s.arg(t.url));
+
+        if (!Profile::builtinNames().contains(t.profile))
+            errors.append(path
+                + u".profile: unknown profile \"%1\" (known: %2)"_s.arg(
+                    t.profile, Profile::builtinNames().join(u", "_s)));
+        for (const auto& e : validateFields(t.fields))
+            errors.append(path + u".fields."_s + e);
+        if (t.timeoutMs > t.intervalMs * 10)
+            errors.append(path + u".timeout: must not exceed ten intervals"_s);
+
+        if (t.applicationName.isEmpty())
+            t.applicationName = t.name;
+        if (t.database.isEmpty()) {
+            if (ws.databases.size() == 1)
+                t.database = ws.databases.first().name;
+        } else if (!databaseNames.contains(t.database)) {
+            errors.append(path + u".database: no database named \"%1\" in databases[]"_s.arg(t.database));
+        }
+    }
+
+    if (ws.thresholds.discrepancyCritical < ws.thresholds.discrepancyWarning)
+        errors.append(u"thresholds.discrepancy_critical: must not be below discrepancy_warning"_s);
+    return errors;
+}
+
+QByteArray workspaceToJson(const Workspace& ws)
+{
+    auto stringMap = [](const QHash<QString, QString>& map) {
+        QJsonObject o;
+        for (auto it = map.begin(); it != map.end(); ++it)
+            o.insert(it.key(), it.value());
+        return o;
+    };
+    QJsonArray targets;
+    for (const auto& t : ws.targets) {
+        QJsonObject o { { u"name"_s, t.name }, { u"url"_s, t.url }, { u"profile"_s, t.profile },
+            { u"interval"_s, t.intervalMs / 1000.0 }, { u"timeout"_s, t.timeoutMs / 1000.0 },
+            { u"max_body_bytes"_s, static_cast<double>(t.maxBodyBytes) },
+            { u"application_name"_s, t.applicationName } };
+        if (!t.fields.isEmpty())
+            o.insert(u"fields"_s, stringMap(t.fields));
+        if (!t.headers.isEmpty())
+            o.insert(u"headers"_s, stringMap(t.headers));
+        if (!t.database.isEmpty())
+            o.insert(u"database"_s, t.database);
+        targets.append(o);
+    }
+    QJsonArray databases;
+    for (const auto& d : ws.databases) {
+        databases.append(QJsonObject { { u"name"_s, d.name }, { u"conninfo"_s, d.conninfo },
+            { u"interval"_s, d.intervalMs / 1000.0 }, { u"timeout"_s, d.timeoutMs / 1000.0 } });
+    }
+    const QJsonObject thresholds { { u"discrepancy_warning"_s, ws.thresholds.discrepancyWarning },
+        { u"discrepancy_critical"_s, ws.thresholds.discrepancyCritical },
+        { u"growth_warning_per_hour"_s, ws.thresholds.growthWarningPerHour } };
+    const QJsonObject root { { u"version"_s, Workspace::kVersion }, { u"targets"_s, targets },
+        { u"databases"_s, databases }, { u"thresholds"_s, thresholds } };
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+QString expandEnv(const QString& text, QStringList* unsetNames)
+{
+    static const QRegularExpression pattern(u"\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)\\}"_s);
+    QString result;
+    qsizetype last = 0;
+    auto it = pattern.globalMatch(text);
+    while (it.hasNext()) {
+        const auto match = it.next();
+        result += QStringView(text).mid(last, match.capturedStart() - last);
+        const QString name = match.captured(1);
+        const QByteArray value = qgetenv(name.toLocal8Bit().constData());
+        if (value.isNull() && unsetNames)
+            unsetNames->append(name);
+        result += QString::fromLocal8Bit(value);
+        last = match.capturedEnd();
+    }
+    result += QStringView(text).mid(last);
+    return result;
+}
+
+} // namespace poolscope

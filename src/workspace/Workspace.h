@@ -9,7 +9,8 @@
 namespace poolscope {
 
 // One process that owns a pool and serves a JSON health endpoint.
-struct TargetConfig {
+struct TargetConfig
+{
     QString name;
     QString url;
     QString profile = QStringLiteral("auto");
@@ -27,7 +28,8 @@ struct TargetConfig {
 };
 
 // One PostgreSQL database whose pg_stat_activity is read.
-struct DatabaseConfig {
+struct DatabaseConfig
+{
     QString name;
     QString conninfo; // a libpq conninfo string or URI; "service=NAME" works; ${env:NAME} expanded
     int intervalMs = 2000;
@@ -37,7 +39,8 @@ struct DatabaseConfig {
 };
 
 // Discrepancy thresholds (defaults from the seed: "if it grows beyond 20-25, investigate").
-struct Thresholds {
+struct Thresholds
+{
     double discrepancyWarning = 20;
     double discrepancyCritical = 25;
     double growthWarningPerHour = 1; // verdict "growing" faster than this is a warning
@@ -45,7 +48,8 @@ struct Thresholds {
     bool operator==(const Thresholds&) const = default;
 };
 
-struct Workspace {
+struct Workspace
+{
     static constexpr int kVersion = 1;
 
     QList<TargetConfig> targets;
@@ -64,7 +68,8 @@ struct Workspace {
 
 // The result of loading or validating: a workspace, or every problem found, each naming its place
 // ("targets[1].interval: must be a number of seconds between 0.1 and 3600").
-struct WorkspaceResult {
+struct WorkspaceResult
+{
     std::optional<Workspace> workspace;
     QStringList errors;
     bool ok() const { return workspace.has_value(); }

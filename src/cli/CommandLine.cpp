@@ -1,0 +1,249 @@
+#include "CommandLine.h"
+
+#include <QRegularExpression>
+#include <QUrl>
+
+#include <libpq-fe.h>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+namespace {
+
+// The dbname (or service) a conninfo names, to give an ad-hoc database a readable name.
+QString databaseLabel(const QString& conninfo)
+{
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(conninfo.toUtf8().constData(), &error);
+    PQfreemem(error);
+    if (!options)
+        return {};
+    QString dbname;
+    QString service;
+    for (PQconninfoOption* o = options; o->keyword; ++o) {
+        if (!o->val)
+            continue;
+        if (qstrcmp(o->keyword, "dbname") == 0)
+            dbname = QString::fromUtf8(o->val);
+        else if (qstrcmp(o->keyword, "service") == 0)
+            service = QString::fromUtf8(o->val);
+    }
+    PQconninfoFree(options);
+    return !dbname.isEmpty() ? dbname : service;
+}
+
+QString uniqueName(QString name, const QStringList& taken)
+{
+    if (!taken.contains(name))
+        return name;
+    for (int i = 2;; ++i) {
+        const QString candidate = u"%1-%2"_s.arg(name).arg(i);
+        if (!taken.contains(candidate))
+            return candidate;
+    }
+}
+
+} // namespace
+
+CommandLine parseCommandLine(const QStringList& arguments)
+{
+    CommandLine cl;
+    qsizetype i = 0;
+    if (!arguments.isEmpty()) {
+        const QString& first = arguments.first();
+        if (first == u"status"_s) {
+            cl.command = CommandLine::Command::Status;
+            ++i;
+        } else if (first == u"screenshot"_s) {
+            cl.command = CommandLine::Command::Screenshot;
+            ++i;
+        }
+    }
+
+    QStringList targetNames;
+    QStringList databaseNames;
+    TargetConfig* lastTarget = nullptr;
+    bool sizeGiven = false;
+
+    auto fail = [&cl](const QString& message) {
+        if (cl.error.isEmpty())
+            cl.error = message;
+    };
+
+    for (; i < arguments.size(); ++i) {
+        QString arg = arguments.at(i);
+        QString inlineValue;
+        bool hasInline = false;
+        if (arg.startsWith(u"--"_s) && arg.contains(u'=')) {
+            const qsizetype eq = arg.indexOf(u'=');
+            inlineValue = arg.mid(eq + 1);
+            arg = arg.left(eq);
+            hasInline = true;
+        }
+        auto value = [&](QString* out) {
+            if (hasInline) {
+                *out = inlineValue;
+                return true;
+            }
+            if (i + 1 >= arguments.size()) {
+                fail(u"%1 needs a value"_s.arg(arg));
+                return false;
+            }
+            *out = arguments.at(++i);
+            return true;
+        };
+        auto number = [&](double* out, double min, double max) {
+            QString text;
+            if (!value(&text))
+                return;
+            bool ok = false;
+            const double v = text.toDouble(&ok);
+            if (!ok || v < min || v > max) {
+                fail(u"%1: \"%2\" is not a number of seconds between %3 and %4"_s.arg(arg, text).arg(min).arg(max));
+                return;
+            }
+            *out = v;
+        };
+
+        if (arg == u"-h"_s || arg == u"--help"_s) {
+            cl.command = CommandLine::Command::Help;
+        } else if (arg == u"--version"_s) {
+            cl.command = CommandLine::Command::Version;
+        } else if (arg == u"--demo"_s) {
+            cl.demo = true;
+        } else if (arg == u"--json"_s) {
+            cl.json = true;
+        } else if (arg == u"--health"_s) {
+            QString url;
+            if (!value(&url))
+                break;
+            TargetConfig t;
+            t.url = url;
+            const QUrl parsed(url);
+            const QString base = parsed.host().isEmpty()
+                ? u"target"_s
+                : (parsed.port() > 0 ? u"%1:%2"_s.arg(parsed.host()).arg(parsed.port()) : parsed.host());
+            t.name = uniqueName(base, targetNames);
+            targetNames.append(t.name);
+            cl.adHoc.targets.append(t);
+            lastTarget = &cl.adHoc.targets.last();
+        } else if (arg == u"--name"_s || arg == u"--profile"_s || arg == u"--app"_s) {
+            QString v;
+            if (!value(&v))
+                break;
+            if (!lastTarget) {
+                fail(u"%1 must follow the --health URL it describes"_s.arg(arg));
+                break;
+            }
+            if (arg == u"--name"_s) {
+                targetNames.removeOne(lastTarget->name);
+                lastTarget->name = v;
+                targetNames.append(v);
+            } else if (arg == u"--profile"_s) {
+                lastTarget->profile = v;
+            } else {
+                lastTarget->applicationName = v;
+            }
+        } else if (arg == u"--pg"_s) {
+            QString conninfo;
+            if (!value(&conninfo))
+                break;
+            DatabaseConfig d;
+            d.conninfo = conninfo;
+            const QString label = databaseLabel(conninfo);
+            d.name = uniqueName(label.isEmpty() ? u"postgres"_s : label, databaseNames);
+            databaseNames.append(d.name);
+            cl.adHoc.databases.append(d);
+        } else if (arg == u"--wait"_s) {
+            number(&cl.waitSeconds, 0.1, 3600);
+        } else if (arg == u"--after"_s) {
+            number(&cl.afterSeconds, 0, 3600);
+        } else if (arg == u"--out"_s) {
+            value(&cl.out);
+        } else if (arg == u"--size"_s) {
+            QString text;
+            if (!value(&text))
+                break;
+            const QStringList parts = text.split(u'x');
+            bool okW = false;
+            bool okH = false;
+            const int w = parts.size() == 2 ? parts[0].toInt(&okW) : 0;
+            const int h = parts.size() == 2 ? parts[1].toInt(&okH) : 0;
+            if (!okW || !okH || w < 320 || h < 240 || w > 8192 || h > 8192) {
+                fail(u"--size: \"%1\" is not WIDTHxHEIGHT between 320x240 and 8192x8192"_s.arg(text));
+                break;
+            }
+            cl.size = QSize(w, h);
+            sizeGiven = true;
+        } else if (arg.startsWith(u'-')) {
+            fail(u"unknown option %1 (see poolscope --help)"_s.arg(arg));
+        } else if (cl.workspacePath.isEmpty()) {
+            cl.workspacePath = arg;
+        } else {
+            fail(u"unexpected argument \"%1\": only one workspace can be given"_s.arg(arg));
+        }
+    }
+
+    if (!cl.error.isEmpty() || cl.command == CommandLine::Command::Help || cl.command == CommandLine::Command::Version)
+        return cl;
+
+    const int sources = (cl.workspacePath.isEmpty() ? 0 : 1) + (cl.hasAdHoc() ? 1 : 0) + (cl.demo ? 1 : 0);
+    if (sources > 1)
+        fail(u"give a workspace file, --health/--pg flags or --demo, not several"_s);
+    if (cl.command == CommandLine::Command::Status && sources == 0)
+        fail(u"status needs a workspace file, --health URL or --pg CONNINFO"_s);
+    if (cl.command == CommandLine::Command::Status && cl.demo)
+        fail(u"status does not run the demo; start it and point status at its workspace"_s);
+    if (cl.command == CommandLine::Command::Screenshot && cl.out.isEmpty())
+        fail(u"screenshot needs --out FILE.png"_s);
+    if (cl.command != CommandLine::Command::Screenshot && (!cl.out.isEmpty() || sizeGiven))
+        fail(u"--out and --size belong to the screenshot command"_s);
+    return cl;
+}
+
+WorkspaceResult workspaceFor(const CommandLine& cl)
+{
+    if (!cl.workspacePath.isEmpty())
+        return loadWorkspace(cl.workspacePath);
+    WorkspaceResult result;
+    Workspace ws = cl.adHoc;
+    const QStringList errors = validateWorkspace(ws);
+    if (!errors.isEmpty()) {
+        // Name the flag, not the workspace field the user never wrote: "targets[1].url" -> "--health #2 (url)".
+        static const QRegularExpression place(u"^(targets|databases)\\[(\\d+)\\]\\.?(\\w*)"_s);
+        for (const QString& e : errors) {
+            const auto m = place.match(e);
+            if (!m.hasMatch()) {
+                result.errors.append(e);
+                continue;
+            }
+            const QString flag = m.captured(1) == u"targets"_s ? u"--health"_s : u"--pg"_s;
+            result.errors.append(
+                u"%1 #%2 (%3)"_s.arg(flag).arg(m.captured(2).toInt() + 1).arg(m.captured(3)) + e.mid(m.capturedEnd()));
+        }
+        return result;
+    }
+    result.workspace = std::move(ws);
+    return result;
+}
+
+QString usageText()
+{
+    return uR"(Usage:
+  poolscope [WORKSPACE]                     open the monitor on a workspace file
+  poolscope --demo                          open the monitor on the built-in demo service
+  poolscope [--health URL [--name N] [--profile P] [--app APPLICATION_NAME]]... [--pg CONNINFO]...
+  poolscope status [WORKSPACE | flags] [--json] [--wait SECONDS]
+  poolscope screenshot [WORKSPACE | flags | --demo] --out FILE.png [--after SECONDS] [--size WxH]
+
+Targets are health endpoints (HTTP/HTTPS JSON) of processes that own a pool; databases are read through
+pg_stat_activity. Profiles: auto (default), seed, psycopg_pool, node-postgres.
+
+status exit codes: 0 OK, 1 WARNING, 2 CRITICAL (discrepancy thresholds), 3 UNKNOWN (a target or database failed).
+)"_s;
+}
+
+} // namespace poolscope

@@ -1,0 +1,39 @@
+#pragma once
+
+#include "workspace/Workspace.h"
+
+#include <QSize>
+#include <QString>
+#include <QStringList>
+
+namespace poolscope {
+
+// What the user asked for on the command line. Parsed without side effects so it can be tested.
+struct CommandLine
+{
+    enum class Command { Gui, Status, Screenshot, Help, Version };
+
+    Command command = Command::Gui;
+    bool demo = false; // --demo: run on the embedded demo service instead of a workspace
+    QString workspacePath; // a positional WORKSPACE file
+    Workspace adHoc; // targets and databases from --health / --pg flags
+    bool json = false; // --json
+    double waitSeconds = 10; // status --wait
+    QString out; // screenshot --out
+    double afterSeconds = 5; // screenshot --after
+    QSize size { 1400, 900 }; // screenshot --size
+    QString error; // non-empty: the command line is wrong; says why
+
+    bool hasAdHoc() const { return !adHoc.targets.isEmpty() || !adHoc.databases.isEmpty(); }
+};
+
+// Parses arguments (without the program name). Options that take a value accept "--opt VALUE" and "--opt=VALUE".
+// --name, --profile and --app apply to the --health that precedes them.
+CommandLine parseCommandLine(const QStringList& arguments);
+
+QString usageText();
+
+// The workspace the command line names: a file, or the ad-hoc flags (validated), or an error message.
+WorkspaceResult workspaceFor(const CommandLine& commandLine);
+
+} // namespace poolscope

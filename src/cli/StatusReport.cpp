@@ -1,0 +1,241 @@
+#include "StatusReport.h"
+
+#include "store/Session.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+QString isoUtc(qint64 ms)
+{
+    if (ms == kNoTime)
+        return {};
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+namespace {
+
+QJsonValue number(double v)
+{
+    return isPresent(v) ? QJsonValue(v) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonValue timeValue(qint64 ms)
+{
+    return ms == kNoTime ? QJsonValue(QJsonValue::Null) : QJsonValue(isoUtc(ms));
+}
+
+QJsonValue text(const QString& s)
+{
+    return s.isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(s);
+}
+
+// Left-aligns the first and last column, right-aligns the numbers between.
+void appendTable(QStringList& lines, const QList<QStringList>& rows)
+{
+    QList<int> widths(rows.first().size(), 0);
+    for (const auto& r : rows)
+        for (qsizetype c = 0; c < r.size(); ++c)
+            widths[c] = std::max(widths[c], static_cast<int>(r[c].size()));
+    for (const auto& cells : rows) {
+        QString line;
+        for (qsizetype i = 0; i < cells.size(); ++i) {
+            const bool left = i == 0 || i == cells.size() - 1;
+            line += left ? cells[i].leftJustified(widths[i]) : cells[i].rightJustified(widths[i]);
+            line += u"  "_s;
+        }
+        lines.append(line.trimmed());
+    }
+}
+
+QString cell(double v)
+{
+    return isPresent(v) ? QString::number(v, 'g', 10) : u"-"_s;
+}
+
+} // namespace
+
+QJsonObject statusJson(const Session& session)
+{
+    QJsonArray targets;
+    for (int i = 0; i < session.targetCount(); ++i) {
+        const TargetState& t = session.target(i);
+        const Sample& s = t.latest;
+        const bool ok = t.polled() && s.ok();
+        const MetricValues m = ok ? s.metrics : MetricValues();
+        QJsonArray routes;
+        if (ok) {
+            for (const auto& r : s.routes) {
+                routes.append(QJsonObject { { u"name"_s, r.name }, { u"acquired"_s, number(r.acquired) },
+                    { u"released"_s, number(r.released) }, { u"active"_s, number(r.active) },
+                    { u"leaks"_s, number(r.leaks) } });
+            }
+        }
+        QJsonValue error = QJsonValue::Null;
+        if (!t.polled())
+            error = u"no answer yet"_s;
+        else if (!s.ok())
+            error = s.error;
+        targets.append(QJsonObject {
+            { u"name"_s, t.config.name },
+            { u"ok"_s, ok },
+            { u"error"_s, error },
+            { u"checked_out"_s, number(m[Metric::CheckedOut]) },
+            { u"tracked"_s, number(m[Metric::Tracked]) },
+            { u"discrepancy"_s, number(m[Metric::Discrepancy]) },
+            { u"acquired_total"_s, number(m[Metric::AcquiredTotal]) },
+            { u"released_total"_s, number(m[Metric::ReleasedTotal]) },
+            { u"leaks_total"_s, number(m[Metric::LeaksTotal]) },
+            { u"pool_size"_s, number(m[Metric::PoolSize]) },
+            { u"pool_max"_s, number(m[Metric::PoolMax]) },
+            { u"routes"_s, routes },
+        });
+    }
+
+    QJsonArray databases;
+    for (int i = 0; i < session.databaseCount(); ++i) {
+        const DatabaseState& d = session.database(i);
+        const bool ok = d.polled() && d.latest.ok();
+        QJsonArray backends;
+        if (ok) {
+            for (const auto& b : d.latest.backends) {
+                backends.append(QJsonObject {
+                    { u"pid"_s, b.pid },
+                    { u"application_name"_s, text(b.applicationName) },
+                    { u"usename"_s, text(b.usename) },
+                    { u"client_addr"_s,
+                        b.clientAddr.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(b.clientAddr) },
+                    { u"state"_s, b.withheld ? QJsonValue(u"withheld"_s) : text(b.state) },
+                    { u"backend_start"_s, timeValue(b.backendStartMs) },
+                    { u"state_change"_s, timeValue(b.stateChangeMs) },
+                    { u"query"_s, text(b.query) },
+                });
+            }
+        }
+        QJsonValue error = QJsonValue::Null;
+        if (!d.polled())
+            error = u"no answer yet"_s;
+        else if (!d.latest.ok())
+            error = d.latest.error;
+        databases.append(QJsonObject {
+            { u"name"_s, d.config.name }, { u"ok"_s, ok }, { u"error"_s, error }, { u"backends"_s, backends } });
+    }
+    QStringList reasons;
+    const StatusLevel level = statusLevel(session, &reasons);
+    return QJsonObject { { u"status"_s, statusLevelName(level) }, { u"reasons"_s, QJsonArray::fromStringList(reasons) },
+        { u"targets"_s, targets }, { u"databases"_s, databases } };
+}
+
+StatusLevel statusLevel(const Session& session, QStringList* reasons)
+{
+    StatusLevel level = StatusLevel::Ok;
+    QStringList unknown;
+    QStringList critical;
+    QStringList warning;
+    const Thresholds& th = session.workspace().thresholds;
+    for (int i = 0; i < session.targetCount(); ++i) {
+        const TargetState& t = session.target(i);
+        if (!t.polled()) {
+            unknown.append(u"%1: no answer"_s.arg(t.config.name));
+            continue;
+        }
+        if (!t.latest.ok()) {
+            unknown.append(u"%1: %2"_s.arg(t.config.name, t.latest.error));
+            continue;
+        }
+        const double d = t.latest.metrics[Metric::Discrepancy];
+        if (!isPresent(d))
+            continue;
+        if (d >= th.discrepancyCritical)
+            critical.append(u"%1: discrepancy %2 >= %3"_s.arg(t.config.name).arg(d).arg(th.discrepancyCritical));
+        else if (d >= th.discrepancyWarning)
+            warning.append(u"%1: discrepancy %2 >= %3"_s.arg(t.config.name).arg(d).arg(th.discrepancyWarning));
+    }
+    for (int i = 0; i < session.databaseCount(); ++i) {
+        const DatabaseState& d = session.database(i);
+        if (!d.polled())
+            unknown.append(u"%1: no answer"_s.arg(d.config.name));
+        else if (!d.latest.ok())
+            unknown.append(u"%1: %2"_s.arg(d.config.name, d.latest.error));
+    }
+    if (!unknown.isEmpty())
+        level = StatusLevel::Unknown;
+    else if (!critical.isEmpty())
+        level = StatusLevel::Critical;
+    else if (!warning.isEmpty())
+        level = StatusLevel::Warning;
+    if (reasons)
+        *reasons = unknown + critical + warning;
+    return level;
+}
+
+QString statusLevelName(StatusLevel level)
+{
+    switch (level) {
+    case StatusLevel::Ok:
+        return u"OK"_s;
+    case StatusLevel::Warning:
+        return u"WARNING"_s;
+    case StatusLevel::Critical:
+        return u"CRITICAL"_s;
+    case StatusLevel::Unknown:
+        break;
+    }
+    return u"UNKNOWN"_s;
+}
+
+QString statusTable(const Session& session)
+{
+    QStringList lines;
+    if (session.targetCount() > 0) {
+        QList<QStringList> rows { { u"TARGET"_s, u"CHECKED_OUT"_s, u"TRACKED"_s, u"DISCREPANCY"_s, u"POOL"_s,
+            u"BACKENDS"_s, u"STATE"_s } };
+        for (int i = 0; i < session.targetCount(); ++i) {
+            const TargetState& t = session.target(i);
+            const bool ok = t.polled() && t.latest.ok();
+            const MetricValues m = ok ? t.latest.metrics : MetricValues();
+            const QString pool = isPresent(m[Metric::PoolSize]) || isPresent(m[Metric::PoolMax])
+                ? cell(m[Metric::PoolSize]) + u'/' + cell(m[Metric::PoolMax])
+                : u"-"_s;
+            QString state = ok ? u"ok"_s : (t.polled() ? u"failing: "_s + t.latest.error : u"no answer"_s);
+            rows.append(
+                { t.config.name, cell(m[Metric::CheckedOut]), cell(m[Metric::Tracked]), cell(m[Metric::Discrepancy]),
+                    pool, t.backendCount >= 0 ? QString::number(t.backendCount) : u"-"_s, state });
+        }
+        appendTable(lines, rows);
+    }
+    if (session.databaseCount() > 0) {
+        if (!lines.isEmpty())
+            lines.append(QString());
+        QList<QStringList> rows { { u"DATABASE"_s, u"BACKENDS"_s, u"ACTIVE"_s, u"IDLE"_s, u"IDLE_IN_XACT"_s,
+            u"STATE"_s } };
+        for (int i = 0; i < session.databaseCount(); ++i) {
+            const DatabaseState& d = session.database(i);
+            const bool ok = d.polled() && d.latest.ok();
+            int active = 0;
+            int idle = 0;
+            int idleInXact = 0;
+            for (const auto& b : d.latest.backends) {
+                active += b.state == u"active"_s;
+                idle += b.state == u"idle"_s;
+                idleInXact += b.state.startsWith(u"idle in transaction"_s);
+            }
+            rows.append({ d.config.name, ok ? QString::number(d.latest.backends.size()) : u"-"_s,
+                ok ? QString::number(active) : u"-"_s, ok ? QString::number(idle) : u"-"_s,
+                ok ? QString::number(idleInXact) : u"-"_s,
+                ok ? u"ok"_s : (d.polled() ? u"failing: "_s + d.latest.error : u"no answer"_s) });
+        }
+        appendTable(lines, rows);
+    }
+    QStringList reasons;
+    const StatusLevel level = statusLevel(session, &reasons);
+    lines.append(QString());
+    lines.append(u"PoolScope %1"_s.arg(statusLevelName(level))
+        + (reasons.isEmpty() ? QString() : u" - "_s + reasons.join(u"; "_s)));
+    return lines.join(u'\n') + u'\n';
+}
+
+} // namespace poolscope

@@ -1,0 +1,143 @@
+#include "Monitor.h"
+
+#include "HealthSource.h"
+#include "PgActivitySource.h"
+
+#include <QNetworkAccessManager>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+Monitor::Monitor(Session* session, QObject* parent)
+    : QObject(parent)
+    , m_session(session)
+    , m_network(new QNetworkAccessManager(this))
+{
+    const Workspace& ws = session->workspace();
+    for (TargetConfig config : ws.targets) {
+        for (auto it = config.headers.begin(); it != config.headers.end(); ++it)
+            it.value() = expandEnv(it.value(), &m_unsetEnvironment);
+        auto* source = new HealthSource(std::move(config), m_network, this);
+        connect(source, &HealthSource::sampleReady, this, &Monitor::onSample);
+        m_health.push_back(source);
+    }
+    for (DatabaseConfig config : ws.databases) {
+        config.conninfo = expandEnv(config.conninfo, &m_unsetEnvironment);
+        auto* source = new PgActivitySource(std::move(config), this);
+        connect(source, &PgActivitySource::snapshotReady, this, &Monitor::onSnapshot);
+        connect(source, &PgActivitySource::reconnectScheduled, this,
+            [this, source](int attempt, int delayMs, const QString& reason) {
+                Event event;
+                event.timestampMs = QDateTime::currentMSecsSinceEpoch();
+                event.severity = Event::Severity::Warning;
+                event.source = source->config().name;
+                event.kind = u"reconnect"_s;
+                event.message = u"reconnecting in %1 s (attempt %2): %3"_s.arg(delayMs / 1000.0, 0, 'f', 1)
+                                    .arg(attempt)
+                                    .arg(reason);
+                m_session->addEvent(event);
+            });
+        m_databases.push_back(source);
+    }
+    m_unsetEnvironment.removeDuplicates();
+    m_targetAnswered.assign(m_health.size(), false);
+    m_databaseAnswered.assign(m_databases.size(), false);
+}
+
+Monitor::~Monitor() = default;
+
+void Monitor::start()
+{
+    if (m_running)
+        return;
+    m_running = true;
+    m_allAnsweredSignalled = false;
+    std::fill(m_targetAnswered.begin(), m_targetAnswered.end(), false);
+    std::fill(m_databaseAnswered.begin(), m_databaseAnswered.end(), false);
+    for (auto* source : m_health)
+        source->start();
+    for (auto* source : m_databases)
+        source->start();
+    checkAllAnswered();
+}
+
+void Monitor::stop()
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    for (auto* source : m_health)
+        source->stop();
+    for (auto* source : m_databases)
+        source->stop();
+}
+
+bool Monitor::everyoneAnswered() const
+{
+    return std::all_of(m_targetAnswered.begin(), m_targetAnswered.end(), [](bool b) { return b; })
+        && std::all_of(m_databaseAnswered.begin(), m_databaseAnswered.end(), [](bool b) { return b; });
+}
+
+void Monitor::onSample(const Sample& sample)
+{
+    const int index = m_session->targetIndex(sample.target);
+    if (index < 0)
+        return;
+    const TargetState& before = m_session->target(index);
+    const bool wasFailing = before.polled() && !before.latest.ok();
+    const bool firstPoll = !before.polled();
+    m_session->addSample(sample);
+
+    if (!sample.ok() && (firstPoll || !wasFailing || before.latest.error != sample.error)) {
+        Event event;
+        event.timestampMs = sample.timestampMs;
+        event.severity = Event::Severity::Warning;
+        event.source = sample.target;
+        event.kind = u"failing"_s;
+        event.message = u"poll failed: "_s + sample.error;
+        m_session->addEvent(event);
+    } else if (sample.ok() && wasFailing) {
+        Event event;
+        event.timestampMs = sample.timestampMs;
+        event.source = sample.target;
+        event.kind = u"recovered"_s;
+        event.message = u"answering again"_s;
+        m_session->addEvent(event);
+    }
+
+    m_targetAnswered[static_cast<std::size_t>(index)] = true;
+    checkAllAnswered();
+}
+
+void Monitor::onSnapshot(const ActivitySnapshot& snapshot)
+{
+    const int index = m_session->databaseIndex(snapshot.database);
+    if (index < 0)
+        return;
+    const DatabaseState& before = m_session->database(index);
+    const bool wasFailing = before.polled() && !before.latest.ok();
+    m_session->addSnapshot(snapshot);
+    if (snapshot.ok() && wasFailing) {
+        Event event;
+        event.timestampMs = snapshot.timestampMs;
+        event.source = snapshot.database;
+        event.kind = u"recovered"_s;
+        event.message = u"pg_stat_activity readable again"_s;
+        m_session->addEvent(event);
+    }
+    m_databaseAnswered[static_cast<std::size_t>(index)] = true;
+    checkAllAnswered();
+}
+
+void Monitor::checkAllAnswered()
+{
+    if (!m_allAnsweredSignalled && everyoneAnswered()) {
+        m_allAnsweredSignalled = true;
+        Q_EMIT allAnswered();
+    }
+}
+
+} // namespace poolscope

@@ -1,0 +1,101 @@
+#include "cli/CommandLine.h"
+
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace poolscope;
+
+class TestCommandLine : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void parsesStatusWithAdHocFlags()
+    {
+        const auto cl = parseCommandLine(
+            { u"status"_s, u"--health"_s, u"http://127.0.0.1:8000/health/detailed"_s, u"--name"_s, u"web"_s,
+                u"--profile=seed"_s, u"--health"_s, u"http://10.0.0.5/stats"_s, u"--app"_s, u"worker"_s, u"--pg"_s,
+                u"host=db dbname=app"_s, u"--pg"_s, u"service=replica"_s, u"--json"_s, u"--wait"_s, u"2.5"_s });
+        QVERIFY2(cl.error.isEmpty(), qPrintable(cl.error));
+        QCOMPARE(cl.command, CommandLine::Command::Status);
+        QVERIFY(cl.json);
+        QCOMPARE(cl.waitSeconds, 2.5);
+        QCOMPARE(cl.adHoc.targets.size(), 2);
+        QCOMPARE(cl.adHoc.targets[0].name, u"web"_s);
+        QCOMPARE(cl.adHoc.targets[0].profile, u"seed"_s);
+        QCOMPARE(cl.adHoc.targets[1].name, u"10.0.0.5"_s);
+        QCOMPARE(cl.adHoc.targets[1].applicationName, u"worker"_s);
+        QCOMPARE(cl.adHoc.databases.size(), 2);
+        QCOMPARE(cl.adHoc.databases[0].name, u"app"_s);
+        QCOMPARE(cl.adHoc.databases[1].name, u"replica"_s);
+
+        const auto ws = workspaceFor(cl);
+        QVERIFY2(ws.ok(), qPrintable(ws.errors.join(u'\n')));
+        // Ad-hoc targets get the defaults a workspace file would: application_name = name.
+        QCOMPARE(ws.workspace->targets[0].applicationName, u"web"_s);
+        QCOMPARE(ws.workspace->targets[0].database, QString()); // two databases: no guess
+    }
+
+    void parsesScreenshot()
+    {
+        const auto cl = parseCommandLine({ u"screenshot"_s, u"--demo"_s, u"--out"_s, u"/tmp/x.png"_s, u"--after"_s,
+            u"3"_s, u"--size"_s, u"1200x800"_s });
+        QVERIFY2(cl.error.isEmpty(), qPrintable(cl.error));
+        QCOMPARE(cl.command, CommandLine::Command::Screenshot);
+        QVERIFY(cl.demo);
+        QCOMPARE(cl.out, u"/tmp/x.png"_s);
+        QCOMPARE(cl.afterSeconds, 3.0);
+        QCOMPARE(cl.size, QSize(1200, 800));
+    }
+
+    void parsesGui()
+    {
+        auto cl = parseCommandLine({ u"team.json"_s });
+        QCOMPARE(cl.command, CommandLine::Command::Gui);
+        QCOMPARE(cl.workspacePath, u"team.json"_s);
+        cl = parseCommandLine({ u"--demo"_s });
+        QVERIFY(cl.demo);
+        QVERIFY(cl.error.isEmpty());
+        QCOMPARE(parseCommandLine({ u"--help"_s }).command, CommandLine::Command::Help);
+    }
+
+    void rejects_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("expected");
+        QTest::addRow("status without source") << QStringList { u"status"_s } << u"status needs a workspace file"_s;
+        QTest::addRow("missing value") << QStringList { u"status"_s, u"--health"_s } << u"--health needs a value"_s;
+        QTest::addRow("name first") << QStringList { u"--name"_s, u"x"_s, u"--health"_s, u"http://h/"_s }
+                                    << u"--name must follow the --health URL it describes"_s;
+        QTest::addRow("bad wait") << QStringList { u"status"_s, u"w.json"_s, u"--wait"_s, u"soon"_s }
+                                  << u"--wait: \"soon\" is not a number of seconds"_s;
+        QTest::addRow("bad size") << QStringList { u"screenshot"_s, u"--demo"_s, u"--out"_s, u"a.png"_s, u"--size"_s,
+            u"big"_s } << u"--size: \"big\" is not WIDTHxHEIGHT"_s;
+        QTest::addRow("no out") << QStringList { u"screenshot"_s, u"--demo"_s } << u"screenshot needs --out FILE.png"_s;
+        QTest::addRow("two sources") << QStringList { u"w.json"_s, u"--demo"_s } << u"not several"_s;
+        QTest::addRow("unknown option") << QStringList { u"--frobnicate"_s } << u"unknown option --frobnicate"_s;
+        QTest::addRow("two workspaces") << QStringList { u"a.json"_s, u"b.json"_s } << u"only one workspace"_s;
+    }
+
+    void rejects()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, expected);
+        const auto cl = parseCommandLine(args);
+        QVERIFY2(cl.error.contains(expected), qPrintable(u"«%1» not in «%2»"_s.arg(expected, cl.error)));
+    }
+
+    void adHocErrorsNameTheFlag()
+    {
+        const auto cl
+            = parseCommandLine({ u"status"_s, u"--health"_s, u"http://ok/"_s, u"--health"_s, u"gopher://x"_s });
+        QVERIFY(cl.error.isEmpty());
+        const auto ws = workspaceFor(cl);
+        QVERIFY(!ws.ok());
+        QVERIFY2(ws.errors.join(u'\n').startsWith(u"--health #2 (url): \"gopher://x\""_s),
+            qPrintable(ws.errors.join(u'\n')));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCommandLine)
+#include "tst_commandline.moc"

@@ -1,0 +1,160 @@
+#include "workspace/Workspace.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace poolscope;
+
+namespace {
+// JSON written with single quotes, to keep the test tables readable without escapes.
+QByteArray json(const char* singleQuoted)
+{
+    return QByteArray(singleQuoted).replace('\'', '"');
+}
+} // namespace
+
+class TestWorkspace : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void loadsAFullWorkspace()
+    {
+        const QByteArray text = json(
+            "{\n"
+            "          'version': 1,\n"
+            "          'targets': [\n"
+            "            {'name': 'web', 'url': 'http://127.0.0.1:8000/health/detailed', 'interval': 1.5, 'timeout': "
+            "2,\n"
+            "             'headers': {'Authorization': 'Bearer ${env:TOKEN}'}, 'application_name': 'web-app', "
+            "'database': 'main',\n"
+            "             'fields': {'checked_out': '/pool/checked_out'}},\n"
+            "            {'name': 'worker_odds', 'url': 'https://odds.internal/health', 'profile': 'psycopg_pool'}\n"
+            "          ],\n"
+            "          'databases': [{'name': 'main', 'conninfo': 'service=prod', 'interval': 5}],\n"
+            "          'thresholds': {'discrepancy_warning': 10, 'discrepancy_critical': 30}\n"
+            "        }");
+        const auto result = parseWorkspace(text, u"ws.json"_s);
+        QVERIFY2(result.ok(), qPrintable(result.errors.join(u'\n')));
+        const Workspace& ws = *result.workspace;
+        QCOMPARE(ws.targets.size(), 2);
+        QCOMPARE(ws.targets[0].intervalMs, 1500);
+        QCOMPARE(ws.targets[0].timeoutMs, 2000);
+        QCOMPARE(ws.targets[0].headers.value(u"Authorization"_s), u"Bearer ${env:TOKEN}"_s);
+        QCOMPARE(ws.targets[0].applicationName, u"web-app"_s);
+        QCOMPARE(ws.targets[0].fields.value(u"checked_out"_s), u"/pool/checked_out"_s);
+        QCOMPARE(ws.targets[1].profile, u"psycopg_pool"_s);
+        // Defaults: the application_name is the target's name, the only database is its database.
+        QCOMPARE(ws.targets[1].applicationName, u"worker_odds"_s);
+        QCOMPARE(ws.targets[1].database, u"main"_s);
+        QCOMPARE(ws.targets[1].intervalMs, 2000);
+        QCOMPARE(ws.databases[0].intervalMs, 5000);
+        QCOMPARE(ws.thresholds.discrepancyWarning, 10.0);
+        QCOMPARE(ws.thresholds.discrepancyCritical, 30.0);
+    }
+
+    void roundTripsThroughJson()
+    {
+        const QByteArray text = json(
+            "{'version': 1,\n"
+            "          'targets': [{'name': 'web', 'url': 'http://localhost:1/h', 'headers': {'X-Token': '${env:T}'},\n"
+            "                       'fields': {'tracked': '/t'}}],\n"
+            "          'databases': [{'name': 'db', 'conninfo': 'host=localhost dbname=app'}]}");
+        const auto first = parseWorkspace(text, {});
+        QVERIFY2(first.ok(), qPrintable(first.errors.join(u'\n')));
+        const auto second = parseWorkspace(workspaceToJson(*first.workspace), {});
+        QVERIFY2(second.ok(), qPrintable(second.errors.join(u'\n')));
+        QCOMPARE(*second.workspace, *first.workspace);
+    }
+
+    void rejectsBadInput_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("expected");
+
+        QTest::addRow("not json") << QByteArray("{\n  \"version\": 1,\n  targets: []\n}")
+                                  << u"ws.json: invalid JSON at line 3, column "_s;
+        QTest::addRow("array") << QByteArray("[]") << u"ws.json: the workspace must be a JSON object"_s;
+        QTest::addRow("no version") << json("{'databases': [{'name': 'd', 'conninfo': 'x'}]}")
+                                    << u"ws.json: version: is required"_s;
+        QTest::addRow("newer version") << json("{'version': 2, 'databases': [{'name':'d','conninfo':'x'}]}")
+                                       << u"ws.json: version: 2 is not supported; this PoolScope reads version 1"_s;
+        QTest::addRow("empty") << json("{'version': 1}")
+                               << u"ws.json: targets: a workspace needs at least one target or database"_s;
+        QTest::addRow("targets not array")
+            << json("{'version': 1, 'targets': {}}") << u"ws.json: targets: must be an array, not an object"_s;
+        QTest::addRow("missing url") << json("{'version': 1, 'targets': [{'name': 'web'}]}")
+                                     << u"ws.json: targets[0].url: is required"_s;
+        QTest::addRow("bad url") << json("{'version': 1, 'targets': [{'name': 'web', 'url': 'ftp://x/y'}]}")
+                                 << u"ws.json: targets[0].url: \"ftp://x/y\" is not an http:// or https:// URL"_s;
+        QTest::addRow("interval type")
+            << json("{'version': 1, 'targets': [{'name': 'a', 'url': 'http://h/'}, {'name': 'b', 'url': 'http://h/', "
+                    "'interval': '5s'}]}")
+            << u"ws.json: targets[1].interval: must be a number of seconds between 0.1 and 3600, not \"5s\""_s;
+        QTest::addRow("interval range")
+            << json("{'version': 1, 'targets': [{'name': 'a', 'url': 'http://h/', 'interval': 0}]}")
+            << u"ws.json: targets[0].interval: must be a number of seconds between 0.1 and 3600, not 0"_s;
+        QTest::addRow("duplicate name") << json(
+            "{'version': 1, 'targets': [{'name': 'a', 'url': 'http://h/'}, {'name': 'a', 'url': 'http://h/'}]}")
+                                        << u"ws.json: targets[1].name: \"a\" is used by another target"_s;
+        QTest::addRow("unknown field") << json(
+            "{'version': 1, 'targets': [{'name': 'a', 'url': 'http://h/', 'intervall': 3}]}")
+                                       << u"ws.json: targets[0].intervall: unknown field"_s;
+        QTest::addRow("unknown profile") << json(
+            "{'version': 1, 'targets': [{'name': 'a', 'url': 'http://h/', 'profile': 'hikari'}]}")
+                                         << u"ws.json: targets[0].profile: unknown profile \"hikari\""_s;
+        QTest::addRow("header type") << json(
+            "{'version': 1, 'targets': [{'name': 'a', 'url': 'http://h/', 'headers': {'X': 1}}]}")
+                                     << u"ws.json: targets[0].headers.X: must be a string, not a number"_s;
+        QTest::addRow("unknown database") << json(
+            "{'version': 1, 'targets': [{'name': 'a', 'url': 'http://h/', 'database': 'nope'}], 'databases': [{'name': "
+            "'db', 'conninfo': 'x'}]}") << u"ws.json: targets[0].database: no database named \"nope\" in databases[]"_s;
+        QTest::addRow("password in conninfo")
+            << json("{'version': 1, 'databases': [{'name': 'db', 'conninfo': 'host=x password=hunter2'}]}")
+            << u"ws.json: databases[0].conninfo: holds a password"_s;
+        QTest::addRow("password in uri") << json(
+            "{'version': 1, 'databases': [{'name': 'db', 'conninfo': 'postgresql://app:hunter2@db/app'}]}")
+                                         << u"ws.json: databases[0].conninfo: holds a password"_s;
+        QTest::addRow("thresholds order")
+            << json("{'version': 1, 'databases': [{'name': 'db', 'conninfo': 'x'}], 'thresholds': "
+                    "{'discrepancy_warning': 30, 'discrepancy_critical': 20}}")
+            << u"ws.json: thresholds.discrepancy_critical: must not be below discrepancy_warning"_s;
+        QTest::addRow("bad field pointer") << json(
+            "{'version': 1, 'targets': [{'name': 'a', 'url': 'http://h/', 'fields': {'checked_out': 'pool/x'}}]}")
+                                           << u"ws.json: targets[0].fields.checked_out"_s;
+    }
+
+    void rejectsBadInput()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, expected);
+        const auto result = parseWorkspace(json, u"ws.json"_s);
+        QVERIFY(!result.ok());
+        const QString all = result.errors.join(u'\n');
+        QVERIFY2(all.contains(expected), qPrintable(u"expected «%1» in:\n%2"_s.arg(expected, all)));
+    }
+
+    void reportsUnreadableFile()
+    {
+        QTemporaryDir dir;
+        const QString missing = dir.filePath(u"missing.json"_s);
+        const auto result = loadWorkspace(missing);
+        QVERIFY(!result.ok());
+        QVERIFY(result.errors.first().startsWith(missing + u": cannot read the workspace"_s));
+    }
+
+    void expandsEnvironment()
+    {
+        qputenv("POOLSCOPE_TEST_TOKEN", "s3cret");
+        qunsetenv("POOLSCOPE_TEST_UNSET");
+        QStringList unset;
+        QCOMPARE(expandEnv(u"Bearer ${env:POOLSCOPE_TEST_TOKEN}/${env:POOLSCOPE_TEST_UNSET}!"_s, &unset),
+            u"Bearer s3cret/!"_s);
+        QCOMPARE(unset, QStringList { u"POOLSCOPE_TEST_UNSET"_s });
+        QCOMPARE(expandEnv(u"no variables ${env:} $HOME"_s), u"no variables ${env:} $HOME"_s);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestWorkspace)
+#include "tst_workspace.moc"
