@@ -9,13 +9,6 @@
 
 namespace poolscope {
 
-// One poll's counters of one route.
-struct RoutePoint
-{
-    qint64 tMs = 0;
-    RouteStats stats;
-};
-
 struct RouteRateOptions
 {
     // A counter reset (process restart) means the counter started again from 0, so the value after the

@@ -20,6 +20,13 @@ struct RouteStats
     bool operator==(const RouteStats&) const = default;
 };
 
+// One poll's counters of one route.
+struct RoutePoint
+{
+    qint64 tMs = 0;
+    RouteStats stats;
+};
+
 // One poll of one health target: its metrics and routes, or the reason it failed.
 // A failed poll is a Sample with an error, never silence (the chart draws a gap).
 struct Sample

@@ -59,6 +59,64 @@ QList<Backend> Session::backendsOf(int targetIndex) const
     return result;
 }
 
+void Session::setThresholds(const Thresholds& thresholds)
+{
+    if (thresholds == m_workspace.thresholds)
+        return;
+    m_workspace.thresholds = thresholds;
+    Q_EMIT thresholdsChanged();
+}
+
+void Session::setRedacted(bool redacted)
+{
+    if (redacted == m_redacted)
+        return;
+    m_redacted = redacted;
+    Q_EMIT redactedChanged(redacted);
+}
+
+void Session::setCursor(qint64 ms)
+{
+    if (ms == m_cursorMs)
+        return;
+    m_cursorMs = ms;
+    Q_EMIT cursorChanged(ms);
+}
+
+ActivitySnapshot Session::snapshotForView(int databaseIndex) const
+{
+    const DatabaseState& state = database(databaseIndex);
+    if (isLive() || (state.lastOk.timestampMs != 0 && state.lastOk.timestampMs <= m_cursorMs))
+        return state.lastOk;
+    if (m_archive)
+        return m_archive->snapshotAt(state.config.name, m_cursorMs);
+    ActivitySnapshot empty;
+    empty.database = state.config.name;
+    return empty;
+}
+
+QList<RouteStats> Session::routesForView(int targetIndex) const
+{
+    const TargetState& state = target(targetIndex);
+    if (isLive() || (state.lastOk.timestampMs != 0 && state.lastOk.timestampMs <= m_cursorMs))
+        return state.lastOk.routes;
+    if (m_archive)
+        return m_archive->routesAt(state.config.name, m_cursorMs);
+    // Without an archive, the route history the session keeps answers it.
+    QList<RouteStats> routes;
+    for (const auto& series : state.history.routes()) {
+        const RoutePoint* last = nullptr;
+        for (const auto& point : series.points) {
+            if (point.tMs > m_cursorMs)
+                break;
+            last = &point;
+        }
+        if (last)
+            routes.append(last->stats);
+    }
+    return routes;
+}
+
 void Session::noteTime(qint64 ms)
 {
     if (m_firstMs == 0 || ms < m_firstMs)

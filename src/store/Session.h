@@ -12,6 +12,19 @@
 
 namespace poolscope {
 
+// Rebuilds the past from a recording: what pg_stat_activity and a target's routes looked like at a moment.
+// The Session keeps only the newest snapshot in memory; a recording (live with recording on, or reopened
+// for review) keeps every change, so the time cursor asks it.
+class SnapshotArchive
+{
+public:
+    virtual ~SnapshotArchive() = default;
+    // The newest successful snapshot of `database` at or before tMs (empty backends, timestampMs 0 if none).
+    virtual ActivitySnapshot snapshotAt(const QString& database, qint64 tMs) const = 0;
+    // The routes of the newest successful poll of `target` at or before tMs.
+    virtual QList<RouteStats> routesAt(const QString& target, qint64 tMs) const = 0;
+};
+
 // Everything known about one health target.
 struct TargetState
 {
@@ -46,6 +59,8 @@ public:
     ~Session() override;
 
     const Workspace& workspace() const { return m_workspace; }
+    // Thresholds edited in the GUI apply at once (and are saved with the workspace by whoever saves it).
+    void setThresholds(const Thresholds& thresholds);
 
     int targetCount() const { return static_cast<int>(m_targets.size()); }
     const TargetState& target(int index) const { return m_targets.at(static_cast<std::size_t>(index)); }
@@ -57,6 +72,31 @@ public:
 
     // Backends of the target's application_name in its database's newest successful snapshot.
     QList<Backend> backendsOf(int targetIndex) const;
+
+    // The time cursor: kLive follows the newest data; any other value is a moment in the past that the
+    // backends table, routes and suspects show (rebuilt through the archive when one is attached).
+    static constexpr qint64 kLive = 0;
+    qint64 cursor() const { return m_cursorMs; }
+    bool isLive() const { return m_cursorMs == kLive; }
+    void setCursor(qint64 ms);
+
+    // Review mode: the session was rebuilt from a recording; no sources feed it.
+    bool isReview() const { return m_review; }
+    void setReview(bool review) { m_review = review; }
+
+    // Redaction for views, screenshots and exports: query text reduced to its fingerprint (literals
+    // replaced) and client addresses masked (analysis/QueryFingerprint.h does both).
+    bool isRedacted() const { return m_redacted; }
+    void setRedacted(bool redacted);
+
+    void setArchive(const SnapshotArchive* archive) { m_archive = archive; }
+    const SnapshotArchive* archive() const { return m_archive; }
+
+    // The snapshot the views show for a database: the newest successful one when live; at the cursor
+    // otherwise (from the archive; without one, the newest successful snapshot not after the cursor).
+    ActivitySnapshot snapshotForView(int databaseIndex) const;
+    // The routes the views show for a target, by the same rule.
+    QList<RouteStats> routesForView(int targetIndex) const;
 
     // Earliest and latest timestamp of anything recorded, 0 when empty.
     qint64 firstTimestampMs() const { return m_firstMs; }
@@ -74,6 +114,9 @@ Q_SIGNALS:
     void sampleAdded(int targetIndex);
     void snapshotAdded(int databaseIndex);
     void eventAdded(int eventIndex);
+    void cursorChanged(qint64 cursorMs);
+    void thresholdsChanged();
+    void redactedChanged(bool redacted);
 
 private:
     void noteTime(qint64 ms);
@@ -84,6 +127,10 @@ private:
     qint64 m_firstMs = 0;
     qint64 m_lastMs = 0;
     QList<Event> m_events;
+    qint64 m_cursorMs = kLive;
+    bool m_review = false;
+    bool m_redacted = false;
+    const SnapshotArchive* m_archive = nullptr;
 };
 
 // True when a backend belongs to the target: same database entry and, when the target names one,

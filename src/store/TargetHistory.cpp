@@ -10,10 +10,48 @@ void TargetHistory::append(const Sample& sample)
         m_errors.emplace_back(m_times.size(), sample.error);
     m_times.push_back(sample.timestampMs);
     m_ok.push_back(sample.ok() ? 1 : 0);
+    if (sample.ok())
+        appendRoutes(sample.timestampMs, sample.routes);
     for (int i = 0; i < kMetricCount; ++i) {
         const auto metric = static_cast<Metric>(i);
         m_columns[static_cast<std::size_t>(i)].push_back(sample.ok() ? sample.metrics[metric] : kAbsent);
     }
+}
+
+namespace {
+bool sameCounters(const RouteStats& a, const RouteStats& b)
+{
+    auto same = [](double x, double y) { return (!isPresent(x) && !isPresent(y)) || x == y; };
+    return same(a.acquired, b.acquired) && same(a.released, b.released) && same(a.active, b.active)
+        && same(a.leaks, b.leaks);
+}
+} // namespace
+
+void TargetHistory::appendRoutes(qint64 timestampMs, const QList<RouteStats>& routes)
+{
+    for (const auto& stats : routes) {
+        auto it = std::find_if(
+            m_routes.begin(), m_routes.end(), [&](const RouteSeries& r) { return r.name == stats.name; });
+        if (it == m_routes.end()) {
+            m_routes.push_back(RouteSeries { stats.name, {} });
+            it = std::prev(m_routes.end());
+        }
+        auto& points = it->points;
+        const std::size_t n = points.size();
+        if (n >= 2 && sameCounters(points[n - 1].stats, stats) && sameCounters(points[n - 2].stats, stats))
+            points[n - 1].tMs = timestampMs; // extend the run
+        else
+            points.push_back(RoutePoint { timestampMs, stats });
+    }
+}
+
+const RouteSeries* TargetHistory::route(const QString& name) const
+{
+    for (const auto& r : m_routes) {
+        if (r.name == name)
+            return &r;
+    }
+    return nullptr;
 }
 
 void TargetHistory::appendBackendCount(qint64 timestampMs, double count)
@@ -41,6 +79,8 @@ std::size_t TargetHistory::memoryBytes() const
     for (const auto& column : m_columns)
         bytes += column.capacity() * sizeof(double);
     bytes += m_backendTimes.capacity() * sizeof(qint64) + m_backendCounts.capacity() * sizeof(double);
+    for (const auto& r : m_routes)
+        bytes += sizeof(RouteSeries) + r.points.capacity() * sizeof(RoutePoint);
     bytes += m_errors.capacity() * sizeof(std::pair<std::size_t, QString>);
     for (const auto& entry : m_errors)
         bytes += static_cast<std::size_t>(entry.second.capacity()) * sizeof(QChar);

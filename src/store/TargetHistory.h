@@ -12,6 +12,14 @@ namespace poolscope {
 // The numbers of one target over time, stored as columns (one vector per metric) rather than as
 // per-sample objects: 8 bytes per metric per tick plus the timestamp. A failed poll is a row whose
 // values are all NaN, which the chart draws as a gap.
+// The counters of one route over time. Only changes are stored: a run of polls with the same counters
+// keeps its first and its last point, so rates over any range stay exact and an idle route costs nothing.
+struct RouteSeries
+{
+    QString name;
+    std::vector<RoutePoint> points;
+};
+
 class TargetHistory
 {
 public:
@@ -27,6 +35,10 @@ public:
     // Why the poll of this row failed; empty for a successful row. Kept sparse (failed rows only).
     QString error(std::size_t row) const;
 
+    // Every route seen in a successful poll, in order of first appearance.
+    const std::vector<RouteSeries>& routes() const { return m_routes; }
+    const RouteSeries* route(const QString& name) const;
+
     std::span<const qint64> backendCountTimes() const { return m_backendTimes; }
     std::span<const double> backendCounts() const { return m_backendCounts; }
 
@@ -37,11 +49,14 @@ public:
     std::size_t memoryBytes() const;
 
 private:
+    void appendRoutes(qint64 timestampMs, const QList<RouteStats>& routes);
+
     std::vector<qint64> m_times;
     std::vector<std::uint8_t> m_ok;
     std::array<std::vector<double>, kMetricCount> m_columns;
     std::vector<qint64> m_backendTimes;
     std::vector<double> m_backendCounts;
+    std::vector<RouteSeries> m_routes;
     std::vector<std::pair<std::size_t, QString>> m_errors; // (row, reason), rows ascending
 };
 

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "analysis/BackendTracker.h"
+#include "analysis/RouteRates.h"
+#include "analysis/Suspects.h"
+#include "analysis/Verdict.h"
+
+#include <QObject>
+
+#include <memory>
+#include <vector>
+
+namespace poolscope {
+
+class Session;
+
+// Where a target stands against the workspace thresholds.
+enum class ThresholdLevel { Ok, Warning, Critical };
+
+// Everything PoolScope concludes about one target, recomputed as data arrives.
+struct TargetDiagnosis
+{
+    Verdict verdict; // over the analysis window
+    Reconciliation reconciliation; // the target's numbers against its backends (at the cursor in review)
+    QList<RouteRate> routes; // per-route rates over the analysis window
+    ThresholdLevel level = ThresholdLevel::Ok; // discrepancy level and growth against the thresholds
+    QString levelReason; // "discrepancy 26 >= critical 25", "growing 6.1/h >= 1/h"; empty when Ok
+    qint64 computedAtMs = 0;
+};
+
+// The live analysis of a Session (IMPLEMENTED BY THE DIAGNOSIS HELPER — this header is the contract):
+// feeds a BackendTracker per database from every snapshot, recomputes each target's verdict,
+// reconciliation and route rates (throttled, at most about once a second per target), adds an Event to
+// the Session when a target crosses a threshold (and when it goes back), and emits updated(target).
+// Works the same on a session rebuilt from a recording.
+class Diagnosis : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Diagnosis(Session* session, QObject* parent = nullptr);
+    ~Diagnosis() override;
+
+    const TargetDiagnosis& target(int targetIndex) const;
+    const BackendTracker& tracker(int databaseIndex) const;
+
+    // The analysis window. Default (both 0): everything since the start, at most the last 12 h, ending
+    // at the newest data, or at the Session's cursor when it is not live.
+    void setWindow(qint64 fromMs, qint64 toMs);
+    qint64 windowFromMs() const;
+    qint64 windowToMs() const;
+
+    // Recomputes every target now.
+    void recompute();
+
+Q_SIGNALS:
+    void updated(int targetIndex);
+};
+
+} // namespace poolscope
