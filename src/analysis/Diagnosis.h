@@ -54,6 +54,18 @@ public:
 
 Q_SIGNALS:
     void updated(int targetIndex);
+
+private:
+    struct Private;
+    void schedule(int targetIndex);
+    void runPending();
+    void compute(int targetIndex);
+    void evaluateLevel(int targetIndex, bool allowEvents);
+
+    std::unique_ptr<Private> d;
 };
+
+// "ok", "warning", "critical".
+QString thresholdLevelKey(ThresholdLevel level);
 
 } // namespace poolscope

@@ -1,0 +1,298 @@
+#include "Diagnosis.h"
+
+#include "AnalysisText.h"
+#include "store/Session.h"
+
+#include <QElapsedTimer>
+#include <QTimer>
+
+#include <limits>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+namespace {
+
+constexpr qint64 kMinIntervalMs = 1000; // at most about one recomputation per second and target
+
+// The metrics of the newest successful poll at or before toMs.
+MetricValues metricsAtOrBefore(const TargetState& target, qint64 toMs)
+{
+    if (target.lastOk.timestampMs != 0 && target.lastOk.timestampMs <= toMs)
+        return target.lastOk.metrics;
+    const TargetHistory& history = target.history;
+    for (std::ptrdiff_t row = history.rowAtOrBefore(toMs); row >= 0; --row) {
+        const auto r = static_cast<std::size_t>(row);
+        if (!history.ok(r))
+            continue;
+        MetricValues values;
+        for (int m = 0; m < kMetricCount; ++m)
+            values.set(static_cast<Metric>(m), history.column(static_cast<Metric>(m))[r]);
+        return values;
+    }
+    return {};
+}
+
+QString number(double v)
+{
+    return QString::number(v, 'g', 10);
+}
+
+} // namespace
+
+QString thresholdLevelKey(ThresholdLevel level)
+{
+    switch (level) {
+    case ThresholdLevel::Ok:
+        return u"ok"_s;
+    case ThresholdLevel::Warning:
+        return u"warning"_s;
+    case ThresholdLevel::Critical:
+        break;
+    }
+    return u"critical"_s;
+}
+
+struct Diagnosis::Private
+{
+    Session* session = nullptr;
+    std::vector<BackendTracker> trackers;
+    std::vector<TargetDiagnosis> targets;
+    std::vector<double> levelDiscrepancy; // the discrepancy the level was judged on
+    std::vector<QElapsedTimer> lastRun;
+    std::vector<bool> pending;
+    std::vector<ThresholdLevel> reportedLevel; // the level the event log knows
+    std::vector<VerdictKind> reportedKind;
+    QTimer* timer = nullptr;
+    qint64 fromMs = 0;
+    qint64 toMs = 0;
+};
+
+Diagnosis::Diagnosis(Session* session, QObject* parent)
+    : QObject(parent)
+    , d(std::make_unique<Private>())
+{
+    d->session = session;
+    const auto targets = static_cast<std::size_t>(session->targetCount());
+    d->trackers.resize(static_cast<std::size_t>(session->databaseCount()));
+    d->targets.resize(targets);
+    d->levelDiscrepancy.assign(targets, kAbsent);
+    d->lastRun.resize(targets);
+    d->pending.assign(targets, false);
+    d->reportedLevel.assign(targets, ThresholdLevel::Ok);
+    d->reportedKind.assign(targets, VerdictKind::Unknown);
+    for (int i = 0; i < session->targetCount(); ++i)
+        d->targets[static_cast<std::size_t>(i)].verdict.target = session->target(i).config.name;
+
+    d->timer = new QTimer(this);
+    d->timer->setSingleShot(true);
+    connect(d->timer, &QTimer::timeout, this, &Diagnosis::runPending);
+
+    connect(session, &Session::sampleAdded, this, &Diagnosis::schedule);
+    connect(session, &Session::snapshotAdded, this, [this](int db) {
+        const DatabaseState& state = d->session->database(db);
+        if (state.latest.ok())
+            d->trackers[static_cast<std::size_t>(db)].observe(state.latest);
+        for (int i = 0; i < d->session->targetCount(); ++i) {
+            if (d->session->target(i).config.database == state.config.name)
+                schedule(i);
+        }
+    });
+    connect(session, &Session::cursorChanged, this, [this] { recompute(); });
+    connect(session, &Session::thresholdsChanged, this, [this] {
+        for (int i = 0; i < d->session->targetCount(); ++i) {
+            evaluateLevel(i, d->session->isLive() && !d->session->isReview());
+            Q_EMIT updated(i);
+        }
+    });
+}
+
+Diagnosis::~Diagnosis() = default;
+
+const TargetDiagnosis& Diagnosis::target(int targetIndex) const
+{
+    return d->targets.at(static_cast<std::size_t>(targetIndex));
+}
+
+const BackendTracker& Diagnosis::tracker(int databaseIndex) const
+{
+    return d->trackers.at(static_cast<std::size_t>(databaseIndex));
+}
+
+void Diagnosis::setWindow(qint64 fromMs, qint64 toMs)
+{
+    d->fromMs = fromMs;
+    d->toMs = toMs;
+    recompute();
+}
+
+qint64 Diagnosis::windowFromMs() const
+{
+    return d->fromMs > 0 ? d->fromMs : d->session->firstTimestampMs();
+}
+
+qint64 Diagnosis::windowToMs() const
+{
+    if (d->toMs > 0)
+        return d->toMs;
+    if (!d->session->isLive())
+        return d->session->cursor();
+    return d->session->lastTimestampMs();
+}
+
+void Diagnosis::recompute()
+{
+    d->timer->stop();
+    for (int i = 0; i < d->session->targetCount(); ++i)
+        compute(i);
+}
+
+void Diagnosis::schedule(int targetIndex)
+{
+    const auto i = static_cast<std::size_t>(targetIndex);
+    if (i >= d->targets.size())
+        return;
+    QElapsedTimer& last = d->lastRun[i];
+    if (!last.isValid() || last.elapsed() >= kMinIntervalMs) {
+        compute(targetIndex);
+        return;
+    }
+    d->pending[i] = true;
+    const qint64 wait = kMinIntervalMs - last.elapsed();
+    if (!d->timer->isActive() || d->timer->remainingTime() > wait)
+        d->timer->start(static_cast<int>(std::max<qint64>(wait, 0)));
+}
+
+void Diagnosis::runPending()
+{
+    for (std::size_t i = 0; i < d->pending.size(); ++i) {
+        if (d->pending[i])
+            schedule(static_cast<int>(i)); // computes now or re-arms the timer
+    }
+}
+
+void Diagnosis::compute(int targetIndex)
+{
+    const auto i = static_cast<std::size_t>(targetIndex);
+    d->pending[i] = false;
+    d->lastRun[i].start();
+
+    Session* session = d->session;
+    const TargetState& t = session->target(targetIndex);
+    TargetDiagnosis& out = d->targets[i];
+
+    const qint64 fromMs = windowFromMs();
+    qint64 toMs = windowToMs();
+    if (toMs <= 0)
+        toMs = std::numeric_limits<qint64>::max();
+
+    VerdictOptions options;
+    options.targetName = t.config.name;
+    out.verdict = computeVerdict(t.history, fromMs, toMs, options);
+
+    const MetricValues metrics = metricsAtOrBefore(t, toMs);
+    ReconcileInput input;
+    input.target = t.config.name;
+    input.setMetrics(metrics);
+    if (isPresent(out.verdict.level))
+        input.discrepancy = out.verdict.level;
+    const int db = session->databaseIndex(t.config.database);
+    if (db >= 0) {
+        const ActivitySnapshot snapshot = session->snapshotForView(db);
+        for (const auto& backend : snapshot.backends) {
+            if (backendBelongsTo(backend, t.config))
+                input.backends.append(backend);
+        }
+        input.tracker = session->isLive() ? &d->trackers[static_cast<std::size_t>(db)] : nullptr;
+        input.serverNowMs = snapshot.serverTimeMs;
+    }
+    out.reconciliation = reconcile(input);
+
+    out.routes.clear();
+    const qint64 routeFrom = std::max(fromMs, out.verdict.fromMs);
+    for (const auto& series : t.history.routes())
+        out.routes.append(computeRouteRate(series.name, series.points, routeFrom, toMs));
+
+    double discrepancy = out.verdict.level;
+    if (!isPresent(discrepancy)) {
+        discrepancy = metrics[Metric::Discrepancy];
+        if (!isPresent(discrepancy))
+            discrepancy = metrics[Metric::CheckedOut] - metrics[Metric::Tracked];
+    }
+    d->levelDiscrepancy[i] = discrepancy;
+    out.computedAtMs = toMs == std::numeric_limits<qint64>::max() ? session->lastTimestampMs() : toMs;
+
+    const bool allowEvents = session->isLive() && !session->isReview();
+    evaluateLevel(targetIndex, allowEvents);
+
+    if (allowEvents) {
+        const VerdictKind kind = out.verdict.kind;
+        if (kind == VerdictKind::Growing && d->reportedKind[i] != VerdictKind::Growing) {
+            QString message = u"growing by %1 connections/hour"_s.arg(out.verdict.slopePerHour, 0, 'f', 1);
+            if (isPresent(out.verdict.poolMax) && out.verdict.exhaustionEtaSeconds >= 0)
+                message += u"; pool max %1 in about %2"_s.arg(
+                    formatCount(out.verdict.poolMax), formatDuration(out.verdict.exhaustionEtaSeconds));
+            session->addEvent(
+                Event { out.computedAtMs, Event::Severity::Warning, t.config.name, u"growing"_s, message });
+        }
+        if (kind != VerdictKind::Unknown)
+            d->reportedKind[i] = kind;
+    }
+    Q_EMIT updated(targetIndex);
+}
+
+void Diagnosis::evaluateLevel(int targetIndex, bool allowEvents)
+{
+    const auto i = static_cast<std::size_t>(targetIndex);
+    TargetDiagnosis& out = d->targets[i];
+    const Thresholds& th = d->session->workspace().thresholds;
+    const double discrepancy = d->levelDiscrepancy[i];
+
+    ThresholdLevel level = ThresholdLevel::Ok;
+    QString reason;
+    QString crossing; // the sentence for the event when the level rises
+    if (isPresent(discrepancy) && discrepancy >= th.discrepancyCritical) {
+        level = ThresholdLevel::Critical;
+        reason = u"discrepancy %1 >= critical %2"_s.arg(formatCount(discrepancy), number(th.discrepancyCritical));
+        crossing = u"discrepancy %1 reached the critical threshold %2"_s.arg(
+            formatCount(discrepancy), number(th.discrepancyCritical));
+    } else if (isPresent(discrepancy) && discrepancy >= th.discrepancyWarning) {
+        level = ThresholdLevel::Warning;
+        reason = u"discrepancy %1 >= warning %2"_s.arg(formatCount(discrepancy), number(th.discrepancyWarning));
+        crossing = u"discrepancy %1 reached the warning threshold %2"_s.arg(
+            formatCount(discrepancy), number(th.discrepancyWarning));
+    }
+    const Verdict& v = out.verdict;
+    if (level == ThresholdLevel::Ok && v.kind == VerdictKind::Growing && isPresent(v.slopePerHour)
+        && v.slopePerHour >= th.growthWarningPerHour) {
+        level = ThresholdLevel::Warning;
+        reason = u"growing %1/h >= %2/h"_s.arg(v.slopePerHour, 0, 'f', 1).arg(number(th.growthWarningPerHour));
+        crossing = u"growing by %1 connections/hour reached the growth warning threshold %2/h"_s
+                       .arg(v.slopePerHour, 0, 'f', 1)
+                       .arg(number(th.growthWarningPerHour));
+    }
+    out.level = level;
+    out.levelReason = reason;
+
+    if (!allowEvents || level == d->reportedLevel[i])
+        return;
+    const ThresholdLevel before = d->reportedLevel[i];
+    d->reportedLevel[i] = level;
+    QString message = crossing;
+    if (level < before) {
+        const QString shown = isPresent(discrepancy) ? formatCount(discrepancy) : u"unknown"_s;
+        message = before == ThresholdLevel::Critical
+            ? u"discrepancy %1 is back below the critical threshold %2"_s.arg(shown, number(th.discrepancyCritical))
+            : u"discrepancy %1 is back below the warning threshold %2"_s.arg(shown, number(th.discrepancyWarning));
+        if (level == ThresholdLevel::Warning && !crossing.isEmpty())
+            message += u" (still at warning: "_s + reason + u')';
+    }
+    const Event::Severity severity = level == ThresholdLevel::Critical
+        ? Event::Severity::Critical
+        : (level == ThresholdLevel::Warning ? Event::Severity::Warning : Event::Severity::Info);
+    d->session->addEvent(
+        Event { out.computedAtMs, severity, d->session->target(targetIndex).config.name, u"threshold"_s, message });
+}
+
+} // namespace poolscope

@@ -1,0 +1,170 @@
+#include "ExplainReport.h"
+
+#include "analysis/Diagnosis.h"
+#include "store/Session.h"
+
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+namespace {
+
+QJsonValue number(double v)
+{
+    return isPresent(v) ? QJsonValue(v) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonValue text(const QString& s)
+{
+    return s.isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(s);
+}
+
+QString seconds(double v)
+{
+    return isPresent(v) ? QString::number(v, 'f', 0) : u"-"_s;
+}
+
+QString oneLine(QString s, int maxChars)
+{
+    s = s.simplified();
+    if (s.size() > maxChars)
+        s = s.left(maxChars - 1) + QChar(0x2026);
+    return s;
+}
+
+} // namespace
+
+QJsonObject explainJson(const Session& session, const Diagnosis& diagnosis)
+{
+    QJsonArray targets;
+    for (int i = 0; i < session.targetCount(); ++i) {
+        const TargetDiagnosis& td = diagnosis.target(i);
+        const Verdict& v = td.verdict;
+        const Reconciliation& r = td.reconciliation;
+        QJsonArray suspects;
+        for (const Suspect& s : r.suspects) {
+            suspects.append(QJsonObject {
+                { u"pid"_s, s.pid },
+                { u"application_name"_s, text(s.applicationName) },
+                { u"state"_s, text(s.state) },
+                { u"idle_seconds"_s, number(s.idleSeconds) },
+                { u"unchanged_seconds"_s, number(s.unchangedSeconds) },
+                { u"query"_s, session.isRedacted() ? text(s.fingerprint) : text(s.query) },
+                { u"fingerprint"_s, text(s.fingerprint) },
+                { u"reason"_s, text(s.reason) },
+            });
+        }
+        targets.append(QJsonObject {
+            { u"name"_s, session.target(i).config.name },
+            { u"verdict"_s, verdictKindKey(v.kind) },
+            { u"discrepancy"_s, number(v.level) },
+            { u"slope_per_hour"_s, number(v.slopePerHour) },
+            { u"slope_low"_s, number(v.slopeLow) },
+            { u"slope_high"_s, number(v.slopeHigh) },
+            { u"exhaustion_eta_seconds"_s,
+                v.exhaustionEtaSeconds >= 0 ? QJsonValue(v.exhaustionEtaSeconds) : QJsonValue(QJsonValue::Null) },
+            { u"pool_max"_s, number(v.poolMax) },
+            { u"samples"_s, v.samplesUsed },
+            { u"coverage_seconds"_s, v.coverageSeconds },
+            { u"level"_s, thresholdLevelKey(td.level) },
+            { u"level_reason"_s, td.levelReason.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(td.levelReason) },
+            { u"confidence"_s, reconcileConfidenceKey(r.confidence) },
+            { u"confidence_reason"_s, text(r.confidenceReason) },
+            { u"summary"_s, r.summary() },
+            { u"text"_s, v.text() },
+            { u"suspects"_s, suspects },
+        });
+    }
+    QStringList reasons;
+    const StatusLevel level = explainLevel(session, diagnosis, &reasons);
+    return QJsonObject { { u"status"_s, statusLevelName(level) }, { u"reasons"_s, QJsonArray::fromStringList(reasons) },
+        { u"targets"_s, targets } };
+}
+
+QString explainText(const Session& session, const Diagnosis& diagnosis)
+{
+    QStringList lines;
+    for (int i = 0; i < session.targetCount(); ++i) {
+        const TargetDiagnosis& td = diagnosis.target(i);
+        const Reconciliation& r = td.reconciliation;
+        if (!lines.isEmpty())
+            lines.append(QString());
+        lines.append(td.verdict.text());
+        lines.append(u"  "_s + r.summary());
+        lines.append(u"  confidence: %1 \u2014 %2"_s.arg(reconcileConfidenceKey(r.confidence), r.confidenceReason));
+        if (r.suspects.isEmpty())
+            continue;
+        QList<QStringList> rows { { u"PID"_s, u"STATE"_s, u"IDLE_S"_s, u"UNCHANGED_S"_s, u"QUERY"_s } };
+        for (const Suspect& s : r.suspects) {
+            rows.append({ QString::number(s.pid), s.state, seconds(s.idleSeconds), seconds(s.unchangedSeconds),
+                oneLine(session.isRedacted() ? s.fingerprint : s.query, 80) });
+        }
+        QList<qsizetype> widths(rows.first().size(), 0);
+        for (const auto& row : rows)
+            for (qsizetype c = 0; c < row.size(); ++c)
+                widths[c] = std::max(widths[c], row[c].size());
+        for (const auto& row : rows) {
+            QString line = u"  "_s;
+            for (qsizetype c = 0; c < row.size(); ++c) {
+                const bool left = c == 1 || c == row.size() - 1;
+                line += (left ? row[c].leftJustified(widths[c]) : row[c].rightJustified(widths[c])) + u"  "_s;
+            }
+            while (line.endsWith(u' '))
+                line.chop(1);
+            lines.append(line);
+        }
+    }
+    QStringList reasons;
+    const StatusLevel level = explainLevel(session, diagnosis, &reasons);
+    lines.append(QString());
+    lines.append(u"PoolScope %1"_s.arg(statusLevelName(level))
+        + (reasons.isEmpty() ? QString() : u" - "_s + reasons.join(u"; "_s)));
+    return lines.join(u'\n') + u'\n';
+}
+
+StatusLevel explainLevel(const Session& session, const Diagnosis& diagnosis, QStringList* reasons)
+{
+    QStringList statusReasons;
+    if (statusLevel(session, &statusReasons) == StatusLevel::Unknown) {
+        if (reasons) {
+            reasons->clear();
+            // Only the failures: the discrepancy reasons of status are replaced by the diagnosis below.
+            for (int i = 0; i < session.targetCount(); ++i) {
+                const TargetState& t = session.target(i);
+                if (!t.polled())
+                    reasons->append(u"%1: no answer"_s.arg(t.config.name));
+                else if (!t.latest.ok())
+                    reasons->append(u"%1: %2"_s.arg(t.config.name, t.latest.error));
+            }
+            for (int i = 0; i < session.databaseCount(); ++i) {
+                const DatabaseState& d = session.database(i);
+                if (!d.polled())
+                    reasons->append(u"%1: no answer"_s.arg(d.config.name));
+                else if (!d.latest.ok())
+                    reasons->append(u"%1: %2"_s.arg(d.config.name, d.latest.error));
+            }
+        }
+        return StatusLevel::Unknown;
+    }
+    QStringList critical;
+    QStringList warning;
+    for (int i = 0; i < session.targetCount(); ++i) {
+        const TargetDiagnosis& td = diagnosis.target(i);
+        const QString reason = session.target(i).config.name + u": "_s + td.levelReason;
+        if (td.level == ThresholdLevel::Critical)
+            critical.append(reason);
+        else if (td.level == ThresholdLevel::Warning)
+            warning.append(reason);
+    }
+    if (reasons)
+        *reasons = critical + warning;
+    if (!critical.isEmpty())
+        return StatusLevel::Critical;
+    if (!warning.isEmpty())
+        return StatusLevel::Warning;
+    return StatusLevel::Ok;
+}
+
+} // namespace poolscope

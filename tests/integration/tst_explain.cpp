@@ -1,0 +1,212 @@
+// `poolscope explain` end to end: the real binary against the demo services (real PostgreSQL, real
+// psycopg_pool), once on the steady demo (every discrepancy a stable baseline, the suspects exactly the
+// connections the services hold untracked) and once on a demo of its own with a growing leak.
+// Each function is its own CTest test (tst_explain_stable, tst_explain_growing) so that they run in parallel.
+#include "DemoState.h"
+
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QSet>
+#include <QTest>
+
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+using namespace poolscope::test;
+
+namespace {
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run runPoolscope(const QStringList& args, int timeoutMs)
+{
+    QProcess process;
+    process.start(QStringLiteral(POOLSCOPE_BINARY), args);
+    Run run;
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        run.err = "timed out";
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
+}
+
+QJsonObject byName(const QJsonArray& array, const QString& name)
+{
+    for (const auto& v : array) {
+        if (v.toObject().value(u"name"_s).toString() == name)
+            return v.toObject();
+    }
+    return {};
+}
+
+QSet<int> pidSet(const QJsonArray& array)
+{
+    QSet<int> pids;
+    for (const auto& v : array)
+        pids.insert(v.toInt());
+    return pids;
+}
+
+QSet<int> suspectPids(const QJsonObject& target)
+{
+    QSet<int> pids;
+    for (const auto& s : target.value(u"suspects"_s).toArray())
+        pids.insert(s.toObject().value(u"pid"_s).toInt());
+    return pids;
+}
+
+QString describe(const QSet<int>& pids)
+{
+    QList<int> sorted(pids.begin(), pids.end());
+    std::sort(sorted.begin(), sorted.end());
+    QStringList parts;
+    for (int pid : sorted)
+        parts.append(QString::number(pid));
+    return parts.join(u',');
+}
+
+QJsonObject adminState(const QJsonObject& state, const QString& service)
+{
+    QString error;
+    const QJsonObject admin
+        = fetchJson(demoService(state, service).value(u"admin_url"_s).toString() + u"/state"_s, &error).object();
+    if (!error.isEmpty())
+        qWarning("admin state of %s: %s", qPrintable(service), qPrintable(error));
+    return admin;
+}
+} // namespace
+
+class TestExplain : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void stableDemo()
+    {
+        QString error;
+        const QJsonObject state = demoState(&error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+
+        QElapsedTimer timer;
+        timer.start();
+        const Run run = runPoolscope(
+            { u"explain"_s, state.value(u"workspace"_s).toString(), u"--watch"_s, u"75"_s, u"--json"_s }, 150000);
+        qInfo("explain --watch 75 took %.1f s", static_cast<double>(timer.elapsed()) / 1000.0);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY2(run.err.contains("explain: 10/75 s"), run.err.constData());
+        const QJsonObject report = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(report.value(u"status"_s).toString(), u"OK"_s);
+        const QJsonArray targets = report.value(u"targets"_s).toArray();
+        QCOMPARE(targets.size(), 3);
+
+        for (const QString& name : { u"web"_s, u"worker_odds"_s, u"worker_settlement"_s }) {
+            const QJsonObject target = byName(targets, name);
+            const QJsonObject admin = adminState(state, name);
+            const QSet<int> untracked = pidSet(admin.value(u"untracked_pids"_s).toArray());
+            QVERIFY2(!untracked.isEmpty(), qPrintable(name));
+            QVERIFY2(admin.value(u"leaked_pids"_s).toArray().isEmpty(), qPrintable(name));
+            const QString where = name + u": "_s + target.value(u"text"_s).toString() + u" / "_s
+                + target.value(u"summary"_s).toString();
+
+            QVERIFY2(target.value(u"verdict"_s).toString() == u"stable"_s, qPrintable(where));
+            const double discrepancy = target.value(u"discrepancy"_s).toDouble();
+            QVERIFY2(std::abs(discrepancy - untracked.size()) <= 0.5,
+                qPrintable(where + u" (untracked %1)"_s.arg(untracked.size())));
+            QVERIFY2(suspectPids(target) == untracked,
+                qPrintable(
+                    u"%1: suspects %2, untracked %3"_s.arg(where, describe(suspectPids(target)), describe(untracked))));
+            QVERIFY2(target.value(u"exhaustion_eta_seconds"_s).isNull(), qPrintable(where));
+            QVERIFY(std::isfinite(target.value(u"slope_per_hour"_s).toDouble()));
+            QVERIFY(target.value(u"slope_low"_s).toDouble() <= target.value(u"slope_high"_s).toDouble());
+            const QString confidence = target.value(u"confidence"_s).toString();
+            QVERIFY2(
+                confidence == u"high"_s || confidence == u"medium"_s || confidence == u"low"_s, qPrintable(confidence));
+            qInfo("%s: confidence %s (%s)", qPrintable(name), qPrintable(confidence),
+                qPrintable(target.value(u"confidence_reason"_s).toString()));
+            for (const auto& s : target.value(u"suspects"_s).toArray()) {
+                const QJsonObject suspect = s.toObject();
+                QCOMPARE(suspect.value(u"application_name"_s).toString(), name);
+                QVERIFY(suspect.value(u"state"_s).toString().startsWith(u"idle"_s));
+                QVERIFY(suspect.value(u"idle_seconds"_s).toDouble() >= 30);
+                QVERIFY(!suspect.value(u"fingerprint"_s).toString().isEmpty());
+                QVERIFY(!suspect.value(u"reason"_s).toString().isEmpty());
+            }
+            // The idle-in-transaction one is among them, with its state.
+            for (const auto& pid : admin.value(u"untracked_in_transaction_pids"_s).toArray()) {
+                bool found = false;
+                for (const auto& s : target.value(u"suspects"_s).toArray()) {
+                    const QJsonObject suspect = s.toObject();
+                    if (suspect.value(u"pid"_s).toInt() == pid.toInt()) {
+                        found = suspect.value(u"state"_s).toString() == u"idle in transaction"_s;
+                    }
+                }
+                QVERIFY2(found, qPrintable(where));
+            }
+        }
+    }
+
+    void growingLeak()
+    {
+        QString error;
+        const QJsonObject state = demoState(&error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const QString leakUrl = demoService(state, u"web"_s).value(u"admin_url"_s).toString() + u"/leak"_s;
+        constexpr double perMinute = 6;
+        fetchJson(leakUrl, &error, QByteArrayLiteral("{\"per_minute\": 6}"));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+
+        QElapsedTimer timer;
+        timer.start();
+        const Run run = runPoolscope(
+            { u"explain"_s, state.value(u"workspace"_s).toString(), u"--watch"_s, u"80"_s, u"--json"_s }, 150000);
+        qInfo("explain --watch 80 took %.1f s", static_cast<double>(timer.elapsed()) / 1000.0);
+        const QJsonObject admin = adminState(state, u"web"_s);
+        fetchJson(leakUrl, &error, QByteArrayLiteral("{\"per_minute\": 0}"));
+
+        QVERIFY2(run.exitCode >= 0 && run.exitCode <= 2, run.err.constData());
+        const QJsonObject report = QJsonDocument::fromJson(run.out).object();
+        const QJsonObject web = byName(report.value(u"targets"_s).toArray(), u"web"_s);
+        const QString where = web.value(u"text"_s).toString() + u" / "_s + web.value(u"summary"_s).toString()
+            + u" / paused: "_s + admin.value(u"leak_paused_reason"_s).toVariant().toString();
+        QVERIFY2(web.value(u"verdict"_s).toString() == u"growing"_s, qPrintable(where));
+        const double slope = web.value(u"slope_per_hour"_s).toDouble();
+        qInfo("web slope %.1f/h (leak %g/h), eta %.0f s", slope, perMinute * 60,
+            web.value(u"exhaustion_eta_seconds"_s).toDouble());
+        QVERIFY2(std::abs(slope - perMinute * 60) <= 0.3 * perMinute * 60, qPrintable(where));
+        QVERIFY2(web.value(u"exhaustion_eta_seconds"_s).toDouble() > 0, qPrintable(where));
+        // Growth faster than the growth threshold (1/h) is at least a warning.
+        QVERIFY2(run.exitCode >= 1, qPrintable(where));
+        QVERIFY(report.value(u"status"_s).toString() != u"OK"_s);
+
+        // The connections leaked long enough ago to be told from normal reuse are suspects.
+        const QSet<int> suspects = suspectPids(web);
+        const QSet<int> leaked = pidSet(admin.value(u"leaked_pids"_s).toArray());
+        QVERIFY2(leaked.size() >= 5, qPrintable(describe(leaked)));
+        const QSet<int> leakedSuspects = QSet<int>(leaked).intersect(suspects);
+        QVERIFY2(leakedSuspects.size() >= leaked.size() - 4,
+            qPrintable(u"%1: suspects %2, leaked %3"_s.arg(where, describe(suspects), describe(leaked))));
+        // The baseline's untracked connections stay suspects too.
+        const QSet<int> untracked = pidSet(admin.value(u"untracked_pids"_s).toArray()) - leaked;
+        QVERIFY2(QSet<int>(untracked).intersect(suspects) == untracked,
+            qPrintable(u"%1: suspects %2, untracked %3"_s.arg(where, describe(suspects), describe(untracked))));
+
+        // The other services are not leaking.
+        for (const QString& name : { u"worker_odds"_s, u"worker_settlement"_s }) {
+            const QJsonObject other = byName(report.value(u"targets"_s).toArray(), name);
+            QVERIFY2(
+                other.value(u"verdict"_s).toString() == u"stable"_s, qPrintable(other.value(u"text"_s).toString()));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestExplain)
+#include "tst_explain.moc"
