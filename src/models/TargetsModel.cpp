@@ -24,6 +24,11 @@ TargetsModel::TargetsModel(Session* session, QObject* parent)
     if (session) {
         connect(session, &Session::sampleAdded, this, &TargetsModel::onSampleAdded);
         connect(session, &Session::snapshotAdded, this, &TargetsModel::onSnapshotAdded);
+        // The levels (State colour and sort key) depend on the thresholds.
+        connect(session, &Session::thresholdsChanged, this, [this] {
+            if (m_rows > 0)
+                Q_EMIT dataChanged(index(0, 0), index(m_rows - 1, NumColumns - 1));
+        });
     }
 }
 

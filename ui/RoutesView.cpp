@@ -1,0 +1,149 @@
+#include "RoutesView.h"
+
+#include "RouteChart.h"
+#include "RoutesProxyModel.h"
+#include "analysis/Diagnosis.h"
+#include "models/RoutesModel.h"
+#include "store/Session.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+RoutesView::RoutesView(Session* session, Diagnosis* diagnosis, QWidget* parent)
+    : QWidget(parent)
+    , m_session(session)
+    , m_diagnosis(diagnosis)
+    , m_model(new RoutesModel(this))
+    , m_proxy(new RoutesProxyModel(this))
+{
+    setAccessibleName(u"Routes"_s);
+    m_proxy->setSourceModel(m_model);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 0);
+    layout->setSpacing(4);
+    auto* row = new QHBoxLayout;
+    m_filter = new QLineEdit(this);
+    m_filter->setAccessibleName(u"Filter routes"_s);
+    m_filter->setPlaceholderText(u"Filter routes"_s);
+    m_filter->setClearButtonEnabled(true);
+    row->addWidget(m_filter, 1);
+    m_summary = new QLabel(this);
+    m_summary->setAccessibleName(u"Routes shown"_s);
+    row->addWidget(m_summary);
+    layout->addLayout(row);
+
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setChildrenCollapsible(false);
+    m_table = new QTableView(splitter);
+    m_table->setAccessibleName(u"Routes table"_s);
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(RoutesModel::Active, Qt::DescendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setAlternatingRowColors(true);
+    m_table->setShowGrid(false);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
+    m_table->horizontalHeader()->setHighlightSections(false);
+    m_table->horizontalHeader()->setStretchLastSection(false);
+    m_table->horizontalHeader()->setMinimumSectionSize(40);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_table->horizontalHeader()->setSectionResizeMode(RoutesModel::Route, QHeaderView::Stretch);
+    const QFontMetrics fm = m_table->fontMetrics();
+    for (int column = RoutesModel::Acquired; column < RoutesModel::NumColumns; ++column) {
+        const QString header = m_model->headerData(column, Qt::Horizontal).toString();
+        m_table->horizontalHeader()->resizeSection(
+            column, std::max(fm.horizontalAdvance(header), fm.horizontalAdvance(u"00000"_s)) + 20);
+    }
+    splitter->addWidget(m_table);
+    m_chart = new RouteChart(splitter);
+    m_chart->setMinimumWidth(260);
+    splitter->addWidget(m_chart);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    splitter->setSizes({ 580, 280 });
+    layout->addWidget(splitter, 1);
+
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &RoutesView::showSelectedRoute);
+    if (diagnosis) {
+        connect(diagnosis, &Diagnosis::updated, this, [this](int target) {
+            if (target == m_target)
+                refresh();
+        });
+    }
+    if (session)
+        connect(session, &Session::cursorChanged, this, &RoutesView::refresh);
+}
+
+RoutesView::~RoutesView() = default;
+
+void RoutesView::setTarget(int targetIndex)
+{
+    if (targetIndex == m_target)
+        return;
+    m_target = targetIndex;
+    m_table->selectionModel()->clearCurrentIndex();
+    refresh();
+    m_chart->setRoute(nullptr);
+}
+
+void RoutesView::refresh()
+{
+    if (!m_session || m_target < 0 || m_target >= m_session->targetCount()) {
+        m_model->clear();
+    } else {
+        const QList<RouteRate> rates = m_diagnosis ? m_diagnosis->target(m_target).routes : QList<RouteRate> {};
+        m_model->setRoutes(m_session->routesForView(m_target), rates);
+    }
+    const int rising = m_model->risingCount();
+    m_summary->setText(rising > 0 ? u"%1 routes · %2 rising"_s.arg(m_model->rowCount()).arg(rising)
+                                  : u"%1 routes"_s.arg(m_model->rowCount()));
+    Q_EMIT countChanged(m_model->rowCount(), rising);
+    showSelectedRoute();
+}
+
+void RoutesView::selectRoute(const QString& name)
+{
+    const int row = m_model->rowOf(name);
+    if (row < 0)
+        return;
+    const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+    m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+}
+
+QString RoutesView::selectedRoute() const
+{
+    const QModelIndex current = m_table->selectionModel()->currentIndex();
+    return current.isValid() ? current.data(RoutesModel::NameRole).toString() : QString();
+}
+
+void RoutesView::showSelectedRoute()
+{
+    const QString name = selectedRoute();
+    if (!m_session || m_target < 0 || name.isEmpty()) {
+        m_chart->setRoute(nullptr);
+        return;
+    }
+    qint64 from = 0, to = 0;
+    if (m_diagnosis) {
+        const Verdict& verdict = m_diagnosis->target(m_target).verdict;
+        from = verdict.fromMs;
+        to = verdict.toMs;
+    }
+    m_chart->setRoute(m_session->target(m_target).history.route(name), from, to);
+}
+
+} // namespace poolscope

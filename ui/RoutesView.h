@@ -1,0 +1,55 @@
+#pragma once
+
+#include <QPointer>
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QSortFilterProxyModel;
+class QTableView;
+
+namespace poolscope {
+
+class Diagnosis;
+class RouteChart;
+class RoutesModel;
+class Session;
+
+// The routes of the selected target: a sortable, filterable table (counters at the cursor, rates over
+// the analysis window, rising rows marked) and, beside it, the chart of the selected route.
+class RoutesView : public QWidget
+{
+    Q_OBJECT
+public:
+    RoutesView(Session* session, Diagnosis* diagnosis, QWidget* parent = nullptr);
+    ~RoutesView() override;
+
+    void setTarget(int targetIndex);
+    int target() const { return m_target; }
+    void refresh();
+
+    RoutesModel* model() const { return m_model; }
+    QTableView* table() const { return m_table; }
+    QLineEdit* filter() const { return m_filter; }
+    RouteChart* chart() const { return m_chart; }
+    void selectRoute(const QString& name);
+    QString selectedRoute() const;
+
+Q_SIGNALS:
+    void countChanged(int routes, int rising);
+
+private:
+    void showSelectedRoute();
+
+    QPointer<Session> m_session;
+    QPointer<Diagnosis> m_diagnosis;
+    int m_target = -1;
+    RoutesModel* m_model = nullptr;
+    QSortFilterProxyModel* m_proxy = nullptr;
+    QLineEdit* m_filter = nullptr;
+    QLabel* m_summary = nullptr;
+    QTableView* m_table = nullptr;
+    RouteChart* m_chart = nullptr;
+};
+
+} // namespace poolscope

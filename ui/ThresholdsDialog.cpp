@@ -1,0 +1,114 @@
+#include "ThresholdsDialog.h"
+
+#include "Theme.h"
+#include "store/Session.h"
+
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+ThresholdsDialog::ThresholdsDialog(Session* session, QWidget* parent)
+    : QDialog(parent)
+    , m_session(session)
+    , m_warning(new QDoubleSpinBox(this))
+    , m_critical(new QDoubleSpinBox(this))
+    , m_growth(new QDoubleSpinBox(this))
+    , m_error(new QLabel(this))
+    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
+{
+    setWindowTitle(u"Thresholds"_s);
+    setAccessibleName(u"Thresholds"_s);
+    for (QDoubleSpinBox* box : { m_warning, m_critical }) {
+        box->setRange(0, 100000);
+        box->setDecimals(0);
+        box->setSuffix(u" connections"_s);
+    }
+    m_growth->setRange(0, 100000);
+    m_growth->setDecimals(1);
+    m_growth->setSingleStep(0.5);
+    m_growth->setSuffix(u" per hour"_s);
+    m_warning->setAccessibleName(u"Discrepancy warning"_s);
+    m_critical->setAccessibleName(u"Discrepancy critical"_s);
+    m_growth->setAccessibleName(u"Growth warning per hour"_s);
+
+    auto* form = new QFormLayout;
+    form->addRow(u"Discrepancy &warning at"_s, m_warning);
+    form->addRow(u"Discrepancy &critical at"_s, m_critical);
+    form->addRow(u"&Growth warning above"_s, m_growth);
+    auto* layout = new QVBoxLayout(this);
+    auto* intro = new QLabel(u"A target turns warning or critical when its discrepancy (checked out − tracked) "
+                             u"reaches these levels, or when it keeps growing faster than the growth threshold."_s,
+        this);
+    intro->setWordWrap(true);
+    layout->addWidget(intro);
+    layout->addLayout(form);
+    m_error->setStyleSheet(u"QLabel { color: %1; }"_s.arg(Theme::errorColor().name()));
+    m_error->setAccessibleName(u"Thresholds error"_s);
+    layout->addWidget(m_error);
+    layout->addWidget(m_buttons);
+
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &ThresholdsDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &ThresholdsDialog::reject);
+    for (QDoubleSpinBox* box : { m_warning, m_critical, m_growth })
+        connect(box, &QDoubleSpinBox::valueChanged, this, &ThresholdsDialog::validate);
+    setThresholds(session ? session->workspace().thresholds : Thresholds {});
+}
+
+ThresholdsDialog::~ThresholdsDialog() = default;
+
+Thresholds ThresholdsDialog::thresholds() const
+{
+    Thresholds t;
+    t.discrepancyWarning = m_warning->value();
+    t.discrepancyCritical = m_critical->value();
+    t.growthWarningPerHour = m_growth->value();
+    return t;
+}
+
+void ThresholdsDialog::setThresholds(const Thresholds& thresholds)
+{
+    m_warning->setValue(thresholds.discrepancyWarning);
+    m_critical->setValue(thresholds.discrepancyCritical);
+    m_growth->setValue(thresholds.growthWarningPerHour);
+    validate();
+}
+
+QString ThresholdsDialog::validationError() const
+{
+    if (m_critical->value() < m_warning->value())
+        return u"thresholds.discrepancyCritical (%1) must be at least thresholds.discrepancyWarning (%2)"_s
+            .arg(m_critical->value())
+            .arg(m_warning->value());
+    return {};
+}
+
+void ThresholdsDialog::validate()
+{
+    const QString error = validationError();
+    m_error->setText(error);
+    m_error->setVisible(!error.isEmpty());
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(error.isEmpty());
+}
+
+bool ThresholdsDialog::apply()
+{
+    if (!validationError().isEmpty() || !m_session)
+        return false;
+    m_session->setThresholds(thresholds());
+    return true;
+}
+
+void ThresholdsDialog::accept()
+{
+    if (apply())
+        QDialog::accept();
+}
+
+} // namespace poolscope

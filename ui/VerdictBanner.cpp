@@ -1,0 +1,110 @@
+#include "VerdictBanner.h"
+
+#include "analysis/AnalysisText.h"
+#include "analysis/Diagnosis.h"
+
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QToolButton>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+VerdictBanner::VerdictBanner(QWidget* parent)
+    : QFrame(parent)
+    , m_label(new QLabel(this))
+    , m_copy(new QToolButton(this))
+{
+    setObjectName(u"verdictBanner"_s);
+    setAccessibleName(u"Verdict"_s);
+    setFrameShape(QFrame::StyledPanel);
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(8, 4, 4, 4);
+    layout->setSpacing(6);
+    m_label->setWordWrap(true);
+    m_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_label->setAccessibleName(u"Verdict sentence"_s);
+    m_label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    layout->addWidget(m_label, 1);
+    m_copy->setText(u"Copy"_s);
+    m_copy->setToolTip(u"Copy the verdict to the clipboard"_s);
+    m_copy->setAccessibleName(u"Copy verdict"_s);
+    layout->addWidget(m_copy, 0, Qt::AlignVCenter);
+    connect(m_copy, &QToolButton::clicked, this, &VerdictBanner::copyToClipboard);
+    setDiagnosis(nullptr);
+}
+
+VerdictBanner::~VerdictBanner() = default;
+
+VerdictBanner::Tone VerdictBanner::toneOf(const TargetDiagnosis& diagnosis)
+{
+    switch (diagnosis.verdict.kind) {
+    case VerdictKind::Unknown:
+        return Tone::Neutral;
+    case VerdictKind::None:
+    case VerdictKind::Stable:
+        if (diagnosis.level == ThresholdLevel::Critical)
+            return Tone::Critical;
+        return diagnosis.level == ThresholdLevel::Warning ? Tone::Warning : Tone::Calm;
+    case VerdictKind::Growing:
+        return diagnosis.level == ThresholdLevel::Critical ? Tone::Critical : Tone::Warning;
+    }
+    return Tone::Neutral;
+}
+
+void VerdictBanner::setDiagnosis(const TargetDiagnosis* diagnosis)
+{
+    if (!diagnosis) {
+        m_text.clear();
+        m_tone = Tone::Neutral;
+        m_label->setText(u"No target selected."_s);
+    } else {
+        m_text = diagnosis->verdict.text();
+        m_tone = toneOf(*diagnosis);
+        QString shown = m_text;
+        if (diagnosis->verdict.kind == VerdictKind::Unknown && diagnosis->verdict.neededSeconds > 0
+            && !m_text.contains(u"more"_s))
+            shown += u" (need about %1 more)"_s.arg(formatDuration(diagnosis->verdict.neededSeconds));
+        m_text = shown;
+        QString html = shown.toHtmlEscaped();
+        if (!diagnosis->levelReason.isEmpty())
+            html += u" <span style=\"opacity:0.8\">· %1</span>"_s.arg(diagnosis->levelReason.toHtmlEscaped());
+        m_label->setText(html);
+        m_label->setToolTip(diagnosis->verdict.rule);
+    }
+    m_copy->setEnabled(!m_text.isEmpty());
+    applyTone();
+}
+
+void VerdictBanner::applyTone()
+{
+    QString background, border, foreground;
+    switch (m_tone) {
+    case Tone::Neutral:
+        background = u"#f1f3f4"_s, border = u"#c7c9cc"_s, foreground = u"#37474f"_s;
+        break;
+    case Tone::Calm:
+        background = u"#e8f5e9"_s, border = u"#a5d6a7"_s, foreground = u"#1b5e20"_s;
+        break;
+    case Tone::Warning:
+        background = u"#fff4e0"_s, border = u"#f5b041"_s, foreground = u"#8a4b00"_s;
+        break;
+    case Tone::Critical:
+        background = u"#fdecea"_s, border = u"#e57373"_s, foreground = u"#b71c1c"_s;
+        break;
+    }
+    setStyleSheet(
+        u"QFrame#verdictBanner { background: %1; border: 1px solid %2; border-radius: 4px; }"
+        u" QFrame#verdictBanner QLabel { color: %3; font-weight: 600; }"_s.arg(background, border, foreground));
+}
+
+void VerdictBanner::copyToClipboard() const
+{
+    if (!m_text.isEmpty())
+        QGuiApplication::clipboard()->setText(m_text);
+}
+
+} // namespace poolscope

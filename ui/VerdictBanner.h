@@ -1,0 +1,44 @@
+#pragma once
+
+#include <QFrame>
+
+class QLabel;
+class QToolButton;
+
+namespace poolscope {
+
+struct TargetDiagnosis;
+
+// The verdict on the selected target above its chart: one sentence an on-call engineer can paste into
+// a channel, coloured by what it says (none/stable calm, growing warning or critical, unknown neutral
+// with how much more polling it needs), and a Copy button that puts it on the clipboard.
+class VerdictBanner : public QFrame
+{
+    Q_OBJECT
+public:
+    enum class Tone { Neutral, Calm, Warning, Critical };
+    Q_ENUM(Tone)
+
+    explicit VerdictBanner(QWidget* parent = nullptr);
+    ~VerdictBanner() override;
+
+    // nullptr: no target selected.
+    void setDiagnosis(const TargetDiagnosis* diagnosis);
+    QString text() const { return m_text; }
+    Tone tone() const { return m_tone; }
+    QToolButton* copyButton() const { return m_copy; }
+
+    static Tone toneOf(const TargetDiagnosis& diagnosis);
+
+    void copyToClipboard() const;
+
+private:
+    void applyTone();
+
+    QLabel* m_label = nullptr;
+    QToolButton* m_copy = nullptr;
+    QString m_text;
+    Tone m_tone = Tone::Neutral;
+};
+
+} // namespace poolscope
