@@ -281,6 +281,16 @@ void RecordingReader::readNames()
     }
 }
 
+qint64 RecordingReader::dataVersion()
+{
+    if (!m_db)
+        return -1;
+    SqliteStatement s;
+    if (!s.prepare(m_db, "PRAGMA data_version") || s.step() != SQLITE_ROW)
+        return -1;
+    return s.integer(0);
+}
+
 RecordingReader::TimeRange RecordingReader::timeRange()
 {
     TimeRange range;
@@ -490,7 +500,12 @@ ActivitySnapshot RecordingReader::snapshotAt(const QString& database, qint64 tMs
     snapshot.database = database;
     if (!m_db)
         return snapshot;
-    const auto idIt = m_databaseIds.constFind(database);
+    auto idIt = m_databaseIds.constFind(database);
+    if (idIt == m_databaseIds.constEnd()) {
+        // A recording being written adds databases as they are first seen: look again.
+        readNames();
+        idIt = m_databaseIds.constFind(database);
+    }
     if (idIt == m_databaseIds.constEnd())
         return snapshot;
     QString reason;
@@ -542,7 +557,11 @@ QList<RouteStats> RecordingReader::routesAt(const QString& target, qint64 tMs)
     QList<RouteStats> result;
     if (!m_db)
         return result;
-    const auto idIt = m_targetIds.constFind(target);
+    auto idIt = m_targetIds.constFind(target);
+    if (idIt == m_targetIds.constEnd()) {
+        readNames(); // a recording being written adds targets as they are first seen
+        idIt = m_targetIds.constFind(target);
+    }
     if (idIt == m_targetIds.constEnd())
         return result;
     QString reason;
@@ -628,7 +647,12 @@ QList<RecordingReader::BackendChange> RecordingReader::backendChanges(
     QList<BackendChange> result;
     if (!m_db)
         return result;
-    const auto idIt = m_databaseIds.constFind(database);
+    auto idIt = m_databaseIds.constFind(database);
+    if (idIt == m_databaseIds.constEnd()) {
+        // A recording being written adds databases as they are first seen: look again.
+        readNames();
+        idIt = m_databaseIds.constFind(database);
+    }
     if (idIt == m_databaseIds.constEnd())
         return result;
     const ActivitySnapshot initial = snapshotAt(database, fromMs);

@@ -67,6 +67,8 @@ public:
     // The workspace recorded in the file; rebuilt from the targets/databases tables when unreadable.
     Workspace workspace() const { return m_workspace; }
     TimeRange timeRange();
+    // Changes whenever another connection (a Recorder writing the same file) commits; -1 when closed.
+    qint64 dataVersion();
 
     // Builds a Session exactly as the live one was built: every recorded sample, snapshot and event is
     // fed in the order the live Session received it (snapshots rebuilt from the backend changes).
