@@ -11,6 +11,7 @@
 #include <QDateTimeAxis>
 #include <QGraphicsLineItem>
 #include <QGraphicsSimpleTextItem>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLegend>
 #include <QLegendMarker>
@@ -137,6 +138,12 @@ TimelineChart::TimelineChart(Session* session, QWidget* parent)
     m_cursorLine->setZValue(20);
     m_cursorLine->hide();
 
+    m_timeCursor = new QGraphicsLineItem(m_chart);
+    m_timeCursor->setPen(QPen(QColor(0x6a, 0x1b, 0x9a), 2));
+    m_timeCursor->setZValue(25);
+    m_timeCursor->hide();
+    setFocusPolicy(Qt::StrongFocus);
+
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_view);
@@ -156,6 +163,13 @@ TimelineChart::TimelineChart(Session* session, QWidget* parent)
     m_failureLabel->setAttribute(Qt::WA_TransparentForMouseEvents);
     m_failureLabel->hide();
 
+    m_cursorLabel = new QLabel(this);
+    m_cursorLabel->setAccessibleName(u"Time cursor"_s);
+    m_cursorLabel->setStyleSheet(u"QLabel { color: #ffffff; background: #6a1b9a; border-radius: 3px; "
+                                 "padding: 1px 5px; font-weight: bold; }"_s);
+    m_cursorLabel->setAttribute(Qt::WA_TransparentForMouseEvents);
+    m_cursorLabel->hide();
+
     m_readout = new QLabel(this);
     m_readout->setTextFormat(Qt::RichText);
     m_readout->setAccessibleName(u"Hover read-out"_s);
@@ -174,6 +188,7 @@ TimelineChart::TimelineChart(Session* session, QWidget* parent)
                 scheduleRefresh();
         });
         connect(m_session, &Session::snapshotAdded, this, &TimelineChart::scheduleRefresh);
+        connect(m_session, &Session::cursorChanged, this, &TimelineChart::layoutCursor);
     }
     connect(m_chart, &QChart::plotAreaChanged, this, &TimelineChart::layoutOverlays);
     refresh();
@@ -367,6 +382,7 @@ void TimelineChart::layoutOverlays()
         m_failureLabel->raise();
     }
     m_emptyLabel->raise();
+    layoutCursor();
 
     if (isPresent(m_poolMaxValue) && m_poolMax->count() > 0) {
         const QPointF at = m_chart->mapToPosition(QPointF(double(m_t0), m_poolMaxValue), m_poolMax);
@@ -377,6 +393,94 @@ void TimelineChart::layoutOverlays()
     } else {
         m_poolMaxLabel->hide();
     }
+}
+
+void TimelineChart::layoutCursor()
+{
+    const qint64 cursor = m_session ? m_session->cursor() : Session::kLive;
+    if (cursor == Session::kLive || cursor < m_t0 || cursor > m_t1 || m_t1 <= m_t0) {
+        m_timeCursor->hide();
+        m_cursorLabel->hide();
+        return;
+    }
+    const QRectF plot = m_chart->plotArea();
+    const double x = plot.left() + plot.width() * double(cursor - m_t0) / double(m_t1 - m_t0);
+    m_timeCursor->setLine(x, plot.top(), x, plot.bottom());
+    m_timeCursor->show();
+    m_cursorLabel->setText(cursorLabelText());
+    m_cursorLabel->adjustSize();
+    const QRect area = plotRect();
+    const int px = area.left() + static_cast<int>(x - plot.left());
+    const int lx = std::clamp(px - m_cursorLabel->width() / 2, area.left(), area.right() - m_cursorLabel->width());
+    m_cursorLabel->move(lx, area.top() + 2);
+    m_cursorLabel->show();
+    m_cursorLabel->raise();
+}
+
+QString TimelineChart::cursorLabelText() const
+{
+    if (!m_session || m_session->isLive())
+        return {};
+    return formatClock(m_session->cursor());
+}
+
+QPoint TimelineChart::positionOf(qint64 timestampMs) const
+{
+    const QRectF plot = m_chart->plotArea();
+    const QRect area = plotRect();
+    if (m_t1 <= m_t0)
+        return area.center();
+    const double x = plot.width() * double(timestampMs - m_t0) / double(m_t1 - m_t0);
+    return QPoint(area.left() + static_cast<int>(std::lround(x)), area.center().y());
+}
+
+qint64 TimelineChart::snapToSample(qint64 timestampMs) const
+{
+    if (!m_session || m_target < 0)
+        return timestampMs;
+    const auto& times = m_session->target(m_target).history.times();
+    const std::ptrdiff_t i = nearest(times, timestampMs);
+    return i < 0 ? timestampMs : times[static_cast<std::size_t>(i)];
+}
+
+void TimelineChart::stepCursor(int samples)
+{
+    if (!m_session || m_target < 0)
+        return;
+    const auto& times = m_session->target(m_target).history.times();
+    if (times.empty())
+        return;
+    const auto n = static_cast<std::ptrdiff_t>(times.size());
+    std::ptrdiff_t i = 0;
+    if (m_session->isLive()) {
+        if (samples >= 0)
+            return; // already at the newest
+        i = n + samples; // one step left of live is the newest sample
+    } else {
+        i = nearest(times, m_session->cursor()) + samples;
+    }
+    i = std::clamp<std::ptrdiff_t>(i, 0, n - 1);
+    m_session->setCursor(times[static_cast<std::size_t>(i)]);
+}
+
+void TimelineChart::keyPressEvent(QKeyEvent* event)
+{
+    if (m_session && event->modifiers() == Qt::NoModifier) {
+        switch (event->key()) {
+        case Qt::Key_Left:
+            stepCursor(-1);
+            return;
+        case Qt::Key_Right:
+            stepCursor(1);
+            return;
+        case Qt::Key_Escape:
+            m_session->setCursor(m_session->isReview() ? m_session->lastTimestampMs() : Session::kLive);
+            return;
+        default:
+            break;
+        }
+    }
+    QWidget::keyPressEvent(event);
 }
 
 void TimelineChart::resizeEvent(QResizeEvent* event)
@@ -491,9 +595,20 @@ void TimelineChart::hideReadout()
 bool TimelineChart::eventFilter(QObject* watched, QEvent* event)
 {
     if (watched == m_view->viewport()) {
-        if (event->type() == QEvent::MouseMove)
+        if (event->type() == QEvent::MouseMove) {
             showReadout(static_cast<QMouseEvent*>(event)->position().toPoint());
-        else if (event->type() == QEvent::Leave)
+        } else if (event->type() == QEvent::MouseButtonPress && m_session) {
+            const auto* mouse = static_cast<QMouseEvent*>(event);
+            const QPointF chartPos = m_chart->mapFromScene(m_view->mapToScene(mouse->position().toPoint()));
+            if (mouse->button() == Qt::LeftButton && m_chart->plotArea().contains(chartPos) && m_t1 > m_t0) {
+                const QRectF plot = m_chart->plotArea();
+                const auto t
+                    = m_t0 + static_cast<qint64>(double(m_t1 - m_t0) * (chartPos.x() - plot.left()) / plot.width());
+                setFocus(Qt::MouseFocusReason);
+                m_session->setCursor(snapToSample(t));
+                return true;
+            }
+        } else if (event->type() == QEvent::Leave)
             hideReadout();
     }
     return QWidget::eventFilter(watched, event);

@@ -25,6 +25,9 @@ class Session;
 // (one QLineSeries per segment; series are reused, each fed with one replace() per refresh).
 // Data is decimated to the plot's pixel width. Refreshes are coalesced (at most 4 per second).
 // Hovering the plot shows the time and the values of the nearest sample.
+// The time cursor (Session::cursor): clicking the plot sets it to the nearest sample's time, Left/Right
+// step one sample, Esc returns to live (to the end in review mode). It is drawn as a vertical line
+// with its time on top.
 class TimelineChart : public QWidget
 {
     Q_OBJECT
@@ -65,6 +68,15 @@ public:
     QRect plotRect() const;
     QChart* chart() const { return m_chart; }
 
+    // The point of this widget (mid-height of the plot) at which a time is drawn; for clicks in tests.
+    QPoint positionOf(qint64 timestampMs) const;
+    // The nearest sample time of the selected target to t (t itself when there is none).
+    qint64 snapToSample(qint64 timestampMs) const;
+    // Moves the cursor by `samples` samples of the selected target (from the newest when live).
+    void stepCursor(int samples);
+    // The time label drawn on the cursor line; empty when live.
+    QString cursorLabelText() const;
+
 public Q_SLOTS:
     void refresh();
     void scheduleRefresh();
@@ -75,6 +87,7 @@ Q_SIGNALS:
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
@@ -83,6 +96,7 @@ private:
     void layoutOverlays();
     void showReadout(const QPoint& viewPos);
     void hideReadout();
+    void layoutCursor();
     QString readoutHtml(qint64 timestampMs) const;
 
     QPointer<Session> m_session;
@@ -101,6 +115,8 @@ private:
     QGraphicsSimpleTextItem* m_poolMaxLabel = nullptr;
     double m_poolMaxValue = 0;
     QGraphicsLineItem* m_cursorLine = nullptr;
+    QGraphicsLineItem* m_timeCursor = nullptr;
+    QLabel* m_cursorLabel = nullptr;
     QLabel* m_readout = nullptr;
     QLabel* m_emptyLabel = nullptr;
     QLabel* m_failureLabel = nullptr;

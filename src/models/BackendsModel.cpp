@@ -1,6 +1,7 @@
 #include "BackendsModel.h"
 
 #include "Format.h"
+#include "analysis/QueryFingerprint.h"
 #include "store/Session.h"
 
 #include <QHash>
@@ -35,6 +36,8 @@ BackendsModel::BackendsModel(Session* session, QObject* parent)
         return;
     m_serverTime.assign(static_cast<std::size_t>(session->databaseCount()), kNoTime);
     connect(session, &Session::snapshotAdded, this, &BackendsModel::updateDatabase);
+    connect(session, &Session::cursorChanged, this, &BackendsModel::updateAll);
+    connect(session, &Session::redactedChanged, this, &BackendsModel::onRedactedChanged);
     for (int db = 0; db < session->databaseCount(); ++db)
         updateDatabase(db);
 }
@@ -102,7 +105,7 @@ QVariant BackendsModel::displayData(const Row& row, int column) const
     case Application:
         return b.applicationName;
     case Client:
-        return formatClient(b);
+        return clientText(b);
     case State:
         if (b.withheld)
             return u"withheld (insufficient privilege)"_s;
@@ -120,7 +123,7 @@ QVariant BackendsModel::displayData(const Row& row, int column) const
             return b.waitEvent;
         return b.waitEvent.isEmpty() ? b.waitEventType : b.waitEventType + u": " + b.waitEvent;
     case Query:
-        return singleLine(b.query);
+        return singleLine(queryText(b));
     }
     return {};
 }
@@ -168,7 +171,9 @@ QVariant BackendsModel::data(const QModelIndex& index, int role) const
         if (row.backend.withheld)
             return withheldHint();
         if (index.column() == Query)
-            return row.backend.query;
+            return queryText(row.backend);
+        if (index.column() == Client)
+            return clientText(row.backend);
         if (index.column() == State) {
             switch (mark(row.backend, nowOf(row))) {
             case Mark::LongIdleInTransaction:
@@ -250,17 +255,48 @@ void BackendsModel::setApplicationFilter(const QString& applicationName)
     if (applicationName == m_applicationFilter)
         return;
     m_applicationFilter = applicationName;
+    updateAll();
+}
+
+bool BackendsModel::isRedacted() const
+{
+    return m_session && m_session->isRedacted();
+}
+
+QString BackendsModel::queryText(const Backend& backend) const
+{
+    return isRedacted() ? fingerprintQuery(backend.query) : backend.query;
+}
+
+QString BackendsModel::clientText(const Backend& backend) const
+{
+    if (!isRedacted())
+        return formatClient(backend);
+    Backend masked = backend;
+    masked.clientAddr = redactClientAddress(backend.clientAddr);
+    return formatClient(masked);
+}
+
+void BackendsModel::updateAll()
+{
     if (!m_session)
         return;
     for (int db = 0; db < m_session->databaseCount(); ++db)
         updateDatabase(db);
 }
 
+void BackendsModel::onRedactedChanged()
+{
+    if (!m_rows.empty())
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, NumColumns - 1));
+}
+
 void BackendsModel::updateDatabase(int databaseIndex)
 {
     if (!m_session || databaseIndex < 0 || databaseIndex >= m_session->databaseCount())
         return;
-    const ActivitySnapshot& snapshot = m_session->database(databaseIndex).lastOk;
+    // What the views show: the newest read when live, the read at the time cursor otherwise.
+    const ActivitySnapshot snapshot = m_session->snapshotForView(databaseIndex);
     const qint64 now = snapshot.serverTimeMs != kNoTime ? snapshot.serverTimeMs : snapshot.timestampMs;
     const bool nowChanged = std::exchange(m_serverTime[static_cast<std::size_t>(databaseIndex)], now) != now;
 

@@ -11,7 +11,8 @@ namespace poolscope {
 
 class Session;
 
-// The backends of the newest successful pg_stat_activity read of every database of a Session,
+// The backends of every database of a Session as the views show them (Session::snapshotForView: the
+// newest successful read when live, the read at the time cursor otherwise; cursorChanged re-diffs),
 // one row per backend. Rows are grouped by database (workspace order) and keyed by
 // (database, pid, backend_start). Each snapshot is diffed against the rows: vanished rows are
 // removed and new rows inserted as ranges, and the surviving rows get ONE ranged dataChanged, so
@@ -75,6 +76,11 @@ public:
     const Backend& backendAt(int row) const;
     QString databaseAt(int row) const;
 
+    // With Session::isRedacted(), the query column (and its tooltip) shows fingerprintQuery() and the
+    // client column redactClientAddress(); these give the text shown for a backend.
+    QString queryText(const Backend& backend) const;
+    QString clientText(const Backend& backend) const;
+
     static Mark mark(const Backend& backend, qint64 nowMs);
     static QString withheldHint();
 
@@ -86,6 +92,9 @@ private:
     };
 
     void updateDatabase(int databaseIndex);
+    void updateAll();
+    void onRedactedChanged();
+    bool isRedacted() const;
     qint64 nowOf(const Row& row) const;
     QVariant displayData(const Row& row, int column) const;
     QVariant sortData(const Row& row, int column) const;

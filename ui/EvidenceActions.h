@@ -1,0 +1,84 @@
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+
+#include <functional>
+
+class QAction;
+class QLabel;
+class QMenu;
+class QToolButton;
+
+namespace poolscope {
+
+class MainWindow;
+class RecordingManager;
+class RecordingStatusWidget;
+class Session;
+
+// The evidence features of the main window: the time cursor indicator and its Live action, recording
+// status, File ▸ Open recording…, File ▸ Export ▸ (CSV), File ▸ Save screenshot ▸, Edit ▸ Copy screenshot
+// and View ▸ Redact sensitive data (remembered with QSettings). Created by MainWindow; owns no data.
+class EvidenceActions : public QObject
+{
+    Q_OBJECT
+public:
+    enum class ExportKind { Timeline, Routes, Backends, Events };
+    Q_ENUM(ExportKind)
+    enum class ScreenshotKind { WindowPng, ChartPng, ChartSvg };
+    Q_ENUM(ScreenshotKind)
+
+    explicit EvidenceActions(MainWindow* window, Session* session);
+    ~EvidenceActions() override;
+
+    QAction* openRecordingAction() const { return m_openRecording; }
+    QAction* exportAction(ExportKind kind) const;
+    QAction* screenshotAction(ScreenshotKind kind) const;
+    QAction* copyScreenshotAction() const { return m_copyScreenshot; }
+    QAction* redactAction() const { return m_redact; }
+    QAction* liveAction() const { return m_live; }
+    RecordingStatusWidget* recordingStatus() const { return m_recording; }
+
+    // The recording hook: the app passes its RecordingManager (the record toggle is disabled without).
+    void setRecordingManager(RecordingManager* manager);
+    // The diagnosis hook: the selected target's verdict sentence for screenshot captions.
+    void setVerdictProvider(std::function<QString(int targetIndex)> provider);
+    QString verdictLine(int targetIndex) const;
+
+    // "Showing 03:12:04 — Live ▶" / "Live"; in review "Showing 03:12:04 (recording)".
+    QString cursorText() const;
+
+    // Writes an export without dialogs. everything=false exports the chart's visible range. Backends are
+    // the snapshot the table shows (at the cursor) of the selected target's database.
+    bool exportCsv(ExportKind kind, const QString& path, bool everything, QString* error = nullptr);
+    bool saveScreenshot(ScreenshotKind kind, const QString& path, QString* error = nullptr);
+    void copyScreenshot();
+
+Q_SIGNALS:
+    // File ▸ Open recording…: the app builds the review Session and its window.
+    void openRecordingRequested(const QString& path);
+
+private:
+    void buildMenus();
+    void onExport(ExportKind kind);
+    void onScreenshot(ScreenshotKind kind);
+    void updateCursor();
+    void goLive();
+    QMenu* menuNamed(const QString& title);
+
+    MainWindow* m_window = nullptr;
+    QPointer<Session> m_session;
+    std::function<QString(int)> m_verdictProvider;
+    QAction* m_openRecording = nullptr;
+    QAction* m_export[4] = {};
+    QAction* m_screenshot[3] = {};
+    QAction* m_copyScreenshot = nullptr;
+    QAction* m_redact = nullptr;
+    QAction* m_live = nullptr;
+    QLabel* m_cursorLabel = nullptr;
+    QToolButton* m_liveButton = nullptr;
+    RecordingStatusWidget* m_recording = nullptr;
+};
+
+} // namespace poolscope
