@@ -1,20 +1,40 @@
 #include "Commands.h"
 
+#include "EvidenceActions.h"
 #include "MainWindow.h"
+#include "ScreenshotRenderer.h"
+#include "analysis/Diagnosis.h"
 #include "cli/CommandLine.h"
+#include "cli/ExplainReport.h"
 #include "cli/StatusReport.h"
+#include "cli/TimeArgument.h"
 #include "demo/DemoLauncher.h"
+#include "export/Exporter.h"
+#include "record/Recorder.h"
+#include "record/RecordingArchive.h"
+#include "record/RecordingManager.h"
+#include "record/RecordingReader.h"
 #include "sources/Monitor.h"
 #include "store/Session.h"
 
 #include <QApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QMessageBox>
+#include <QSocketNotifier>
 #include <QTimer>
 
+#include <cerrno>
 #include <cstdio>
+#include <functional>
 #include <memory>
+#include <vector>
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -43,27 +63,72 @@ bool haveDisplay()
 // Everything a running window needs, torn down in the right order (window, then sources, then session).
 struct LiveWindow
 {
+    std::unique_ptr<RecordingArchive> archive; // review mode: outlives the session that points at it
     std::unique_ptr<Session> session;
     std::unique_ptr<Monitor> monitor;
+    std::unique_ptr<RecordingManager> recording; // live: stopped before the session goes
     std::unique_ptr<MainWindow> window;
 };
 
-std::unique_ptr<LiveWindow> openWindow(Workspace workspace, const QSize& size)
+// Recording is on by default for the interactive window (a new file per session in the recordings
+// folder, see RecordingManager); POOLSCOPE_RECORD=0 turns it off. Screenshots never record.
+std::unique_ptr<LiveWindow> openWindow(Workspace workspace, const QSize& size, bool record)
 {
     auto live = std::make_unique<LiveWindow>();
     live->session = std::make_unique<Session>(std::move(workspace));
     live->monitor = std::make_unique<Monitor>(live->session.get());
     warnUnsetEnvironment(*live->monitor);
     live->window = std::make_unique<MainWindow>(live->session.get());
+    live->recording = std::make_unique<RecordingManager>();
+    if (record && qEnvironmentVariable("POOLSCOPE_RECORD") != u"0"_s) {
+        if (live->recording->start(live->session.get()))
+            std::fprintf(stderr, "poolscope: recording to %s\n", qPrintable(live->recording->path()));
+        else
+            std::fprintf(stderr, "poolscope: warning: not recording: %s\n", qPrintable(live->recording->lastError()));
+    }
+    live->window->evidence()->setRecordingManager(live->recording.get());
     live->window->resize(size);
     live->window->show();
     live->monitor->start();
     return live;
 }
 
+// Review mode: the session rebuilt from a recording, no sources, the archive attached for the time cursor.
+// --at puts the cursor there, --redact turns redaction on. Null and *error when the file cannot be used.
+std::unique_ptr<LiveWindow> openReview(const CommandLine& commandLine, QString* error)
+{
+    const QString& path = commandLine.recordingPath;
+    RecordingReader reader;
+    if (!reader.open(path, error))
+        return nullptr;
+    auto live = std::make_unique<LiveWindow>();
+    live->session = reader.load();
+    for (const QString& problem : reader.problems())
+        std::fprintf(stderr, "poolscope: warning: %s: %s\n", qPrintable(path), qPrintable(problem));
+    live->session->setReview(true);
+    live->archive = std::make_unique<RecordingArchive>();
+    if (live->archive->open(path))
+        live->session->setArchive(live->archive.get());
+    if (!commandLine.atText.isEmpty()) {
+        const RecordingReader::TimeRange range = reader.timeRange();
+        qint64 at = 0;
+        if (!parseTimeArgument(u"--at"_s, commandLine.atText, range.firstMs, range.lastMs, true, &at, error))
+            return nullptr;
+        live->session->setCursor(at);
+    }
+    if (commandLine.redact)
+        live->session->setRedacted(true);
+    std::fprintf(stderr, "poolscope: reviewing %s\n", qPrintable(path));
+    live->window = std::make_unique<MainWindow>(live->session.get());
+    live->window->resize(commandLine.size);
+    live->window->show();
+    return live;
+}
+
+// The window with the caption strip an incident review needs (targets, time range and zone, version, verdict).
 bool saveScreenshot(MainWindow* window, const QString& path)
 {
-    const QImage image = window->renderToImage();
+    const QImage image = renderWindowWithCaption(window);
     if (image.isNull() || !image.save(path)) {
         std::fprintf(stderr, "poolscope: cannot write the screenshot to %s\n", qPrintable(path));
         return false;
@@ -101,6 +166,232 @@ int runStatus(int& argc, char** argv, const CommandLine& commandLine)
     return app.exec();
 }
 
+int runExplain(int& argc, char** argv, const CommandLine& commandLine)
+{
+    QCoreApplication app(argc, argv);
+    const WorkspaceResult loaded = workspaceFor(commandLine);
+    if (!loaded.ok()) {
+        printErrors(loaded.errors);
+        return static_cast<int>(StatusLevel::Unknown);
+    }
+    Session session(*loaded.workspace);
+    Monitor monitor(&session);
+    Diagnosis diagnosis(&session);
+    warnUnsetEnvironment(monitor);
+
+    const double watchSeconds = commandLine.watchSeconds;
+    QElapsedTimer elapsed;
+    int polls = 0;
+    QObject::connect(&session, &Session::sampleAdded, &app, [&polls] { ++polls; });
+    QTimer progress;
+    QObject::connect(&progress, &QTimer::timeout, &app, [&] {
+        std::fprintf(stderr, "explain: %.0f/%.0f s, %d polls\n", static_cast<double>(elapsed.elapsed()) / 1000.0,
+            watchSeconds, polls);
+    });
+    QTimer::singleShot(static_cast<int>(watchSeconds * 1000), &app, [&] {
+        progress.stop();
+        monitor.stop();
+        diagnosis.recompute();
+        if (commandLine.json)
+            std::fputs(
+                QJsonDocument(explainJson(session, diagnosis)).toJson(QJsonDocument::Indented).constData(), stdout);
+        else
+            std::fputs(qPrintable(explainText(session, diagnosis)), stdout);
+        app.exit(static_cast<int>(explainLevel(session, diagnosis)));
+    });
+    elapsed.start();
+    progress.start(10000);
+    monitor.start();
+    return app.exec();
+}
+
+namespace {
+
+// SIGINT/SIGTERM → one byte on a socket pair → a QSocketNotifier on the event loop. The handler itself only
+// writes the byte (async-signal-safe); everything else happens in Qt.
+int g_signalFds[2] = { -1, -1 };
+
+void onStopSignal(int)
+{
+    const int saved = errno;
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t written = ::write(g_signalFds[0], &byte, 1);
+    errno = saved;
+}
+
+bool installStopSignals()
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalFds) != 0)
+        return false;
+    struct sigaction action = {};
+    action.sa_handler = onStopSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    return ::sigaction(SIGINT, &action, nullptr) == 0 && ::sigaction(SIGTERM, &action, nullptr) == 0;
+}
+
+QString clockText(qint64 ms)
+{
+    const qint64 s = ms / 1000;
+    const QChar zero(u'0');
+    return u"%1:%2:%3"_s.arg(s / 3600, 2, 10, zero).arg((s / 60) % 60, 2, 10, zero).arg(s % 60, 2, 10, zero);
+}
+
+QString mebibytes(qint64 bytes)
+{
+    return u"%1 MiB"_s.arg(static_cast<double>(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
+}
+
+} // namespace
+
+int runRecord(int& argc, char** argv, const CommandLine& commandLine)
+{
+    QCoreApplication app(argc, argv);
+    const WorkspaceResult loaded = workspaceFor(commandLine);
+    if (!loaded.ok()) {
+        printErrors(loaded.errors);
+        return 3;
+    }
+    const QFileInfo out(commandLine.out);
+    if (out.exists() && out.size() > 0) {
+        std::fprintf(stderr,
+            "poolscope: record: --out %s already exists and is not empty; a recording is never appended to or "
+            "overwritten. Choose a new file name.\n",
+            qPrintable(commandLine.out));
+        return 3;
+    }
+    if (!installStopSignals()) {
+        std::fprintf(stderr, "poolscope: record: cannot install the SIGINT/SIGTERM handlers\n");
+        return 1;
+    }
+    Session session(*loaded.workspace);
+    Monitor monitor(&session);
+    warnUnsetEnvironment(monitor);
+    Recorder recorder(&session);
+    QString error;
+    if (!recorder.open(commandLine.out, &error)) {
+        std::fprintf(stderr, "poolscope: record: %s\n", qPrintable(error));
+        return 1;
+    }
+
+    qint64 samplesSeen = 0;
+    qint64 samplesCommitted = 0;
+    QObject::connect(&session, &Session::sampleAdded, &app, [&samplesSeen] { ++samplesSeen; });
+    QObject::connect(&recorder, &Recorder::tickCommitted, &app, [&] { samplesCommitted = samplesSeen; });
+    QElapsedTimer elapsed;
+    auto report = [&] {
+        std::fprintf(stderr, "record: %s, %lld ticks, %lld samples, %s → %s\n",
+            qPrintable(clockText(elapsed.elapsed())), static_cast<long long>(recorder.ticksCommitted()),
+            static_cast<long long>(samplesCommitted), qPrintable(mebibytes(recorder.fileSize())),
+            qPrintable(commandLine.out));
+    };
+    int exitCode = 0;
+    bool finished = false;
+    auto finish = [&](const QString& why) {
+        if (finished)
+            return;
+        finished = true;
+        monitor.stop();
+        recorder.flush();
+        report();
+        recorder.close();
+        std::fprintf(stderr, "record: stopped (%s); %s is complete (%s)\n", qPrintable(why),
+            qPrintable(commandLine.out), qPrintable(mebibytes(QFileInfo(commandLine.out).size())));
+        app.exit(exitCode);
+    };
+    QObject::connect(&recorder, &Recorder::failed, &app, [&](const QString& message) {
+        std::fprintf(stderr, "poolscope: record: %s\n", qPrintable(message));
+        exitCode = 1;
+        finish(u"write error"_s);
+    });
+    QSocketNotifier stopNotifier(g_signalFds[1], QSocketNotifier::Read);
+    QObject::connect(&stopNotifier, &QSocketNotifier::activated, &app, [&] {
+        char byte = 0;
+        [[maybe_unused]] const ssize_t got = ::read(g_signalFds[1], &byte, 1);
+        finish(u"signal"_s);
+    });
+    QTimer progress;
+    QObject::connect(&progress, &QTimer::timeout, &app, report);
+    if (commandLine.durationMs > 0)
+        QTimer::singleShot(commandLine.durationMs, Qt::PreciseTimer, &app, [&] { finish(u"--duration reached"_s); });
+
+    std::fprintf(stderr, "record: recording to %s%s\n", qPrintable(commandLine.out),
+        commandLine.durationMs > 0 ? qPrintable(u" for "_s + clockText(commandLine.durationMs))
+                                   : " until SIGINT/SIGTERM");
+    elapsed.start();
+    progress.start(10000);
+    monitor.start();
+    return app.exec();
+}
+
+int runExport(int& argc, char** argv, const CommandLine& commandLine)
+{
+    QCoreApplication app(argc, argv);
+    RecordingReader reader;
+    QString error;
+    if (!reader.open(commandLine.recordingPath, &error)) {
+        std::fprintf(stderr, "poolscope: export: %s\n", qPrintable(error));
+        return 1;
+    }
+    const RecordingReader::TimeRange range = reader.timeRange();
+    ExportOptions options;
+    options.redact = commandLine.redact;
+    auto resolve = [&](const char* option, const QString& text, bool inside, qint64* ms) {
+        return parseTimeArgument(QString::fromLatin1(option), text, range.firstMs, range.lastMs, inside, ms, &error);
+    };
+    if (!commandLine.atText.isEmpty()) {
+        qint64 at = 0;
+        if (!resolve("--at", commandLine.atText, true, &at)) {
+            std::fprintf(stderr, "poolscope: export: %s\n", qPrintable(error));
+            return 3;
+        }
+        options.fromMs = at;
+        options.toMs = at;
+    }
+    if (!commandLine.fromText.isEmpty() && !resolve("--from", commandLine.fromText, false, &options.fromMs)) {
+        std::fprintf(stderr, "poolscope: export: %s\n", qPrintable(error));
+        return 3;
+    }
+    if (!commandLine.toText.isEmpty() && !resolve("--to", commandLine.toText, false, &options.toMs)) {
+        std::fprintf(stderr, "poolscope: export: %s\n", qPrintable(error));
+        return 3;
+    }
+    if (options.fromMs > options.toMs) {
+        std::fprintf(stderr, "poolscope: export: --from %s is after --to %s\n", qPrintable(commandLine.fromText),
+            qPrintable(commandLine.toText));
+        return 3;
+    }
+    if (options.fromMs > range.lastMs || options.toMs < range.firstMs) {
+        std::fprintf(stderr, "poolscope: export: the range %s to %s is outside the recording (%s to %s)\n",
+            qPrintable(commandLine.fromText.isEmpty() ? u"its start"_s : commandLine.fromText),
+            qPrintable(commandLine.toText.isEmpty() ? u"its end"_s : commandLine.toText),
+            qPrintable(isoTimestamp(range.firstMs)), qPrintable(isoTimestamp(range.lastMs)));
+        return 3;
+    }
+
+    bool ok = false;
+    const QString& what = commandLine.what;
+    if (what == u"timeline"_s || what == u"events"_s) {
+        const std::unique_ptr<Session> session = reader.load();
+        ok = what == u"timeline"_s ? exportTimeline(*session, commandLine.out, options, &error)
+                                   : exportEvents(*session, commandLine.out, options, &error);
+    } else if (what == u"routes"_s) {
+        ok = exportRoutes(reader, commandLine.out, options, &error);
+    } else {
+        ok = exportBackends(reader, commandLine.out, options, &error);
+    }
+    for (const QString& problem : reader.problems())
+        std::fprintf(
+            stderr, "poolscope: export: warning: %s: %s\n", qPrintable(commandLine.recordingPath), qPrintable(problem));
+    if (!ok) {
+        std::fprintf(stderr, "poolscope: export: %s\n", qPrintable(error));
+        return 1;
+    }
+    std::fprintf(stderr, "poolscope: export: wrote %s (%s of %s)\n", qPrintable(commandLine.out), qPrintable(what),
+        qPrintable(commandLine.recordingPath));
+    return 0;
+}
+
 int runGui(int& argc, char** argv, const CommandLine& commandLine)
 {
     const bool screenshot = commandLine.command == CommandLine::Command::Screenshot;
@@ -127,7 +418,7 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
     std::unique_ptr<LiveWindow> live;
     int exitCode = 0;
     auto showWorkspace = [&](Workspace workspace) {
-        live = openWindow(std::move(workspace), commandLine.size);
+        live = openWindow(std::move(workspace), commandLine.size, screenshotPath.isEmpty());
         if (!screenshotPath.isEmpty()) {
             QTimer::singleShot(static_cast<int>(afterSeconds * 1000), live->window.get(), [&] {
                 exitCode = saveScreenshot(live->window.get(), screenshotPath) ? 0 : 1;
@@ -156,6 +447,19 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
         });
         std::fprintf(stderr, "poolscope: starting the demo (a throwaway PostgreSQL and three services)...\n");
         demo.start();
+    } else if (!commandLine.recordingPath.isEmpty()) {
+        QString error;
+        live = openReview(commandLine, &error);
+        if (!live) {
+            std::fprintf(stderr, "poolscope: %s\n", qPrintable(error));
+            return 3;
+        }
+        if (!screenshotPath.isEmpty()) {
+            QTimer::singleShot(screenshot ? 500 : static_cast<int>(afterSeconds * 1000), live->window.get(), [&] {
+                exitCode = saveScreenshot(live->window.get(), screenshotPath) ? 0 : 1;
+                app.quit();
+            });
+        }
     } else {
         const bool none = commandLine.workspacePath.isEmpty() && !commandLine.hasAdHoc();
         if (none) {
@@ -171,7 +475,32 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
         showWorkspace(*loaded.workspace);
     }
 
+    // File > Open recording... opens a review window beside the live one (or the first review).
+    std::vector<std::unique_ptr<LiveWindow>> reviews;
+    std::function<void(MainWindow*)> wireOpenRecording = [&](MainWindow* window) {
+        QObject::connect(window->evidence(), &EvidenceActions::openRecordingRequested, &app, [&](const QString& path) {
+            CommandLine review;
+            review.recordingPath = path;
+            review.size = commandLine.size;
+            QString error;
+            auto opened = openReview(review, &error);
+            if (!opened) {
+                QMessageBox::warning(nullptr, u"PoolScope"_s, u"Cannot open %1:\n%2"_s.arg(path, error));
+                return;
+            }
+            wireOpenRecording(opened->window.get());
+            reviews.push_back(std::move(opened));
+        });
+    };
+    if (live)
+        wireOpenRecording(live->window.get());
+    QObject::connect(&demo, &DemoLauncher::ready, &app, [&] {
+        if (live)
+            wireOpenRecording(live->window.get());
+    });
+
     const int code = app.exec();
+    reviews.clear();
     live.reset();
     demo.stop();
     return exitCode != 0 ? exitCode : code;

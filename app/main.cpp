@@ -28,6 +28,12 @@ int main(int argc, char** argv)
         return 0;
     case CommandLine::Command::Status:
         return runStatus(argc, argv, commandLine);
+    case CommandLine::Command::Explain:
+        return runExplain(argc, argv, commandLine);
+    case CommandLine::Command::Record:
+        return runRecord(argc, argv, commandLine);
+    case CommandLine::Command::Export:
+        return runExport(argc, argv, commandLine);
     case CommandLine::Command::Screenshot:
     case CommandLine::Command::Gui:
         break;

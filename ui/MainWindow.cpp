@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "BackendsProxyModel.h"
+#include "EvidenceActions.h"
 #include "TargetsProxyModel.h"
 #include "Theme.h"
 #include "TimelineChart.h"
@@ -80,13 +81,14 @@ MainWindow::MainWindow(Session* session, QWidget* parent)
     centre->setChildrenCollapsible(false);
     buildChartPane(centre);
     buildBottomTabs(centre);
+    buildDiagnosisPanels();
     mainSplitter->addWidget(centre);
     mainSplitter->setStretchFactor(0, 0);
     mainSplitter->setStretchFactor(1, 1);
     mainSplitter->setSizes({ 530, 870 });
     centre->setStretchFactor(0, 1);
     centre->setStretchFactor(1, 1);
-    centre->setSizes({ 470, 360 });
+    centre->setSizes({ 420, 410 });
     setCentralWidget(mainSplitter);
 
     m_statusLabel = new QLabel(this);
@@ -96,6 +98,7 @@ MainWindow::MainWindow(Session* session, QWidget* parent)
     m_errorLabel->setStyleSheet(u"QLabel { color: %1; font-weight: bold; }"_s.arg(Theme::errorColor().name()));
     statusBar()->addWidget(m_statusLabel);
     statusBar()->addWidget(m_errorLabel, 1);
+    m_evidence = new EvidenceActions(this, session);
 
     m_statusTimer->setSingleShot(true);
     m_statusTimer->setInterval(kStatusIntervalMs);
@@ -115,6 +118,11 @@ MainWindow::MainWindow(Session* session, QWidget* parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+Session* MainWindow::session() const
+{
+    return m_session;
+}
 
 void MainWindow::buildTargetsPane(QSplitter* splitter)
 {
@@ -380,6 +388,7 @@ void MainWindow::onTargetChanged()
             ? u"The target names no application_name"_s
             : u"Show only backends with application_name = %1"_s.arg(application));
     applyApplicationFilter();
+    updateDiagnosisPanels();
     updateStatus();
 }
 
@@ -415,7 +424,7 @@ void MainWindow::appendEvent(int eventIndex)
     else if (event.severity == Event::Severity::Warning)
         item->setForeground(1, Theme::stateColor(TargetsModel::StateLevel::Warning));
     m_eventsView->insertTopLevelItem(0, item); // newest first
-    m_tabs->setTabText(1, u"Events (%1)"_s.arg(m_eventsView->topLevelItemCount()));
+    m_tabs->setTabText(m_tabs->indexOf(m_eventsView), u"Events (%1)"_s.arg(m_eventsView->topLevelItemCount()));
 }
 
 void MainWindow::scheduleStatus()

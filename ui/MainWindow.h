@@ -11,6 +11,7 @@ class QHeaderView;
 class QLabel;
 class QLineEdit;
 class QSplitter;
+class QStackedWidget;
 class QTabWidget;
 class QTableView;
 class QTimer;
@@ -20,11 +21,21 @@ class QTreeWidget;
 namespace poolscope {
 
 class BackendsModel;
+class EvidenceActions;
 class BackendsProxyModel;
 class Session;
 class TargetsModel;
 class TargetsProxyModel;
 class TimelineChart;
+// Diagnosis panels (MainWindowDiagnosis.cpp)
+class BackendDetailPane;
+class BackendGroupsView;
+class Diagnosis;
+class ExplainPanel;
+class Notifier;
+class RoutesView;
+class ThresholdsDialog;
+class VerdictBanner;
 
 // The PoolScope main window: targets on the left, the selected target's timeline on top, the
 // backends (pg_stat_activity) and the event log below, and a status bar with the newest poll and
@@ -45,6 +56,24 @@ public:
     QAction* pauseAction() const { return m_pauseAction; }
     QAction* followAction() const { return m_followAction; }
     BackendsModel* backendsModel() const { return m_backendsModel; }
+    Session* session() const;
+    // Time cursor indicator, recording status, open/export/screenshot/redact menus (EvidenceActions.h).
+    EvidenceActions* evidence() const { return m_evidence; }
+
+    // Diagnosis panels (MainWindowDiagnosis.cpp). The window owns the live analysis of its Session.
+    Diagnosis* diagnosis() const { return m_diagnosis; }
+    VerdictBanner* verdictBanner() const { return m_verdictBanner; }
+    RoutesView* routesView() const { return m_routesView; }
+    BackendGroupsView* backendGroupsView() const { return m_groupsView; }
+    BackendDetailPane* backendDetailPane() const { return m_backendDetail; }
+    ExplainPanel* explainPanel() const { return m_explainPanel; }
+    Notifier* notifier() const { return m_notifier; }
+    QAction* thresholdsAction() const { return m_thresholdsAction; }
+    QTabWidget* detailTabs() const { return m_tabs; }
+    // Selects the backend with this pid in the backends table (or the groups tree); false when not shown.
+    bool selectBackendPid(int pid);
+    // Opens the (window-modal, non-blocking) thresholds dialog; applying it sets the Session's thresholds.
+    ThresholdsDialog* openThresholdsDialog();
 
     void selectTarget(int targetIndex);
     int selectedTarget() const;
@@ -71,6 +100,9 @@ private:
     void sizeBackendColumns();
     // A context menu on the header to show or hide columns.
     static void installColumnMenu(QHeaderView* header);
+    void buildDiagnosisPanels();
+    void updateDiagnosisPanels();
+    void showBackendDetails(int pid);
 
     QPointer<Session> m_session;
     TargetsModel* m_targetsModel = nullptr;
@@ -94,6 +126,17 @@ private:
     QLabel* m_statusLabel = nullptr;
     QLabel* m_errorLabel = nullptr;
     QTimer* m_statusTimer = nullptr;
+    EvidenceActions* m_evidence = nullptr;
+    // Diagnosis panels
+    Diagnosis* m_diagnosis = nullptr;
+    Notifier* m_notifier = nullptr;
+    VerdictBanner* m_verdictBanner = nullptr;
+    RoutesView* m_routesView = nullptr;
+    ExplainPanel* m_explainPanel = nullptr;
+    BackendGroupsView* m_groupsView = nullptr;
+    BackendDetailPane* m_backendDetail = nullptr;
+    QStackedWidget* m_backendsStack = nullptr;
+    QAction* m_thresholdsAction = nullptr;
 };
 
 } // namespace poolscope

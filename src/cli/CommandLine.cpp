@@ -1,5 +1,8 @@
 #include "CommandLine.h"
 
+#include "TimeArgument.h"
+
+#include <QFile>
 #include <QRegularExpression>
 #include <QUrl>
 
@@ -60,6 +63,15 @@ CommandLine parseCommandLine(const QStringList& arguments)
         } else if (first == u"screenshot"_s) {
             cl.command = CommandLine::Command::Screenshot;
             ++i;
+        } else if (first == u"record"_s) {
+            cl.command = CommandLine::Command::Record;
+            ++i;
+        } else if (first == u"export"_s) {
+            cl.command = CommandLine::Command::Export;
+            ++i;
+        } else if (first == u"explain"_s) {
+            cl.command = CommandLine::Command::Explain;
+            ++i;
         }
     }
 
@@ -67,6 +79,8 @@ CommandLine parseCommandLine(const QStringList& arguments)
     QStringList databaseNames;
     TargetConfig* lastTarget = nullptr;
     bool sizeGiven = false;
+    bool durationGiven = false;
+    bool watchGiven = false;
 
     auto fail = [&cl](const QString& message) {
         if (cl.error.isEmpty())
@@ -159,6 +173,31 @@ CommandLine parseCommandLine(const QStringList& arguments)
             cl.adHoc.databases.append(d);
         } else if (arg == u"--wait"_s) {
             number(&cl.waitSeconds, 0.1, 3600);
+        } else if (arg == u"--watch"_s) {
+            number(&cl.watchSeconds, 1, 86400);
+            watchGiven = true;
+        } else if (arg == u"--duration"_s) {
+            QString text;
+            if (!value(&text))
+                break;
+            QString durationError;
+            if (!parseDuration(text, &cl.durationMs, &durationError))
+                fail(durationError);
+            durationGiven = true;
+        } else if (arg == u"--what"_s) {
+            if (!value(&cl.what))
+                break;
+            static const QStringList kinds { u"timeline"_s, u"routes"_s, u"backends"_s, u"events"_s };
+            if (!kinds.contains(cl.what))
+                fail(u"--what: \"%1\" is not one of %2"_s.arg(cl.what, kinds.join(u", "_s)));
+        } else if (arg == u"--from"_s) {
+            value(&cl.fromText);
+        } else if (arg == u"--to"_s) {
+            value(&cl.toText);
+        } else if (arg == u"--at"_s) {
+            value(&cl.atText);
+        } else if (arg == u"--redact"_s) {
+            cl.redact = true;
         } else if (arg == u"--after"_s) {
             number(&cl.afterSeconds, 0, 3600);
         } else if (arg == u"--out"_s) {
@@ -180,7 +219,9 @@ CommandLine parseCommandLine(const QStringList& arguments)
             sizeGiven = true;
         } else if (arg.startsWith(u'-')) {
             fail(u"unknown option %1 (see poolscope --help)"_s.arg(arg));
-        } else if (cl.workspacePath.isEmpty()) {
+        } else if (cl.recordingPath.isEmpty() && cl.workspacePath.isEmpty() && looksLikeRecording(arg)) {
+            cl.recordingPath = arg;
+        } else if (cl.workspacePath.isEmpty() && cl.recordingPath.isEmpty()) {
             cl.workspacePath = arg;
         } else {
             fail(u"unexpected argument \"%1\": only one workspace can be given"_s.arg(arg));
@@ -190,17 +231,62 @@ CommandLine parseCommandLine(const QStringList& arguments)
     if (!cl.error.isEmpty() || cl.command == CommandLine::Command::Help || cl.command == CommandLine::Command::Version)
         return cl;
 
-    const int sources = (cl.workspacePath.isEmpty() ? 0 : 1) + (cl.hasAdHoc() ? 1 : 0) + (cl.demo ? 1 : 0);
+    const int sources = (cl.workspacePath.isEmpty() ? 0 : 1) + (cl.hasAdHoc() ? 1 : 0) + (cl.demo ? 1 : 0)
+        + (cl.recordingPath.isEmpty() ? 0 : 1);
     if (sources > 1)
-        fail(u"give a workspace file, --health/--pg flags or --demo, not several"_s);
+        fail(u"give a workspace file, --health/--pg flags, --demo or a recording, not several"_s);
+    using C = CommandLine::Command;
+    const C command = cl.command;
+    if ((command == C::Status || command == C::Explain || command == C::Record) && !cl.recordingPath.isEmpty())
+        fail(u"%1 watches live targets; give it a workspace, not the recording %2"_s.arg(command == C::Status
+                ? u"status"_s
+                : command == C::Explain ? u"explain"_s
+                                        : u"record"_s,
+            cl.recordingPath));
+    if (command == C::Record) {
+        if (sources == 0)
+            fail(u"record needs a workspace file, --health URL or --pg CONNINFO"_s);
+        if (cl.demo)
+            fail(u"record does not run the demo; start it and point record at its workspace"_s);
+        if (cl.out.isEmpty())
+            fail(u"record needs --out FILE.sqlite"_s);
+    }
+    if (command != C::Record && durationGiven)
+        fail(u"--duration belongs to the record command"_s);
+    if (command == C::Export) {
+        if (cl.recordingPath.isEmpty())
+            fail(u"export needs a recording (FILE.sqlite)"_s);
+        if (cl.what.isEmpty())
+            fail(u"export needs --what timeline|routes|backends|events"_s);
+        if (cl.out.isEmpty())
+            fail(u"export needs --out FILE.csv"_s);
+        if (!cl.atText.isEmpty() && (!cl.fromText.isEmpty() || !cl.toText.isEmpty()))
+            fail(u"--at gives one moment; do not combine it with --from/--to"_s);
+        if (!cl.atText.isEmpty() && cl.what != u"backends"_s && cl.what != u"routes"_s)
+            fail(u"--at applies to --what backends or routes; use --from/--to for %1"_s.arg(cl.what));
+    }
+    if (command != C::Export && (!cl.what.isEmpty() || !cl.fromText.isEmpty() || !cl.toText.isEmpty()))
+        fail(u"--what, --from and --to belong to the export command"_s);
+    if (command != C::Export && command != C::Screenshot && (!cl.atText.isEmpty() || cl.redact))
+        fail(u"--at and --redact belong to the export and screenshot commands"_s);
+    if (command == C::Screenshot && !cl.atText.isEmpty() && cl.recordingPath.isEmpty())
+        fail(u"screenshot --at needs a recording (FILE.sqlite)"_s);
     if (cl.command == CommandLine::Command::Status && sources == 0)
         fail(u"status needs a workspace file, --health URL or --pg CONNINFO"_s);
     if (cl.command == CommandLine::Command::Status && cl.demo)
         fail(u"status does not run the demo; start it and point status at its workspace"_s);
+    if (cl.command == CommandLine::Command::Explain && sources == 0)
+        fail(u"explain needs a workspace file, --health URL or --pg CONNINFO"_s);
+    if (cl.command == CommandLine::Command::Explain && cl.demo)
+        fail(u"explain does not run the demo; start it and point explain at its workspace"_s);
+    if (cl.command != CommandLine::Command::Explain && watchGiven)
+        fail(u"--watch belongs to the explain command"_s);
     if (cl.command == CommandLine::Command::Screenshot && cl.out.isEmpty())
         fail(u"screenshot needs --out FILE.png"_s);
-    if (cl.command != CommandLine::Command::Screenshot && (!cl.out.isEmpty() || sizeGiven))
-        fail(u"--out and --size belong to the screenshot command"_s);
+    if (command != C::Screenshot && command != C::Record && command != C::Export && !cl.out.isEmpty())
+        fail(u"--out belongs to the screenshot, record and export commands"_s);
+    if (command != C::Screenshot && sizeGiven)
+        fail(u"--size belongs to the screenshot command"_s);
     return cl;
 }
 
@@ -230,6 +316,16 @@ WorkspaceResult workspaceFor(const CommandLine& cl)
     return result;
 }
 
+bool looksLikeRecording(const QString& path)
+{
+    if (path.endsWith(u".sqlite"_s, Qt::CaseInsensitive))
+        return true;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return false;
+    return file.read(16) == QByteArrayView("SQLite format 3\0", 16);
+}
+
 QString usageText()
 {
     return uR"(Usage:
@@ -238,11 +334,22 @@ QString usageText()
   poolscope [--health URL [--name N] [--profile P] [--app APPLICATION_NAME]]... [--pg CONNINFO]...
   poolscope status [WORKSPACE | flags] [--json] [--wait SECONDS]
   poolscope screenshot [WORKSPACE | flags | --demo] --out FILE.png [--after SECONDS] [--size WxH]
+  poolscope FILE.sqlite                     review a recording (no live sources)
+  poolscope screenshot FILE.sqlite [--at T] [--redact] --out FILE.png
+  poolscope record [WORKSPACE | flags] --out FILE.sqlite [--duration D]
+                                            record headless until D (90, 90s, 10m, 12h) or SIGINT/SIGTERM
+  poolscope export FILE.sqlite --what timeline|routes|backends|events [--from T] [--to T] [--at T]
+                   [--redact] --out FILE.csv
+                                            T: ISO 8601 (2026-11-27T03:12:00Z; no zone = local) or a time
+                                            of day (03:12, 03:12:30) on the recording's day, local time
+  poolscope explain [WORKSPACE | flags] [--watch SECONDS] [--json]
+                                            watch (default 60 s), then say per target whether the discrepancy
+                                            is a stable baseline or a leak, and which backends hold it
 
 Targets are health endpoints (HTTP/HTTPS JSON) of processes that own a pool; databases are read through
 pg_stat_activity. Profiles: auto (default), seed, psycopg_pool, node-postgres.
 
-status exit codes: 0 OK, 1 WARNING, 2 CRITICAL (discrepancy thresholds), 3 UNKNOWN (a target or database failed).
+status and explain exit codes: 0 OK, 1 WARNING, 2 CRITICAL (discrepancy thresholds), 3 UNKNOWN (a target or database failed).
 )"_s;
 }
 

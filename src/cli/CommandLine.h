@@ -11,7 +11,7 @@ namespace poolscope {
 // What the user asked for on the command line. Parsed without side effects so it can be tested.
 struct CommandLine
 {
-    enum class Command { Gui, Status, Screenshot, Help, Version };
+    enum class Command { Gui, Status, Screenshot, Help, Version, Explain, Record, Export };
 
     Command command = Command::Gui;
     bool demo = false; // --demo: run on the embedded demo service instead of a workspace
@@ -19,9 +19,17 @@ struct CommandLine
     Workspace adHoc; // targets and databases from --health / --pg flags
     bool json = false; // --json
     double waitSeconds = 10; // status --wait
+    double watchSeconds = 60; // explain --watch
     QString out; // screenshot --out
     double afterSeconds = 5; // screenshot --after
     QSize size { 1400, 900 }; // screenshot --size
+    QString recordingPath; // a positional FILE.sqlite: review mode, export, screenshot of a recording
+    qint64 durationMs = 0; // record --duration; 0 = until SIGINT/SIGTERM
+    QString what; // export --what: timeline, routes, backends or events
+    QString fromText; // export --from (resolved against the recording: see cli/TimeArgument.h)
+    QString toText; // export --to
+    QString atText; // export/screenshot --at
+    bool redact = false; // export/screenshot --redact
     QString error; // non-empty: the command line is wrong; says why
 
     bool hasAdHoc() const { return !adHoc.targets.isEmpty() || !adHoc.databases.isEmpty(); }
@@ -32,6 +40,9 @@ struct CommandLine
 CommandLine parseCommandLine(const QStringList& arguments);
 
 QString usageText();
+
+// True when `path` names a recording: it ends in .sqlite or starts with "SQLite format 3".
+bool looksLikeRecording(const QString& path);
 
 // The workspace the command line names: a file, or the ad-hoc flags (validated), or an error message.
 WorkspaceResult workspaceFor(const CommandLine& commandLine);
