@@ -85,7 +85,7 @@ MainWindow::MainWindow(Session* session, QWidget* parent)
     mainSplitter->addWidget(centre);
     mainSplitter->setStretchFactor(0, 0);
     mainSplitter->setStretchFactor(1, 1);
-    mainSplitter->setSizes({ 530, 870 });
+    mainSplitter->setSizes({ 460, 940 });
     centre->setStretchFactor(0, 1);
     centre->setStretchFactor(1, 1);
     centre->setSizes({ 420, 410 });
@@ -148,7 +148,7 @@ void MainWindow::buildTargetsPane(QSplitter* splitter)
     auto* header = m_targetsView->header();
     header->setStretchLastSection(false);
     header->setSectionResizeMode(QHeaderView::ResizeToContents);
-    header->setSectionResizeMode(TargetsModel::State, QHeaderView::Stretch);
+    header->setSectionResizeMode(TargetsModel::Name, QHeaderView::Stretch);
     header->setMinimumSectionSize(40);
     // The pool and the poll time are in the chart's title and the status bar; the header's menu shows them.
     header->setSectionHidden(TargetsModel::Pool, true);

@@ -75,6 +75,7 @@ void MainWindow::buildDiagnosisPanels()
     backendsSplitter->setStretchFactor(0, 3);
     backendsSplitter->setStretchFactor(1, 1);
     backendsSplitter->setSizes({ 600, 260 });
+    m_backendDetail->hide(); // until a backend is selected
     if (!filterRow && backendsLayout) {
         backendsLayout->insertWidget(0, m_groupsView->groupByBox());
         backendsLayout->insertWidget(0, groupLabel);
@@ -158,8 +159,10 @@ void MainWindow::updateDiagnosisPanels()
 
 void MainWindow::showBackendDetails(int pid)
 {
+    // The pane takes room from the table only while it shows a backend.
     if (!m_session || pid <= 0) {
         m_backendDetail->clear();
+        m_backendDetail->hide();
         return;
     }
     // The row of the backends table with this pid (the selected target's database first).
@@ -174,8 +177,10 @@ void MainWindow::showBackendDetails(int pid)
     }
     if (found < 0) {
         m_backendDetail->clear();
+        m_backendDetail->hide();
         return;
     }
+    m_backendDetail->show();
     const Backend& backend = m_backendsModel->backendAt(found);
     const QString db = m_backendsModel->databaseAt(found);
     const int databaseIndex = m_session->databaseIndex(db);

@@ -279,7 +279,11 @@ void TimelineChart::refresh()
         const qint64 first = m_session ? m_session->firstTimestampMs() : 0;
         m_t1 = last > 0 ? last : QDateTime::currentMSecsSinceEpoch();
         m_t0 = m_rangeMs > 0 ? m_t1 - m_rangeMs : (first > 0 ? first : m_t1);
-        if (m_t1 - m_t0 < 10'000)
+        // While there is less data than the range, the data fills the plot (at least a minute wide)
+        // instead of huddling at its right edge.
+        if (first > m_t0)
+            m_t0 = first;
+        if (m_t1 - m_t0 < 60'000)
             m_t0 = m_t1 - 60'000;
     }
 

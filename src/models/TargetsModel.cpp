@@ -165,14 +165,15 @@ QVariant TargetsModel::headerData(int section, Qt::Orientation orientation, int 
             return u"Target"_s;
         case State:
             return u"State"_s;
+        // Short, so the list fits beside the chart; the tooltips say it in full.
         case CheckedOut:
-            return u"Checked out"_s;
+            return u"Out"_s;
         case Tracked:
             return u"Tracked"_s;
         case Discrepancy:
-            return u"Discrepancy"_s;
+            return u"Untracked"_s;
         case Backends:
-            return u"Backends"_s;
+            return u"Server"_s;
         case Pool:
             return u"Pool"_s;
         case LastPoll:
@@ -181,13 +182,13 @@ QVariant TargetsModel::headerData(int section, Qt::Orientation orientation, int 
     } else if (role == Qt::ToolTipRole) {
         switch (section) {
         case CheckedOut:
-            return u"Connections the pool says are checked out"_s;
+            return u"Checked out: connections the pool says are in use"_s;
         case Tracked:
             return u"Connections the application's own tracking counts as active"_s;
         case Discrepancy:
-            return u"Checked out minus tracked: connections nobody tracks"_s;
+            return u"Discrepancy: checked out minus tracked, the connections nobody tracks"_s;
         case Backends:
-            return u"Server-side backends with the target's application_name"_s;
+            return u"Backends PostgreSQL shows for the target's application_name (pg_stat_activity)"_s;
         case Pool:
             return u"Pool size / pool max"_s;
         case LastPoll:

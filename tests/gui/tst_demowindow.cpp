@@ -46,6 +46,10 @@ private Q_SLOTS:
         QVERIFY(session.target(web).latest.ok());
         QVERIFY(session.target(web).latest.metrics[Metric::Discrepancy] >= 8);
         QTRY_VERIFY_WITH_TIMEOUT(window.chart()->pointCount() >= 6, 20000);
+        // A young session fills the plot (at least a minute wide) instead of huddling at the right edge
+        // of the 5 min range.
+        QTRY_COMPARE_WITH_TIMEOUT(window.chart()->visibleEndMs() - window.chart()->visibleStartMs(),
+            std::max<qint64>(60'000, session.lastTimestampMs() - session.firstTimestampMs()), 5000);
 
         // The table lists the web process's connections (tst_pgactivitysource checks that PoolScope's own
         // backend is left out; other PoolScope instances on the shared demo database may show).
