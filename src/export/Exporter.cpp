@@ -143,7 +143,8 @@ bool exportTimeline(const Session& session, const QString& path, const ExportOpt
                 const TargetState& target = session.target(ref.target);
                 const TargetHistory& history = target.history;
                 QStringList fields { isoTimestamp(ref.ms), target.config.name, history.ok(ref.row) ? u"1"_s : u"0"_s,
-                    history.error(ref.row), QString() };
+                    history.error(ref.row),
+                    history.latencyMs(ref.row) >= 0 ? QString::number(history.latencyMs(ref.row)) : QString() };
                 for (int i = 0; i < kMetricCount; ++i)
                     fields.append(number(history.column(static_cast<Metric>(i))[ref.row]));
                 const auto countTimes = history.backendCountTimes();

@@ -10,6 +10,7 @@ void TargetHistory::append(const Sample& sample)
         m_errors.emplace_back(m_times.size(), sample.error);
     m_times.push_back(sample.timestampMs);
     m_ok.push_back(sample.ok() ? 1 : 0);
+    m_latency.push_back(static_cast<std::int32_t>(std::clamp<qint64>(sample.latencyMs, -1, INT32_MAX)));
     if (sample.ok())
         appendRoutes(sample.timestampMs, sample.routes);
     for (int i = 0; i < kMetricCount; ++i) {
@@ -75,7 +76,8 @@ QString TargetHistory::error(std::size_t row) const
 
 std::size_t TargetHistory::memoryBytes() const
 {
-    std::size_t bytes = m_times.capacity() * sizeof(qint64) + m_ok.capacity();
+    std::size_t bytes
+        = m_times.capacity() * sizeof(qint64) + m_ok.capacity() + m_latency.capacity() * sizeof(std::int32_t);
     for (const auto& column : m_columns)
         bytes += column.capacity() * sizeof(double);
     bytes += m_backendTimes.capacity() * sizeof(qint64) + m_backendCounts.capacity() * sizeof(double);

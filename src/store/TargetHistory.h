@@ -32,6 +32,8 @@ public:
     std::span<const qint64> times() const { return m_times; }
     std::span<const double> column(Metric metric) const { return m_columns[static_cast<std::size_t>(metric)]; }
     bool ok(std::size_t row) const { return m_ok[row] != 0; }
+    // The request's round trip in ms, -1 when unknown.
+    qint64 latencyMs(std::size_t row) const { return m_latency[row]; }
     // Why the poll of this row failed; empty for a successful row. Kept sparse (failed rows only).
     QString error(std::size_t row) const;
 
@@ -53,6 +55,7 @@ private:
 
     std::vector<qint64> m_times;
     std::vector<std::uint8_t> m_ok;
+    std::vector<std::int32_t> m_latency; // ms; a poll never takes 24 days
     std::array<std::vector<double>, kMetricCount> m_columns;
     std::vector<qint64> m_backendTimes;
     std::vector<double> m_backendCounts;

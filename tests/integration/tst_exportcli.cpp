@@ -264,6 +264,14 @@ private Q_SLOTS:
         QCOMPARE(rows.first(), header);
         for (const QStringList& row : rows)
             QCOMPARE(row.size(), header.size());
+        if (what == u"timeline"_s) {
+            // Every successful poll carries its round trip, the demo's server-side count after the first read.
+            for (qsizetype r = 1; r < rows.size(); ++r) {
+                if (rows[r][2] == u"1"_s)
+                    QVERIFY2(rows[r][4].toInt() >= 0 && !rows[r][4].isEmpty(), qPrintable(rows[r].join(u',')));
+            }
+            QVERIFY(!rows.last().last().isEmpty());
+        }
 
         RecordingReader reader;
         QVERIFY2(reader.open(m_recording, &error), qPrintable(error));
