@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QProcess>
 #include <QTimer>
 
 using namespace Qt::StringLiterals;
@@ -67,6 +68,37 @@ QJsonDocument fetchJson(const QString& url, QString* error, const QByteArray& po
     if (doc.isNull())
         *error = u"%1: invalid JSON: %2"_s.arg(url, parseError.errorString());
     return doc;
+}
+
+QString poolscopeBinary()
+{
+    return QStringLiteral(POOLSCOPE_BINARY);
+}
+
+PoolscopeRun runPoolscope(const QStringList& args, int timeoutMs)
+{
+    QProcess process;
+    process.start(poolscopeBinary(), args);
+    PoolscopeRun run;
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        run.err = "timed out";
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
+}
+
+QJsonObject byName(const QJsonArray& array, const QString& name)
+{
+    for (const auto& v : array) {
+        if (v.toObject().value(u"name"_s).toString() == name)
+            return v.toObject();
+    }
+    return {};
 }
 
 } // namespace poolscope::test

@@ -15,38 +15,6 @@ using namespace Qt::StringLiterals;
 using namespace poolscope::test;
 
 namespace {
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run runPoolscope(const QStringList& args, int timeoutMs)
-{
-    QProcess process;
-    process.start(QStringLiteral(POOLSCOPE_BINARY), args);
-    Run run;
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        run.err = "timed out";
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
-}
-
-QJsonObject byName(const QJsonArray& array, const QString& name)
-{
-    for (const auto& v : array) {
-        if (v.toObject().value(u"name"_s).toString() == name)
-            return v.toObject();
-    }
-    return {};
-}
 
 QSet<int> pidSet(const QJsonArray& array)
 {
@@ -98,7 +66,7 @@ private Q_SLOTS:
 
         QElapsedTimer timer;
         timer.start();
-        const Run run = runPoolscope(
+        const PoolscopeRun run = runPoolscope(
             { u"explain"_s, state.value(u"workspace"_s).toString(), u"--watch"_s, u"75"_s, u"--json"_s }, 150000);
         qInfo("explain --watch 75 took %.1f s", static_cast<double>(timer.elapsed()) / 1000.0);
         QVERIFY2(run.exitCode == 0, run.err.constData());
@@ -166,7 +134,7 @@ private Q_SLOTS:
 
         QElapsedTimer timer;
         timer.start();
-        const Run run = runPoolscope(
+        const PoolscopeRun run = runPoolscope(
             { u"explain"_s, state.value(u"workspace"_s).toString(), u"--watch"_s, u"80"_s, u"--json"_s }, 150000);
         qInfo("explain --watch 80 took %.1f s", static_cast<double>(timer.elapsed()) / 1000.0);
         const QJsonObject admin = adminState(state, u"web"_s);

@@ -21,27 +21,6 @@ using namespace poolscope;
 using namespace poolscope::test;
 
 namespace {
-struct Run
-{
-    int exitCode = -1;
-    QByteArray err;
-};
-
-Run runPoolscope(const QStringList& args)
-{
-    QProcess process;
-    process.start(QStringLiteral(POOLSCOPE_BINARY), args);
-    Run run;
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        process.waitForFinished();
-        run.err = "timed out";
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.err = process.readAllStandardError();
-    return run;
-}
 
 // A strict RFC 4180 parser: CRLF line ends, quoted fields with doubled quotes. Fails on anything else.
 QList<QStringList> parseCsv(const QByteArray& bytes, QString* error)
@@ -159,7 +138,8 @@ private Q_SLOTS:
         QVERIFY2(error.isEmpty(), qPrintable(error));
         m_workspace = m_state.value(u"workspace"_s).toString();
         m_recording = m_dir.filePath(u"demo.sqlite"_s);
-        const Run run = runPoolscope({ u"record"_s, m_workspace, u"--out"_s, m_recording, u"--duration"_s, u"6"_s });
+        const PoolscopeRun run
+            = runPoolscope({ u"record"_s, m_workspace, u"--out"_s, m_recording, u"--duration"_s, u"6"_s });
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QVERIFY2(run.err.contains("is complete"), run.err.constData());
         RecordingReader reader;
@@ -178,7 +158,8 @@ private Q_SLOTS:
 
     void recordRefusesAnExistingFile()
     {
-        const Run run = runPoolscope({ u"record"_s, m_workspace, u"--out"_s, m_recording, u"--duration"_s, u"1"_s });
+        const PoolscopeRun run
+            = runPoolscope({ u"record"_s, m_workspace, u"--out"_s, m_recording, u"--duration"_s, u"1"_s });
         QCOMPARE(run.exitCode, 3);
         QVERIFY2(run.err.contains(m_recording.toUtf8()) && run.err.contains("already exists"), run.err.constData());
     }
@@ -187,7 +168,7 @@ private Q_SLOTS:
     {
         const QString path = m_dir.filePath(u"killed.sqlite"_s);
         QProcess process;
-        process.start(QStringLiteral(POOLSCOPE_BINARY), { u"record"_s, m_workspace, u"--out"_s, path });
+        process.start(poolscopeBinary(), { u"record"_s, m_workspace, u"--out"_s, path });
         QVERIFY(process.waitForStarted());
         QByteArray log;
         const qint64 reported = waitForProgress(process, 3, &log);
@@ -209,7 +190,7 @@ private Q_SLOTS:
     {
         const QString path = m_dir.filePath(u"terminated.sqlite"_s);
         QProcess process;
-        process.start(QStringLiteral(POOLSCOPE_BINARY), { u"record"_s, m_workspace, u"--out"_s, path });
+        process.start(poolscopeBinary(), { u"record"_s, m_workspace, u"--out"_s, path });
         QVERIFY(process.waitForStarted());
         QByteArray log;
         const qint64 reported = waitForProgress(process, 1, &log);
@@ -255,7 +236,7 @@ private Q_SLOTS:
         QFETCH(QString, what);
         QFETCH(QStringList, header);
         const QString out = csvPath(what);
-        const Run run = runPoolscope({ u"export"_s, m_recording, u"--what"_s, what, u"--out"_s, out });
+        const PoolscopeRun run = runPoolscope({ u"export"_s, m_recording, u"--what"_s, what, u"--out"_s, out });
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QString error;
         const QList<QStringList> rows = readCsv(out, &error);
@@ -306,7 +287,7 @@ private Q_SLOTS:
         QVERIFY(!expected.backends.isEmpty());
 
         const QString out = csvPath(u"backends-at"_s);
-        const Run run = runPoolscope(
+        const PoolscopeRun run = runPoolscope(
             { u"export"_s, m_recording, u"--what"_s, u"backends"_s, u"--at"_s, isoTimestamp(t), u"--out"_s, out });
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const QList<QStringList> rows = readCsv(out, &error);
@@ -320,8 +301,8 @@ private Q_SLOTS:
         // A range: the backends at --from, then the changes up to --to.
         const QString from = isoTimestamp(session->firstTimestampMs() + 2000);
         const QString to = isoTimestamp(session->lastTimestampMs() - 1000);
-        const Run ranged = runPoolscope({ u"export"_s, m_recording, u"--what"_s, u"backends"_s, u"--from"_s, from,
-            u"--to"_s, to, u"--out"_s, csvPath(u"backends-range"_s) });
+        const PoolscopeRun ranged = runPoolscope({ u"export"_s, m_recording, u"--what"_s, u"backends"_s, u"--from"_s,
+            from, u"--to"_s, to, u"--out"_s, csvPath(u"backends-range"_s) });
         QVERIFY2(ranged.exitCode == 0, ranged.err.constData());
         const QList<QStringList> rangeRows = readCsv(csvPath(u"backends-range"_s), &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -359,7 +340,7 @@ private Q_SLOTS:
         QVERIFY(!addresses.isEmpty());
 
         const QString out = csvPath(u"backends-redacted"_s);
-        const Run run
+        const PoolscopeRun run
             = runPoolscope({ u"export"_s, m_recording, u"--what"_s, u"backends"_s, u"--redact"_s, u"--out"_s, out });
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const QList<QStringList> redacted = readCsv(out, &error);
@@ -404,7 +385,7 @@ private Q_SLOTS:
         QFETCH(QStringList, arguments);
         QFETCH(QString, message);
         const QString out = csvPath(u"error"_s);
-        const Run run = runPoolscope(arguments + QStringList { u"--out"_s, out });
+        const PoolscopeRun run = runPoolscope(arguments + QStringList { u"--out"_s, out });
         QVERIFY(run.exitCode != 0);
         QVERIFY2(QString::fromUtf8(run.err).contains(message), run.err.constData());
         QVERIFY(!QFileInfo::exists(out));
@@ -417,7 +398,7 @@ private Q_SLOTS:
         QVERIFY2(reader.open(m_recording, &error), qPrintable(error));
         const RecordingReader::TimeRange range = reader.timeRange();
         const QString png = m_dir.filePath(u"review.png"_s);
-        const Run run = runPoolscope({ u"screenshot"_s, m_recording, u"--at"_s,
+        const PoolscopeRun run = runPoolscope({ u"screenshot"_s, m_recording, u"--at"_s,
             isoTimestamp((range.firstMs + range.lastMs) / 2), u"--redact"_s, u"--out"_s, png });
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QVERIFY2(run.err.contains("reviewing"), run.err.constData());

@@ -9,41 +9,6 @@
 using namespace Qt::StringLiterals;
 using namespace poolscope::test;
 
-namespace {
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run runPoolscope(const QStringList& args)
-{
-    QProcess process;
-    process.start(QStringLiteral(POOLSCOPE_BINARY), args);
-    Run run;
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        process.waitForFinished();
-        run.err = "timed out";
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
-}
-
-QJsonObject byName(const QJsonArray& array, const QString& name)
-{
-    for (const auto& v : array) {
-        if (v.toObject().value(u"name"_s).toString() == name)
-            return v.toObject();
-    }
-    return {};
-}
-} // namespace
-
 class TestStatusCli : public QObject
 {
     Q_OBJECT
@@ -60,7 +25,7 @@ private Q_SLOTS:
 
     void reportsTheDemoFromItsWorkspace()
     {
-        const Run run = runPoolscope({ u"status"_s, m_state.value(u"workspace"_s).toString(), u"--json"_s });
+        const PoolscopeRun run = runPoolscope({ u"status"_s, m_state.value(u"workspace"_s).toString(), u"--json"_s });
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const QJsonObject status = QJsonDocument::fromJson(run.out).object();
         QCOMPARE(status.value(u"status"_s).toString(), u"OK"_s);
@@ -118,7 +83,7 @@ private Q_SLOTS:
         const QJsonObject web = demoService(m_state, u"web"_s);
         QString stats = web.value(u"url"_s).toString();
         stats.replace(u"/health/detailed"_s, u"/pool/stats"_s);
-        const Run run = runPoolscope({ u"status"_s, u"--health"_s, web.value(u"url"_s).toString(), u"--name"_s,
+        const PoolscopeRun run = runPoolscope({ u"status"_s, u"--health"_s, web.value(u"url"_s).toString(), u"--name"_s,
             u"web"_s, u"--health"_s, stats, u"--name"_s, u"raw"_s, u"--profile"_s, u"psycopg_pool"_s, u"--app"_s,
             u"web"_s, u"--pg"_s, m_state.value(u"conninfo"_s).toString(), u"--json"_s });
         QVERIFY2(run.exitCode == 0, run.err.constData());
@@ -162,14 +127,14 @@ private Q_SLOTS:
                                  .arg(critical);
         file.write(json.toUtf8());
         file.close();
-        const Run run = runPoolscope({ u"status"_s, path, u"--json"_s });
+        const PoolscopeRun run = runPoolscope({ u"status"_s, path, u"--json"_s });
         QCOMPARE(run.exitCode, exitCode);
         QCOMPARE(QJsonDocument::fromJson(run.out).object().value(u"status"_s).toString(), status);
     }
 
     void failuresAreUnknown()
     {
-        const Run run
+        const PoolscopeRun run
             = runPoolscope({ u"status"_s, u"--health"_s, u"http://127.0.0.1:1/health"_s, u"--name"_s, u"dead"_s,
                 u"--pg"_s, u"host=127.0.0.1 port=1 dbname=x connect_timeout=1"_s, u"--json"_s, u"--wait"_s, u"8"_s });
         QCOMPARE(run.exitCode, 3);
@@ -193,14 +158,14 @@ private Q_SLOTS:
         file.write(
             "{\"version\": 1, \"targets\": [{\"name\": \"web\", \"url\": \"http://h/\", \"interval\": \"often\"}]}");
         file.close();
-        const Run run = runPoolscope({ u"status"_s, path });
+        const PoolscopeRun run = runPoolscope({ u"status"_s, path });
         QCOMPARE(run.exitCode, 3);
         QVERIFY2(run.err.contains("targets[0].interval"), run.err.constData());
     }
 
     void tableForPeople()
     {
-        const Run run = runPoolscope({ u"status"_s, m_state.value(u"workspace"_s).toString() });
+        const PoolscopeRun run = runPoolscope({ u"status"_s, m_state.value(u"workspace"_s).toString() });
         QCOMPARE(run.exitCode, 0);
         const QString text = QString::fromUtf8(run.out);
         QVERIFY2(text.startsWith(u"TARGET"_s), qPrintable(text));
