@@ -22,14 +22,18 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QSocketNotifier>
+#include <QStatusBar>
 #include <QTimer>
 
 #include <cerrno>
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include <signal.h>
@@ -125,6 +129,22 @@ std::unique_ptr<LiveWindow> openReview(const CommandLine& commandLine, QString* 
     return live;
 }
 
+// Demo ▸ leak switches, so the growing case can be seen without curl.
+void addDemoMenu(MainWindow* window, DemoLauncher* demo)
+{
+    QMenu* menu = window->menuBar()->addMenu(u"&Demo"_s);
+    for (const double rate : { 6.0, 30.0 }) {
+        QAction* start = menu->addAction(u"Start a leak in web: %1 connections a minute"_s.arg(rate));
+        QObject::connect(start, &QAction::triggered, demo, [demo, rate] { demo->setLeak(u"web"_s, rate); });
+    }
+    QAction* stop = menu->addAction(u"Stop the leak"_s);
+    QObject::connect(stop, &QAction::triggered, demo, [demo] { demo->setLeak(u"web"_s, 0); });
+    QObject::connect(demo, &DemoLauncher::leakSwitched, window,
+        [window](const QString& message) { window->statusBar()->showMessage(message, 10000); });
+    QObject::connect(demo, &DemoLauncher::leakSwitchFailed, window,
+        [window](const QString& message) { window->statusBar()->showMessage(message, 10000); });
+}
+
 // The window with the caption strip an incident review needs (targets, time range and zone, version, verdict).
 bool saveScreenshot(MainWindow* window, const QString& path)
 {
@@ -152,7 +172,10 @@ int runStatus(int& argc, char** argv, const CommandLine& commandLine)
     Monitor monitor(&session);
     warnUnsetEnvironment(monitor);
 
+    bool done = false; // everyone answered and the --wait deadline may both fire
     auto finish = [&] {
+        if (std::exchange(done, true))
+            return;
         monitor.stop();
         if (commandLine.json)
             std::fputs(QJsonDocument(statusJson(session)).toJson(QJsonDocument::Indented).constData(), stdout);
@@ -439,6 +462,7 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
             }
             std::fprintf(stderr, "poolscope: demo running (workspace %s)\n", qPrintable(path));
             showWorkspace(*loaded.workspace);
+            addDemoMenu(live->window.get(), &demo);
         });
         QObject::connect(&demo, &DemoLauncher::failed, &app, [&](const QString& message) {
             std::fprintf(stderr, "poolscope: %s\n", qPrintable(message));
@@ -446,7 +470,7 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
             app.quit();
         });
         std::fprintf(stderr, "poolscope: starting the demo (a throwaway PostgreSQL and three services)...\n");
-        demo.start();
+        demo.start(commandLine.demoLeakPerMinute);
     } else if (!commandLine.recordingPath.isEmpty()) {
         QString error;
         live = openReview(commandLine, &error);

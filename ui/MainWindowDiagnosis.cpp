@@ -84,6 +84,9 @@ void MainWindow::buildDiagnosisPanels()
     // Routes next to Backends, Explain after them.
     m_routesView = new RoutesView(m_session, m_diagnosis, m_tabs);
     m_tabs->insertTab(m_tabs->indexOf(backendsPage) + 1, m_routesView, u"Routes"_s);
+    // Rates over what the chart shows (5 min, 1 h, 12 h, all, or the frozen range while paused).
+    connect(m_chart, &TimelineChart::refreshed, m_routesView,
+        [this] { m_routesView->setRange(m_chart->visibleStartMs(), m_chart->visibleEndMs()); });
     m_explainPanel = new ExplainPanel(m_tabs);
     m_tabs->insertTab(m_tabs->indexOf(m_routesView) + 1, m_explainPanel, u"Explain"_s);
     connect(m_routesView, &RoutesView::countChanged, this, [this](int routes, int rising) {

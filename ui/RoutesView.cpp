@@ -105,7 +105,10 @@ void RoutesView::refresh()
     if (!m_session || m_target < 0 || m_target >= m_session->targetCount()) {
         m_model->clear();
     } else {
-        const QList<RouteRate> rates = m_diagnosis ? m_diagnosis->target(m_target).routes : QList<RouteRate> {};
+        QList<RouteRate> rates;
+        if (m_diagnosis)
+            rates = m_toMs > 0 ? m_diagnosis->routeRates(m_target, m_fromMs, m_toMs)
+                               : m_diagnosis->target(m_target).routes;
         m_model->setRoutes(m_session->routesForView(m_target), rates);
     }
     const int rising = m_model->risingCount();
@@ -113,6 +116,15 @@ void RoutesView::refresh()
                                   : u"%1 routes"_s.arg(m_model->rowCount()));
     Q_EMIT countChanged(m_model->rowCount(), rising);
     showSelectedRoute();
+}
+
+void RoutesView::setRange(qint64 fromMs, qint64 toMs)
+{
+    if (fromMs == m_fromMs && toMs == m_toMs)
+        return;
+    m_fromMs = fromMs;
+    m_toMs = toMs;
+    refresh();
 }
 
 void RoutesView::selectRoute(const QString& name)
@@ -137,8 +149,8 @@ void RoutesView::showSelectedRoute()
         m_chart->setRoute(nullptr);
         return;
     }
-    qint64 from = 0, to = 0;
-    if (m_diagnosis) {
+    qint64 from = m_fromMs, to = m_toMs;
+    if (m_diagnosis && to <= 0) {
         const Verdict& verdict = m_diagnosis->target(m_target).verdict;
         from = verdict.fromMs;
         to = verdict.toMs;

@@ -27,6 +27,8 @@ public:
     void setTarget(int targetIndex);
     int target() const { return m_target; }
     void refresh();
+    // The range the rates cover: the chart's visible range; (0, 0) = the diagnosis window.
+    void setRange(qint64 fromMs, qint64 toMs);
 
     RoutesModel* model() const { return m_model; }
     QTableView* table() const { return m_table; }
@@ -44,6 +46,8 @@ private:
     QPointer<Session> m_session;
     QPointer<Diagnosis> m_diagnosis;
     int m_target = -1;
+    qint64 m_fromMs = 0;
+    qint64 m_toMs = 0;
     RoutesModel* m_model = nullptr;
     QSortFilterProxyModel* m_proxy = nullptr;
     QLineEdit* m_filter = nullptr;

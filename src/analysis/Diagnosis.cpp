@@ -209,10 +209,7 @@ void Diagnosis::compute(int targetIndex)
     }
     out.reconciliation = reconcile(input);
 
-    out.routes.clear();
-    const qint64 routeFrom = std::max(fromMs, out.verdict.fromMs);
-    for (const auto& series : t.history.routes())
-        out.routes.append(computeRouteRate(series.name, series.points, routeFrom, toMs));
+    out.routes = routeRates(i, std::max(fromMs, out.verdict.fromMs), toMs);
 
     double discrepancy = out.verdict.level;
     if (!isPresent(discrepancy)) {
@@ -293,6 +290,14 @@ void Diagnosis::evaluateLevel(int targetIndex, bool allowEvents)
         : (level == ThresholdLevel::Warning ? Event::Severity::Warning : Event::Severity::Info);
     d->session->addEvent(
         Event { out.computedAtMs, severity, d->session->target(targetIndex).config.name, u"threshold"_s, message });
+}
+
+QList<RouteRate> Diagnosis::routeRates(int targetIndex, qint64 fromMs, qint64 toMs) const
+{
+    QList<RouteRate> rates;
+    for (const auto& series : d->session->target(targetIndex).history.routes())
+        rates.append(computeRouteRate(series.name, series.points, fromMs, toMs));
+    return rates;
 }
 
 } // namespace poolscope

@@ -49,6 +49,9 @@ public:
     qint64 windowFromMs() const;
     qint64 windowToMs() const;
 
+    // Per-route rates of one target over any range (the chart's visible range, say), computed now.
+    QList<RouteRate> routeRates(int targetIndex, qint64 fromMs, qint64 toMs) const;
+
     // Recomputes every target now.
     void recompute();
 

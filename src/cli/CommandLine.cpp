@@ -171,6 +171,17 @@ CommandLine parseCommandLine(const QStringList& arguments)
             d.name = uniqueName(label.isEmpty() ? u"postgres"_s : label, databaseNames);
             databaseNames.append(d.name);
             cl.adHoc.databases.append(d);
+        } else if (arg == u"--leak"_s) {
+            QString text;
+            if (!value(&text))
+                break;
+            bool ok = false;
+            const double rate = text.toDouble(&ok);
+            if (!ok || rate <= 0 || rate > 600) {
+                fail(u"--leak: \"%1\" is not a number of connections a minute between 0 and 600"_s.arg(text));
+                break;
+            }
+            cl.demoLeakPerMinute = rate;
         } else if (arg == u"--wait"_s) {
             number(&cl.waitSeconds, 0.1, 3600);
         } else if (arg == u"--watch"_s) {
@@ -271,6 +282,8 @@ CommandLine parseCommandLine(const QStringList& arguments)
         fail(u"--at and --redact belong to the export and screenshot commands"_s);
     if (command == C::Screenshot && !cl.atText.isEmpty() && cl.recordingPath.isEmpty())
         fail(u"screenshot --at needs a recording (FILE.sqlite)"_s);
+    if (cl.demoLeakPerMinute > 0 && !cl.demo)
+        fail(u"--leak belongs to --demo"_s);
     if (cl.command == CommandLine::Command::Status && sources == 0)
         fail(u"status needs a workspace file, --health URL or --pg CONNINFO"_s);
     if (cl.command == CommandLine::Command::Status && cl.demo)
@@ -330,7 +343,8 @@ QString usageText()
 {
     return uR"(Usage:
   poolscope [WORKSPACE]                     open the monitor on a workspace file
-  poolscope --demo                          open the monitor on the built-in demo service
+  poolscope --demo [--leak R]               open the monitor on the built-in demo service
+                                            (--leak: its web process leaks R connections a minute)
   poolscope [--health URL [--name N] [--profile P] [--app APPLICATION_NAME]]... [--pg CONNINFO]...
   poolscope status [WORKSPACE | flags] [--json] [--wait SECONDS]
   poolscope screenshot [WORKSPACE | flags | --demo] --out FILE.png [--after SECONDS] [--size WxH]

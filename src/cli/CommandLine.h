@@ -15,6 +15,7 @@ struct CommandLine
 
     Command command = Command::Gui;
     bool demo = false; // --demo: run on the embedded demo service instead of a workspace
+    double demoLeakPerMinute = 0; // --leak R: the demo's web process leaks R connections a minute
     QString workspacePath; // a positional WORKSPACE file
     Workspace adHoc; // targets and databases from --health / --pg flags
     bool json = false; // --json

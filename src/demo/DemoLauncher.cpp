@@ -2,7 +2,13 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 
 using namespace Qt::StringLiterals;
 
@@ -88,10 +94,49 @@ void DemoLauncher::onReadyRead()
     for (const QByteArray& line : m_stdout.split('\n')) {
         if (line.startsWith(kReadyPrefix)) {
             m_ready = true;
-            Q_EMIT ready(QString::fromLocal8Bit(line.mid(kReadyPrefix.size()).trimmed()));
+            m_workspacePath = QString::fromLocal8Bit(line.mid(kReadyPrefix.size()).trimmed());
+            Q_EMIT ready(m_workspacePath);
             return;
         }
     }
+}
+
+void DemoLauncher::setLeak(const QString& service, double perMinute)
+{
+    // state.json sits beside the workspace the demo wrote; it names each service's admin URL.
+    QFile stateFile(QFileInfo(m_workspacePath).absoluteDir().filePath(u"state.json"_s));
+    if (m_workspacePath.isEmpty() || !stateFile.open(QIODevice::ReadOnly)) {
+        Q_EMIT leakSwitchFailed(u"the demo is not running (no state.json)"_s);
+        return;
+    }
+    QString adminUrl;
+    const QJsonArray services = QJsonDocument::fromJson(stateFile.readAll()).object().value(u"services"_s).toArray();
+    for (const auto& v : services) {
+        if (v.toObject().value(u"name"_s).toString() == service)
+            adminUrl = v.toObject().value(u"admin_url"_s).toString();
+    }
+    if (adminUrl.isEmpty()) {
+        Q_EMIT leakSwitchFailed(u"the demo has no service named %1"_s.arg(service));
+        return;
+    }
+    if (!m_network)
+        m_network = new QNetworkAccessManager(this);
+    QNetworkRequest request { QUrl(adminUrl + u"/leak"_s) };
+    request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
+    request.setTransferTimeout(5000);
+    const QByteArray body
+        = QJsonDocument(QJsonObject { { u"per_minute"_s, perMinute } }).toJson(QJsonDocument::Compact);
+    QNetworkReply* reply = m_network->post(request, body);
+    connect(reply, &QNetworkReply::finished, this, [this, reply, service, perMinute] {
+        reply->deleteLater();
+        if (reply->error() != QNetworkReply::NoError) {
+            Q_EMIT leakSwitchFailed(u"cannot switch the demo's leak: %1"_s.arg(reply->errorString()));
+            return;
+        }
+        Q_EMIT leakSwitched(perMinute > 0
+                ? u"demo: %1 now leaks %2 connections a minute outside its tracking"_s.arg(service).arg(perMinute)
+                : u"demo: %1 stopped leaking (leaked connections stay held)"_s.arg(service));
+    });
 }
 
 void DemoLauncher::onFinished(int exitCode, QProcess::ExitStatus status)

@@ -3,6 +3,8 @@
 #include <QObject>
 #include <QProcess>
 
+class QNetworkAccessManager;
+
 namespace poolscope {
 
 // Starts the demo (resources/demo/demo.py run: a throwaway PostgreSQL cluster and three Flask services
@@ -21,18 +23,26 @@ public:
     static QString python();
 
     void start(double leakPerMinute = 0);
+
+    // Switches the demo service's growing leak (POST /admin/leak on its admin URL from state.json);
+    // 0 stops it. Answers with leakSwitched or leakSwitchFailed.
+    void setLeak(const QString& service, double perMinute);
     // Closes the demo's stdin and waits (up to timeoutMs) for it to stop PostgreSQL and the services.
     void stop(int timeoutMs = 20000);
 
 Q_SIGNALS:
     void ready(const QString& workspacePath);
     void failed(const QString& message);
+    void leakSwitched(const QString& message);
+    void leakSwitchFailed(const QString& message);
 
 private:
     void onReadyRead();
     void onFinished(int exitCode, QProcess::ExitStatus status);
 
     QProcess* m_process;
+    QNetworkAccessManager* m_network = nullptr;
+    QString m_workspacePath;
     QByteArray m_stdout;
     bool m_ready = false;
 };

@@ -56,6 +56,10 @@ private Q_SLOTS:
         cl = parseCommandLine({ u"--demo"_s });
         QVERIFY(cl.demo);
         QVERIFY(cl.error.isEmpty());
+        QCOMPARE(cl.demoLeakPerMinute, 0.0);
+        cl = parseCommandLine({ u"--demo"_s, u"--leak"_s, u"6"_s });
+        QVERIFY2(cl.error.isEmpty(), qPrintable(cl.error));
+        QCOMPARE(cl.demoLeakPerMinute, 6.0);
         QCOMPARE(parseCommandLine({ u"--help"_s }).command, CommandLine::Command::Help);
     }
 
@@ -74,6 +78,15 @@ private Q_SLOTS:
         QTest::addRow("no out") << QStringList { u"screenshot"_s, u"--demo"_s } << u"screenshot needs --out FILE.png"_s;
         QTest::addRow("two sources") << QStringList { u"w.json"_s, u"--demo"_s } << u"not several"_s;
         QTest::addRow("unknown option") << QStringList { u"--frobnicate"_s } << u"unknown option --frobnicate"_s;
+        QTest::addRow("leak without demo")
+            << QStringList { u"w.json"_s, u"--leak"_s, u"6"_s } << u"--leak belongs to --demo"_s;
+        QTest::addRow("bad leak") << QStringList { u"--demo"_s, u"--leak"_s, u"lots"_s }
+                                  << u"--leak: \"lots\" is not a number of connections a minute"_s;
+        QTest::addRow("explain without source") << QStringList { u"explain"_s } << u"explain needs a workspace file"_s;
+        QTest::addRow("watch outside explain")
+            << QStringList { u"status"_s, u"w.json"_s, u"--watch"_s, u"5"_s } << u"--watch"_s;
+        QTest::addRow("export without what")
+            << QStringList { u"export"_s, u"r.sqlite"_s, u"--out"_s, u"x.csv"_s } << u"--what"_s;
         QTest::addRow("two workspaces") << QStringList { u"a.json"_s, u"b.json"_s } << u"only one workspace"_s;
     }
 

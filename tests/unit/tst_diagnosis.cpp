@@ -163,6 +163,11 @@ private Q_SLOTS:
         QCOMPARE(d.routes.size(), 1);
         QCOMPARE(d.routes.first().name, u"/api/bets"_s);
         QCOMPARE(d.routes.first().acquiresPerMinute, 90.0); // 3 per 2 s tick
+        // Any range on demand (the chart's visible one): the last minute holds 30 ticks of 3 acquires.
+        const QList<RouteRate> lastMinute = diagnosis.routeRates(0, feed.now() - 60'000, feed.now());
+        QCOMPARE(lastMinute.size(), 1);
+        QCOMPARE(lastMinute.first().acquired, 90.0);
+        QCOMPARE(lastMinute.first().acquiresPerMinute, 90.0);
         QCOMPARE(diagnosis.tracker(0).size(), 12);
         QCOMPARE(d.computedAtMs, feed.now());
     }
