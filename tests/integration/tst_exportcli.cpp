@@ -6,10 +6,12 @@
 #include "record/RecordingReader.h"
 #include "store/Session.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -209,6 +211,39 @@ private Q_SLOTS:
         const std::unique_ptr<Session> session = reader.load();
         QVERIFY(reader.problems().isEmpty());
         QVERIFY(sampleCount(*session) >= reported);
+    }
+
+    void windowStopsCleanlyOnSigterm()
+    {
+        // The live window records by default; SIGTERM must close it like the window's close button.
+        QTemporaryDir folder;
+        QProcess process;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"POOLSCOPE_RECORDINGS_DIR"_s, folder.path());
+        env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s); // a window that runs until told to stop
+        process.setProcessEnvironment(env);
+        process.start(poolscopeBinary(), { m_workspace });
+        QVERIFY(process.waitForStarted());
+        QByteArray log;
+        QTRY_VERIFY_WITH_TIMEOUT((log.append(process.readAllStandardError()), log.contains("recording to")), 20000);
+        QDir dir(folder.path());
+        const QStringList files = dir.entryList({ u"poolscope-*.sqlite"_s }, QDir::Files);
+        QCOMPARE(files.size(), 1);
+        const QString path = dir.filePath(files.first());
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(path + u"-wal"_s).size() > 0, 20000); // ticks are being written
+        process.terminate(); // SIGTERM
+        QVERIFY(process.waitForFinished(20000));
+        log.append(process.readAllStandardError());
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(process.exitCode(), 0);
+        QVERIFY2(log.contains("stopping on a signal"), log.constData());
+        QVERIFY2(!QFileInfo::exists(path + u"-wal"_s), log.constData());
+        RecordingReader reader;
+        QString error;
+        QVERIFY2(reader.open(path, &error), qPrintable(error));
+        const std::unique_ptr<Session> session = reader.load();
+        QVERIFY(reader.problems().isEmpty());
+        QVERIFY(sampleCount(*session) > 0);
     }
 
     void exports_data()
