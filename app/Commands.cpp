@@ -33,6 +33,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -57,6 +58,17 @@ void warnUnsetEnvironment(const Monitor& monitor)
     for (const auto& name : monitor.unsetEnvironment())
         std::fprintf(
             stderr, "poolscope: warning: ${env:%s} is used but %s is not set\n", qPrintable(name), qPrintable(name));
+}
+
+// The workspace the command line names, or nothing after printing every problem with its place.
+std::optional<Workspace> workspaceOrReport(const CommandLine& commandLine)
+{
+    WorkspaceResult loaded = workspaceFor(commandLine);
+    if (!loaded.ok()) {
+        printErrors(loaded.errors);
+        return std::nullopt;
+    }
+    return std::move(loaded.workspace);
 }
 
 bool haveDisplay()
@@ -163,12 +175,10 @@ bool saveScreenshot(MainWindow* window, const QString& path)
 int runStatus(int& argc, char** argv, const CommandLine& commandLine)
 {
     QCoreApplication app(argc, argv);
-    const WorkspaceResult loaded = workspaceFor(commandLine);
-    if (!loaded.ok()) {
-        printErrors(loaded.errors);
+    const std::optional<Workspace> workspace = workspaceOrReport(commandLine);
+    if (!workspace)
         return static_cast<int>(StatusLevel::Unknown);
-    }
-    Session session(*loaded.workspace);
+    Session session(*workspace);
     Monitor monitor(&session);
     warnUnsetEnvironment(monitor);
 
@@ -192,12 +202,10 @@ int runStatus(int& argc, char** argv, const CommandLine& commandLine)
 int runExplain(int& argc, char** argv, const CommandLine& commandLine)
 {
     QCoreApplication app(argc, argv);
-    const WorkspaceResult loaded = workspaceFor(commandLine);
-    if (!loaded.ok()) {
-        printErrors(loaded.errors);
+    const std::optional<Workspace> workspace = workspaceOrReport(commandLine);
+    if (!workspace)
         return static_cast<int>(StatusLevel::Unknown);
-    }
-    Session session(*loaded.workspace);
+    Session session(*workspace);
     Monitor monitor(&session);
     Diagnosis diagnosis(&session);
     warnUnsetEnvironment(monitor);
@@ -270,11 +278,9 @@ QString mebibytes(qint64 bytes)
 int runRecord(int& argc, char** argv, const CommandLine& commandLine)
 {
     QCoreApplication app(argc, argv);
-    const WorkspaceResult loaded = workspaceFor(commandLine);
-    if (!loaded.ok()) {
-        printErrors(loaded.errors);
-        return 3;
-    }
+    const std::optional<Workspace> workspace = workspaceOrReport(commandLine);
+    if (!workspace)
+        return static_cast<int>(StatusLevel::Unknown);
     const QFileInfo out(commandLine.out);
     if (out.exists() && out.size() > 0) {
         std::fprintf(stderr,
@@ -287,7 +293,7 @@ int runRecord(int& argc, char** argv, const CommandLine& commandLine)
         std::fprintf(stderr, "poolscope: record: cannot install the SIGINT/SIGTERM handlers\n");
         return 1;
     }
-    Session session(*loaded.workspace);
+    Session session(*workspace);
     Monitor monitor(&session);
     warnUnsetEnvironment(monitor);
     Recorder recorder(&session);
@@ -491,12 +497,10 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
                 stderr, "poolscope: give a workspace file, --health/--pg flags or --demo\n%s", qPrintable(usageText()));
             return 3;
         }
-        const WorkspaceResult loaded = workspaceFor(commandLine);
-        if (!loaded.ok()) {
-            printErrors(loaded.errors);
-            return 3;
-        }
-        showWorkspace(*loaded.workspace);
+        std::optional<Workspace> workspace = workspaceOrReport(commandLine);
+        if (!workspace)
+            return static_cast<int>(StatusLevel::Unknown);
+        showWorkspace(std::move(*workspace));
     }
 
     // File > Open recording... opens a review window beside the live one (or the first review).

@@ -5,6 +5,7 @@
 #include "Notifier.h"
 #include "RouteChart.h"
 #include "RoutesView.h"
+#include "SyntheticWorkspace.h"
 #include "ThresholdsDialog.h"
 #include "VerdictBanner.h"
 #include "analysis/Diagnosis.h"
@@ -48,20 +49,7 @@ constexpr int kWithheldPid = 9999;
 
 Workspace makeWorkspace()
 {
-    Workspace ws;
-    for (const char* name : { "web", "worker" }) {
-        TargetConfig t;
-        t.name = QString::fromLatin1(name);
-        t.url = u"http://127.0.0.1:8000/health"_s;
-        t.applicationName = t.name;
-        t.database = u"main"_s;
-        ws.targets.append(t);
-    }
-    DatabaseConfig db;
-    db.name = u"main"_s;
-    db.conninfo = u"dbname=app"_s;
-    ws.databases.append(db);
-    return ws;
+    return test::syntheticWorkspace({ u"web"_s, u"worker"_s }, u"http://127.0.0.1:8000/health"_s);
 }
 
 RouteStats route(const QString& name, double acquired, double released)

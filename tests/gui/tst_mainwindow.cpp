@@ -1,4 +1,5 @@
 #include "MainWindow.h"
+#include "SyntheticWorkspace.h"
 #include "TimelineChart.h"
 #include "models/BackendsModel.h"
 #include "models/Format.h"
@@ -28,20 +29,9 @@ constexpr int kWithheldPid = 9999;
 
 Workspace makeWorkspace()
 {
-    Workspace ws;
+    Workspace ws = test::syntheticWorkspace(
+        { u"web"_s, u"worker_odds"_s, u"worker_settlement"_s }, u"http://127.0.0.1:8000/health/detailed"_s);
     ws.path = u"/tmp/incident-2024-05.json"_s;
-    for (const char* name : { "web", "worker_odds", "worker_settlement" }) {
-        TargetConfig t;
-        t.name = QString::fromLatin1(name);
-        t.url = u"http://127.0.0.1:8000/health/detailed"_s;
-        t.applicationName = t.name;
-        t.database = u"main"_s;
-        ws.targets.append(t);
-    }
-    DatabaseConfig db;
-    db.name = u"main"_s;
-    db.conninfo = u"dbname=app"_s;
-    ws.databases.append(db);
     return ws;
 }
 

@@ -1,3 +1,4 @@
+#include "SyntheticWorkspace.h"
 #include "models/BackendsModel.h"
 #include "models/Format.h"
 #include "models/TargetsModel.h"
@@ -18,19 +19,8 @@ constexpr qint64 kMinute = 60 * kSecond;
 
 Workspace makeWorkspace()
 {
-    Workspace ws;
-    for (const char* name : { "web", "worker_odds", "worker_settlement" }) {
-        TargetConfig t;
-        t.name = QString::fromLatin1(name);
-        t.url = u"http://127.0.0.1:1/health"_s;
-        t.applicationName = t.name;
-        t.database = u"main"_s;
-        ws.targets.append(t);
-    }
-    DatabaseConfig db;
-    db.name = u"main"_s;
-    db.conninfo = u"dbname=app"_s;
-    ws.databases.append(db);
+    Workspace ws = test::syntheticWorkspace(
+        { u"web"_s, u"worker_odds"_s, u"worker_settlement"_s }, u"http://127.0.0.1:1/health"_s);
     ws.thresholds.discrepancyWarning = 20;
     ws.thresholds.discrepancyCritical = 25;
     return ws;
