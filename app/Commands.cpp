@@ -1,4 +1,5 @@
 #include "Commands.h"
+#include "workspace/WorkspaceFile.h"
 
 #include "EvidenceActions.h"
 #include "MainWindow.h"

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "analysis/BackendTracker.h"
-#include "store/ActivitySnapshot.h"
+#include "types/ActivitySnapshot.h"
 
 #include <QWidget>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "workspace/Workspace.h"
+#include "types/Workspace.h"
 
 #include <QDialog>
 #include <QPointer>

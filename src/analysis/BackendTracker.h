@@ -1,6 +1,6 @@
 #pragma once
 
-#include "store/ActivitySnapshot.h"
+#include "types/ActivitySnapshot.h"
 
 #include <QHash>
 #include <QList>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "store/Sample.h"
+#include "types/Sample.h"
 
 #include <QList>
 #include <QString>

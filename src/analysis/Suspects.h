@@ -1,7 +1,7 @@
 #pragma once
 
-#include "store/ActivitySnapshot.h"
-#include "store/Metric.h"
+#include "types/ActivitySnapshot.h"
+#include "types/Metric.h"
 
 #include <QList>
 #include <QMap>

@@ -1,4 +1,5 @@
 #include "CommandLine.h"
+#include "workspace/WorkspaceFile.h"
 
 #include "TimeArgument.h"
 

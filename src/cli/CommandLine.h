@@ -1,6 +1,6 @@
 #pragma once
 
-#include "workspace/Workspace.h"
+#include "workspace/WorkspaceFile.h"
 
 #include <QSize>
 #include <QString>

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "analysis/BackendGroups.h"
-#include "store/ActivitySnapshot.h"
+#include "types/ActivitySnapshot.h"
 
 #include <QAbstractItemModel>
 #include <QList>

@@ -1,6 +1,6 @@
 #include "Format.h"
 
-#include "store/ActivitySnapshot.h"
+#include "types/ActivitySnapshot.h"
 
 #include <QDateTime>
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "analysis/RouteRates.h"
-#include "store/Sample.h"
+#include "types/Sample.h"
 
 #include <QAbstractTableModel>
 #include <QList>

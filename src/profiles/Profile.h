@@ -2,7 +2,7 @@
 
 #include "JsonPointer.h"
 #include "ProfileResult.h"
-#include "store/Metric.h"
+#include "types/Metric.h"
 
 #include <QHash>
 #include <QJsonDocument>

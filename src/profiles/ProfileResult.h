@@ -1,7 +1,7 @@
 #pragma once
 
-#include "store/Metric.h"
-#include "store/Sample.h"
+#include "types/Metric.h"
+#include "types/Sample.h"
 
 #include <QList>
 #include <QString>

@@ -2,7 +2,7 @@
 
 #include "RecordingFormat.h"
 #include "store/Session.h"
-#include "workspace/Workspace.h"
+#include "workspace/WorkspaceFile.h"
 
 #include <QDateTime>
 #include <QFileInfo>

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "SqliteStatement.h"
-#include "store/ActivitySnapshot.h"
-#include "store/Sample.h"
+#include "types/ActivitySnapshot.h"
+#include "types/Sample.h"
 
 #include <QHash>
 #include <QObject>

@@ -2,8 +2,8 @@
 
 #include "Recorder.h"
 #include "RecordingArchive.h"
-#include "store/Event.h"
 #include "store/Session.h"
+#include "types/Event.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -1,4 +1,5 @@
 #include "RecordingReader.h"
+#include "workspace/WorkspaceFile.h"
 
 #include "RecordingFormat.h"
 #include "SqliteStatement.h"

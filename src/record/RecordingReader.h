@@ -1,9 +1,9 @@
 #pragma once
 
-#include "store/ActivitySnapshot.h"
-#include "store/Event.h"
-#include "store/Sample.h"
-#include "workspace/Workspace.h"
+#include "types/ActivitySnapshot.h"
+#include "types/Event.h"
+#include "types/Sample.h"
+#include "types/Workspace.h"
 
 #include <QHash>
 #include <QList>

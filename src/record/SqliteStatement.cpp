@@ -1,7 +1,7 @@
 #include "SqliteStatement.h"
 
-#include "store/ActivitySnapshot.h"
-#include "store/Metric.h"
+#include "types/ActivitySnapshot.h"
+#include "types/Metric.h"
 
 #include <sqlite3.h>
 

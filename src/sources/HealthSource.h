@@ -1,8 +1,8 @@
 #pragma once
 
 #include "profiles/Profile.h"
-#include "store/Sample.h"
-#include "workspace/Workspace.h"
+#include "types/Sample.h"
+#include "types/Workspace.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>

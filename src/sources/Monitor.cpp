@@ -1,4 +1,5 @@
 #include "Monitor.h"
+#include "workspace/WorkspaceFile.h"
 
 #include "HealthSource.h"
 #include "PgActivitySource.h"

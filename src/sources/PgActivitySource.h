@@ -1,7 +1,7 @@
 #pragma once
 
-#include "store/ActivitySnapshot.h"
-#include "workspace/Workspace.h"
+#include "types/ActivitySnapshot.h"
+#include "types/Workspace.h"
 
 #include <QElapsedTimer>
 #include <QObject>

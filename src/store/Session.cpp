@@ -176,7 +176,6 @@ void Session::addSnapshot(const ActivitySnapshot& snapshot)
     }
     Q_EMIT snapshotAdded(index);
 }
-
 } // namespace poolscope
 
 namespace poolscope {
@@ -186,19 +185,6 @@ void Session::addEvent(const Event& event)
     m_events.append(event);
     noteTime(event.timestampMs);
     Q_EMIT eventAdded(static_cast<int>(m_events.size() - 1));
-}
-
-QString severityName(Event::Severity severity)
-{
-    switch (severity) {
-    case Event::Severity::Info:
-        return QStringLiteral("info");
-    case Event::Severity::Warning:
-        return QStringLiteral("warning");
-    case Event::Severity::Critical:
-        return QStringLiteral("critical");
-    }
-    return {};
 }
 
 } // namespace poolscope

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "ActivitySnapshot.h"
-#include "Event.h"
-#include "Sample.h"
 #include "TargetHistory.h"
-#include "workspace/Workspace.h"
+#include "types/ActivitySnapshot.h"
+#include "types/Event.h"
+#include "types/Sample.h"
+#include "types/Workspace.h"
 
 #include <QObject>
 

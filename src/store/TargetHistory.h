@@ -1,7 +1,7 @@
 #pragma once
 
-#include "Metric.h"
-#include "Sample.h"
+#include "types/Metric.h"
+#include "types/Sample.h"
 
 #include <span>
 #include <utility>

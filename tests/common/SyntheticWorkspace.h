@@ -2,7 +2,7 @@
 
 // A workspace for tests that feed a Session by hand: the named targets, each with its own
 // application_name, all on one database "main".
-#include "workspace/Workspace.h"
+#include "types/Workspace.h"
 
 #include <QStringList>
 

@@ -5,6 +5,7 @@
 #include "TimelineChart.h"
 #include "sources/Monitor.h"
 #include "store/Session.h"
+#include "workspace/WorkspaceFile.h"
 
 #include <QAbstractItemView>
 #include <QApplication>

@@ -7,6 +7,7 @@
 #include "record/RecordingReader.h"
 #include "sources/Monitor.h"
 #include "store/Session.h"
+#include "workspace/WorkspaceFile.h"
 
 #include <QTemporaryDir>
 #include <QTest>

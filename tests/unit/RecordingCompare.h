@@ -2,8 +2,8 @@
 
 // Comparisons for the recording tests that treat NaN (an absent value) as equal to NaN.
 
-#include "store/ActivitySnapshot.h"
-#include "store/Sample.h"
+#include "types/ActivitySnapshot.h"
+#include "types/Sample.h"
 
 #include <QString>
 

@@ -5,7 +5,7 @@
 // (backends appearing, changing state and query, leaving; a failed read now and then) and events.
 
 #include "store/Session.h"
-#include "workspace/Workspace.h"
+#include "types/Workspace.h"
 
 #include <QHash>
 #include <QStringList>

@@ -2,7 +2,7 @@
 #include "record/Recorder.h"
 #include "record/RecordingReader.h"
 #include "store/Session.h"
-#include "workspace/Workspace.h"
+#include "workspace/WorkspaceFile.h"
 
 #include <QFile>
 #include <QProcess>

@@ -1,4 +1,4 @@
-#include "workspace/Workspace.h"
+#include "workspace/WorkspaceFile.h"
 
 #include <QTemporaryDir>
 #include <QTest>

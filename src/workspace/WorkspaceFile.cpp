@@ -1,4 +1,4 @@
-#include "Workspace.h"
+#include "WorkspaceFile.h"
 
 #include "profiles/Profile.h"
 
@@ -16,24 +16,6 @@
 using namespace Qt::StringLiterals;
 
 namespace poolscope {
-
-const TargetConfig* Workspace::target(const QString& name) const
-{
-    for (const auto& t : targets) {
-        if (t.name == name)
-            return &t;
-    }
-    return nullptr;
-}
-
-const DatabaseConfig* Workspace::database(const QString& name) const
-{
-    for (const auto& d : databases) {
-        if (d.name == name)
-            return &d;
-    }
-    return nullptr;
-}
 
 namespace {
 

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "types/Workspace.h"
+
+#include <QStringList>
+
+#include <optional>
+
+namespace poolscope {
+
+// The result of loading or validating: a workspace, or every problem found, each naming its place
+// ("targets[1].interval: must be a number of seconds between 0.1 and 3600").
+struct WorkspaceResult
+{
+    std::optional<Workspace> workspace;
+    QStringList errors;
+    bool ok() const { return workspace.has_value(); }
+};
+
+WorkspaceResult loadWorkspace(const QString& path);
+WorkspaceResult parseWorkspace(const QByteArray& json, const QString& sourceName);
+// Validates names, URLs, intervals and references; fills defaults (application_name, database).
+QStringList validateWorkspace(Workspace& workspace);
+QByteArray workspaceToJson(const Workspace& workspace);
+
+// Expands ${env:NAME} from the process environment; an unset variable expands to "" and is reported.
+QString expandEnv(const QString& text, QStringList* unsetNames = nullptr);
+
+} // namespace poolscope
