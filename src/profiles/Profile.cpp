@@ -211,6 +211,30 @@ std::optional<Profile> Profile::builtin(const QString& name)
         search(Metric::PoolIdle, { u"pool_available"_s, u"idleCount"_s, u"pool_idle"_s });
         search(Metric::Waiting, { u"requests_waiting"_s, u"waitingCount"_s, u"waiting"_s });
         profile.m_routes.searchKeys = { routesKey() };
+        // Exposition payloads: OpenTelemetry's semantic conventions (current, then older), Micrometer's
+        // HikariCP meters, client_golang's database/sql collector; in their Prometheus spellings.
+        auto series = [&profile](Metric metric, std::initializer_list<QString> selectors) {
+            for (const QString& text : selectors)
+                profile.m_metrics[idx(metric)].wellKnownSeries.append(*SeriesSelector::parse(text));
+        };
+        series(Metric::CheckedOut,
+            { uR"(db_client_connection_count{db_client_connection_state="used"})"_s,
+                uR"(db_client_connections_usage{state="used"})"_s, u"hikaricp_connections_active"_s,
+                u"go_sql_in_use_connections"_s });
+        series(Metric::PoolIdle,
+            { uR"(db_client_connection_count{db_client_connection_state="idle"})"_s,
+                uR"(db_client_connections_usage{state="idle"})"_s, u"hikaricp_connections_idle"_s,
+                u"go_sql_idle_connections"_s });
+        series(Metric::PoolSize, { u"hikaricp_connections"_s, u"go_sql_open_connections"_s });
+        series(Metric::PoolMax,
+            { u"db_client_connection_max"_s, u"db_client_connections_max"_s, u"hikaricp_connections_max"_s,
+                u"go_sql_max_open_connections"_s });
+        series(Metric::PoolMin,
+            { u"db_client_connection_idle_min"_s, u"db_client_connections_idle_min"_s, u"hikaricp_connections_min"_s });
+        series(Metric::Waiting,
+            { u"db_client_connection_pending_requests"_s, u"db_client_connections_pending_requests"_s,
+                u"hikaricp_connections_pending"_s });
+        series(Metric::Tracked, { u"poolscope_tracked_connections"_s });
     } else if (name == u"seed") {
         pointer(Metric::CheckedOut, u"/database/pool/checked_out"_s);
         pointer(Metric::PoolSize, u"/database/pool/pool_size"_s);
@@ -282,17 +306,23 @@ QString Profile::routeFieldKey(RouteField field)
 void Profile::applyFields(const QHash<QString, QString>& fields)
 {
     for (auto it = fields.constBegin(); it != fields.constEnd(); ++it) {
+        if (!isJsonPointerField(it.value())) {
+            const std::optional<Metric> metric = metricFromKey(it.key());
+            if (metric)
+                m_metrics[idx(*metric)] = Locator { {}, {}, SeriesSelector::parse(it.value()), {} };
+            continue; // validateFields() reported selectors anywhere else, and malformed ones
+        }
         std::optional<JsonPointer> pointer = JsonPointer::parse(it.value());
         if (!pointer)
             continue; // validateFields() reported it
         if (const std::optional<Metric> metric = metricFromKey(it.key())) {
-            m_metrics[idx(*metric)] = Locator { pointer, {} };
+            m_metrics[idx(*metric)] = Locator { pointer, {}, {}, {} };
         } else if (it.key() == routesKey()) {
-            m_routes = Locator { pointer, {} };
+            m_routes = Locator { pointer, {}, {}, {} };
         } else {
             for (int f = 0; f < kRouteFieldCount; ++f) {
                 if (it.key() == routeFieldKey(static_cast<RouteField>(f)))
-                    m_routeFields[static_cast<std::size_t>(f)] = Locator { pointer, {} };
+                    m_routeFields[static_cast<std::size_t>(f)] = Locator { pointer, {}, {}, {} };
             }
         }
     }
@@ -335,6 +365,11 @@ ProfileResult Profile::apply(const QJsonValue& root) const
         const Locator& locator = m_metrics[idx(metric)];
         std::optional<QJsonValue> value;
         JsonPointer at;
+        if (locator.selector) {
+            errors.append(metricKey(metric) % u": the series selector "_s % locator.selector->text()
+                % u" applies to Prometheus payloads; this one is JSON (map it with a JSON Pointer)"_s);
+            continue;
+        }
         if (locator.pointer) {
             at = *locator.pointer;
             value = resolveExplicit(at, root, metricKey(metric), errors);
@@ -381,6 +416,103 @@ ProfileResult Profile::apply(const QJsonValue& root) const
         errors.resize(kMaxErrors);
         errors.append(u"and "_s % QString::number(more) % (more == 1 ? u" more problem"_s : u" more problems"_s));
     }
+    result.error = errors.join(u"; ");
+    return result;
+}
+
+const QStringList& Profile::poolLabels()
+{
+    static const QStringList labels { u"pool"_s, u"db_client_connection_pool_name"_s, u"pool_name"_s, u"db_name"_s };
+    return labels;
+}
+
+ProfileResult Profile::apply(const Exposition& exposition, const QString& pool) const
+{
+    ProfileResult result;
+    QStringList errors;
+    auto poolOf = [](const ExpositionSample& sample) {
+        for (const QString& label : poolLabels()) {
+            const QString value = sample.label(label);
+            if (!value.isNull())
+                return value;
+        }
+        return QString();
+    };
+    // The samples a selector picks, narrowed to the chosen pool.
+    auto select = [&](const SeriesSelector& selector) {
+        QList<const ExpositionSample*> picked;
+        for (const ExpositionSample& sample : exposition.samples) {
+            if (selector.matches(sample) && (pool.isEmpty() || poolOf(sample) == pool))
+                picked.append(&sample);
+        }
+        return picked;
+    };
+
+    for (int m = 0; m < kMetricCount; ++m) {
+        const auto metric = static_cast<Metric>(m);
+        const Locator& locator = m_metrics[idx(metric)];
+        if (locator.pointer) {
+            errors.append(metricKey(metric) % u": the JSON Pointer "_s % locator.pointer->toString()
+                % u" applies to JSON payloads; this one is Prometheus text (map it with a series selector)"_s);
+            continue;
+        }
+        QList<const ExpositionSample*> picked;
+        QString selectorText;
+        if (locator.selector) {
+            picked = select(*locator.selector);
+            selectorText = locator.selector->text();
+        } else {
+            for (const SeriesSelector& candidate : locator.wellKnownSeries) {
+                picked = select(candidate);
+                selectorText = candidate.text();
+                if (!picked.isEmpty())
+                    break;
+            }
+        }
+        if (picked.isEmpty())
+            continue;
+        if (picked.size() > 1) {
+            QStringList pools;
+            for (const ExpositionSample* sample : std::as_const(picked)) {
+                const QString p = poolOf(*sample);
+                if (!p.isEmpty() && !pools.contains(p))
+                    pools.append(p);
+            }
+            if (pools.size() > 1 && pool.isEmpty()) {
+                pools.sort();
+                errors.append(metricKey(metric) % u": "_s % selectorText % u" has "_s % QString::number(pools.size())
+                    % u" pools ("_s % pools.join(u", ") % u"): set \"pool\" on the target to choose one"_s);
+            } else {
+                errors.append(metricKey(metric) % u": "_s % selectorText % u" matches "_s
+                    % QString::number(picked.size()) % u" series (line "_s % QString::number(picked[0]->line)
+                    % u" and line "_s % QString::number(picked[1]->line) % u"); narrow it with labels"_s);
+            }
+            continue;
+        }
+        const ExpositionSample& sample = *picked.front();
+        const double v = sample.value;
+        const bool count = metric != Metric::Discrepancy;
+        const bool valid = std::isfinite(v) && (!count || (v >= 0 && std::floor(v) == v && v <= 9007199254740992.0));
+        if (!valid) {
+            errors.append(metricKey(metric) % u" at "_s % sample.seriesKey() % u" (line "_s
+                % QString::number(sample.line) % u"): expected "_s
+                % (count ? u"a count (a whole number, 0 or more)"_s : u"a finite number"_s) % u", got "_s
+                % QString::number(v));
+            continue;
+        }
+        result.metrics.set(metric, v);
+        result.sources[idx(metric)] = sample.seriesKey();
+    }
+
+    auto derive = [&result](Metric target, double value) {
+        if (!result.metrics.has(target) && isPresent(value)) {
+            result.metrics.set(target, value);
+            result.sources[idx(target)] = derivedSource();
+        }
+    };
+    derive(Metric::CheckedOut, result.metrics[Metric::PoolSize] - result.metrics[Metric::PoolIdle]);
+    derive(Metric::PoolSize, result.metrics[Metric::CheckedOut] + result.metrics[Metric::PoolIdle]);
+    derive(Metric::Discrepancy, result.metrics[Metric::CheckedOut] - result.metrics[Metric::Tracked]);
     result.error = errors.join(u"; ");
     return result;
 }
@@ -466,6 +598,14 @@ void Profile::readRoutes(
     }
 }
 
+bool isJsonPointerField(const QString& value)
+{
+    // "database/pool/out" is a JSON Pointer missing its leading '/', not a selector: report it as such.
+    if (value.isEmpty() || value.startsWith(u'/'))
+        return true;
+    return !value.contains(u'{') && !SeriesSelector::parse(value);
+}
+
 QStringList validateFields(const QHash<QString, QString>& fields)
 {
     QStringList keys = fields.keys();
@@ -475,6 +615,16 @@ QStringList validateFields(const QHash<QString, QString>& fields)
     for (const QString& key : std::as_const(keys)) {
         if (!known.contains(key)) {
             errors.append(key % u": unknown key (expected one of "_s % known.join(u", ") % u")"_s);
+            continue;
+        }
+        const QString value = fields.value(key);
+        if (!isJsonPointerField(value)) {
+            QString selectorError;
+            if (!metricFromKey(key))
+                errors.append(
+                    key % u": expected a JSON Pointer (series selectors map only metrics), got \""_s % value % u"\""_s);
+            else if (!SeriesSelector::parse(value, &selectorError))
+                errors.append(key % u": invalid series selector \""_s % value % u"\": "_s % selectorError);
             continue;
         }
         JsonPointer::SyntaxError syntax;

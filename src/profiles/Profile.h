@@ -1,7 +1,9 @@
 #pragma once
 
+#include "Exposition.h"
 #include "JsonPointer.h"
 #include "ProfileResult.h"
+#include "SeriesSelector.h"
 #include "types/Metric.h"
 
 #include <QHash>
@@ -28,6 +30,10 @@ namespace poolscope {
 // "routes" -> pointer to the routes container, "routes.name", "routes.acquired", "routes.released",
 // "routes.active", "routes.leaks" -> pointers relative to one route entry.
 //
+// Prometheus text and OpenMetrics payloads (Exposition) are mapped by series instead: `fields` values that
+// are not JSON Pointers are PromQL-style selectors ("hikaricp_connections_active{pool=\"main\"}"), and
+// "auto" knows the well-known names of OpenTelemetry, Micrometer/HikariCP and Go's database/sql.
+//
 // A present field of the wrong type is an error naming the metric and the pointer; a missing field is
 // absent (NaN). When absent: checked_out = pool_size - pool_idle, discrepancy = checked_out - tracked,
 // route active = acquired - released.
@@ -53,12 +59,21 @@ public:
 
     ProfileResult apply(const QJsonValue& root) const;
     ProfileResult apply(const QJsonDocument& document) const;
+    // Maps a Prometheus/OpenMetrics payload. `pool` picks one pool when the process exposes several
+    // (labels pool, pool_name, db_client_connection_pool_name, db_name); with several and no `pool`, the
+    // metric is an error listing them, never a sum.
+    ProfileResult apply(const Exposition& exposition, const QString& pool = {}) const;
+
+    // The label names that name a pool in exposition payloads.
+    static const QStringList& poolLabels();
 
 private:
     struct Locator
     {
         std::optional<JsonPointer> pointer; // explicit; wins over searchKeys
         QStringList searchKeys; // member names searched (metrics, routes: any depth; route fields: direct)
+        std::optional<SeriesSelector> selector; // explicit, for exposition payloads
+        QList<SeriesSelector> wellKnownSeries; // searched in order in exposition payloads
         bool isSet() const { return pointer.has_value() || !searchKeys.isEmpty(); }
     };
 
@@ -73,7 +88,11 @@ private:
     std::array<Locator, kRouteFieldCount> m_routeFields {};
 };
 
-// Checks a workspace target's `fields`: unknown keys and malformed JSON Pointers, one message per
+// Whether a `fields` value is a JSON Pointer rather than a series selector: "" and "/..." are pointers, and so
+// is anything that is neither a valid selector nor has a label set ("database/pool" lacks its leading '/').
+bool isJsonPointerField(const QString& value);
+
+// Checks a workspace target's `fields`: unknown keys, malformed JSON Pointers and series selectors, one message per
 // problem, each starting with "<key>: " (sorted by key; the workspace loader prefixes
 // "targets[i].fields."). Empty when all is well.
 QStringList validateFields(const QHash<QString, QString>& fields);

@@ -1,7 +1,9 @@
 // The Prometheus text exposition (0.0.4) and OpenMetrics 1.0 parser, and PromQL-style series selectors.
 #include "profiles/Exposition.h"
+#include "profiles/Profile.h"
 #include "profiles/SeriesSelector.h"
 
+#include <QJsonObject>
 #include <QTest>
 
 #include <cmath>
@@ -29,6 +31,12 @@ private Q_SLOTS:
     void selectors();
     void selectorErrors_data();
     void selectorErrors();
+    void wellKnownNames_data();
+    void wellKnownNames();
+    void severalPoolsAreNeverSummed();
+    void explicitSelectors();
+    void valuesThatAreNotCounts();
+    void fieldsOfTheWrongKind();
 };
 
 void TestExposition::familiesAndSamples()
@@ -267,6 +275,125 @@ void TestExposition::selectorErrors()
     QString actual;
     QVERIFY(!SeriesSelector::parse(selector, &actual));
     QCOMPARE(actual, error);
+}
+
+void TestExposition::wellKnownNames_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<double>("checkedOut");
+    QTest::addColumn<double>("idle");
+    QTest::addColumn<double>("poolMax");
+    QTest::addColumn<QString>("checkedOutSource");
+
+    QTest::addRow("OpenTelemetry")
+        << QByteArray("# TYPE db_client_connection_count gauge\n"
+                      "db_client_connection_count{db_client_connection_pool_name=\"p\","
+                      "db_client_connection_state=\"idle\"} 2\n"
+                      "db_client_connection_count{db_client_connection_pool_name=\"p\","
+                      "db_client_connection_state=\"used\"} 5\n"
+                      "db_client_connection_max{db_client_connection_pool_name=\"p\"} 10\n")
+        << 5.0 << 2.0 << 10.0
+        << uR"(db_client_connection_count{db_client_connection_pool_name="p",db_client_connection_state="used"})"_s;
+    QTest::addRow("OpenTelemetry, older names")
+        << QByteArray("db_client_connections_usage{pool_name=\"p\",state=\"used\"} 4\n"
+                      "db_client_connections_usage{pool_name=\"p\",state=\"idle\"} 1\n"
+                      "db_client_connections_max{pool_name=\"p\"} 8\n")
+        << 4.0 << 1.0 << 8.0 << uR"(db_client_connections_usage{pool_name="p",state="used"})"_s;
+    QTest::addRow("HikariCP (Micrometer)") << QByteArray("hikaricp_connections_active{pool=\"main\",} 7.0\n"
+                                                         "hikaricp_connections_idle{pool=\"main\",} 3.0\n"
+                                                         "hikaricp_connections_max{pool=\"main\",} 20.0\n"
+                                                         "hikaricp_connections{pool=\"main\",} 10.0\n")
+                                           << 7.0 << 3.0 << 20.0 << uR"(hikaricp_connections_active{pool="main"})"_s;
+    QTest::addRow("Go database/sql") << QByteArray("go_sql_in_use_connections{db_name=\"orders\"} 3\n"
+                                                   "go_sql_idle_connections{db_name=\"orders\"} 2\n"
+                                                   "go_sql_max_open_connections{db_name=\"orders\"} 25\n"
+                                                   "go_sql_wait_count_total{db_name=\"orders\"} 12\n")
+                                     << 3.0 << 2.0 << 25.0 << uR"(go_sql_in_use_connections{db_name="orders"})"_s;
+}
+
+void TestExposition::wellKnownNames()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(double, checkedOut);
+    QFETCH(double, idle);
+    QFETCH(double, poolMax);
+    QFETCH(QString, checkedOutSource);
+    const Exposition e = Exposition::parse(text);
+    QVERIFY2(e.ok(), qPrintable(e.error));
+    const ProfileResult r = Profile::builtin(u"auto"_s)->apply(e);
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QCOMPARE(r.metrics[Metric::CheckedOut], checkedOut);
+    QCOMPARE(r.metrics[Metric::PoolIdle], idle);
+    QCOMPARE(r.metrics[Metric::PoolMax], poolMax);
+    QCOMPARE(r.source(Metric::CheckedOut), checkedOutSource);
+    QVERIFY(!r.metrics.has(Metric::Tracked)); // nothing here says what the app tracks
+}
+
+void TestExposition::severalPoolsAreNeverSummed()
+{
+    const Exposition e = Exposition::parse("hikaricp_connections_active{pool=\"main\",} 7\n"
+                                           "hikaricp_connections_active{pool=\"batch\",} 2\n"
+                                           "hikaricp_connections_max{pool=\"main\",} 20\n"
+                                           "hikaricp_connections_max{pool=\"batch\",} 5\n");
+    const Profile profile = *Profile::builtin(u"auto"_s);
+    const ProfileResult all = profile.apply(e);
+    QVERIFY(!all.metrics.has(Metric::CheckedOut));
+    QVERIFY2(all.error.contains(u"checked_out: hikaricp_connections_active has 2 pools (batch, main): set \"pool\" on "
+                                u"the target to choose one"_s),
+        qPrintable(all.error));
+
+    const ProfileResult batch = profile.apply(e, u"batch"_s);
+    QVERIFY2(batch.ok(), qPrintable(batch.error));
+    QCOMPARE(batch.metrics[Metric::CheckedOut], 2.0);
+    QCOMPARE(batch.metrics[Metric::PoolMax], 5.0);
+}
+
+void TestExposition::explicitSelectors()
+{
+    const Exposition e = Exposition::parse("app_pool_out{pool=\"main\"} 9\n"
+                                           "app_tracked{pool=\"main\",kind=\"http\"} 4\n"
+                                           "app_tracked{pool=\"main\",kind=\"jobs\"} 1\n");
+    QString error;
+    const std::optional<Profile> profile = Profile::create(u"auto"_s,
+        { { u"checked_out"_s, u"app_pool_out"_s }, { u"tracked"_s, uR"(app_tracked{kind="http"})"_s } }, &error);
+    QVERIFY2(profile, qPrintable(error));
+    const ProfileResult r = profile->apply(e);
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QCOMPARE(r.metrics[Metric::CheckedOut], 9.0);
+    QCOMPARE(r.metrics[Metric::Tracked], 4.0);
+    QCOMPARE(r.metrics[Metric::Discrepancy], 5.0);
+    QCOMPARE(r.source(Metric::Discrepancy), u"derived"_s);
+
+    // A selector that matches two series is an error that says where, not a sum.
+    const ProfileResult ambiguous = Profile::create(u"auto"_s, { { u"tracked"_s, u"app_tracked"_s } })->apply(e);
+    QVERIFY(!ambiguous.metrics.has(Metric::Tracked));
+    QCOMPARE(ambiguous.error, u"tracked: app_tracked matches 2 series (line 2 and line 3); narrow it with labels"_s);
+}
+
+void TestExposition::valuesThatAreNotCounts()
+{
+    const ProfileResult r = Profile::builtin(u"auto"_s)->apply(
+        Exposition::parse("hikaricp_connections_active -1\nhikaricp_connections_idle NaN\n"));
+    QVERIFY(!r.metrics.has(Metric::CheckedOut));
+    QCOMPARE(r.error,
+        u"checked_out at hikaricp_connections_active{} (line 1): expected a count (a whole number, 0 or more), got -1; "
+        u"pool_idle at hikaricp_connections_idle{} (line 2): expected a count (a whole number, 0 or more), got nan"_s);
+}
+
+void TestExposition::fieldsOfTheWrongKind()
+{
+    QCOMPARE(validateFields({ { u"checked_out"_s, u"hikaricp_connections_active{pool=}"_s } }),
+        QStringList { u"checked_out: invalid series selector \"hikaricp_connections_active{pool=}\": at 33: expected a "
+                      u"quoted value for pool"_s });
+    QCOMPARE(validateFields({ { u"routes"_s, u"app_routes"_s } }),
+        QStringList { u"routes: expected a JSON Pointer (series selectors map only metrics), got \"app_routes\""_s });
+    // A JSON Pointer on a Prometheus payload, and a selector on a JSON one, say what to use instead.
+    const ProfileResult pointerOnText
+        = Profile::create(u"auto"_s, { { u"checked_out"_s, u"/pool/out"_s } })->apply(Exposition::parse("x 1\n"));
+    QVERIFY(pointerOnText.error.startsWith(u"checked_out: the JSON Pointer /pool/out applies to JSON payloads"_s));
+    const ProfileResult selectorOnJson
+        = Profile::create(u"auto"_s, { { u"checked_out"_s, u"x"_s } })->apply(QJsonValue(QJsonObject()));
+    QVERIFY(selectorOnJson.error.startsWith(u"checked_out: the series selector x applies to Prometheus payloads"_s));
 }
 
 QTEST_GUILESS_MAIN(TestExposition)

@@ -374,14 +374,14 @@ private Q_SLOTS:
             << QStringList { u"routes.leaks: invalid JSON Pointer \"/stats/~2\": invalid escape '~2' (use ~0 for "
                              u"'~' and ~1 for '/') at position 7"_s };
         QTest::addRow("several, sorted by key")
-            << QStringList { u"waiting=x"_s, u"checked_out=/ok"_s, u"bogus=/a"_s, u"pool_size=/~"_s }
+            << QStringList { u"waiting=x/y"_s, u"checked_out=/ok"_s, u"bogus=/a"_s, u"pool_size=/~"_s }
             << QStringList {
                    u"bogus: unknown key (expected one of checked_out, tracked, discrepancy, acquired_total, "
                    u"released_total, leaks_total, pool_min, pool_max, pool_size, pool_idle, waiting, routes, "
                    u"routes.name, routes.acquired, routes.released, routes.active, routes.leaks)"_s,
                    u"pool_size: invalid JSON Pointer \"/~\": incomplete escape '~' (use ~0 for '~' and ~1 for "
                    u"'/') at position 1"_s,
-                   u"waiting: invalid JSON Pointer \"x\": a JSON Pointer must be empty or start with '/' at "
+                   u"waiting: invalid JSON Pointer \"x/y\": a JSON Pointer must be empty or start with '/' at "
                    u"position 0"_s,
                };
     }
