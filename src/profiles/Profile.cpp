@@ -181,6 +181,32 @@ public:
     }
 };
 
+// Nothing a view needs was found: no pool metric and no routes.
+bool recognisedNothing(const ProfileResult& result)
+{
+    for (int m = 0; m < kMetricCount; ++m) {
+        if (result.metrics.has(static_cast<Metric>(m)))
+            return false;
+    }
+    return result.routes.isEmpty() && result.routesSource.isEmpty();
+}
+
+// "a, b, c" or "a, b, c, … (12 in all)", each name quoted as it is (control characters shown as '?').
+QString listSome(QStringList names)
+{
+    constexpr qsizetype kShown = 8;
+    for (QString& name : names) {
+        for (QChar& c : name) {
+            if (c.category() == QChar::Other_Control)
+                c = u'?';
+        }
+    }
+    const qsizetype all = names.size();
+    if (all <= kShown)
+        return names.join(u", ");
+    return names.first(kShown).join(u", ") % u", … ("_s % QString::number(all) % u" in all)"_s;
+}
+
 } // namespace
 
 QStringList Profile::builtinNames()
@@ -408,6 +434,15 @@ ProfileResult Profile::apply(const QJsonValue& root) const
     };
     derive(Metric::CheckedOut, result.metrics[Metric::PoolSize] - result.metrics[Metric::PoolIdle]);
     derive(Metric::Discrepancy, result.metrics[Metric::CheckedOut] - result.metrics[Metric::Tracked]);
+    if (errors.isEmpty() && recognisedNothing(result)) {
+        const QStringList keys = root.toObject().keys();
+        const QString seen = root.isArray()
+            ? u"it is an array of "_s % QString::number(root.toArray().size()) % u" items"_s
+            : keys.isEmpty() ? u"it has no members"_s
+                             : u"its top-level keys are "_s % listSome(keys);
+        errors.append(
+            u"recognised no pool metric in this payload; "_s % seen % u"; map them with \"fields\" (JSON Pointers)"_s);
+    }
 
     // A payload of the wrong shape can fail every metric: keep the message readable.
     constexpr qsizetype kMaxErrors = 3;
@@ -513,6 +548,12 @@ ProfileResult Profile::apply(const Exposition& exposition, const QString& pool) 
     derive(Metric::CheckedOut, result.metrics[Metric::PoolSize] - result.metrics[Metric::PoolIdle]);
     derive(Metric::PoolSize, result.metrics[Metric::CheckedOut] + result.metrics[Metric::PoolIdle]);
     derive(Metric::Discrepancy, result.metrics[Metric::CheckedOut] - result.metrics[Metric::Tracked]);
+    if (errors.isEmpty() && recognisedNothing(result)) {
+        const QStringList families = exposition.familyNames();
+        errors.append(u"recognised no pool metric in this payload; "_s
+            % (families.isEmpty() ? u"it has no metrics"_s : u"its metric families are "_s % listSome(families))
+            % u"; map them with \"fields\" (series selectors)"_s);
+    }
     result.error = errors.join(u"; ");
     return result;
 }

@@ -37,6 +37,7 @@ private Q_SLOTS:
     void explicitSelectors();
     void valuesThatAreNotCounts();
     void fieldsOfTheWrongKind();
+    void recognisedNothingSaysWhatItSaw();
 };
 
 void TestExposition::familiesAndSamples()
@@ -394,6 +395,16 @@ void TestExposition::fieldsOfTheWrongKind()
     const ProfileResult selectorOnJson
         = Profile::create(u"auto"_s, { { u"checked_out"_s, u"x"_s } })->apply(QJsonValue(QJsonObject()));
     QVERIFY(selectorOnJson.error.startsWith(u"checked_out: the series selector x applies to Prometheus payloads"_s));
+}
+
+void TestExposition::recognisedNothingSaysWhatItSaw()
+{
+    const ProfileResult r = Profile::builtin(u"auto"_s)->apply(Exposition::parse(
+        "# TYPE http_requests counter\nhttp_requests_total{code=\"200\"} 5\nprocess_cpu_seconds_total 1\n"));
+    QVERIFY(!r.ok());
+    QCOMPARE(r.error,
+        u"recognised no pool metric in this payload; its metric families are http_requests, "
+        u"process_cpu_seconds_total; map them with \"fields\" (series selectors)"_s);
 }
 
 QTEST_GUILESS_MAIN(TestExposition)

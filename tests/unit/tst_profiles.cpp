@@ -126,8 +126,11 @@ private Q_SLOTS:
             << u"seed"_s << none
             << QByteArray(R"({"database":{"pool":{"checked_out":17},"tracking":{"total_active":2}}})")
             << u"checked_out=17 tracked=2 discrepancy=15"_s << none << QString();
-        QTest::addRow("seed profile on a psycopg payload: nothing, no error")
-            << u"seed"_s << none << kPsycopgStats << QString() << none << QString();
+        QTest::addRow("seed profile on a psycopg payload: nothing recognised is an error")
+            << u"seed"_s << none << kPsycopgStats << QString() << none
+            << u"recognised no pool metric in this payload; its top-level keys are connections_ms, connections_num, "
+               u"pool_available, pool_max, pool_min, pool_size, requests_num, requests_queued, … (12 in all); map "
+               u"them with \"fields\" (JSON Pointers)"_s;
 
         const QString psycopgMetrics = u"checked_out=4 pool_min=4 pool_max=20 pool_size=6 pool_idle=2 waiting=0"_s;
         QTest::addRow("psycopg get_stats, auto")
@@ -185,10 +188,16 @@ private Q_SLOTS:
         QTest::addRow("top-level array") << u"auto"_s << none
                                          << QByteArray(R"([{"process":"web","checked_out":3,"total_active":1}])")
                                          << u"checked_out=3 tracked=1 discrepancy=2"_s << none << QString();
-        QTest::addRow("empty object") << u"auto"_s << none << QByteArray("{}") << QString() << none << QString();
-        QTest::addRow("empty array") << u"auto"_s << none << QByteArray("[]") << QString() << none << QString();
+        QTest::addRow("empty object") << u"auto"_s << none << QByteArray("{}") << QString() << none
+                                      << u"recognised no pool metric in this payload; it has no members; map them "
+                                         u"with \"fields\" (JSON Pointers)"_s;
+        QTest::addRow("empty array") << u"auto"_s << none << QByteArray("[]") << QString() << none
+                                     << u"recognised no pool metric in this payload; it is an array of 0 items; map "
+                                        u"them with \"fields\" (JSON Pointers)"_s;
         QTest::addRow("missing fields") << u"auto"_s << none << QByteArray(R"({"status":"healthy","uptime":12})")
-                                        << QString() << none << QString();
+                                        << QString() << none
+                                        << u"recognised no pool metric in this payload; its top-level keys are "
+                                           u"status, uptime; map them with \"fields\" (JSON Pointers)"_s;
         QTest::addRow("integers and fractions are doubles")
             << u"auto"_s << none << QByteArray(R"({"checked_out":2.5,"total_active":-1,"pool_size":1e3})")
             << u"checked_out=2.5 tracked=-1 discrepancy=3.5 pool_size=1000"_s << none << QString();
@@ -223,8 +232,8 @@ private Q_SLOTS:
             << QByteArray(R"({"database":{"pool":{"checked_out":3},"tracking":{"total_active":1,"mine":2}}})")
             << u"checked_out=3 tracked=2 discrepancy=1"_s << none << QString();
         QTest::addRow("explicit field missing: absent, no fallback")
-            << u"auto"_s << QStringList { u"checked_out=/nowhere"_s } << QByteArray(R"({"checked_out":1})") << QString()
-            << none << QString();
+            << u"auto"_s << QStringList { u"checked_out=/nowhere"_s, u"tracked=/tracked"_s }
+            << QByteArray(R"({"checked_out":1,"tracked":0})") << u"tracked=0"_s << none << QString();
         QTest::addRow("explicit field on psycopg_pool adds a metric")
             << u"psycopg_pool"_s << QStringList { u"tracked=/app/tracked"_s }
             << QByteArray(R"({"pool_size":5,"pool_available":1,"app":{"tracked":3}})")
