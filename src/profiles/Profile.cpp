@@ -2,6 +2,7 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QRegularExpression>
 
 #include <algorithm>
 #include <cmath>
@@ -181,6 +182,41 @@ public:
     }
 };
 
+// SQLAlchemy's QueuePool.status(): "Pool size: 5  Connections in pool: 0 Current Overflow: -2 Current Checked out
+// connections: 3", found as any string in the payload (breadth-first, the shallowest wins).
+void readQueuePoolStatus(const QJsonValue& root, ProfileResult& result)
+{
+    static const QRegularExpression status(
+        uR"(Pool size:\s*(\d+)\s+Connections in pool:\s*(\d+)\s+Current Overflow:\s*)"
+        uR"((-?\d+)\s+Current Checked out connections:\s*(\d+))"_s);
+    std::vector<std::pair<QJsonValue, JsonPointer>> queue { { root, JsonPointer() } };
+    for (std::size_t i = 0; i < queue.size(); ++i) {
+        const auto [value, at] = queue[i];
+        if (value.isString()) {
+            const QRegularExpressionMatch match = status.match(value.toString());
+            if (!match.hasMatch())
+                continue;
+            const QString source = at.toString() % u" (QueuePool.status())"_s;
+            result.metrics.set(Metric::CheckedOut, match.captured(4).toDouble());
+            result.sources[idx(Metric::CheckedOut)] = source;
+            if (!result.metrics.has(Metric::PoolIdle)) {
+                result.metrics.set(Metric::PoolIdle, match.captured(2).toDouble());
+                result.sources[idx(Metric::PoolIdle)] = source;
+            }
+            return;
+        }
+        if (value.isObject()) {
+            const QJsonObject object = value.toObject();
+            for (auto it = object.constBegin(); it != object.constEnd(); ++it)
+                queue.emplace_back(it.value(), at.child(it.key()));
+        } else if (value.isArray()) {
+            const QJsonArray array = value.toArray();
+            for (qsizetype k = 0; k < array.size(); ++k)
+                queue.emplace_back(array.at(k), at.child(k));
+        }
+    }
+}
+
 // Nothing a view needs was found: no pool metric and no routes.
 bool recognisedNothing(const ProfileResult& result)
 {
@@ -225,16 +261,18 @@ std::optional<Profile> Profile::builtin(const QString& name)
 
     if (name == u"auto") {
         // The well-known names, then the metric's own key (PoolScope's own JSON uses those).
-        search(Metric::CheckedOut, { u"checked_out"_s, u"checkedOut"_s });
+        // SQLAlchemy's checkedout()/checkedin(), psycopg_pool's min_size/max_size attributes.
+        search(Metric::CheckedOut, { u"checked_out"_s, u"checkedOut"_s, u"checkedout"_s });
         search(Metric::Tracked, { u"total_active"_s, u"tracked"_s, u"tracked_active"_s });
         search(Metric::Discrepancy, { u"tracking_discrepancy"_s, u"discrepancy"_s });
         search(Metric::AcquiredTotal, { u"total_acquired"_s, u"acquired_total"_s });
         search(Metric::ReleasedTotal, { u"total_released"_s, u"released_total"_s });
         search(Metric::LeaksTotal, { u"total_leaks"_s, u"leaks_total"_s });
-        search(Metric::PoolMin, { u"pool_min"_s });
-        search(Metric::PoolMax, { u"pool_max"_s });
+        search(Metric::PoolMin, { u"pool_min"_s, u"min_size"_s });
+        search(Metric::PoolMax, { u"pool_max"_s, u"max_size"_s });
         search(Metric::PoolSize, { u"pool_size"_s, u"totalCount"_s });
-        search(Metric::PoolIdle, { u"pool_available"_s, u"idleCount"_s, u"pool_idle"_s });
+        search(Metric::PoolIdle, { u"pool_available"_s, u"idleCount"_s, u"pool_idle"_s, u"checkedin"_s });
+        profile.m_readsQueuePoolStatus = true;
         search(Metric::Waiting, { u"requests_waiting"_s, u"waitingCount"_s, u"waiting"_s });
         profile.m_routes.searchKeys = { routesKey() };
         // Exposition payloads: OpenTelemetry's semantic conventions (current, then older), Micrometer's
@@ -424,6 +462,9 @@ ProfileResult Profile::apply(const QJsonValue& root) const
     }
     if (container)
         readRoutes(*container, containerAt, result, errors);
+
+    if (m_readsQueuePoolStatus && !result.metrics.has(Metric::CheckedOut))
+        readQueuePoolStatus(root, result);
 
     // Derivations.
     auto derive = [&result](Metric target, double value) {

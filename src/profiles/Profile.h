@@ -24,8 +24,8 @@ namespace poolscope {
 // object met breadth-first (members in QJsonObject order, which Qt keeps sorted by key) and, inside
 // one object, to the earlier name in the list. The search never descends into a routes container.
 //
-// Built-in profiles: "auto" (every well-known name), "seed" (the seed service's explicit pointers),
-// "psycopg_pool" (ConnectionPool.get_stats() names), "node-postgres" (pg.Pool counters).
+// Built-in profiles: "auto" (every well-known name, SQLAlchemy's QueuePool.status() string too), "seed" (the seed
+// service's explicit pointers), "psycopg_pool" (ConnectionPool.get_stats() names), "node-postgres" (pg.Pool counters).
 // Explicit `fields` (workspace) override the profile per metric: metric key -> pointer,
 // "routes" -> pointer to the routes container, "routes.name", "routes.acquired", "routes.released",
 // "routes.active", "routes.leaks" -> pointers relative to one route entry.
@@ -86,6 +86,7 @@ private:
     std::array<Locator, kMetricCount> m_metrics {};
     Locator m_routes;
     std::array<Locator, kRouteFieldCount> m_routeFields {};
+    bool m_readsQueuePoolStatus = false; // SQLAlchemy's QueuePool.status() string, when checked_out is absent
 };
 
 // Whether a `fields` value is a JSON Pointer rather than a series selector: "" and "/..." are pointers, and so

@@ -133,6 +133,20 @@ private Q_SLOTS:
                u"them with \"fields\" (JSON Pointers)"_s;
 
         const QString psycopgMetrics = u"checked_out=4 pool_min=4 pool_max=20 pool_size=6 pool_idle=2 waiting=0"_s;
+        QTest::addRow("SQLAlchemy QueuePool numbers and status(), auto")
+            << u"auto"_s << none
+            << QByteArray(R"({"db":{"pool":"Pool size: 5  Connections in pool: 1 Current Overflow: -1 Current Checked )"
+                          R"(out connections: 3","checkedout":3,"checkedin":1,"overflow":-1,"size":5}})")
+            << u"checked_out=3 pool_idle=1"_s << none << QString();
+        QTest::addRow("SQLAlchemy QueuePool.status() string alone, auto")
+            << u"auto"_s << none
+            << QByteArray(R"({"db":{"pool":"Pool size: 5  Connections in pool: 0 Current Overflow: -2 Current Checked )"
+                          R"(out connections: 3"}})")
+            << u"checked_out=3 pool_idle=0"_s << none << QString();
+        QTest::addRow("psycopg_pool attributes min_size/max_size, auto")
+            << u"auto"_s << none
+            << QByteArray(R"({"pool":{"min_size":2,"max_size":10,"pool_size":4,"pool_available":1}})")
+            << u"checked_out=3 pool_min=2 pool_max=10 pool_size=4 pool_idle=1"_s << none << QString();
         QTest::addRow("psycopg get_stats, auto")
             << u"auto"_s << none << kPsycopgStats << psycopgMetrics << none << QString();
         QTest::addRow("psycopg get_stats, psycopg_pool")
