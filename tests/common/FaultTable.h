@@ -24,7 +24,7 @@ public:
         std::printf("\n%s\n%-34s %9s %11s  %s\n", title, "fault", "show (s)", "recover (s)", "message");
         for (const Row& row : m_rows) {
             std::printf("%-34s %9s %11s  %s\n", qPrintable(row.fault), qPrintable(seconds(row.showMs)),
-                qPrintable(seconds(row.recoverMs)), qPrintable(row.message.left(100)));
+                qPrintable(seconds(row.recoverMs)), qPrintable(row.message.left(140)));
         }
         std::fflush(stdout);
     }

@@ -20,6 +20,8 @@
 #include <QTest>
 #include <QTimer>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 using namespace poolscope;
 using poolscope::test::httpResponse;
@@ -41,6 +43,19 @@ QByteArray payload(int tick)
                 QJsonObject { { u"total_active"_s, tick % 20 }, { u"total_acquired"_s, tick },
                     { u"total_released"_s, tick }, { u"tracking_discrepancy"_s, 0 }, { u"routes"_s, routes } } } } } };
     return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+
+// A workspace with one target polled every 0.1 s.
+QString writeWorkspace(const QTemporaryDir& dir, const QString& url)
+{
+    const QJsonObject target { { u"name"_s, u"web"_s }, { u"url"_s, url }, { u"profile"_s, u"seed"_s },
+        { u"interval"_s, 0.1 }, { u"timeout"_s, 1 } };
+    const QString path = dir.filePath(u"ws.json"_s);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        qFatal("cannot write %s", qPrintable(path));
+    file.write(QJsonDocument(QJsonObject { { u"version"_s, 1 }, { u"targets"_s, QJsonArray { target } } }).toJson());
+    return path;
 }
 
 // Mounts a small tmpfs on $1 (visible only to this process tree), leaves ~$5 KiB free, records into it,
@@ -127,12 +142,51 @@ private Q_SLOTS:
         QCOMPARE(history.routes().size(), std::size_t(300));
 
         poolscope::test::FaultTable table;
+        const QStringList lines = err.split(u'\n');
+        const auto said = std::find_if(
+            lines.cbegin(), lines.cend(), [](const QString& line) { return line.contains(u"disk is full"_s); });
         table.add(u"disk full while recording"_s, elapsedMs, poolscope::test::FaultTable::kNotMeasured,
-            err.section(u'\n',
-                   err.indexOf(u"disk is full"_s) < 0 ? -2 : int(err.left(err.indexOf(u"disk is full"_s)).count(u'\n')),
-                   0)
-                .section(u'\n', 0, 0));
+            said == lines.cend() ? QString() : *said);
         table.print("Disk faults (show: from the start of `record` to its exit)");
+    }
+
+    // kill -9 while recording: the file opens, and at most the tick in progress is lost.
+    void killedWhileRecording()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        TestHttpServer server;
+        int tick = 0;
+        server.setRoute("/health", { TestHttpServer::Mode::Respond, httpResponse(200, "OK", payload(tick)) });
+        QTimer changer;
+        connect(&changer, &QTimer::timeout, this, [&] {
+            server.setRoute("/health", { TestHttpServer::Mode::Respond, httpResponse(200, "OK", payload(++tick)) });
+        });
+        changer.start(20);
+        const QString workspacePath = writeWorkspace(dir, server.url("/health"));
+        const QString out = dir.filePath(u"rec.sqlite"_s);
+
+        QProcess record;
+        record.start(poolscope::test::poolscopeBinary(), { u"record"_s, workspacePath, u"--out"_s, out });
+        QTRY_VERIFY_WITH_TIMEOUT(server.requestCount("/health") >= 10, 30'000);
+        record.kill(); // SIGKILL
+        QTRY_VERIFY_WITH_TIMEOUT(record.state() == QProcess::NotRunning, 30'000);
+        QCOMPARE(record.exitStatus(), QProcess::CrashExit);
+        const int requests = server.requestCount("/health");
+
+        RecordingReader reader;
+        QString error;
+        QVERIFY2(reader.open(out, &error), qPrintable(error));
+        const std::unique_ptr<Session> session = reader.load();
+        QVERIFY2(session, qPrintable(reader.errorString()));
+        QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u"; "_s)));
+        const TargetHistory& history = session->target(0).history;
+        // One request may have been in flight and one tick uncommitted.
+        QVERIFY2(qint64(history.size()) >= requests - 2,
+            qPrintable(u"%1 samples kept of %2 requests served"_s.arg(history.size()).arg(requests)));
+        for (std::size_t row = 0; row < history.size(); ++row)
+            QVERIFY2(history.ok(row), qPrintable(history.error(row)));
+        QCOMPARE(history.routes().size(), std::size_t(300));
     }
 };
 
