@@ -2,17 +2,13 @@
 #include "sources/HealthSource.h"
 
 #include <QDateTime>
-#include <QHash>
 #include <QList>
 #include <QNetworkAccessManager>
-#include <QPointer>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
 #include <QTimer>
-
-#include <memory>
 
 using namespace Qt::StringLiterals;
 using namespace poolscope;
