@@ -20,6 +20,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUdpSocket>
@@ -285,6 +286,70 @@ private Q_SLOTS:
             qPrintable(u"recovered after %1 ms (backoff step %2 ms)"_s.arg(recoverMs).arg(watch.largestDelayMs)));
         m_table.add(u"server stopped, then started"_s, showMs, recoverMs, message);
         verifyNothingLost(watch, before);
+    }
+
+    // What the user sees: `poolscope status --json`, every database fault at once.
+    void statusJsonNamesEveryCause()
+    {
+        QTemporaryDir dir;
+        const QString passPath = dir.filePath(u"pgpass"_s);
+        QFile pass(passPath);
+        QVERIFY(pass.open(QIODevice::WriteOnly));
+        pass.write("127.0.0.1:*:*:pwuser:wrong-password\n");
+        pass.close();
+        QVERIFY(pass.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+        quint16 closedPort = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+            closedPort = probe.serverPort();
+        }
+        QJsonArray databases;
+        auto add = [&databases](const QString& name, const QString& conninfo) {
+            databases.append(QJsonObject { { u"name"_s, name }, { u"conninfo"_s, conninfo },
+                { u"interval"_s, kIntervalMs / 1000.0 }, { u"timeout"_s, kTimeoutMs / 1000.0 } });
+        };
+        add(u"wrong password"_s, m_cluster.conninfo(u"pwuser"_s) + u" passfile="_s + passPath);
+        add(u"refused"_s, u"host=127.0.0.1 port=%1 dbname=postgres user=postgres"_s.arg(closedPort));
+        add(u"without pg_monitor"_s, m_cluster.conninfo(u"plain_role"_s));
+        const QString workspacePath = dir.filePath(u"ws.json"_s);
+        QFile file(workspacePath);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QJsonDocument(QJsonObject { { u"version"_s, 1 }, { u"databases"_s, databases } }).toJson());
+        file.close();
+
+        QString error;
+        PGconn* other = m_cluster.connect(u"other-app"_s, &error);
+        QVERIFY2(other, qPrintable(error));
+        const int otherPid = PQbackendPID(other);
+        QVERIFY(PQsendQuery(other, "SELECT pg_sleep(120)") == 1);
+        auto cleanup = qScopeGuard([&] {
+            QString ignored;
+            m_cluster.query(u"SELECT pg_terminate_backend(%1)"_s.arg(otherPid), &ignored);
+            PQfinish(other);
+        });
+
+        const poolscope::test::PoolscopeRun run
+            = poolscope::test::runPoolscope({ u"status"_s, workspacePath, u"--json"_s, u"--wait"_s, u"10"_s });
+        const QJsonArray reported = QJsonDocument::fromJson(run.out).object().value(u"databases"_s).toArray();
+        QVERIFY2(reported.size() == 3, qPrintable(QString::fromUtf8(run.out + run.err)));
+        const QJsonObject wrong = poolscope::test::byName(reported, u"wrong password"_s);
+        QVERIFY2(wrong.value(u"error"_s).toString().contains(u"password authentication failed for user \"pwuser\""_s),
+            qPrintable(wrong.value(u"error"_s).toString()));
+        const QJsonObject refused = poolscope::test::byName(reported, u"refused"_s);
+        QVERIFY2(refused.value(u"error"_s).toString().contains(u"Connection refused"_s),
+            qPrintable(refused.value(u"error"_s).toString()));
+        const QJsonObject plain = poolscope::test::byName(reported, u"without pg_monitor"_s);
+        QVERIFY2(plain.value(u"ok"_s).toBool(), qPrintable(plain.value(u"error"_s).toString()));
+        QVERIFY(plain.value(u"error"_s).isNull());
+        bool seen = false;
+        for (const QJsonValue& backend : plain.value(u"backends"_s).toArray()) {
+            if (backend.toObject().value(u"pid"_s).toInt() == otherPid) {
+                seen = true;
+                QCOMPARE(backend.toObject().value(u"state"_s).toString(), u"withheld"_s);
+            }
+        }
+        QVERIFY2(seen, "the other role's backend is listed, withheld");
     }
 
     // A resolver that never answers (a local UDP socket bound to port 53 that reads nothing, made the
