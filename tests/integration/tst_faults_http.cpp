@@ -94,7 +94,7 @@ struct FaultCase
     QString expectFail; // the branch where the message is fixed; empty: must pass here
 };
 
-QList<FaultCase> faultCases()
+QList<FaultCase> makeFaultCases()
 {
     using Mode = TestHttpServer::Mode;
     const QByteArray okHead = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n";
@@ -150,6 +150,13 @@ QList<FaultCase> faultCases()
             QCOMPARE(error, expected);                                                                                 \
     } while (false)
 
+// Built once (the gzip bomb takes a moment to compress).
+const QList<FaultCase>& faultCases()
+{
+    static const QList<FaultCase> cases = makeFaultCases();
+    return cases;
+}
+
 } // namespace
 
 class TestFaultsHttp : public QObject
@@ -163,7 +170,7 @@ private Q_SLOTS:
     void fault_data()
     {
         QTest::addColumn<int>("index");
-        const QList<FaultCase> cases = faultCases();
+        const QList<FaultCase>& cases = faultCases();
         for (qsizetype i = 0; i < cases.size(); ++i)
             QTest::newRow(qPrintable(cases[i].name)) << int(i);
     }
@@ -322,7 +329,7 @@ private Q_SLOTS:
         TestHttpServer refused;
         refused.stopListening();
 
-        const QList<FaultCase> cases = faultCases();
+        const QList<FaultCase>& cases = faultCases();
         QJsonArray targets;
         auto addTarget = [&targets](const QString& name, const QString& url) {
             targets.append(QJsonObject { { u"name"_s, name }, { u"url"_s, url },
