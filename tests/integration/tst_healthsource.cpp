@@ -1,17 +1,14 @@
+#include "TestHttpServer.h"
 #include "sources/HealthSource.h"
 
 #include <QDateTime>
-#include <QHash>
 #include <QList>
 #include <QNetworkAccessManager>
-#include <QPointer>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
 #include <QTimer>
-
-#include <memory>
 
 using namespace Qt::StringLiterals;
 using namespace poolscope;
@@ -23,150 +20,8 @@ const QByteArray kSeedPayload
 
 constexpr qint64 kTenMiB = 10 * 1024 * 1024;
 
-QByteArray httpResponse(
-    int code, const QByteArray& reason, const QByteArray& body, const QByteArray& contentType = "application/json")
-{
-    return "HTTP/1.1 " + QByteArray::number(code) + ' ' + reason + "\r\nContent-Type: " + contentType
-        + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-}
-
-// A tiny HTTP/1.1 server on 127.0.0.1 with a canned behaviour per path.
-class TestServer
-{
-public:
-    enum class Mode {
-        Respond, // write the bytes, close
-        Hang, // write the bytes (maybe none), then keep the connection open forever
-        Trickle, // write the bytes, then one more byte every 100 ms, forever
-        Hold, // write the bytes only when release() is called
-        Stream, // write the head, then `streamBytes` of body without Content-Length, close
-        Close, // close without answering
-    };
-    struct Route
-    {
-        Mode mode = Mode::Respond;
-        QByteArray bytes;
-        qint64 streamBytes = 0;
-    };
-    struct Request
-    {
-        QByteArray path;
-        QHash<QByteArray, QByteArray> headers; // lower-case names
-    };
-
-    TestServer()
-    {
-        QObject::connect(&m_server, &QTcpServer::newConnection, &m_server, [this] { onNewConnection(); });
-        if (!m_server.listen(QHostAddress::LocalHost, 0))
-            qFatal("cannot listen: %s", qPrintable(m_server.errorString()));
-    }
-
-    void setRoute(const QByteArray& path, Route route) { m_routes.insert(path, std::move(route)); }
-    QString url(const QByteArray& path) const
-    {
-        return u"http://127.0.0.1:"_s % QString::number(m_server.serverPort()) % QString::fromLatin1(path);
-    }
-    quint16 port() const { return m_server.serverPort(); }
-    int requestCount(const QByteArray& path) const
-    {
-        return int(std::count_if(
-            m_requests.cbegin(), m_requests.cend(), [&path](const Request& r) { return r.path == path; }));
-    }
-    const QList<Request>& requests() const { return m_requests; }
-    int closedByClient() const { return m_closedByClient; }
-
-    // Answers every held request for `path` with `bytes`.
-    void release(const QByteArray& path, const QByteArray& bytes)
-    {
-        const QList<QPointer<QTcpSocket>> held = m_held.values(path);
-        m_held.remove(path);
-        for (const QPointer<QTcpSocket>& socket : held) {
-            if (socket) {
-                socket->write(bytes);
-                socket->disconnectFromHost();
-            }
-        }
-    }
-
-private:
-    void onNewConnection()
-    {
-        while (QTcpSocket* socket = m_server.nextPendingConnection()) {
-            auto buffer = std::make_shared<QByteArray>();
-            auto answered = std::make_shared<bool>(false);
-            auto closing = std::make_shared<bool>(false);
-            QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, buffer, answered, closing] {
-                buffer->append(socket->readAll());
-                const qsizetype end = buffer->indexOf("\r\n\r\n");
-                if (*answered || end < 0)
-                    return;
-                *answered = true;
-                answer(socket, buffer->left(end), closing);
-            });
-            QObject::connect(socket, &QTcpSocket::disconnected, socket, [this, socket, closing] {
-                if (!*closing)
-                    ++m_closedByClient;
-                socket->deleteLater();
-            });
-        }
-    }
-
-    void answer(QTcpSocket* socket, const QByteArray& head, const std::shared_ptr<bool>& closing)
-    {
-        const QList<QByteArray> lines = head.split('\n');
-        Request request;
-        request.path = lines.value(0).split(' ').value(1);
-        for (qsizetype i = 1; i < lines.size(); ++i) {
-            const QByteArray line = lines[i].trimmed();
-            const qsizetype colon = line.indexOf(':');
-            if (colon > 0)
-                request.headers.insert(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
-        }
-        m_requests.append(request);
-
-        const Route route = m_routes.value(request.path, Route { Mode::Respond, httpResponse(404, "Not Found", {}) });
-        switch (route.mode) {
-        case Mode::Respond:
-            *closing = true;
-            socket->write(route.bytes);
-            socket->disconnectFromHost();
-            break;
-        case Mode::Hang:
-            socket->write(route.bytes);
-            break;
-        case Mode::Trickle: {
-            socket->write(route.bytes);
-            auto* timer = new QTimer(socket);
-            QObject::connect(timer, &QTimer::timeout, socket, [socket] { socket->write("1"); });
-            timer->start(100);
-            break;
-        }
-        case Mode::Hold:
-            *closing = true;
-            m_held.insert(request.path, socket);
-            break;
-        case Mode::Stream: {
-            *closing = true;
-            socket->write(route.bytes);
-            const QByteArray chunk(64 * 1024, ' ');
-            for (qint64 written = 0; written < route.streamBytes; written += chunk.size())
-                socket->write(chunk);
-            socket->disconnectFromHost();
-            break;
-        }
-        case Mode::Close:
-            *closing = true;
-            socket->disconnectFromHost();
-            break;
-        }
-    }
-
-    QTcpServer m_server;
-    QHash<QByteArray, Route> m_routes;
-    QList<Request> m_requests;
-    QMultiHash<QByteArray, QPointer<QTcpSocket>> m_held;
-    int m_closedByClient = 0;
-};
+using poolscope::test::httpResponse;
+using TestServer = poolscope::test::TestHttpServer;
 
 QString describe(const MetricValues& values)
 {
