@@ -1,4 +1,6 @@
+#include "analysis/Verdict.h"
 #include "cli/CommandLine.h"
+#include "cli/ExplainReport.h"
 
 #include <QTest>
 
@@ -63,6 +65,23 @@ private Q_SLOTS:
         QCOMPARE(parseCommandLine({ u"--help"_s }).command, CommandLine::Command::Help);
     }
 
+    // explain's default watch reaches a verdict: the Verdict's minimum coverage plus polls to spare.
+    void defaultWatchIsLongEnoughForAVerdict()
+    {
+        QCOMPARE(parseCommandLine({ u"explain"_s, u"w.json"_s }).watchSeconds, 0.0); // = automatic
+        Workspace workspace;
+        TargetConfig target;
+        target.intervalMs = 2000;
+        workspace.targets.append(target);
+        const double minimum = VerdictOptions {}.minCoverageSeconds;
+        QCOMPARE(defaultWatchSeconds(workspace), 90.0);
+        QVERIFY(defaultWatchSeconds(workspace) >= minimum + 3 * 2.0);
+        DatabaseConfig slow;
+        slow.intervalMs = 60'000;
+        workspace.databases.append(slow);
+        QCOMPARE(defaultWatchSeconds(workspace), minimum + 180.0);
+    }
+
     void rejects_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -75,7 +94,12 @@ private Q_SLOTS:
                                   << u"--wait: \"soon\" is not a number of seconds"_s;
         QTest::addRow("bad size") << QStringList { u"screenshot"_s, u"--demo"_s, u"--out"_s, u"a.png"_s, u"--size"_s,
             u"big"_s } << u"--size: \"big\" is not WIDTHxHEIGHT"_s;
-        QTest::addRow("no out") << QStringList { u"screenshot"_s, u"--demo"_s } << u"screenshot needs --out FILE.png"_s;
+        QTest::addRow("no out") << QStringList { u"screenshot"_s, u"--demo"_s }
+                                << u"screenshot needs --out FILE.png or FILE.svg"_s;
+        QTest::addRow("force outside export") << QStringList { u"status"_s, u"w.json"_s, u"--force"_s }
+                                              << u"--force belongs to the export and screenshot commands"_s;
+        QTest::addRow("raw outside export") << QStringList { u"screenshot"_s, u"--demo"_s, u"--out"_s, u"a.png"_s,
+            u"--raw"_s } << u"--raw belongs to the export command"_s;
         QTest::addRow("two sources") << QStringList { u"w.json"_s, u"--demo"_s } << u"not several"_s;
         QTest::addRow("unknown option") << QStringList { u"--frobnicate"_s } << u"unknown option --frobnicate"_s;
         QTest::addRow("leak without demo")
