@@ -128,7 +128,7 @@ QString checkOutputPath(
         return place + u"cannot write: no permission to write in the folder "_s + QDir::toNativeSeparators(info.path());
     if (!info.exists())
         return {};
-    if (info.exists() && !info.isFile())
+    if (!info.isFile())
         return place + u"cannot write: it is not a regular file"_s;
     const FileKind found = sniffFileKind(path);
     if (found == FileKind::Empty || found == FileKind::Missing)

@@ -1,6 +1,7 @@
 #include "analysis/Verdict.h"
 #include "cli/CommandLine.h"
 #include "cli/ExplainReport.h"
+#include "cli/StatusReport.h"
 
 #include <QTest>
 
@@ -80,6 +81,27 @@ private Q_SLOTS:
         slow.intervalMs = 60'000;
         workspace.databases.append(slow);
         QCOMPARE(defaultWatchSeconds(workspace), minimum + 180.0);
+    }
+
+    // status and explain text: no escape sequence from a payload reaches the terminal.
+    void terminalSafeText_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("shown");
+        QTest::addRow("plain") << u"web  ok\n"_s << u"web  ok\n"_s;
+        QTest::addRow("title escape") << u"\x1b]0;pwned\x07x"_s << u"?]0;pwned?x"_s;
+        QTest::addRow("clear screen") << u"\x1b[2J"_s << u"?[2J"_s;
+        QTest::addRow("C1 CSI and DEL") << u"a\u009b31mb\x7f"_s << u"a?31mb?"_s;
+        QTest::addRow("tab and CR") << u"a\tb\rc"_s << u"a b c"_s;
+        QTest::addRow("bidi override") << u"abc\u202Efdp.exe"_s << u"abc?fdp.exe"_s;
+        QTest::addRow("NUL") << QString(u"a\0b"_s) << u"a?b"_s;
+        QTest::addRow("unicode kept") << u"café → 漢字"_s << u"café → 漢字"_s;
+    }
+    void terminalSafeText()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, shown);
+        QCOMPARE(terminalSafe(text), shown);
     }
 
     void rejects_data()
