@@ -4,9 +4,11 @@
 #include "EvidenceActions.h"
 #include "MainWindow.h"
 #include "ScreenshotRenderer.h"
+#include "StopSignals.h"
 #include "analysis/Diagnosis.h"
 #include "cli/CommandLine.h"
 #include "cli/ExplainReport.h"
+#include "cli/OutputPath.h"
 #include "cli/StatusReport.h"
 #include "cli/TimeArgument.h"
 #include "demo/DemoLauncher.h"
@@ -30,17 +32,12 @@
 #include <QStatusBar>
 #include <QTimer>
 
-#include <cerrno>
 #include <cstdio>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
-
-#include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -158,17 +155,47 @@ void addDemoMenu(MainWindow* window, DemoLauncher* demo)
         [window](const QString& message) { window->statusBar()->showMessage(message, 10000); });
 }
 
-// The window with the caption strip an incident review needs (targets, time range and zone, version, verdict).
+// The window with the caption strip an incident review needs (targets, time range and zone, version, verdict),
+// as PNG; or the chart with its caption as SVG. Written through QSaveFile: the file is whole or untouched.
 bool saveScreenshot(MainWindow* window, const QString& path)
 {
-    const QImage image = renderWindowWithCaption(window);
-    if (image.isNull() || !image.save(path)) {
-        std::fprintf(stderr, "poolscope: cannot write the screenshot to %s\n", qPrintable(path));
+    QString error;
+    const bool svg = screenshotKind(path) == FileKind::Svg;
+    const bool saved = svg ? ScreenshotRenderer::saveChartSvg(window, path, &error)
+                           : ScreenshotRenderer::savePng(renderWindowWithCaption(window), path, &error);
+    if (!saved) {
+        const QString prefix = path + u": "_s;
+        std::fprintf(stderr, "poolscope: --out %s: cannot write: %s\n", qPrintable(path),
+            qPrintable(error.startsWith(prefix) ? error.mid(prefix.size()) : error));
         return false;
     }
-    std::fprintf(
-        stderr, "poolscope: saved a screenshot of the window to %s\n", qPrintable(QFileInfo(path).absoluteFilePath()));
+    std::fprintf(stderr, "poolscope: saved a screenshot of the %s to %s\n", svg ? "chart" : "window",
+        qPrintable(QFileInfo(path).absoluteFilePath()));
     return true;
+}
+
+// Calls onSignal(signal number) on the event loop for each SIGINT/SIGTERM (see StopSignals.h), including one
+// that arrived before the loop ran.
+std::unique_ptr<QSocketNotifier> watchStopSignals(QObject* context, std::function<void(int)> onSignal)
+{
+    if (stopSignalFd() < 0)
+        return nullptr;
+    auto notifier = std::make_unique<QSocketNotifier>(stopSignalFd(), QSocketNotifier::Read);
+    QObject::connect(notifier.get(), &QSocketNotifier::activated, context, [onSignal = std::move(onSignal)] {
+        if (const int signal = takeStopSignal())
+            onSignal(signal);
+    });
+    return notifier;
+}
+
+// Prints the refusal and returns false when `path` must not be written (see cli/OutputPath.h).
+bool outputPathAllowed(const char* command, const QString& path, FileKind kind, const QStringList& inputs, bool force)
+{
+    const QString problem = checkOutputPath(u"--out"_s, path, kind, inputs, force);
+    if (problem.isEmpty())
+        return true;
+    std::fprintf(stderr, "poolscope: %s%s\n", command, qPrintable(problem));
+    return false;
 }
 
 } // namespace
@@ -196,6 +223,7 @@ int runStatus(int& argc, char** argv, const CommandLine& commandLine)
     };
     QObject::connect(&monitor, &Monitor::allAnswered, &app, finish, Qt::QueuedConnection);
     QTimer::singleShot(static_cast<int>(commandLine.waitSeconds * 1000), &app, finish);
+    const auto stopNotifier = watchStopSignals(&app, [&](int) { finish(); }); // what it has so far
     monitor.start();
     return app.exec();
 }
@@ -211,7 +239,8 @@ int runExplain(int& argc, char** argv, const CommandLine& commandLine)
     Diagnosis diagnosis(&session);
     warnUnsetEnvironment(monitor);
 
-    const double watchSeconds = commandLine.watchSeconds;
+    const double watchSeconds
+        = commandLine.watchSeconds > 0 ? commandLine.watchSeconds : defaultWatchSeconds(*workspace);
     QElapsedTimer elapsed;
     int polls = 0;
     QObject::connect(&session, &Session::sampleAdded, &app, [&polls] { ++polls; });
@@ -220,17 +249,27 @@ int runExplain(int& argc, char** argv, const CommandLine& commandLine)
         std::fprintf(stderr, "explain: %.0f/%.0f s, %d polls\n", static_cast<double>(elapsed.elapsed()) / 1000.0,
             watchSeconds, polls);
     });
-    QTimer::singleShot(static_cast<int>(watchSeconds * 1000), &app, [&] {
+    bool done = false;
+    auto report = [&](bool interrupted) {
+        if (std::exchange(done, true))
+            return;
         progress.stop();
         monitor.stop();
         diagnosis.recompute();
+        if (interrupted)
+            std::fprintf(stderr,
+                "explain: interrupted after %.0f of %.0f s (%d polls); the report is of what was seen so far\n",
+                static_cast<double>(elapsed.elapsed()) / 1000.0, watchSeconds, polls);
         if (commandLine.json)
             std::fputs(
                 QJsonDocument(explainJson(session, diagnosis)).toJson(QJsonDocument::Indented).constData(), stdout);
         else
             std::fputs(qPrintable(explainText(session, diagnosis)), stdout);
-        app.exit(static_cast<int>(explainLevel(session, diagnosis)));
-    });
+        app.exit(interrupted ? kExplainInterrupted : static_cast<int>(explainLevel(session, diagnosis)));
+    };
+    QTimer::singleShot(static_cast<int>(watchSeconds * 1000), &app, [&] { report(false); });
+    const auto stopNotifier = watchStopSignals(&app, [&](int) { report(true); });
+    std::fprintf(stderr, "explain: watching for %.0f s\n", watchSeconds);
     elapsed.start();
     progress.start(10000);
     monitor.start();
@@ -238,29 +277,6 @@ int runExplain(int& argc, char** argv, const CommandLine& commandLine)
 }
 
 namespace {
-
-// SIGINT/SIGTERM → one byte on a socket pair → a QSocketNotifier on the event loop. The handler itself only
-// writes the byte (async-signal-safe); everything else happens in Qt.
-int g_signalFds[2] = { -1, -1 };
-
-void onStopSignal(int)
-{
-    const int saved = errno;
-    const char byte = 1;
-    [[maybe_unused]] const ssize_t written = ::write(g_signalFds[0], &byte, 1);
-    errno = saved;
-}
-
-bool installStopSignals()
-{
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalFds) != 0)
-        return false;
-    struct sigaction action = {};
-    action.sa_handler = onStopSignal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    return ::sigaction(SIGINT, &action, nullptr) == 0 && ::sigaction(SIGTERM, &action, nullptr) == 0;
-}
 
 QString clockText(qint64 ms)
 {
@@ -282,18 +298,8 @@ int runRecord(int& argc, char** argv, const CommandLine& commandLine)
     const std::optional<Workspace> workspace = workspaceOrReport(commandLine);
     if (!workspace)
         return static_cast<int>(StatusLevel::Unknown);
-    const QFileInfo out(commandLine.out);
-    if (out.exists() && out.size() > 0) {
-        std::fprintf(stderr,
-            "poolscope: record: --out %s already exists and is not empty; a recording is never appended to or "
-            "overwritten. Choose a new file name.\n",
-            qPrintable(commandLine.out));
+    if (!outputPathAllowed("record: ", commandLine.out, FileKind::Recording, { commandLine.workspacePath }, false))
         return 3;
-    }
-    if (!installStopSignals()) {
-        std::fprintf(stderr, "poolscope: record: cannot install the SIGINT/SIGTERM handlers\n");
-        return 1;
-    }
     Session session(*workspace);
     Monitor monitor(&session);
     warnUnsetEnvironment(monitor);
@@ -317,7 +323,8 @@ int runRecord(int& argc, char** argv, const CommandLine& commandLine)
     };
     int exitCode = 0;
     bool finished = false;
-    auto finish = [&](const QString& why) {
+    // writeError: why the recorder failed (the file is closed already); empty for a normal stop.
+    auto finish = [&](const QString& why, const QString& writeError = {}) {
         if (finished)
             return;
         finished = true;
@@ -325,21 +332,29 @@ int runRecord(int& argc, char** argv, const CommandLine& commandLine)
         recorder.flush();
         report();
         recorder.close();
-        std::fprintf(stderr, "record: stopped (%s); %s is complete (%s)\n", qPrintable(why),
-            qPrintable(commandLine.out), qPrintable(mebibytes(QFileInfo(commandLine.out).size())));
+        // With the disk full the WAL may not fold back into the file: what is kept is in both.
+        const QString size
+            = mebibytes(QFileInfo(commandLine.out).size() + QFileInfo(commandLine.out + u"-wal"_s).size());
+        if (writeError.isEmpty()) {
+            std::fprintf(stderr, "record: stopped (%s); %s is complete (%s)\n", qPrintable(why),
+                qPrintable(commandLine.out), qPrintable(size));
+        } else {
+            const bool full = writeError.contains(u"disk is full"_s) || writeError.contains(u"No space left"_s);
+            std::fprintf(stderr,
+                "record: the recording stopped %s; %s keeps what was committed before: %lld ticks, %lld samples "
+                "(%s). Nothing after that was recorded.\n",
+                full ? "because the disk is full" : "on a write error", qPrintable(commandLine.out),
+                static_cast<long long>(recorder.ticksCommitted()), static_cast<long long>(samplesCommitted),
+                qPrintable(size));
+        }
         app.exit(exitCode);
     };
     QObject::connect(&recorder, &Recorder::failed, &app, [&](const QString& message) {
         std::fprintf(stderr, "poolscope: record: %s\n", qPrintable(message));
         exitCode = 1;
-        finish(u"write error"_s);
+        finish(u"write error"_s, message);
     });
-    QSocketNotifier stopNotifier(g_signalFds[1], QSocketNotifier::Read);
-    QObject::connect(&stopNotifier, &QSocketNotifier::activated, &app, [&] {
-        char byte = 0;
-        [[maybe_unused]] const ssize_t got = ::read(g_signalFds[1], &byte, 1);
-        finish(u"signal"_s);
-    });
+    const auto stopNotifier = watchStopSignals(&app, [&](int) { finish(u"signal"_s); });
     QTimer progress;
     QObject::connect(&progress, &QTimer::timeout, &app, report);
     if (commandLine.durationMs > 0)
@@ -356,7 +371,11 @@ int runRecord(int& argc, char** argv, const CommandLine& commandLine)
 
 int runExport(int& argc, char** argv, const CommandLine& commandLine)
 {
+    restoreDefaultStopSignals(); // no event loop: SIGINT/SIGTERM end it (QSaveFile leaves no half file)
     QCoreApplication app(argc, argv);
+    if (!outputPathAllowed(
+            "export: ", commandLine.out, FileKind::Csv, { commandLine.recordingPath }, commandLine.force))
+        return 3;
     RecordingReader reader;
     QString error;
     if (!reader.open(commandLine.recordingPath, &error)) {
@@ -366,6 +385,7 @@ int runExport(int& argc, char** argv, const CommandLine& commandLine)
     const RecordingReader::TimeRange range = reader.timeRange();
     ExportOptions options;
     options.redact = commandLine.redact;
+    options.raw = commandLine.raw;
     auto resolve = [&](const char* option, const QString& text, bool inside, qint64* ms) {
         return parseTimeArgument(QString::fromLatin1(option), text, range.firstMs, range.lastMs, inside, ms, &error);
     };
@@ -440,6 +460,13 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
     if (!screenshot && headless) {
         screenshotPath
             = QDir::current().absoluteFilePath(commandLine.demo ? u"poolscope-demo.png"_s : u"poolscope-window.png"_s);
+    }
+    // Checked before anything starts: never the recording or workspace read, never a file of another kind.
+    if (!screenshotPath.isEmpty()
+        && !outputPathAllowed("", screenshotPath, screenshotKind(screenshotPath),
+            { commandLine.recordingPath, commandLine.workspacePath }, commandLine.force))
+        return 3;
+    if (!screenshot && headless) {
         afterSeconds = 12;
         std::fprintf(
             stderr, "poolscope: no display; running offscreen for %.0f s and saving a screenshot\n", afterSeconds);
@@ -530,16 +557,11 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
 
     // SIGINT/SIGTERM end the window properly: the recording is closed (its WAL folded back into the
     // file) and the demo is stopped, as when the window is closed.
-    std::unique_ptr<QSocketNotifier> stopNotifier;
-    if (installStopSignals()) {
-        stopNotifier = std::make_unique<QSocketNotifier>(g_signalFds[1], QSocketNotifier::Read);
-        QObject::connect(stopNotifier.get(), &QSocketNotifier::activated, &app, [&app] {
-            char byte = 0;
-            [[maybe_unused]] const ssize_t got = ::read(g_signalFds[1], &byte, 1);
-            std::fprintf(stderr, "poolscope: stopping on a signal\n");
-            app.quit();
-        });
-    }
+    // The handlers are there since the first line of main; a signal that came meanwhile is handled now.
+    const auto stopNotifier = watchStopSignals(&app, [&app](int) {
+        std::fprintf(stderr, "poolscope: stopping on a signal\n");
+        app.quit();
+    });
 
     const int code = app.exec();
     reviews.clear();

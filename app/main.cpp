@@ -1,5 +1,6 @@
 // poolscope: parses the command line and hands over to the GUI or a headless command. Only wiring.
 #include "Commands.h"
+#include "StopSignals.h"
 
 #include "cli/CommandLine.h"
 
@@ -10,6 +11,9 @@ using namespace poolscope;
 
 int main(int argc, char** argv)
 {
+    // First: a SIGINT/SIGTERM during start-up must stop the process cleanly, not kill it half-started.
+    if (!installStopSignals())
+        std::fprintf(stderr, "poolscope: warning: cannot install the SIGINT/SIGTERM handlers\n");
     QStringList arguments;
     for (int i = 1; i < argc; ++i)
         arguments.append(QString::fromLocal8Bit(argv[i]));

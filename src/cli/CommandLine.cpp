@@ -210,6 +210,10 @@ CommandLine parseCommandLine(const QStringList& arguments)
             value(&cl.atText);
         } else if (arg == u"--redact"_s) {
             cl.redact = true;
+        } else if (arg == u"--force"_s) {
+            cl.force = true;
+        } else if (arg == u"--raw"_s) {
+            cl.raw = true;
         } else if (arg == u"--after"_s) {
             number(&cl.afterSeconds, 0, 3600);
         } else if (arg == u"--out"_s) {
@@ -296,7 +300,11 @@ CommandLine parseCommandLine(const QStringList& arguments)
     if (cl.command != CommandLine::Command::Explain && watchGiven)
         fail(u"--watch belongs to the explain command"_s);
     if (cl.command == CommandLine::Command::Screenshot && cl.out.isEmpty())
-        fail(u"screenshot needs --out FILE.png"_s);
+        fail(u"screenshot needs --out FILE.png or FILE.svg"_s);
+    if (command != C::Export && command != C::Screenshot && cl.force)
+        fail(u"--force belongs to the export and screenshot commands"_s);
+    if (command != C::Export && cl.raw)
+        fail(u"--raw belongs to the export command"_s);
     if (command != C::Screenshot && command != C::Record && command != C::Export && !cl.out.isEmpty())
         fail(u"--out belongs to the screenshot, record and export commands"_s);
     if (command != C::Screenshot && sizeGiven)
@@ -348,23 +356,32 @@ QString usageText()
                                             (--leak: its web process leaks R connections a minute)
   poolscope [--health URL [--name N] [--profile P] [--app APPLICATION_NAME]]... [--pg CONNINFO]...
   poolscope status [WORKSPACE | flags] [--json] [--wait SECONDS]
-  poolscope screenshot [WORKSPACE | flags | --demo] --out FILE.png [--after SECONDS] [--size WxH]
+  poolscope screenshot [WORKSPACE | flags | --demo] --out FILE.png|FILE.svg [--after SECONDS] [--size WxH]
+                                            [--force]  (.svg: the chart, as vectors; else a PNG of the window)
   poolscope FILE.sqlite                     review a recording (no live sources)
-  poolscope screenshot FILE.sqlite [--at T] [--redact] --out FILE.png
+  poolscope screenshot FILE.sqlite [--at T] [--redact] [--force] --out FILE.png|FILE.svg
   poolscope record [WORKSPACE | flags] --out FILE.sqlite [--duration D]
                                             record headless until D (90, 90s, 10m, 12h) or SIGINT/SIGTERM
   poolscope export FILE.sqlite --what timeline|routes|backends|events [--from T] [--to T] [--at T]
-                   [--redact] --out FILE.csv
+                   [--redact] [--raw] [--force] --out FILE.csv
+                                            text cells starting with = + - @ TAB CR get a ' in front so that a
+                                            spreadsheet does not run them; --raw writes them as they are
                                             T: ISO 8601 (2026-11-27T03:12:00Z; no zone = local) or a time
                                             of day (03:12, 03:12:30) on the recording's day, local time
   poolscope explain [WORKSPACE | flags] [--watch SECONDS] [--json]
-                                            watch (default 60 s), then say per target whether the discrepancy
-                                            is a stable baseline or a leak, and which backends hold it
+                                            watch (default: long enough for a verdict, 90 s with 2 s polls),
+                                            then say per target whether the discrepancy is a stable baseline
+                                            or a leak, and which backends hold it. SIGINT/SIGTERM: prints the
+                                            report of what was seen so far and exits 4
+
+Output files (--out) are checked before anything is written: never the file being read, never an existing
+file of another kind (a recording, notes, CSV onto PNG...) unless --force; a recording is never replaced.
 
 Targets are health endpoints (HTTP/HTTPS JSON) of processes that own a pool; databases are read through
 pg_stat_activity. Profiles: auto (default), seed, psycopg_pool, node-postgres.
 
-status and explain exit codes: 0 OK, 1 WARNING, 2 CRITICAL (discrepancy thresholds), 3 UNKNOWN (a target or database failed).
+status and explain exit codes: 0 OK, 1 WARNING, 2 CRITICAL (discrepancy thresholds), 3 UNKNOWN (a target or database failed);
+explain: 4 interrupted by SIGINT/SIGTERM (the report printed is of what was seen until then).
 )"_s;
 }
 

@@ -20,8 +20,8 @@ struct CommandLine
     Workspace adHoc; // targets and databases from --health / --pg flags
     bool json = false; // --json
     double waitSeconds = 10; // status --wait
-    double watchSeconds = 60; // explain --watch
-    QString out; // screenshot --out
+    double watchSeconds = 0; // explain --watch; 0 = long enough for a verdict (defaultWatchSeconds())
+    QString out; // screenshot/record/export --out
     double afterSeconds = 5; // screenshot --after
     QSize size { 1400, 900 }; // screenshot --size
     QString recordingPath; // a positional FILE.sqlite: review mode, export, screenshot of a recording
@@ -31,6 +31,8 @@ struct CommandLine
     QString toText; // export --to
     QString atText; // export/screenshot --at
     bool redact = false; // export/screenshot --redact
+    bool force = false; // export/screenshot --force: replace an existing file of another kind (cli/OutputPath.h)
+    bool raw = false; // export --raw: text cells as they are, no formula neutralisation
     QString error; // non-empty: the command line is wrong; says why
 
     bool hasAdHoc() const { return !adHoc.targets.isEmpty() || !adHoc.databases.isEmpty(); }

@@ -1,7 +1,9 @@
 #include "ExplainReport.h"
 
 #include "analysis/Diagnosis.h"
+#include "analysis/Verdict.h"
 #include "store/Session.h"
+#include "types/Workspace.h"
 
 #include <QJsonArray>
 
@@ -35,6 +37,16 @@ QString oneLine(QString s, int maxChars)
 }
 
 } // namespace
+
+double defaultWatchSeconds(const Workspace& workspace)
+{
+    int slowestMs = 0;
+    for (const TargetConfig& t : workspace.targets)
+        slowestMs = std::max(slowestMs, t.intervalMs);
+    for (const DatabaseConfig& d : workspace.databases)
+        slowestMs = std::max(slowestMs, d.intervalMs);
+    return std::max(90.0, VerdictOptions {}.minCoverageSeconds + 3.0 * slowestMs / 1000.0);
+}
 
 QJsonObject explainJson(const Session& session, const Diagnosis& diagnosis)
 {
@@ -121,7 +133,7 @@ QString explainText(const Session& session, const Diagnosis& diagnosis)
     lines.append(QString());
     lines.append(u"PoolScope %1"_s.arg(statusLevelName(level))
         + (reasons.isEmpty() ? QString() : u" - "_s + reasons.join(u"; "_s)));
-    return lines.join(u'\n') + u'\n';
+    return terminalSafe(lines.join(u'\n') + u'\n');
 }
 
 StatusLevel explainLevel(const Session& session, const Diagnosis& diagnosis, QStringList* reasons)

@@ -10,6 +10,14 @@ namespace poolscope {
 
 class Diagnosis;
 class Session;
+struct Workspace;
+
+// `explain` stopped by SIGINT/SIGTERM: it printed the report of what it had seen, and exits with this.
+constexpr int kExplainInterrupted = 4;
+
+// How long `explain` watches without --watch: long enough for a verdict (the Verdict's minimum coverage
+// plus three polls of the slowest target or database), at least 90 s.
+double defaultWatchSeconds(const Workspace& workspace);
 
 // The `explain` command's answer over a Session and its Diagnosis: per target the verdict, the
 // reconciliation and the suspects, as JSON ({"status", "reasons", "targets": [...]}) or as text for people,

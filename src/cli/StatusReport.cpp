@@ -187,6 +187,21 @@ QString statusLevelName(StatusLevel level)
     return u"UNKNOWN"_s;
 }
 
+QString terminalSafe(const QString& text)
+{
+    QString out = text;
+    for (QChar& c : out) {
+        const char16_t u = c.unicode();
+        if (u == u'\n')
+            continue;
+        if (u == u'\t' || u == u'\r')
+            c = u' ';
+        else if (u < 0x20 || (u >= 0x7f && u <= 0x9f) || (u >= 0x202a && u <= 0x202e) || (u >= 0x2066 && u <= 0x2069))
+            c = u'?';
+    }
+    return out;
+}
+
 QString statusTable(const Session& session)
 {
     QStringList lines;
@@ -235,7 +250,7 @@ QString statusTable(const Session& session)
     lines.append(QString());
     lines.append(u"PoolScope %1"_s.arg(statusLevelName(level))
         + (reasons.isEmpty() ? QString() : u" - "_s + reasons.join(u"; "_s)));
-    return lines.join(u'\n') + u'\n';
+    return terminalSafe(lines.join(u'\n') + u'\n');
 }
 
 } // namespace poolscope

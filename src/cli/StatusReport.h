@@ -15,6 +15,11 @@ enum class StatusLevel { Ok = 0, Warning = 1, Critical = 2, Unknown = 3 };
 // when a discrepancy reaches the workspace thresholds).
 QJsonObject statusJson(const Session& session);
 QString statusTable(const Session& session);
+
+// Text for a terminal: every control character (C0 but the line feed, DEL, C1 - so no escape sequence
+// survives) and every bidirectional override from payload or database text becomes '?'; tabs and carriage
+// returns become spaces. statusTable() and explainText() return terminal-safe text.
+QString terminalSafe(const QString& text);
 StatusLevel statusLevel(const Session& session, QStringList* reasons = nullptr);
 QString statusLevelName(StatusLevel level);
 

@@ -32,6 +32,16 @@ QByteArray CsvWriter::encodeField(QStringView field)
     return out;
 }
 
+QString CsvWriter::neutralised(const QString& text)
+{
+    if (text.isEmpty())
+        return text;
+    const QChar first = text.front();
+    if (first == u'=' || first == u'+' || first == u'-' || first == u'@' || first == u'\t' || first == u'\r')
+        return u'\'' + text;
+    return text;
+}
+
 QByteArray CsvWriter::encodeRow(const QStringList& fields)
 {
     QByteArray line;

@@ -20,6 +20,10 @@ public:
     bool ok() const { return m_ok; }
 
     static QByteArray encodeField(QStringView field);
+    // A text cell a spreadsheet would evaluate as a formula (it starts with =, +, -, @, a tab or a CR)
+    // prefixed with ' (OWASP's rule for CSV injection); any other text unchanged. Only for text that
+    // comes from outside (payloads, databases): numbers PoolScope writes are never passed here.
+    static QString neutralised(const QString& text);
     static QByteArray encodeRow(const QStringList& fields); // with the CRLF
 
 private:

@@ -23,6 +23,12 @@ QString number(double value)
     return isPresent(value) ? QString::number(value, 'g', QLocale::FloatingPointShortest) : QString();
 }
 
+// A text cell from outside (see "Formula injection" in Exporter.h).
+QString text(const QString& value, const ExportOptions& options)
+{
+    return options.raw ? value : CsvWriter::neutralised(value);
+}
+
 bool inRange(qint64 ms, const ExportOptions& options)
 {
     return ms >= options.fromMs && ms <= options.toMs;
@@ -55,31 +61,32 @@ bool writeCsv(
     return true;
 }
 
-QStringList routeRow(qint64 ms, const QString& target, const RouteStats& route)
+QStringList routeRow(qint64 ms, const QString& target, const RouteStats& route, const ExportOptions& options)
 {
-    return { isoTimestamp(ms), target, route.name, number(route.acquired), number(route.released), number(route.active),
-        number(route.leaks) };
+    return { isoTimestamp(ms), text(target, options), text(route.name, options), number(route.acquired),
+        number(route.released), number(route.active), number(route.leaks) };
 }
 
-QStringList backendRow(qint64 ms, const QString& database, const Backend& b, bool redact)
+QStringList backendRow(qint64 ms, const QString& database, const Backend& b, const ExportOptions& options)
 {
+    const bool redact = options.redact;
     return {
         isoTimestamp(ms),
-        database,
+        text(database, options),
         QString::number(b.pid),
-        b.applicationName,
-        b.usename,
-        redact && !b.clientAddr.isEmpty() ? redactClientAddress(b.clientAddr) : b.clientAddr,
+        text(b.applicationName, options),
+        text(b.usename, options),
+        text(redact && !b.clientAddr.isEmpty() ? redactClientAddress(b.clientAddr) : b.clientAddr, options),
         b.clientPort >= 0 ? QString::number(b.clientPort) : QString(),
-        b.backendType,
-        b.state,
+        text(b.backendType, options),
+        text(b.state, options),
         isoTimestamp(b.backendStartMs),
         isoTimestamp(b.xactStartMs),
         isoTimestamp(b.queryStartMs),
         isoTimestamp(b.stateChangeMs),
-        b.waitEventType,
-        b.waitEvent,
-        redact && !b.query.isEmpty() ? fingerprintQuery(b.query) : b.query,
+        text(b.waitEventType, options),
+        text(b.waitEvent, options),
+        text(redact && !b.query.isEmpty() ? fingerprintQuery(b.query) : b.query, options),
     };
 }
 
@@ -142,8 +149,8 @@ bool exportTimeline(const Session& session, const QString& path, const ExportOpt
             for (const RowRef& ref : rows) {
                 const TargetState& target = session.target(ref.target);
                 const TargetHistory& history = target.history;
-                QStringList fields { isoTimestamp(ref.ms), target.config.name, history.ok(ref.row) ? u"1"_s : u"0"_s,
-                    history.error(ref.row),
+                QStringList fields { isoTimestamp(ref.ms), text(target.config.name, options),
+                    history.ok(ref.row) ? u"1"_s : u"0"_s, text(history.error(ref.row), options),
                     history.latencyMs(ref.row) >= 0 ? QString::number(history.latencyMs(ref.row)) : QString() };
                 for (int i = 0; i < kMetricCount; ++i)
                     fields.append(number(history.column(static_cast<Metric>(i))[ref.row]));
@@ -168,7 +175,7 @@ bool exportRoutes(const Session& session, const QString& path, const ExportOptio
                 if (target.lastOk.timestampMs == 0 || !inRange(target.lastOk.timestampMs, options))
                     continue;
                 for (const RouteStats& route : target.lastOk.routes)
-                    writer.writeRow(routeRow(target.lastOk.timestampMs, target.config.name, route));
+                    writer.writeRow(routeRow(target.lastOk.timestampMs, target.config.name, route, options));
             }
         },
         error);
@@ -181,12 +188,12 @@ bool exportRoutes(RecordingReader& reader, const QString& path, const ExportOpti
     if (options.fromMs != std::numeric_limits<qint64>::min()) {
         for (const TargetConfig& target : workspace.targets) {
             for (const RouteStats& route : reader.routesAt(target.name, options.fromMs))
-                rows.append(routeRow(options.fromMs, target.name, route));
+                rows.append(routeRow(options.fromMs, target.name, route, options));
         }
     }
     const qint64 from = options.fromMs == std::numeric_limits<qint64>::min() ? options.fromMs : options.fromMs + 1;
     for (const auto& change : reader.routeChanges(from, options.toMs))
-        rows.append(routeRow(change.timestampMs, change.target, change.route));
+        rows.append(routeRow(change.timestampMs, change.target, change.route, options));
     return writeCsv(
         path, routesColumns(),
         [&](CsvWriter& writer) {
@@ -202,7 +209,7 @@ bool exportBackends(const ActivitySnapshot& snapshot, const QString& path, const
         path, backendsColumns(),
         [&](CsvWriter& writer) {
             for (const Backend& backend : snapshot.backends)
-                writer.writeRow(backendRow(snapshot.timestampMs, snapshot.database, backend, options.redact));
+                writer.writeRow(backendRow(snapshot.timestampMs, snapshot.database, backend, options));
         },
         error);
 }
@@ -217,7 +224,7 @@ bool exportBackends(const Session& session, const QString& path, const ExportOpt
                 if (snapshot.timestampMs == 0 || !inRange(snapshot.timestampMs, options))
                     continue;
                 for (const Backend& backend : snapshot.backends)
-                    writer.writeRow(backendRow(snapshot.timestampMs, snapshot.database, backend, options.redact));
+                    writer.writeRow(backendRow(snapshot.timestampMs, snapshot.database, backend, options));
             }
         },
         error);
@@ -233,7 +240,7 @@ bool exportBackends(RecordingReader& reader, const QString& path, const ExportOp
         path, backendsColumns(),
         [&](CsvWriter& writer) {
             for (const auto& change : std::as_const(changes))
-                writer.writeRow(backendRow(change.timestampMs, change.database, change.backend, options.redact));
+                writer.writeRow(backendRow(change.timestampMs, change.database, change.backend, options));
         },
         error);
 }
@@ -246,8 +253,8 @@ bool exportEvents(const Session& session, const QString& path, const ExportOptio
             for (const Event& event : session.events()) {
                 if (!inRange(event.timestampMs, options))
                     continue;
-                writer.writeRow({ isoTimestamp(event.timestampMs), severityName(event.severity), event.source,
-                    event.kind, event.message });
+                writer.writeRow({ isoTimestamp(event.timestampMs), severityName(event.severity),
+                    text(event.source, options), text(event.kind, options), text(event.message, options) });
             }
         },
         error);

@@ -19,6 +19,11 @@
 //             timestamp is when the row was observed (the pg_stat_activity read).
 //   events:   timestamp,severity,source,kind,message
 //
+// Formula injection: a text cell (names, errors, application_name, query text, messages: anything that
+// came from a payload or a database) that starts with =, +, -, @, a tab or a CR gets a ' in front, so
+// that a spreadsheet shows it instead of evaluating it (OWASP). Numbers PoolScope writes (counts,
+// discrepancies, latencies, pids, ports, timestamps) are never changed. ExportOptions::raw turns it off.
+//
 // Redaction (ExportOptions::redact): query text is replaced by its fingerprint (literals replaced,
 // fingerprintQuery()) and client addresses are masked (redactClientAddress()).
 
@@ -38,6 +43,7 @@ struct ExportOptions
     qint64 fromMs = std::numeric_limits<qint64>::min(); // inclusive
     qint64 toMs = std::numeric_limits<qint64>::max(); // inclusive
     bool redact = false;
+    bool raw = false; // text cells written as they are (no formula neutralisation)
 };
 
 QStringList timelineColumns();

@@ -89,6 +89,24 @@ double readNumber(const QJsonValue& value, const QString& label, const JsonPoint
     return kAbsent;
 }
 
+// Reads a count (a whole number, 0 or more, exact as a double) or records an error naming label and pointer.
+// Pools never report -3 or 2.5 connections: such a value means the pointer or the payload is wrong.
+double readCount(const QJsonValue& value, const QString& label, const JsonPointer& at, QStringList& errors)
+{
+    constexpr double kMaxExact = 9007199254740992.0; // 2^53
+    if (value.isDouble()) {
+        const double v = value.toDouble();
+        if (std::isfinite(v) && v >= 0 && v <= kMaxExact && std::floor(v) == v)
+            return v;
+        if (std::isfinite(v)) {
+            errors.append(typeError(label, at, u"a count (a whole number, 0 or more)"_s, value));
+            return kAbsent;
+        }
+    }
+    errors.append(typeError(label, at, u"a number"_s, value));
+    return kAbsent;
+}
+
 // Resolves an explicit pointer; a pointer that cannot apply is recorded as an error naming label.
 std::optional<QJsonValue> resolveExplicit(
     const JsonPointer& pointer, const QJsonValue& root, const QString& label, QStringList& errors)
@@ -443,7 +461,14 @@ ProfileResult Profile::apply(const QJsonValue& root) const
         }
         if (!value)
             continue;
-        const double v = readNumber(*value, metricKey(metric), at, errors);
+        // Every metric is a count but the discrepancy, which is negative when more are tracked than checked out.
+        double v = metric == Metric::Discrepancy ? readNumber(*value, metricKey(metric), at, errors)
+                                                 : readCount(*value, metricKey(metric), at, errors);
+        if (metric == Metric::Discrepancy && isPresent(v) && std::abs(v) > 9007199254740992.0) {
+            // Beyond any pool; slopes over it would overflow to infinity.
+            errors.append(typeError(metricKey(metric), at, u"a number between -2^53 and 2^53"_s, *value));
+            v = kAbsent;
+        }
         if (isPresent(v)) {
             result.metrics.set(metric, v);
             result.sources[idx(metric)] = at.toString();
@@ -658,7 +683,7 @@ void Profile::readRoutes(
         }
         auto number = [&](RouteField field) {
             const auto located = locate(field);
-            return located ? readNumber(located->first, routeFieldKey(field), located->second, errors) : kAbsent;
+            return located ? readCount(located->first, routeFieldKey(field), located->second, errors) : kAbsent;
         };
         route.acquired = number(RouteField::Acquired);
         route.released = number(RouteField::Released);

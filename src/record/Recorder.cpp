@@ -109,7 +109,7 @@ bool Recorder::open(const QString& path, QString* error)
             { u"application"_s, u"PoolScope"_s },
             { u"poolscope_version"_s, QStringLiteral(POOLSCOPE_VERSION) },
             { u"created_at"_s, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) },
-            { u"workspace"_s, QString::fromUtf8(workspaceToJson(m_session->workspace())) },
+            { u"workspace"_s, QString::fromUtf8(workspaceToJson(withoutSecrets(m_session->workspace()))) },
         };
         for (const auto& [key, value] : entries) {
             meta.bindText(1, key);

@@ -34,6 +34,19 @@ QString bodySnippet(const QByteArray& body)
     return text;
 }
 
+// "https://host:port" of a URL (no user information, path or query), for messages.
+QString originOf(const QUrl& url)
+{
+    return url.adjusted(QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment).toString();
+}
+
+bool sameOrigin(const QUrl& a, const QUrl& b)
+{
+    const auto defaultPort = [](const QUrl& u) { return u.scheme() == u"https"_s ? 443 : 80; };
+    return a.scheme() == b.scheme() && a.host().compare(b.host(), Qt::CaseInsensitive) == 0
+        && a.port(defaultPort(a)) == b.port(defaultPort(b));
+}
+
 bool hasLineBreak(const QString& text)
 {
     return text.contains(u'\r') || text.contains(u'\n');
@@ -139,14 +152,23 @@ void HealthSource::startRequest()
     m_inFlight = true;
     m_body.clear();
     m_abortReason = AbortReason::None;
+    m_redirects = 0;
+    m_redirectError.clear();
+    m_currentUrl = QUrl(m_config.url, QUrl::StrictMode);
     m_elapsed.start();
 
     if (!m_configError.isEmpty()) {
         m_localFailure.start();
         return;
     }
+    sendRequest(m_currentUrl);
+    m_deadline.start(std::max(m_config.timeoutMs, 1)); // for the whole request, redirects included
+}
 
-    QNetworkRequest request { QUrl(m_config.url, QUrl::StrictMode) };
+// One GET; redirects come back to onFinished() (ManualRedirectPolicy), which follows them within the origin.
+void HealthSource::sendRequest(const QUrl& url)
+{
+    QNetworkRequest request { url };
     request.setRawHeader("Accept", "application/json");
     request.setRawHeader("User-Agent", QByteArrayLiteral("PoolScope/" POOLSCOPE_VERSION));
     for (auto it = m_config.headers.constBegin(); it != m_config.headers.constEnd(); ++it)
@@ -154,6 +176,9 @@ void HealthSource::startRequest()
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
     request.setTransferTimeout(std::max(m_config.timeoutMs, 1));
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    // A compressed body is judged by its decompressed size: Qt stops inflating past the cap.
+    request.setDecompressedSafetyCheckThreshold(m_config.maxBodyBytes);
 
     QNetworkReply* reply = m_network->get(request);
     m_reply = reply;
@@ -161,7 +186,6 @@ void HealthSource::startRequest()
     connect(reply, &QNetworkReply::metaDataChanged, this, &HealthSource::onMetaDataChanged);
     connect(reply, &QNetworkReply::readyRead, this, &HealthSource::onReadyRead);
     connect(reply, &QNetworkReply::finished, this, &HealthSource::onFinished);
-    m_deadline.start(std::max(m_config.timeoutMs, 1));
 }
 
 void HealthSource::onMetaDataChanged()
@@ -193,6 +217,29 @@ void HealthSource::onReadyRead()
         abortRequest(AbortReason::TooLarge);
 }
 
+bool HealthSource::followRedirect(QNetworkReply* reply)
+{
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QUrl location = reply->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
+    if (status < 300 || status > 399 || !location.isValid() || location.isEmpty())
+        return false;
+    const QUrl to = m_currentUrl.resolved(location);
+    if (!sameOrigin(m_currentUrl, to)) {
+        m_redirectError = u"redirected from "_s % originOf(m_currentUrl) % u" to another origin, "_s % originOf(to)
+            % u"; PoolScope does not send its headers there (use the final URL in the workspace)"_s;
+        m_abortReason = AbortReason::CrossOrigin;
+        return false;
+    }
+    if (++m_redirects > kMaxRedirects) {
+        m_abortReason = AbortReason::RedirectLoop;
+        return false;
+    }
+    m_body.clear(); // the redirect's own body is not the payload
+    m_currentUrl = to;
+    sendRequest(to);
+    return true;
+}
+
 void HealthSource::abortRequest(AbortReason reason)
 {
     if (!m_reply || m_abortReason != AbortReason::None)
@@ -207,10 +254,12 @@ void HealthSource::onFinished()
     if (!reply)
         return;
     m_reply = nullptr;
-    m_deadline.stop();
     reply->disconnect(this);
     reply->deleteLater();
 
+    if (m_abortReason == AbortReason::None && reply->error() == QNetworkReply::NoError && followRedirect(reply))
+        return; // the next request of the same poll is in flight, under the same deadline
+    m_deadline.stop();
     if (m_abortReason == AbortReason::None) {
         m_body.append(reply->readAll());
         if (m_body.size() > m_config.maxBodyBytes)
@@ -231,6 +280,20 @@ Sample HealthSource::interpretReply(QNetworkReply* reply) const
 
     if (m_abortReason == AbortReason::TooLarge)
         return fail(u"response larger than "_s % formatByteSize(m_config.maxBodyBytes));
+    if (m_abortReason == AbortReason::CrossOrigin)
+        return fail(m_redirectError);
+    if (m_abortReason == AbortReason::RedirectLoop)
+        return fail(u"redirect loop: more than "_s % QString::number(kMaxRedirects) % u" redirects from "_s
+            % QUrl(m_config.url).adjusted(QUrl::RemoveUserInfo).toString());
+    // Qt's archive-bomb check (the threshold is the cap, see startRequest) fails with "Decompression failed: "
+    // and no reason, or one that says the limit was exceeded; a damaged stream has zlib's reason instead.
+    if (reply->error() != QNetworkReply::NoError) {
+        static const QString decompression = u"Decompression failed:"_s;
+        const QString error = reply->errorString();
+        if (error.startsWith(decompression)
+            && (error.mid(decompression.size()).trimmed().isEmpty() || error.contains(u"exceed"_s)))
+            return fail(u"response larger than "_s % formatByteSize(m_config.maxBodyBytes));
+    }
     if (m_abortReason == AbortReason::Timeout || reply->error() == QNetworkReply::OperationCanceledError)
         return fail(u"timed out after "_s % QString::number(m_config.timeoutMs / 1000.0, 'f', 1) % u" s"_s);
 
@@ -248,8 +311,14 @@ Sample HealthSource::interpretReply(QNetworkReply* reply) const
             return fail(error);
         }
     }
-    if (reply->error() != QNetworkReply::NoError)
-        return fail(reply->errorString());
+    if (reply->error() != QNetworkReply::NoError) {
+        // Qt's message may quote the URL: never with its user:password@.
+        QString error = reply->errorString();
+        const QUrl url(m_config.url);
+        if (!url.password().isEmpty())
+            error.replace(url.password(), u"***"_s);
+        return fail(error);
+    }
 
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(m_body, &parseError);

@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
+#include <QUrl>
 
 #include <optional>
 
@@ -28,6 +29,9 @@ class HealthSource : public QObject
     Q_OBJECT
 public:
     static constexpr int kMaxBackoffMs = 30'000;
+    // Redirects are followed within the same origin (scheme, host, port) only, so that configured headers
+    // (Authorization) never reach another host; more than this many is a redirect loop.
+    static constexpr int kMaxRedirects = 5;
     static constexpr double kJitter = 0.2;
 
     // `config` has ${env:NAME} already expanded. `network` is shared and must outlive this object.
@@ -59,12 +63,15 @@ Q_SIGNALS:
     void sampleReady(const poolscope::Sample& sample);
 
 private:
-    enum class AbortReason { None, Timeout, TooLarge };
+    enum class AbortReason { None, Timeout, TooLarge, CrossOrigin, RedirectLoop };
 
     void onTick();
     void startRequest();
     void onMetaDataChanged();
     void onReadyRead();
+    void sendRequest(const QUrl& url);
+    // A 3xx with a Location: the next request sent (true), or m_abortReason set / not a redirect (false).
+    bool followRedirect(QNetworkReply* reply);
     void onFinished();
     void abortRequest(AbortReason reason);
     void finishWithError(const QString& error);
@@ -84,6 +91,9 @@ private:
     QByteArray m_body;
     QElapsedTimer m_elapsed;
     AbortReason m_abortReason = AbortReason::None;
+    int m_redirects = 0; // followed in the request in flight
+    QUrl m_currentUrl; // where the request in flight is now (after the redirects followed)
+    QString m_redirectError; // CrossOrigin: the message, with both origins
     bool m_running = false;
     bool m_inFlight = false;
     int m_failures = 0;

@@ -10,6 +10,9 @@
 #include <QRegularExpression>
 #include <QSet>
 #include <QUrl>
+#include <QUrlQuery>
+
+#include <libpq-fe.h>
 
 #include <cmath>
 
@@ -18,6 +21,108 @@ using namespace Qt::StringLiterals;
 namespace poolscope {
 
 namespace {
+
+// A key as the user can read it in a message: control characters (a NUL would end the message) as \uXXXX.
+QString printableKey(const QString& key)
+{
+    QString out;
+    for (const QChar c : key) {
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            out += u"\\u%1"_s.arg(c.unicode(), 4, 16, QChar(u'0'));
+        else
+            out += c;
+    }
+    return out;
+}
+
+// A libpq parameter that holds a secret: libpq marks them with the display character '*' (password,
+// sslpassword); any parameter named like a password counts too.
+bool isSecretParameter(const PQconninfoOption& option)
+{
+    return (option.dispchar && option.dispchar[0] == '*') || QByteArray(option.keyword).contains("password");
+}
+
+// The problem with a conninfo (key=value or URI) as libpq itself reads it; empty when there is none.
+QString conninfoProblem(const QString& conninfo)
+{
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(conninfo.toUtf8().constData(), &error);
+    if (!options) {
+        QString reason = error ? QString::fromUtf8(error).trimmed() : u"out of memory"_s;
+        PQfreemem(error);
+        if (conninfo.contains(u"${env:"_s))
+            return {}; // expanded at connect time; libpq says what is wrong then
+        return u"not a libpq connection string: "_s + reason;
+    }
+    QString secret;
+    for (PQconninfoOption* o = options; o->keyword; ++o) {
+        if (o->val && *o->val && isSecretParameter(*o)) {
+            secret = QString::fromUtf8(o->keyword);
+            break;
+        }
+    }
+    PQconninfoFree(options);
+    if (secret.isEmpty())
+        return {};
+    return u"holds a password"_s + (secret == u"password"_s ? QString() : u" ("_s + secret + u')')
+        + u"; use ~/.pgpass, a service file or PGPASSWORD"_s;
+}
+
+// A conninfo without its secret parameters (the same string when it has none).
+QString conninfoWithoutSecrets(const QString& conninfo)
+{
+    PQconninfoOption* options = PQconninfoParse(conninfo.toUtf8().constData(), nullptr);
+    if (!options)
+        return conninfo.contains(u"password"_s, Qt::CaseInsensitive) || conninfo.contains(u'@') ? QString() : conninfo;
+    bool secret = false;
+    QStringList kept;
+    for (PQconninfoOption* o = options; o->keyword; ++o) {
+        if (!o->val)
+            continue;
+        if (isSecretParameter(*o)) {
+            secret = true;
+            continue;
+        }
+        QString value = QString::fromUtf8(o->val);
+        value.replace(u'\\', u"\\\\"_s).replace(u'\'', u"\\'"_s);
+        kept.append(QString::fromUtf8(o->keyword) + u"='"_s + value + u'\'');
+    }
+    PQconninfoFree(options);
+    return secret ? kept.join(u' ') : conninfo;
+}
+
+bool isSecretQueryName(const QString& name)
+{
+    static const QRegularExpression secret(
+        u"pass|pwd|secret|token|key|auth|sig|credential|session"_s, QRegularExpression::CaseInsensitiveOption);
+    return secret.match(name).hasMatch();
+}
+
+// A URL without user:password@ and without the values of secret-looking query parameters.
+QString urlWithoutSecrets(const QString& text)
+{
+    QUrl url(text);
+    if (!url.isValid())
+        return text.contains(u'@') ? QString() : text;
+    bool changed = false;
+    if (!url.userInfo().isEmpty()) {
+        url.setUserInfo(QString());
+        changed = true;
+    }
+    if (url.hasQuery()) {
+        QUrlQuery query(url);
+        QList<QPair<QString, QString>> items = query.queryItems(QUrl::FullyEncoded);
+        for (auto& [name, value] : items) {
+            if (!value.isEmpty() && isSecretQueryName(name)) {
+                value = u""_s; // empty, not null: "token=" stays readable
+                changed = true;
+            }
+        }
+        query.setQueryItems(items);
+        url.setQuery(query);
+    }
+    return changed ? url.toString(QUrl::FullyEncoded) : text;
+}
 
 QString typeName(const QJsonValue& v)
 {
@@ -50,7 +155,11 @@ public:
         , m_errors(errors)
     { }
 
-    QString place(const QString& key) const { return m_path.isEmpty() ? key : m_path + u'.' + key; }
+    QString place(const QString& key) const
+    {
+        const QString shown = printableKey(key);
+        return m_path.isEmpty() ? shown : m_path + u'.' + shown;
+    }
     void error(const QString& key, const QString& message) const { m_errors->append(place(key) + u": "_s + message); }
 
     bool has(const QString& key)
@@ -326,12 +435,11 @@ QStringList validateWorkspace(Workspace& ws)
         else if (databaseNames.contains(d.name))
             errors.append(path + u".name: \"%1\" is used by another database"_s.arg(d.name));
         databaseNames.insert(d.name);
-        if (d.conninfo.trimmed().isEmpty())
+        if (d.conninfo.trimmed().isEmpty()) {
             errors.append(path + u".conninfo: must not be empty"_s);
-        static const QRegularExpression password(u"(^|\\s)password\\s*=|://[^/@\\s]*:[^/@\\s]*@"_s);
-        if (password.match(d.conninfo).hasMatch())
-            errors.append(path
-                + u".conninfo: holds a password; keep passwords in ~/.pgpass, a service file or PGPASSWORD instead"_s);
+        } else if (const QString problem = conninfoProblem(d.conninfo); !problem.isEmpty()) {
+            errors.append(path + u".conninfo: "_s + problem);
+        }
     }
 
     QSet<QString> targetNames;
@@ -405,6 +513,18 @@ QByteArray workspaceToJson(const Workspace& ws)
     const QJsonObject root { { u"version"_s, Workspace::kVersion }, { u"targets"_s, targets },
         { u"databases"_s, databases }, { u"thresholds"_s, thresholds } };
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+Workspace withoutSecrets(Workspace workspace)
+{
+    for (TargetConfig& t : workspace.targets) {
+        t.url = urlWithoutSecrets(t.url);
+        for (auto it = t.headers.begin(); it != t.headers.end(); ++it)
+            it.value().clear();
+    }
+    for (DatabaseConfig& d : workspace.databases)
+        d.conninfo = conninfoWithoutSecrets(d.conninfo);
+    return workspace;
 }
 
 QString expandEnv(const QString& text, QStringList* unsetNames)

@@ -22,6 +22,10 @@ WorkspaceResult parseWorkspace(const QByteArray& json, const QString& sourceName
 // Validates names, URLs, intervals and references; fills defaults (application_name, database).
 QStringList validateWorkspace(Workspace& workspace);
 QByteArray workspaceToJson(const Workspace& workspace);
+// The workspace as it may be stored (a recording's meta table): header names kept but their values
+// removed, user:password@ removed from URLs and the values of secret-looking query parameters and
+// conninfo parameters (password, sslpassword, ...) removed.
+Workspace withoutSecrets(Workspace workspace);
 
 // Expands ${env:NAME} from the process environment; an unset variable expands to "" and is reported.
 QString expandEnv(const QString& text, QStringList* unsetNames = nullptr);

@@ -120,7 +120,6 @@ private Q_SLOTS:
         QVERIFY2(elapsedMs < 45'000, qPrintable(u"recorded for %1 ms on a full disk"_s.arg(elapsedMs)));
         QVERIFY2(err.contains(u"disk is full"_s) || err.contains(u"No space left on device"_s), qPrintable(err));
         QVERIFY2(!err.contains(u"--duration reached"_s), qPrintable(err));
-        QEXPECT_FAIL("", "fixed on branch h/safety", Continue);
         QVERIFY2(!err.contains(u"is complete"_s), "after a full disk the recording is called complete");
 
         // The file opens with every sample the recorder reported as committed.

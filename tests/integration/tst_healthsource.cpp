@@ -23,6 +23,28 @@ constexpr qint64 kTenMiB = 10 * 1024 * 1024;
 using poolscope::test::httpResponse;
 using TestServer = poolscope::test::TestHttpServer;
 
+// A gzip member (RFC 1952) of `data`: qCompress's deflate stream in a gzip wrapper.
+QByteArray gzip(const QByteArray& data)
+{
+    const QByteArray zlib = qCompress(data, 9);
+    const QByteArray deflate = zlib.mid(4 + 2).chopped(4); // qCompress's length, zlib's header and adler32
+    quint32 crc = 0xffffffffu;
+    for (const char c : data) {
+        crc ^= static_cast<unsigned char>(c);
+        for (int k = 0; k < 8; ++k)
+            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+    }
+    crc ^= 0xffffffffu;
+    QByteArray out("\x1f\x8b\x08\0\0\0\0\0\x02\xff", 10);
+    out += deflate;
+    const quint32 size = static_cast<quint32>(data.size());
+    for (const quint32 v : { crc, size }) {
+        for (int b = 0; b < 4; ++b)
+            out.append(static_cast<char>((v >> (8 * b)) & 0xff));
+    }
+    return out;
+}
+
 QString describe(const MetricValues& values)
 {
     QStringList parts;
@@ -163,6 +185,12 @@ private Q_SLOTS:
             << QByteArray("/stream") << int(TestServer::Mode::Stream)
             << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[") << kTenMiB
             << 5000 << cap << u"auto"_s << u"response larger than 4 MiB"_s;
+        const QByteArray bomb = gzip("[\"" + QByteArray(kTenMiB, ' ') + "\"]");
+        QTest::addRow("gzip bomb") << QByteArray("/bomb") << respond
+                                   << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                                 "Content-Encoding: gzip\r\nContent-Length: "
+                                          + QByteArray::number(bomb.size()) + "\r\nConnection: close\r\n\r\n" + bomb)
+                                   << qint64(0) << 5000 << cap << u"auto"_s << u"response larger than 4 MiB"_s;
         QTest::addRow("small cap") << QByteArray("/seed") << respond << httpResponse(200, "OK", kSeedPayload)
                                    << qint64(0) << 2000 << qint64(100) << u"auto"_s
                                    << u"response larger than 100 bytes"_s;
@@ -224,6 +252,79 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 2, 10'000);
         QCOMPARE(sampleAt(spy, 1).error, error);
         QCOMPARE(source.consecutiveFailures(), 2);
+    }
+
+    void sameOriginRedirectIsFollowed()
+    {
+        TestServer server;
+        server.setRoute("/old",
+            { TestServer::Mode::Respond,
+                "HTTP/1.1 301 Moved Permanently\r\nLocation: /health\r\nContent-Length: 0\r\nConnection: "
+                "close\r\n\r\n" });
+        server.setRoute("/health", { TestServer::Mode::Respond, httpResponse(200, "OK", kSeedPayload) });
+        QNetworkAccessManager network;
+        TargetConfig config = target(u"web"_s, server.url("/old"));
+        config.headers.insert(u"Authorization"_s, u"Bearer s3cret"_s);
+        HealthSource source(config, &network);
+        QSignalSpy spy(&source, &HealthSource::sampleReady);
+        source.pollNow();
+        QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 10'000);
+        QVERIFY2(sampleAt(spy, 0).ok(), qPrintable(sampleAt(spy, 0).error));
+        QCOMPARE(server.requestCount("/health"), 1);
+        QCOMPARE(server.requests().last().headers.value("authorization"), QByteArray("Bearer s3cret"));
+    }
+
+    // The Authorization header (any configured header) never goes to another origin.
+    void redirectToAnotherOriginIsRefused_data()
+    {
+        QTest::addColumn<QString>("policy");
+        QTest::addRow("absolute, other port") << u"port"_s;
+        QTest::addRow("other host name") << u"host"_s;
+        QTest::addRow("https to http") << u"scheme"_s;
+    }
+    void redirectToAnotherOriginIsRefused()
+    {
+        QFETCH(QString, policy);
+        TestServer other;
+        other.setRoute("/health", { TestServer::Mode::Respond, httpResponse(200, "OK", kSeedPayload) });
+        TestServer server;
+        QString location = other.url("/health");
+        if (policy == u"host"_s)
+            location = u"http://localhost:%1/health"_s.arg(other.port());
+        else if (policy == u"scheme"_s)
+            location = u"https://127.0.0.1:%1/health"_s.arg(server.port());
+        server.setRoute("/health",
+            { TestServer::Mode::Respond,
+                "HTTP/1.1 302 Found\r\nLocation: " + location.toUtf8()
+                    + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n" });
+        QNetworkAccessManager network;
+        TargetConfig config = target(u"web"_s, server.url("/health"));
+        config.headers.insert(u"Authorization"_s, u"Bearer s3cret"_s);
+        HealthSource source(config, &network);
+        QSignalSpy spy(&source, &HealthSource::sampleReady);
+        source.pollNow();
+        QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 10'000);
+        const QString origin = u"http://127.0.0.1:%1"_s.arg(server.port());
+        const QString to = QUrl(location).adjusted(QUrl::RemovePath).toString();
+        QCOMPARE(sampleAt(spy, 0).error,
+            u"redirected from %1 to another origin, %2; PoolScope does not send its headers there (use the final "
+            u"URL in the workspace)"_s.arg(origin, to));
+        QCOMPARE(other.requests().size(), 0);
+    }
+
+    void redirectLoopIsCapped()
+    {
+        TestServer server;
+        server.setRoute("/loop",
+            { TestServer::Mode::Respond,
+                "HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\nConnection: close\r\n\r\n" });
+        QNetworkAccessManager network;
+        HealthSource source(target(u"web"_s, server.url("/loop")), &network);
+        QSignalSpy spy(&source, &HealthSource::sampleReady);
+        source.pollNow();
+        QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 10'000);
+        QCOMPARE(sampleAt(spy, 0).error, u"redirect loop: more than 5 redirects from "_s + server.url("/loop"));
+        QCOMPARE(server.requestCount("/loop"), 6);
     }
 
     void connectionRefused()

@@ -1,4 +1,7 @@
+#include "analysis/Verdict.h"
 #include "cli/CommandLine.h"
+#include "cli/ExplainReport.h"
+#include "cli/StatusReport.h"
 
 #include <QTest>
 
@@ -63,6 +66,44 @@ private Q_SLOTS:
         QCOMPARE(parseCommandLine({ u"--help"_s }).command, CommandLine::Command::Help);
     }
 
+    // explain's default watch reaches a verdict: the Verdict's minimum coverage plus polls to spare.
+    void defaultWatchIsLongEnoughForAVerdict()
+    {
+        QCOMPARE(parseCommandLine({ u"explain"_s, u"w.json"_s }).watchSeconds, 0.0); // = automatic
+        Workspace workspace;
+        TargetConfig target;
+        target.intervalMs = 2000;
+        workspace.targets.append(target);
+        const double minimum = VerdictOptions {}.minCoverageSeconds;
+        QCOMPARE(defaultWatchSeconds(workspace), 90.0);
+        QVERIFY(defaultWatchSeconds(workspace) >= minimum + 3 * 2.0);
+        DatabaseConfig slow;
+        slow.intervalMs = 60'000;
+        workspace.databases.append(slow);
+        QCOMPARE(defaultWatchSeconds(workspace), minimum + 180.0);
+    }
+
+    // status and explain text: no escape sequence from a payload reaches the terminal.
+    void terminalSafeText_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("shown");
+        QTest::addRow("plain") << u"web  ok\n"_s << u"web  ok\n"_s;
+        QTest::addRow("title escape") << u"\x1b]0;pwned\x07x"_s << u"?]0;pwned?x"_s;
+        QTest::addRow("clear screen") << u"\x1b[2J"_s << u"?[2J"_s;
+        QTest::addRow("C1 CSI and DEL") << u"a\u009b31mb\x7f"_s << u"a?31mb?"_s;
+        QTest::addRow("tab and CR") << u"a\tb\rc"_s << u"a b c"_s;
+        QTest::addRow("bidi override") << u"abc\u202Efdp.exe"_s << u"abc?fdp.exe"_s;
+        QTest::addRow("NUL") << QString(u"a\0b"_s) << u"a?b"_s;
+        QTest::addRow("unicode kept") << u"café → 漢字"_s << u"café → 漢字"_s;
+    }
+    void terminalSafeText()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, shown);
+        QCOMPARE(terminalSafe(text), shown);
+    }
+
     void rejects_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -75,7 +116,12 @@ private Q_SLOTS:
                                   << u"--wait: \"soon\" is not a number of seconds"_s;
         QTest::addRow("bad size") << QStringList { u"screenshot"_s, u"--demo"_s, u"--out"_s, u"a.png"_s, u"--size"_s,
             u"big"_s } << u"--size: \"big\" is not WIDTHxHEIGHT"_s;
-        QTest::addRow("no out") << QStringList { u"screenshot"_s, u"--demo"_s } << u"screenshot needs --out FILE.png"_s;
+        QTest::addRow("no out") << QStringList { u"screenshot"_s, u"--demo"_s }
+                                << u"screenshot needs --out FILE.png or FILE.svg"_s;
+        QTest::addRow("force outside export") << QStringList { u"status"_s, u"w.json"_s, u"--force"_s }
+                                              << u"--force belongs to the export and screenshot commands"_s;
+        QTest::addRow("raw outside export") << QStringList { u"screenshot"_s, u"--demo"_s, u"--out"_s, u"a.png"_s,
+            u"--raw"_s } << u"--raw belongs to the export command"_s;
         QTest::addRow("two sources") << QStringList { u"w.json"_s, u"--demo"_s } << u"not several"_s;
         QTest::addRow("unknown option") << QStringList { u"--frobnicate"_s } << u"unknown option --frobnicate"_s;
         QTest::addRow("leak without demo")

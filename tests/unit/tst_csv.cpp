@@ -218,6 +218,68 @@ private Q_SLOTS:
         }
     }
 
+    // OWASP's rule against CSV formula injection, on text cells only (see Exporter.h).
+    void neutralisesFormulas_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("cell");
+        QTest::addRow("equals") << u"=HYPERLINK(\"http://evil\",\"x\")"_s << u"'=HYPERLINK(\"http://evil\",\"x\")"_s;
+        QTest::addRow("plus") << u"+cmd|' /C calc'!A0"_s << u"'+cmd|' /C calc'!A0"_s;
+        QTest::addRow("minus") << u"-2+3"_s << u"'-2+3"_s;
+        QTest::addRow("at") << u"@SUM(A1)"_s << u"'@SUM(A1)"_s;
+        QTest::addRow("tab") << u"\t=1"_s << u"'\t=1"_s;
+        QTest::addRow("cr") << u"\r=1"_s << u"'\r=1"_s;
+        QTest::addRow("plain") << u"SELECT 1"_s << u"SELECT 1"_s;
+        QTest::addRow("inner equals") << u"a=b"_s << u"a=b"_s;
+        QTest::addRow("empty") << QString() << QString();
+    }
+    void neutralisesFormulas()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, cell);
+        QCOMPARE(CsvWriter::neutralised(text), cell);
+    }
+
+    void exportsNeutraliseTextButNotNumbers()
+    {
+        ActivitySnapshot snapshot;
+        snapshot.database = u"@db"_s;
+        snapshot.timestampMs = 1'795'749'120'000;
+        Backend b = trickyBackend(7, u"=1+1"_s, u"10.0.0.1"_s);
+        b.applicationName = u"=HYPERLINK(\"http://evil\")"_s;
+        b.usename = u"-x"_s;
+        snapshot.backends.append(b);
+        for (const bool redact : { false, true }) {
+            ExportOptions options;
+            options.redact = redact;
+            QString error;
+            QVERIFY2(exportBackends(snapshot, m_path, options, &error), qPrintable(error));
+            const QStringList row = readCsv(m_path).at(1);
+            QCOMPARE(row.at(1), u"'@db"_s);
+            QCOMPARE(row.at(2), u"7"_s);
+            QCOMPARE(row.at(3), u"'=HYPERLINK(\"http://evil\")"_s);
+            QCOMPARE(row.at(4), u"'-x"_s);
+            QVERIFY2(row.at(15).startsWith(u"'="_s), qPrintable(row.at(15)));
+        }
+        ExportOptions raw;
+        raw.raw = true;
+        QVERIFY(exportBackends(snapshot, m_path, raw));
+        QCOMPARE(readCsv(m_path).at(1).at(3), u"=HYPERLINK(\"http://evil\")"_s);
+
+        // A negative discrepancy PoolScope writes as a number stays a number.
+        Session session(syntheticWorkspace(1));
+        Sample sample;
+        sample.target = session.target(0).config.name;
+        sample.timestampMs = 1'795'749'120'000;
+        sample.metrics.set(Metric::CheckedOut, 2);
+        sample.metrics.set(Metric::Tracked, 5);
+        sample.metrics.set(Metric::Discrepancy, -3);
+        session.addSample(sample);
+        QVERIFY(exportTimeline(session, m_path));
+        const QStringList row = readCsv(m_path).at(1);
+        QCOMPARE(row.at(timelineColumns().indexOf(u"discrepancy"_s)), u"-3"_s);
+    }
+
     void redactsQueriesAndAddresses()
     {
         ActivitySnapshot snapshot;

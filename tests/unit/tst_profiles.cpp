@@ -212,9 +212,10 @@ private Q_SLOTS:
                                         << QString() << none
                                         << u"recognised no pool metric in this payload; its top-level keys are "
                                            u"status, uptime; map them with \"fields\" (JSON Pointers)"_s;
-        QTest::addRow("integers and fractions are doubles")
-            << u"auto"_s << none << QByteArray(R"({"checked_out":2.5,"total_active":-1,"pool_size":1e3})")
-            << u"checked_out=2.5 tracked=-1 discrepancy=3.5 pool_size=1000"_s << none << QString();
+        QTest::addRow("counts in any JSON spelling; the discrepancy may be negative or a fraction")
+            << u"auto"_s << none
+            << QByteArray(R"({"checked_out":2.0,"total_active":1,"pool_size":1e3,"discrepancy":-0.5})")
+            << u"checked_out=2 tracked=1 discrepancy=-0.5 pool_size=1000"_s << none << QString();
         QTest::addRow("checked_out present wins over derivation")
             << u"auto"_s << none << QByteArray(R"({"checked_out":1,"pool_size":10,"pool_available":2})")
             << u"checked_out=1 pool_size=10 pool_idle=2"_s << none << QString();
@@ -439,6 +440,43 @@ private Q_SLOTS:
         const ProfileResult result = copy.apply(parse(R"({"x":4,"checked_out":1})"));
         QCOMPARE(copy.name(), u"auto"_s);
         QCOMPARE(result.metrics[Metric::CheckedOut], 4.0);
+    }
+
+    // Counts are whole numbers >= 0; a discrepancy may be negative (more tracked than checked out).
+    void impossibleCountsAreErrors_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("error");
+        QTest::addRow("negative") << QByteArray(R"({"checked_out":-3})")
+                                  << u"checked_out at /checked_out: expected a count (a whole number, 0 or more), "
+                                     u"got a number (-3)"_s;
+        QTest::addRow("fraction") << QByteArray(R"({"pool":{"total_active":2.5}})")
+                                  << u"tracked at /pool/total_active: expected a count (a whole number, 0 or more), "
+                                     u"got a number (2.5)"_s;
+        QTest::addRow("too large") << QByteArray(R"({"pool_size":1e300})")
+                                   << u"pool_size at /pool_size: expected a count (a whole number, 0 or more), got "
+                                      u"a number (1e+300)"_s;
+        QTest::addRow("discrepancy beyond any pool")
+            << QByteArray(R"({"discrepancy":1e300})")
+            << u"discrepancy at /discrepancy: expected a number between -2^53 and 2^53, got a number (1e+300)"_s;
+        QTest::addRow("route") << QByteArray(R"({"routes":{"/a":{"acquired":-1,"released":0}}})")
+                               << u"routes.acquired at /routes/~1a/acquired: expected a count (a whole number, 0 or "
+                                  u"more), got a number (-1)"_s;
+    }
+    void impossibleCountsAreErrors()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, error);
+        const ProfileResult result = Profile::builtin(u"auto"_s)->apply(parse(json));
+        QCOMPARE(result.error, error);
+    }
+
+    void negativeDiscrepancyIsAccepted()
+    {
+        const ProfileResult result
+            = Profile::builtin(u"auto"_s)->apply(parse(R"({"checked_out":2,"total_active":5,"discrepancy":-3})"));
+        QVERIFY2(result.ok(), qPrintable(result.error));
+        QCOMPARE(result.metrics[Metric::Discrepancy], -3.0);
     }
 
     void nonFiniteNumbersAreErrors()

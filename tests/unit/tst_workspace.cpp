@@ -116,6 +116,24 @@ private Q_SLOTS:
         QTest::addRow("password in uri") << json(
             "{'version': 1, 'databases': [{'name': 'db', 'conninfo': 'postgresql://app:hunter2@db/app'}]}")
                                          << u"ws.json: databases[0].conninfo: holds a password"_s;
+        QTest::addRow("password in uri query")
+            << json("{'version': 1, 'databases': [{'name': 'db', 'conninfo': 'postgresql://u@h/db?password=hunter2'}]}")
+            << u"ws.json: databases[0].conninfo: holds a password; use ~/.pgpass, a "
+               u"service file or PGPASSWORD"_s;
+        QTest::addRow("sslpassword") << json(
+            "{'version': 1, 'databases': [{'name': 'db', 'conninfo': 'host=h sslpassword = hunter2'}]}")
+                                     << u"ws.json: databases[0].conninfo: holds a password (sslpassword)"_s;
+        QTest::addRow("tab before password")
+            << json("{'version': 1, 'databases': [{'name': 'db', 'conninfo': 'host=h\\tpassword = x'}]}")
+            << u"ws.json: databases[0].conninfo: holds a password"_s;
+        QTest::addRow("uri sslpassword") << json("{'version': 1, 'databases': [{'name': 'db', 'conninfo': "
+                                                 "'postgres://h/db?sslmode=require&sslpassword=x'}]}")
+                                         << u"ws.json: databases[0].conninfo: holds a password (sslpassword)"_s;
+        QTest::addRow("bad conninfo") << json("{'version': 1, 'databases': [{'name': 'db', 'conninfo': 'host'}]}")
+                                      << u"ws.json: databases[0].conninfo: not a libpq connection string"_s;
+        QTest::addRow("nul in a key") << json(
+            "{'version': 1, 'targets': [{'name': 'a', 'url': 'http://h/', 'x\\u0000y': 1}]}")
+                                      << u"ws.json: targets[0].x\\u0000y: unknown field"_s;
         QTest::addRow("thresholds order")
             << json("{'version': 1, 'databases': [{'name': 'db', 'conninfo': 'x'}], 'thresholds': "
                     "{'discrepancy_warning': 30, 'discrepancy_critical': 20}}")
@@ -133,6 +151,28 @@ private Q_SLOTS:
         QVERIFY(!result.ok());
         const QString all = result.errors.join(u'\n');
         QVERIFY2(all.contains(expected), qPrintable(u"expected «%1» in:\n%2"_s.arg(expected, all)));
+    }
+
+    // What a recording keeps of the workspace: names, never header values, URL credentials or secrets.
+    void storesNoSecrets()
+    {
+        const auto result = parseWorkspace(json("{'version': 1, 'targets': [{'name': 'a', 'url': "
+                                                "'https://user:pw@h:8443/health?token=t1&x=1', 'headers': "
+                                                "{'Authorization': 'Bearer b1', 'X-Key': '${env:K}'}}], 'databases': "
+                                                "[{'name': 'db', 'conninfo': 'host=h dbname=app user=u sslkey=/k "
+                                                "application_name=ps'}]}"),
+            u"ws.json"_s);
+        QVERIFY2(result.ok(), qPrintable(result.errors.join(u'\n')));
+        const Workspace clean = withoutSecrets(*result.workspace);
+        const TargetConfig& t = clean.targets.first();
+        QCOMPARE(t.url, u"https://h:8443/health?token=&x=1"_s);
+        QCOMPARE(t.headers.size(), 2);
+        QCOMPARE(t.headers.value(u"Authorization"_s), QString());
+        QCOMPARE(t.headers.value(u"X-Key"_s), QString());
+        QCOMPARE(clean.databases.first().conninfo, u"host=h dbname=app user=u sslkey=/k application_name=ps"_s);
+        const QByteArray stored = workspaceToJson(clean);
+        for (const char* secret : { "user:pw", "token=t1", "Bearer b1", "${env:K}" })
+            QVERIFY2(!stored.contains(secret), stored.constData());
     }
 
     void reportsUnreadableFile()
