@@ -249,6 +249,7 @@ void PgActivitySource::startConnect(const std::optional<PgHosts>& hosts)
         keywords.push_back("options");
         values.push_back(timeoutOption.constData());
     }
+    m_connectHosts = hosts.value_or(PgHosts());
     const QByteArray host = hosts ? hosts->host().toUtf8() : QByteArray();
     const QByteArray hostaddr = hosts ? hosts->hostaddr().toUtf8() : QByteArray();
     const QByteArray port = hosts ? hosts->port().toUtf8() : QByteArray();
@@ -590,7 +591,25 @@ void PgActivitySource::watchSocket(Want want)
 QString PgActivitySource::connectionError() const
 {
     QString message = m_conn ? oneLine(PQerrorMessage(m_conn)) : QString();
-    return message.isEmpty() ? u"connection failed"_s : message;
+    if (message.isEmpty())
+        return u"connection failed"_s;
+    // Given a hostaddr, libpq names only the address: name the host too, as its own lookup would have. Its
+    // messages come in the order of the entries, and two names may share an address.
+    qsizetype from = 0;
+    for (const PgHosts::Entry& entry : m_connectHosts.entries()) {
+        if (entry.hostaddr.isEmpty())
+            continue;
+        const QString plain = u"server at \"%1\""_s.arg(entry.hostaddr);
+        const qsizetype at = message.indexOf(plain, from);
+        if (at < 0)
+            continue;
+        const QString named = entry.host != entry.hostaddr && PgHosts::isHostName(entry.host)
+            ? u"server at \"%1\" (%2)"_s.arg(entry.host, entry.hostaddr)
+            : plain;
+        message.replace(at, plain.size(), named);
+        from = at + named.size();
+    }
+    return message;
 }
 
 void PgActivitySource::noticeReceiver(void* self, const PGresult* result)

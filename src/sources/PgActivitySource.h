@@ -112,6 +112,7 @@ private:
     QTimer* m_retryTimer = nullptr;
     HostResolver* m_resolver = nullptr;
     std::optional<PgHosts> m_hosts; // the servers of the connect being resolved
+    PgHosts m_connectHosts; // the servers handed to libpq, with their addresses
     QString m_lookupErrors; // lookups that failed while others succeeded, told if the connect fails
     int m_attempt = 0; // failures in a row
 
