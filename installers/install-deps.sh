@@ -12,6 +12,8 @@ packages=(
   qt6-qpa-plugins fonts-dejavu-core
   # demo and tests: a throwaway PostgreSQL and the Python demo service
   postgresql python3 python3-flask python3-psycopg python3-psycopg-pool
+  # tests: unshare and mount, for the fake DNS server's private resolv.conf (essential in Debian anyway)
+  util-linux mount
 )
 
 missing=()
