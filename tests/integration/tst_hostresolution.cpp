@@ -203,6 +203,42 @@ private Q_SLOTS:
         QVERIFY(!db.value(u"backends"_s).toArray().isEmpty());
     }
 
+    // Several hosts keep libpq's semantics: a host whose lookup fails is skipped, the next one is tried, and
+    // target_session_attrs still applies; libpq's messages name the host next to the address.
+    void statusThroughSeveralHosts_data()
+    {
+        const QString port = QString::number(m_state.value(u"pg_port"_s).toInt());
+        const QString database = m_state.value(u"database"_s).toString();
+        QTest::addColumn<QString>("conninfo");
+        QTest::addColumn<bool>("ok");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("failed lookup, then a good host")
+            << u"host=nx.db.test,slow1.db.test port=%1 dbname=%2 user=postgres target_session_attrs=read-write"_s.arg(
+                   port, database)
+            << true << QString();
+        QTest::newRow("URI")
+            << u"postgresql://postgres@nx.db.test:%1,slow1.db.test:%1/%2?target_session_attrs=primary"_s.arg(
+                   port, database)
+            << true << QString();
+        QTest::newRow("refused: the message names the host")
+            << u"host=nx.db.test,slow1.db.test port=1 dbname=%1 user=postgres"_s.arg(database) << false
+            << u"nx.db.test: name lookup failed: Name or service not known; connection to server at \"slow1.db.test\" "
+               u"(127.0.0.1), port 1 failed: Connection refused"_s;
+    }
+
+    void statusThroughSeveralHosts()
+    {
+        QFETCH(QString, conninfo);
+        QFETCH(bool, ok);
+        QFETCH(QString, error);
+        const PoolscopeRun run = runPoolscope({ u"status"_s, u"--pg"_s, conninfo, u"--wait"_s, u"20"_s, u"--json"_s });
+        QVERIFY2(run.exitCode >= 0, run.err.constData());
+        const QJsonObject db
+            = QJsonDocument::fromJson(run.out).object().value(u"databases"_s).toArray().first().toObject();
+        QCOMPARE(db.value(u"ok"_s).toBool(), ok);
+        QVERIFY2(db.value(u"error"_s).toString().startsWith(error), qPrintable(db.value(u"error"_s).toString()));
+    }
+
     // Before: `record --duration 25` kept 5 health samples of 25 (a 10.1 s gap) while libpq hung in
     // getaddrinfo. Now the health target is polled every second throughout.
     void recordKeepsPollingWhileTheLookupHangs()
