@@ -121,6 +121,7 @@ PgActivitySource::PgActivitySource(DatabaseConfig config, QObject* parent)
     , m_tickTimer(new QTimer(this))
     , m_deadlineTimer(new QTimer(this))
     , m_retryTimer(new QTimer(this))
+    , m_resolver(new HostResolver(this))
 {
     m_tickTimer->setInterval(std::max(1, m_config.intervalMs));
     m_deadlineTimer->setSingleShot(true);
@@ -128,6 +129,7 @@ PgActivitySource::PgActivitySource(DatabaseConfig config, QObject* parent)
     connect(m_tickTimer, &QTimer::timeout, this, &PgActivitySource::onTick);
     connect(m_deadlineTimer, &QTimer::timeout, this, &PgActivitySource::onDeadline);
     connect(m_retryTimer, &QTimer::timeout, this, &PgActivitySource::onRetry);
+    connect(m_resolver, &HostResolver::finished, this, &PgActivitySource::onHostsResolved);
     m_timeoutViaSet = hasOwnOptions(m_config.conninfo);
 }
 
@@ -198,7 +200,46 @@ void PgActivitySource::beginConnect()
     closeConnection();
     m_timeoutSet = false;
     m_fatalNotice.clear();
+    m_lookupErrors.clear();
 
+    // Host names are looked up here, off this thread; the conninfo goes to libpq unchanged when there are
+    // none (sockets, literal addresses, hostaddr given) or when libpq rejects it (it then says why itself).
+    m_hosts = PgHosts::fromConninfo(m_config.conninfo);
+    const QStringList names = m_hosts ? m_hosts->namesToResolve() : QStringList();
+    if (names.isEmpty()) {
+        startConnect(std::nullopt);
+        return;
+    }
+    m_resolver->resolve(names, std::max(1, m_config.timeoutMs));
+    setState(State::Connecting);
+}
+
+void PgActivitySource::onHostsResolved(const QHash<QString, HostResolver::Result>& results)
+{
+    if (m_state != State::Connecting || !m_hosts)
+        return;
+    QHash<QString, QStringList> addresses;
+    QStringList errors;
+    for (const QString& name : m_hosts->namesToResolve()) {
+        const HostResolver::Result result = results.value(name);
+        if (result.error.isEmpty())
+            addresses.insert(name, result.addresses);
+        else
+            errors.append(result.error);
+    }
+    const PgHosts resolved = m_hosts->withAddresses(addresses);
+    m_hosts.reset();
+    if (resolved.entries().isEmpty()) {
+        failConnection(errors.join(u"; "_s));
+        return;
+    }
+    // As libpq does after a failed lookup: the other hosts are still tried.
+    m_lookupErrors = errors.join(u"; "_s);
+    startConnect(resolved);
+}
+
+void PgActivitySource::startConnect(const std::optional<PgHosts>& hosts)
+{
     // Later entries win over earlier ones, including over what dbname expands to.
     const QByteArray conninfo = m_config.conninfo.toUtf8();
     const QByteArray timeoutOption = "-c statement_timeout=" + QByteArray::number(std::max(0, m_config.timeoutMs));
@@ -207,6 +248,14 @@ void PgActivitySource::beginConnect()
     if (!m_timeoutViaSet) {
         keywords.push_back("options");
         values.push_back(timeoutOption.constData());
+    }
+    m_connectHosts = hosts.value_or(PgHosts());
+    const QByteArray host = hosts ? hosts->host().toUtf8() : QByteArray();
+    const QByteArray hostaddr = hosts ? hosts->hostaddr().toUtf8() : QByteArray();
+    const QByteArray port = hosts ? hosts->port().toUtf8() : QByteArray();
+    if (hosts) {
+        keywords.insert(keywords.end(), { "host", "hostaddr", "port" });
+        values.insert(values.end(), { host.constData(), hostaddr.constData(), port.constData() });
     }
     keywords.push_back(nullptr);
     values.push_back(nullptr);
@@ -461,6 +510,9 @@ void PgActivitySource::onRetry()
 void PgActivitySource::failConnection(const QString& error)
 {
     const qint64 latency = m_state == State::Querying ? m_queryClock.elapsed() : -1;
+    const QString reason = m_state == State::Connecting && !m_lookupErrors.isEmpty() && !error.isEmpty()
+        ? m_lookupErrors + u"; "_s + error
+        : error;
     closeConnection();
     ++m_attempt;
     const int exponent = std::min(m_attempt - 1, 15);
@@ -472,9 +524,9 @@ void PgActivitySource::failConnection(const QString& error)
     setState(State::Backoff);
     if (m_state != State::Backoff)
         return;
-    emitError(error, latency);
+    emitError(reason, latency);
     if (m_state == State::Backoff)
-        Q_EMIT reconnectScheduled(m_attempt, delay, error);
+        Q_EMIT reconnectScheduled(m_attempt, delay, reason);
 }
 
 void PgActivitySource::emitError(const QString& error, qint64 latencyMs)
@@ -490,6 +542,8 @@ void PgActivitySource::emitError(const QString& error, qint64 latencyMs)
 void PgActivitySource::closeConnection()
 {
     m_deadlineTimer->stop();
+    m_resolver->cancel(); // a lookup in flight is abandoned: its result is never delivered
+    m_hosts.reset();
     // The notifiers go before the socket does: the event loop must never poll a closed descriptor.
     dropNotifiers();
     if (m_conn) {
@@ -537,7 +591,25 @@ void PgActivitySource::watchSocket(Want want)
 QString PgActivitySource::connectionError() const
 {
     QString message = m_conn ? oneLine(PQerrorMessage(m_conn)) : QString();
-    return message.isEmpty() ? u"connection failed"_s : message;
+    if (message.isEmpty())
+        return u"connection failed"_s;
+    // Given a hostaddr, libpq names only the address: name the host too, as its own lookup would have. Its
+    // messages come in the order of the entries, and two names may share an address.
+    qsizetype from = 0;
+    for (const PgHosts::Entry& entry : m_connectHosts.entries()) {
+        if (entry.hostaddr.isEmpty())
+            continue;
+        const QString plain = u"server at \"%1\""_s.arg(entry.hostaddr);
+        const qsizetype at = message.indexOf(plain, from);
+        if (at < 0)
+            continue;
+        const QString named = entry.host != entry.hostaddr && PgHosts::isHostName(entry.host)
+            ? u"server at \"%1\" (%2)"_s.arg(entry.host, entry.hostaddr)
+            : plain;
+        message.replace(at, plain.size(), named);
+        from = at + named.size();
+    }
+    return message;
 }
 
 void PgActivitySource::noticeReceiver(void* self, const PGresult* result)

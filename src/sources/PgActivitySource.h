@@ -1,11 +1,15 @@
 #pragma once
 
+#include "HostResolver.h"
+#include "PgHosts.h"
 #include "types/ActivitySnapshot.h"
 #include "types/Workspace.h"
 
 #include <QElapsedTimer>
 #include <QObject>
 #include <QString>
+
+#include <optional>
 
 class QSocketNotifier;
 class QTimer;
@@ -21,13 +25,17 @@ namespace poolscope {
 // application_name=poolscope and leaves its own backend out of every snapshot. A failed connect or a
 // lost connection is reported as an error snapshot and retried with exponential backoff (1 s doubling
 // up to 30 s, +-20% jitter), forever. Passwords come from libpq itself (.pgpass, service file, PG*).
+//
+// Host names are looked up by a HostResolver off this thread (libpq's own lookup blocks), under their own
+// deadline of config.timeoutMs; libpq then gets `hostaddr` with the addresses found, next to the `host` it
+// still uses for TLS verification, .pgpass and its messages (see PgHosts).
 class PgActivitySource : public QObject
 {
     Q_OBJECT
 public:
     enum class State {
         Stopped, // nothing open, nothing scheduled
-        Connecting, // PQconnectPoll in progress, under the connect deadline (config.timeoutMs)
+        Connecting, // host names being looked up, then PQconnectPoll in progress; each under config.timeoutMs
         Ready, // connected and idle
         Querying, // one query in flight, under the query deadline
         Backoff, // waiting to reconnect after a failure
@@ -66,6 +74,9 @@ private:
     void setState(State state);
     void onTick();
     void beginConnect();
+    void onHostsResolved(const QHash<QString, HostResolver::Result>& results);
+    // Starts libpq's connect; `hosts` replaces the conninfo's host, hostaddr and port when given.
+    void startConnect(const std::optional<PgHosts>& hosts);
     void continueConnect();
     void onConnected();
     void sendQuery();
@@ -99,6 +110,10 @@ private:
     QTimer* m_tickTimer = nullptr;
     QTimer* m_deadlineTimer = nullptr; // connect or query deadline
     QTimer* m_retryTimer = nullptr;
+    HostResolver* m_resolver = nullptr;
+    std::optional<PgHosts> m_hosts; // the servers of the connect being resolved
+    PgHosts m_connectHosts; // the servers handed to libpq, with their addresses
+    QString m_lookupErrors; // lookups that failed while others succeeded, told if the connect fails
     int m_attempt = 0; // failures in a row
 
     bool m_timeoutViaSet = false; // the conninfo has its own options: SET statement_timeout instead
