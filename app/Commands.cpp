@@ -10,6 +10,7 @@
 #include "cli/TimeArgument.h"
 #include "demo/DemoLauncher.h"
 #include "export/Exporter.h"
+#include "format/Format.h"
 #include "record/Recorder.h"
 #include "record/RecordingArchive.h"
 #include "record/RecordingManager.h"
@@ -268,11 +269,6 @@ QString clockText(qint64 ms)
     return u"%1:%2:%3"_s.arg(s / 3600, 2, 10, zero).arg((s / 60) % 60, 2, 10, zero).arg(s % 60, 2, 10, zero);
 }
 
-QString mebibytes(qint64 bytes)
-{
-    return u"%1 MiB"_s.arg(static_cast<double>(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
-}
-
 } // namespace
 
 int runRecord(int& argc, char** argv, const CommandLine& commandLine)
@@ -311,7 +307,7 @@ int runRecord(int& argc, char** argv, const CommandLine& commandLine)
     auto report = [&] {
         std::fprintf(stderr, "record: %s, %lld ticks, %lld samples, %s → %s\n",
             qPrintable(clockText(elapsed.elapsed())), static_cast<long long>(recorder.ticksCommitted()),
-            static_cast<long long>(samplesCommitted), qPrintable(mebibytes(recorder.fileSize())),
+            static_cast<long long>(samplesCommitted), qPrintable(formatByteSize(recorder.fileSize())),
             qPrintable(commandLine.out));
     };
     int exitCode = 0;
@@ -325,7 +321,7 @@ int runRecord(int& argc, char** argv, const CommandLine& commandLine)
         report();
         recorder.close();
         std::fprintf(stderr, "record: stopped (%s); %s is complete (%s)\n", qPrintable(why),
-            qPrintable(commandLine.out), qPrintable(mebibytes(QFileInfo(commandLine.out).size())));
+            qPrintable(commandLine.out), qPrintable(formatByteSize(QFileInfo(commandLine.out).size())));
         app.exit(exitCode);
     };
     QObject::connect(&recorder, &Recorder::failed, &app, [&](const QString& message) {

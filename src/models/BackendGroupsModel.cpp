@@ -25,7 +25,7 @@ double ageSeconds(qint64 nowMs, qint64 thenMs)
 
 QString ageText(double seconds)
 {
-    return std::isnan(seconds) ? unknownText() : formatDuration(static_cast<qint64>(seconds * 1000.0));
+    return std::isnan(seconds) ? unknownText() : formatDurationMs(static_cast<qint64>(seconds * 1000.0));
 }
 } // namespace
 

@@ -99,13 +99,13 @@ QVariant BackendsModel::displayData(const Row& row, int column) const
             return u"withheld (insufficient privilege)"_s;
         return b.state.isEmpty() ? unknownText() : b.state;
     case BackendAge:
-        return formatDuration(age(now, b.backendStartMs));
+        return formatDurationMs(age(now, b.backendStartMs));
     case TransactionAge:
-        return b.xactStartMs == kNoTime ? QString() : formatDuration(age(now, b.xactStartMs));
+        return b.xactStartMs == kNoTime ? QString() : formatDurationMs(age(now, b.xactStartMs));
     case QueryAge:
-        return b.queryStartMs == kNoTime ? QString() : formatDuration(age(now, b.queryStartMs));
+        return b.queryStartMs == kNoTime ? QString() : formatDurationMs(age(now, b.queryStartMs));
     case InState:
-        return b.stateChangeMs == kNoTime ? QString() : formatDuration(age(now, b.stateChangeMs));
+        return b.stateChangeMs == kNoTime ? QString() : formatDurationMs(age(now, b.stateChangeMs));
     case Wait:
         if (b.waitEventType.isEmpty())
             return b.waitEvent;

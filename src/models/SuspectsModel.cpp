@@ -11,7 +11,7 @@ namespace poolscope {
 namespace {
 QString seconds(double s)
 {
-    return std::isnan(s) ? unknownText() : formatDuration(static_cast<qint64>(s * 1000.0));
+    return std::isnan(s) ? unknownText() : formatDurationMs(static_cast<qint64>(s * 1000.0));
 }
 } // namespace
 

@@ -1,5 +1,8 @@
 #include "HealthSource.h"
 
+#include "Backoff.h"
+#include "format/Format.h"
+
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -81,25 +84,7 @@ int HealthSource::scheduledDelayMs() const
 
 int HealthSource::backoffDelayMs(int intervalMs, int failures, double jitter)
 {
-    const int interval = std::max(intervalMs, 1);
-    if (failures <= 0)
-        return interval;
-    const int exponent = std::min(failures - 1, 30);
-    const double grown = std::min(std::ldexp(static_cast<double>(interval), exponent), double(kMaxBackoffMs));
-    const double base = std::max(grown, static_cast<double>(interval)); // never poll faster than the interval
-    const double factor = 1.0 + kJitter * std::clamp(jitter, -1.0, 1.0);
-    return static_cast<int>(std::lround(base * factor));
-}
-
-QString HealthSource::formatByteSize(qint64 bytes)
-{
-    constexpr qint64 kKiB = 1024;
-    constexpr qint64 kMiB = 1024 * kKiB;
-    if (bytes >= kMiB && bytes % kMiB == 0)
-        return QString::number(bytes / kMiB) % u" MiB"_s;
-    if (bytes >= kKiB && bytes % kKiB == 0)
-        return QString::number(bytes / kKiB) % u" KiB"_s;
-    return QString::number(bytes) % (bytes == 1 ? u" byte"_s : u" bytes"_s);
+    return Backoff { intervalMs, kMaxBackoffMs, kJitter }.delayMs(failures, jitter);
 }
 
 void HealthSource::start()

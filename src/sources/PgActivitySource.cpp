@@ -1,7 +1,8 @@
 #include "PgActivitySource.h"
 
+#include "Backoff.h"
+
 #include <QDateTime>
-#include <QRandomGenerator>
 #include <QSocketNotifier>
 #include <QTimer>
 
@@ -463,10 +464,7 @@ void PgActivitySource::failConnection(const QString& error)
     const qint64 latency = m_state == State::Querying ? m_queryClock.elapsed() : -1;
     closeConnection();
     ++m_attempt;
-    const int exponent = std::min(m_attempt - 1, 15);
-    const int base = std::min(kBackoffBaseMs << exponent, kBackoffCapMs);
-    const double jitter = 0.8 + QRandomGenerator::global()->bounded(0.4);
-    const int delay = std::max(1, static_cast<int>(base * jitter));
+    const int delay = Backoff { kBackoffBaseMs, kBackoffCapMs, 0.2 }.randomDelayMs(m_attempt);
     m_retryTimer->start(delay);
     // Receivers may stop() us (then nothing more is said) or restart us (then no reconnect is due).
     setState(State::Backoff);
