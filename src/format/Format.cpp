@@ -22,6 +22,11 @@ QString singleLine(const QString& text)
     return text.simplified();
 }
 
+QString formatWhole(double value)
+{
+    return std::isnan(value) ? unknownText() : QString::number(value, 'f', 0);
+}
+
 QString formatDuration(double seconds)
 {
     if (!(seconds > 0.0))

@@ -14,6 +14,9 @@ QString unknownText();
 // Collapses runs of whitespace (newlines included) into single spaces, trimmed.
 QString singleLine(const QString& text);
 
+// A count shown whole ("42"); an absent value (NaN) reads "—".
+QString formatWhole(double value);
+
 // A duration in words, for sentences: "40 s" below 90 s, "38 min" below an hour, "1 h 12 m" below
 // two days, "3 d 4 h" beyond (rounded). Negative or NaN durations give "0 s".
 QString formatDuration(double seconds);

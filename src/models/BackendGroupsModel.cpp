@@ -125,27 +125,32 @@ template <typename Items, typename Keep, typename Remove> void removeGone(const 
 
 void BackendGroupsModel::updateFlat(const QList<int>& pids)
 {
+    diffPids({}, m_flat, pids);
+}
+
+void BackendGroupsModel::diffPids(const QModelIndex& parent, QList<int>& rows, const QList<int>& pids)
+{
     const QSet<int> fresh(pids.cbegin(), pids.cend());
     removeGone(
-        m_flat, [&fresh](int pid) { return fresh.contains(pid); },
-        [this](int first, int last) {
-            beginRemoveRows({}, first, last);
-            m_flat.remove(first, last - first + 1);
+        rows, [&fresh](int pid) { return fresh.contains(pid); },
+        [&](int first, int last) {
+            beginRemoveRows(parent, first, last);
+            rows.remove(first, last - first + 1);
             endRemoveRows();
         });
     // The rows that stay: their ages moved with the clock.
-    if (!m_flat.isEmpty())
-        Q_EMIT dataChanged(index(0, 0), index(static_cast<int>(m_flat.size()) - 1, NumColumns - 1));
-    const QSet<int> present(m_flat.cbegin(), m_flat.cend());
+    if (!rows.isEmpty())
+        Q_EMIT dataChanged(index(0, 0, parent), index(static_cast<int>(rows.size()) - 1, NumColumns - 1, parent));
+    const QSet<int> present(rows.cbegin(), rows.cend());
     QList<int> added;
     for (int pid : pids) {
         if (!present.contains(pid))
             added.append(pid);
     }
     if (!added.isEmpty()) {
-        const int first = static_cast<int>(m_flat.size());
-        beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
-        m_flat.append(added);
+        const int first = static_cast<int>(rows.size());
+        beginInsertRows(parent, first, first + static_cast<int>(added.size()) - 1);
+        rows.append(added);
         endInsertRows();
     }
 }
@@ -204,30 +209,7 @@ void BackendGroupsModel::updateChildren(int groupRow, const QList<int>& groupPid
         if (m_backendOfPid.contains(pid))
             pids.append(pid);
     }
-    const QModelIndex parent = index(groupRow, 0);
-    QList<int>& children = m_groups[static_cast<std::size_t>(groupRow)].pids;
-    const QSet<int> fresh(pids.cbegin(), pids.cend());
-    removeGone(
-        children, [&fresh](int pid) { return fresh.contains(pid); },
-        [&](int first, int last) {
-            beginRemoveRows(parent, first, last);
-            children.remove(first, last - first + 1);
-            endRemoveRows();
-        });
-    if (!children.isEmpty())
-        Q_EMIT dataChanged(index(0, 0, parent), index(static_cast<int>(children.size()) - 1, NumColumns - 1, parent));
-    const QSet<int> present(children.cbegin(), children.cend());
-    QList<int> added;
-    for (int pid : pids) {
-        if (!present.contains(pid))
-            added.append(pid);
-    }
-    if (!added.isEmpty()) {
-        const int first = static_cast<int>(children.size());
-        beginInsertRows(parent, first, first + static_cast<int>(added.size()) - 1);
-        children.append(added);
-        endInsertRows();
-    }
+    diffPids(index(groupRow, 0), m_groups[static_cast<std::size_t>(groupRow)].pids, pids);
 }
 
 void BackendGroupsModel::indexGroups()

@@ -78,6 +78,8 @@ private:
     void updateFlat(const QList<int>& pids);
     void updateGroups(const QList<BackendGroup>& groups);
     void updateChildren(int groupRow, const QList<int>& pids);
+    // Diffs the pids shown under `parent` (`rows`) against `pids`: removals, one dataChanged, appends.
+    void diffPids(const QModelIndex& parent, QList<int>& rows, const QList<int>& pids);
     void indexGroups();
     const Backend* backendOfPid(int pid) const;
     QVariant groupData(const BackendGroup& group, int column, int role) const;

@@ -12,10 +12,6 @@ using namespace Qt::StringLiterals;
 namespace poolscope {
 
 namespace {
-QString count(double v)
-{
-    return isPresent(v) ? QString::number(v, 'f', 0) : unknownText();
-}
 
 double activeOf(const RouteStats& stats)
 {
@@ -84,13 +80,13 @@ QVariant RoutesModel::displayData(const Row& row, int column) const
     case Route:
         return row.rate.rising ? u"▲ "_s + row.name : row.name;
     case Acquired:
-        return count(row.current.acquired);
+        return formatWhole(row.current.acquired);
     case Released:
-        return count(row.current.released);
+        return formatWhole(row.current.released);
     case Active:
-        return count(activeOf(row.current));
+        return formatWhole(activeOf(row.current));
     case Leaks:
-        return count(row.current.leaks);
+        return formatWhole(row.current.leaks);
     case PerMinute:
         return isPresent(row.rate.acquiresPerMinute) ? QString::number(row.rate.acquiresPerMinute, 'f', 1)
                                                      : unknownText();

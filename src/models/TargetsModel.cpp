@@ -10,13 +10,6 @@ using namespace Qt::StringLiterals;
 
 namespace poolscope {
 
-namespace {
-QString number(double v)
-{
-    return isPresent(v) ? QString::number(v, 'f', 0) : unknownText();
-}
-} // namespace
-
 TargetsModel::TargetsModel(Session* session, QObject* parent)
     : TableModel(NumColumns, parent)
     , m_session(session)
@@ -66,11 +59,11 @@ QVariant TargetsModel::displayData(const TargetState& target, int column) const
     case State:
         return stateText(target);
     case CheckedOut:
-        return number(metrics[Metric::CheckedOut]);
+        return formatWhole(metrics[Metric::CheckedOut]);
     case Tracked:
-        return number(metrics[Metric::Tracked]);
+        return formatWhole(metrics[Metric::Tracked]);
     case Discrepancy:
-        return number(metrics[Metric::Discrepancy]);
+        return formatWhole(metrics[Metric::Discrepancy]);
     case Backends:
         return target.backendCount >= 0 ? QString::number(target.backendCount) : unknownText();
     case Pool: {
@@ -78,7 +71,7 @@ QVariant TargetsModel::displayData(const TargetState& target, int column) const
         const double max = metrics[Metric::PoolMax];
         if (!isPresent(size) && !isPresent(max))
             return unknownText();
-        return QString(number(size) + u'/' + number(max));
+        return QString(formatWhole(size) + u'/' + formatWhole(max));
     }
     case LastPoll:
         return formatClock(target.latest.timestampMs);

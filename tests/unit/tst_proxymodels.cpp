@@ -67,6 +67,21 @@ QList<int> column(const QAbstractItemModel& model, int role, int columnIndex = 0
     return out;
 }
 
+// A BackendsModel over a Session of one target, behind the proxy (its tester attached while empty).
+struct BackendsTable
+{
+    Session session { test::syntheticWorkspace({ u"web"_s }, u"http://127.0.0.1:1/health"_s) };
+    BackendsModel model { &session };
+    BackendsProxyModel proxy;
+    QAbstractItemModelTester tester { &proxy, QAbstractItemModelTester::FailureReportingMode::QtTest };
+
+    BackendsTable()
+    {
+        proxy.setSourceModel(&model);
+        proxy.sort(BackendsModel::Pid);
+    }
+};
+
 QStringList names(const QAbstractItemModel& model)
 {
     QStringList out;
@@ -84,11 +99,8 @@ private Q_SLOTS:
     // Ages sort by their milliseconds: "9 s" comes before "1 m 00 s", which text order would invert.
     void backendsSortByRawAge()
     {
-        Session session(test::syntheticWorkspace({ u"web"_s }, u"http://127.0.0.1:1/health"_s));
-        BackendsModel model(&session);
-        BackendsProxyModel proxy;
-        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        proxy.setSourceModel(&model);
+        BackendsTable table;
+        auto& [session, model, proxy, tester] = table;
         proxy.sort(BackendsModel::InState, Qt::AscendingOrder);
         session.addSnapshot(snapshot({ backend(1, u"web"_s, u"idle"_s, 1 * kMinute),
             backend(2, u"web"_s, u"active"_s, 9'000), backend(3, u"worker"_s, u"idle"_s, 10 * kMinute) }));
@@ -105,12 +117,8 @@ private Q_SLOTS:
     // The filter looks at every column, ignoring case; a snapshot that arrives keeps it applied.
     void backendsFilterOnAnyColumn()
     {
-        Session session(test::syntheticWorkspace({ u"web"_s }, u"http://127.0.0.1:1/health"_s));
-        BackendsModel model(&session);
-        BackendsProxyModel proxy;
-        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        proxy.setSourceModel(&model);
-        proxy.sort(BackendsModel::Pid);
+        BackendsTable table;
+        auto& [session, model, proxy, tester] = table;
         session.addSnapshot(snapshot({ backend(1, u"web"_s, u"idle"_s, 0), backend(2, u"Worker"_s, u"active"_s, 0),
             backend(3, u"web"_s, u"idle in transaction"_s, 0) }));
         proxy.setFilterFixedString(u"WORKER"_s);
@@ -127,12 +135,8 @@ private Q_SLOTS:
     // Marked rows get the Theme's colours; a long idle-in-transaction row has its state in bold.
     void backendsMarks()
     {
-        Session session(test::syntheticWorkspace({ u"web"_s }, u"http://127.0.0.1:1/health"_s));
-        BackendsModel model(&session);
-        BackendsProxyModel proxy;
-        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        proxy.setSourceModel(&model);
-        proxy.sort(BackendsModel::Pid);
+        BackendsTable table;
+        auto& [session, model, proxy, tester] = table;
         Backend stuck = backend(2, u"web"_s, u"idle in transaction"_s, 0);
         stuck.xactStartMs = kNow - 2 * kMinute;
         session.addSnapshot(snapshot({ backend(1, u"web"_s, u"active"_s, 0), stuck }));
