@@ -69,6 +69,11 @@ QString formatDurationMs(qint64 ms)
     return u"%1 d %2 h"_s.arg(days).arg(hours % 24);
 }
 
+QString formatSeconds(qint64 ms)
+{
+    return QString::number(std::round(static_cast<double>(ms) / 100.0) / 10.0) + u" s"_s;
+}
+
 QString formatByteSize(qint64 bytes)
 {
     // The unit formattedDataSize picks (powers of 1024); whole multiples of it get no decimals.

@@ -25,6 +25,9 @@ QString formatDuration(double seconds);
 // "2 h 05 m", "3 d 4 h". Negative durations (clock skew) read "0 s"; kNoTime reads "—".
 QString formatDurationMs(qint64 ms);
 
+// A short wait or timeout in seconds, to a tenth, without trailing zeros: "0.5 s", "2 s", "3.8 s".
+QString formatSeconds(qint64 ms);
+
 // A byte size with IEC units (QLocale::formattedDataSize): "1000 bytes", "512 KiB", "1.5 MiB"; whole
 // multiples of a unit have no decimals ("4 MiB").
 QString formatByteSize(qint64 bytes);

@@ -217,7 +217,7 @@ Sample HealthSource::interpretReply(QNetworkReply* reply) const
     if (m_abortReason == AbortReason::TooLarge)
         return fail(u"response larger than "_s % formatByteSize(m_config.maxBodyBytes));
     if (m_abortReason == AbortReason::Timeout || reply->error() == QNetworkReply::OperationCanceledError)
-        return fail(u"timed out after "_s % QString::number(m_config.timeoutMs / 1000.0, 'f', 1) % u" s"_s);
+        return fail(u"timed out after "_s % formatSeconds(m_config.timeoutMs));
 
     const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     if (status.isValid()) {

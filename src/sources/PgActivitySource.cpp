@@ -1,6 +1,7 @@
 #include "PgActivitySource.h"
 
 #include "Backoff.h"
+#include "format/Format.h"
 
 #include <QDateTime>
 #include <QSocketNotifier>
@@ -82,11 +83,6 @@ QString toText(const PGresult* result, int row, int column)
 QString oneLine(const char* message)
 {
     return QString::fromUtf8(message).simplified();
-}
-
-QString seconds(int ms)
-{
-    return QString::number(ms / 1000.0) + u" s"_s;
 }
 
 // The conninfo brings its own startup options (directly, through a service file or PGOPTIONS):
@@ -448,9 +444,9 @@ void PgActivitySource::finishQuery()
 void PgActivitySource::onDeadline()
 {
     if (m_state == State::Connecting)
-        failConnection(u"timed out connecting after "_s + seconds(m_config.timeoutMs));
+        failConnection(u"timed out connecting after "_s + formatSeconds(m_config.timeoutMs));
     else if (m_state == State::Querying)
-        failConnection(u"query timed out after "_s + seconds(m_config.timeoutMs + kQueryGraceMs));
+        failConnection(u"query timed out after "_s + formatSeconds(m_config.timeoutMs + kQueryGraceMs));
 }
 
 void PgActivitySource::onRetry()

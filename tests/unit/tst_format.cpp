@@ -42,6 +42,23 @@ private Q_SLOTS:
         QCOMPARE(formatByteSize(bytes), text);
     }
 
+    void seconds_data()
+    {
+        QTest::addColumn<qint64>("ms");
+        QTest::addColumn<QString>("text");
+        QTest::addRow("0.5 s") << qint64(500) << u"0.5 s"_s;
+        QTest::addRow("2 s") << qint64(2000) << u"2 s"_s;
+        QTest::addRow("3.8 s") << qint64(3817) << u"3.8 s"_s;
+        QTest::addRow("30 s") << qint64(30'000) << u"30 s"_s;
+    }
+
+    void seconds()
+    {
+        QFETCH(qint64, ms);
+        QFETCH(QString, text);
+        QCOMPARE(formatSeconds(ms), text);
+    }
+
     void durationInWords_data()
     {
         QTest::addColumn<double>("seconds");
