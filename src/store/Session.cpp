@@ -1,5 +1,7 @@
 #include "Session.h"
 
+#include "format/EnumName.h"
+
 namespace poolscope {
 
 Session::Session(Workspace workspace, QObject* parent)
@@ -190,15 +192,7 @@ void Session::addEvent(const Event& event)
 
 QString severityName(Event::Severity severity)
 {
-    switch (severity) {
-    case Event::Severity::Info:
-        return QStringLiteral("info");
-    case Event::Severity::Warning:
-        return QStringLiteral("warning");
-    case Event::Severity::Critical:
-        return QStringLiteral("critical");
-    }
-    return {};
+    return enumName(severity).toLower();
 }
 
 } // namespace poolscope

@@ -7,6 +7,7 @@
 #include "format/EnumName.h"
 #include "format/Format.h"
 #include "store/ActivitySnapshot.h"
+#include "store/Event.h"
 
 #include <QTest>
 
@@ -112,6 +113,9 @@ private Q_SLOTS:
         QCOMPARE(statusLevelName(StatusLevel::Warning), u"WARNING"_s);
         QCOMPARE(statusLevelName(StatusLevel::Critical), u"CRITICAL"_s);
         QCOMPARE(statusLevelName(StatusLevel::Unknown), u"UNKNOWN"_s);
+        QCOMPARE(severityName(Event::Severity::Info), u"info"_s);
+        QCOMPARE(severityName(Event::Severity::Warning), u"warning"_s);
+        QCOMPARE(severityName(Event::Severity::Critical), u"critical"_s);
         // The exit codes of the monitoring-plugin contract.
         QCOMPARE(int(StatusLevel::Unknown), 3);
     }
