@@ -13,6 +13,7 @@
 #include "cli/TimeArgument.h"
 #include "demo/DemoLauncher.h"
 #include "export/Exporter.h"
+#include "format/Format.h"
 #include "record/Recorder.h"
 #include "record/RecordingArchive.h"
 #include "record/RecordingManager.h"
@@ -285,11 +286,6 @@ QString clockText(qint64 ms)
     return u"%1:%2:%3"_s.arg(s / 3600, 2, 10, zero).arg((s / 60) % 60, 2, 10, zero).arg(s % 60, 2, 10, zero);
 }
 
-QString mebibytes(qint64 bytes)
-{
-    return u"%1 MiB"_s.arg(static_cast<double>(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
-}
-
 } // namespace
 
 int runRecord(int& argc, char** argv, const CommandLine& commandLine)
@@ -318,7 +314,7 @@ int runRecord(int& argc, char** argv, const CommandLine& commandLine)
     auto report = [&] {
         std::fprintf(stderr, "record: %s, %lld ticks, %lld samples, %s → %s\n",
             qPrintable(clockText(elapsed.elapsed())), static_cast<long long>(recorder.ticksCommitted()),
-            static_cast<long long>(samplesCommitted), qPrintable(mebibytes(recorder.fileSize())),
+            static_cast<long long>(samplesCommitted), qPrintable(formatByteSize(recorder.fileSize())),
             qPrintable(commandLine.out));
     };
     int exitCode = 0;
@@ -334,7 +330,7 @@ int runRecord(int& argc, char** argv, const CommandLine& commandLine)
         recorder.close();
         // With the disk full the WAL may not fold back into the file: what is kept is in both.
         const QString size
-            = mebibytes(QFileInfo(commandLine.out).size() + QFileInfo(commandLine.out + u"-wal"_s).size());
+            = formatByteSize(QFileInfo(commandLine.out).size() + QFileInfo(commandLine.out + u"-wal"_s).size());
         if (writeError.isEmpty()) {
             std::fprintf(stderr, "record: stopped (%s); %s is complete (%s)\n", qPrintable(why),
                 qPrintable(commandLine.out), qPrintable(size));

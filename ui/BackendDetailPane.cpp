@@ -17,7 +17,7 @@ QString age(qint64 nowMs, qint64 thenMs)
 {
     if (nowMs == kNoTime || thenMs == kNoTime)
         return unknownText();
-    return formatDuration(nowMs - thenMs);
+    return formatDurationMs(nowMs - thenMs);
 }
 
 QString stamp(qint64 ms)
@@ -108,7 +108,7 @@ QString BackendDetailPane::html(const Backend& b, const QString& database, qint6
     html += row(u"in state"_s, age(now, b.stateChangeMs));
     if (tracked) {
         html += row(u"unchanged (seen by PoolScope)"_s,
-            u"%1 over %2 polls%3"_s.arg(formatDuration(tracked->unchangedMs(tracked->lastSeenMs)))
+            u"%1 over %2 polls%3"_s.arg(formatDurationMs(tracked->unchangedMs(tracked->lastSeenMs)))
                 .arg(tracked->unchangedPolls)
                 .arg(tracked->stateSinceObserved ? QString() : u" (already in this state at first sight)"_s));
     }
@@ -132,7 +132,7 @@ QString BackendDetailPane::html(const Backend& b, const QString& database, qint6
             html += u"<tr><td style=\"padding-right:8px\">%1</td><td style=\"padding-right:8px\">%2</td>"
                     u"<td style=\"padding-right:8px\">%3</td><td>%4</td></tr>"_s.arg(formatClock(t.observedMs),
                         t.state.isEmpty() ? unknownText() : t.state.toHtmlEscaped(),
-                        until == kNoTime ? unknownText() : formatDuration(until - t.observedMs),
+                        until == kNoTime ? unknownText() : formatDurationMs(until - t.observedMs),
                         singleLine(t.fingerprint).toHtmlEscaped());
         }
         html += u"</table>"_s;

@@ -75,7 +75,7 @@ std::ptrdiff_t nearest(std::span<const qint64> times, qint64 t)
 
 QString valueText(double v)
 {
-    return isPresent(v) ? QString::number(v, 'f', 0) : unknownText();
+    return formatWhole(v);
 }
 } // namespace
 

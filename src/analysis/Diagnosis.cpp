@@ -1,6 +1,7 @@
 #include "Diagnosis.h"
 
 #include "AnalysisText.h"
+#include "format/EnumName.h"
 #include "store/Session.h"
 
 #include <QElapsedTimer>
@@ -43,15 +44,7 @@ QString number(double v)
 
 QString thresholdLevelKey(ThresholdLevel level)
 {
-    switch (level) {
-    case ThresholdLevel::Ok:
-        return u"ok"_s;
-    case ThresholdLevel::Warning:
-        return u"warning"_s;
-    case ThresholdLevel::Critical:
-        break;
-    }
-    return u"critical"_s;
+    return enumName(level).toLower(); // JSON: "ok", "warning", "critical"
 }
 
 struct Diagnosis::Private

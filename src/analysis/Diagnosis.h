@@ -15,7 +15,12 @@ namespace poolscope {
 class Session;
 
 // Where a target stands against the workspace thresholds.
+namespace DiagnosisEnums { // for moc: the enum's names (enumName())
+Q_NAMESPACE
 enum class ThresholdLevel { Ok, Warning, Critical };
+Q_ENUM_NS(ThresholdLevel)
+} // namespace DiagnosisEnums
+using DiagnosisEnums::ThresholdLevel;
 
 // Everything PoolScope concludes about one target, recomputed as data arrives.
 struct TargetDiagnosis

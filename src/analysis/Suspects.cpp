@@ -4,6 +4,7 @@
 #include "BackendTracker.h"
 #include "QueryFingerprint.h"
 #include "RobustStats.h"
+#include "format/EnumName.h"
 
 #include <QStringList>
 
@@ -26,15 +27,7 @@ void ReconcileInput::setMetrics(const MetricValues& metrics)
 
 QString reconcileConfidenceKey(ReconcileConfidence confidence)
 {
-    switch (confidence) {
-    case ReconcileConfidence::High:
-        return u"high"_s;
-    case ReconcileConfidence::Medium:
-        return u"medium"_s;
-    case ReconcileConfidence::Low:
-        return u"low"_s;
-    }
-    return {};
+    return enumName(confidence).toLower(); // JSON: "high", "medium", "low"
 }
 
 namespace {

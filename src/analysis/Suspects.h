@@ -5,6 +5,7 @@
 
 #include <QList>
 #include <QMap>
+#include <QObject>
 #include <QString>
 
 namespace poolscope {
@@ -43,7 +44,12 @@ struct SuspectOptions
     int maxQueryChars = 160; // fingerprints are cut to this in the summary
 };
 
+namespace ReconcileEnums { // for moc: the enum's names (enumName())
+Q_NAMESPACE
 enum class ReconcileConfidence { High, Medium, Low };
+Q_ENUM_NS(ReconcileConfidence)
+} // namespace ReconcileEnums
+using ReconcileEnums::ReconcileConfidence;
 QString reconcileConfidenceKey(ReconcileConfidence confidence); // "high", "medium", "low"
 
 // One backend most likely held outside tracking.

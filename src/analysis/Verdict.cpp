@@ -3,6 +3,7 @@
 #include "AnalysisText.h"
 #include "RobustStats.h"
 #include "Trend.h"
+#include "format/EnumName.h"
 #include "store/TargetHistory.h"
 
 #include <algorithm>
@@ -15,17 +16,7 @@ namespace poolscope {
 
 QString verdictKindKey(VerdictKind kind)
 {
-    switch (kind) {
-    case VerdictKind::None:
-        return u"none"_s;
-    case VerdictKind::Stable:
-        return u"stable"_s;
-    case VerdictKind::Growing:
-        return u"growing"_s;
-    case VerdictKind::Unknown:
-        return u"unknown"_s;
-    }
-    return {};
+    return enumName(kind).toLower(); // JSON and CSV: "none", "stable", "growing", "unknown"
 }
 
 namespace {

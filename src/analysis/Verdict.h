@@ -1,11 +1,16 @@
 #pragma once
 
+#include <QObject>
 #include <QString>
 #include <QtGlobal>
 
 namespace poolscope {
 
 class TargetHistory;
+
+// Q_NAMESPACE gives the enum its names (enumName()); the namespace is only for moc.
+namespace VerdictEnums {
+Q_NAMESPACE
 
 // What the discrepancy (checked_out − tracked) of one target is doing.
 enum class VerdictKind {
@@ -14,6 +19,9 @@ enum class VerdictKind {
     Growing, // still rising: a leak, with its rate and the projected pool exhaustion
     Unknown, // too little data yet (see Verdict::neededSeconds)
 };
+Q_ENUM_NS(VerdictKind)
+} // namespace VerdictEnums
+using VerdictEnums::VerdictKind;
 
 // "none", "stable", "growing", "unknown" (for JSON and the command line).
 QString verdictKindKey(VerdictKind kind);

@@ -1,5 +1,8 @@
 #include "StatusReport.h"
 
+#include "format/EnumName.h"
+#include "format/Format.h"
+
 #include "store/Session.h"
 
 #include <QDateTime>
@@ -8,13 +11,6 @@
 using namespace Qt::StringLiterals;
 
 namespace poolscope {
-
-QString isoUtc(qint64 ms)
-{
-    if (ms == kNoTime)
-        return {};
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
-}
 
 namespace {
 
@@ -25,7 +21,7 @@ QJsonValue number(double v)
 
 QJsonValue timeValue(qint64 ms)
 {
-    return ms == kNoTime ? QJsonValue(QJsonValue::Null) : QJsonValue(isoUtc(ms));
+    return ms == kNoTime ? QJsonValue(QJsonValue::Null) : QJsonValue(isoTimestamp(ms));
 }
 
 QJsonValue text(const QString& s)
@@ -174,17 +170,7 @@ StatusLevel statusLevel(const Session& session, QStringList* reasons)
 
 QString statusLevelName(StatusLevel level)
 {
-    switch (level) {
-    case StatusLevel::Ok:
-        return u"OK"_s;
-    case StatusLevel::Warning:
-        return u"WARNING"_s;
-    case StatusLevel::Critical:
-        return u"CRITICAL"_s;
-    case StatusLevel::Unknown:
-        break;
-    }
-    return u"UNKNOWN"_s;
+    return enumName(level).toUpper(); // the monitoring-plugin status words: "OK", ..., "UNKNOWN"
 }
 
 QString terminalSafe(const QString& text)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QJsonObject>
+#include <QObject>
 #include <QString>
 
 namespace poolscope {
@@ -8,7 +9,12 @@ namespace poolscope {
 class Session;
 
 // Monitoring-plugin exit codes (DESIGN.md, "Command line").
+namespace StatusEnums { // for moc: the enum's names (enumName())
+Q_NAMESPACE
 enum class StatusLevel { Ok = 0, Warning = 1, Critical = 2, Unknown = 3 };
+Q_ENUM_NS(StatusLevel)
+} // namespace StatusEnums
+using StatusEnums::StatusLevel;
 
 // The `status` command's answer over a Session: the JSON object of the contract, a table for people,
 // and the exit code (UNKNOWN when a target or database failed or never answered, else CRITICAL/WARNING
@@ -22,8 +28,5 @@ QString statusTable(const Session& session);
 QString terminalSafe(const QString& text);
 StatusLevel statusLevel(const Session& session, QStringList* reasons = nullptr);
 QString statusLevelName(StatusLevel level);
-
-// ISO 8601 UTC with milliseconds ("2026-11-27T03:12:00.000Z"); empty for kNoTime.
-QString isoUtc(qint64 msSinceEpoch);
 
 } // namespace poolscope

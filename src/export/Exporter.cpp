@@ -118,13 +118,6 @@ QStringList eventsColumns()
     return { u"timestamp"_s, u"severity"_s, u"source"_s, u"kind"_s, u"message"_s };
 }
 
-QString isoTimestamp(qint64 msSinceEpoch)
-{
-    if (msSinceEpoch == kNoTime)
-        return {};
-    return QDateTime::fromMSecsSinceEpoch(msSinceEpoch, Qt::UTC).toString(Qt::ISODateWithMs);
-}
-
 bool exportTimeline(const Session& session, const QString& path, const ExportOptions& options, QString* error)
 {
     struct RowRef

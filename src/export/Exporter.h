@@ -27,6 +27,7 @@
 // Redaction (ExportOptions::redact): query text is replaced by its fingerprint (literals replaced,
 // fingerprintQuery()) and client addresses are masked (redactClientAddress()).
 
+#include "format/Format.h" // isoTimestamp(), the time format of every CSV column
 #include <QString>
 #include <QStringList>
 
@@ -50,9 +51,6 @@ QStringList timelineColumns();
 QStringList routesColumns();
 QStringList backendsColumns();
 QStringList eventsColumns();
-
-// "2026-11-27T03:12:00.000Z"; empty for kNoTime.
-QString isoTimestamp(qint64 msSinceEpoch);
 
 // Each returns false and sets *error (naming the path) when the file cannot be written.
 bool exportTimeline(

@@ -4,6 +4,7 @@
 #include "analysis/QueryFingerprint.h"
 
 #include <QHash>
+#include <QSet>
 
 #include <cmath>
 
@@ -12,7 +13,7 @@ using namespace Qt::StringLiterals;
 namespace poolscope {
 
 namespace {
-// Internal ids: 0 for top-level rows, group row + 1 for a group's children.
+// Internal ids: 0 for top-level rows, the group's GroupNode::id for its children.
 constexpr quintptr kTopLevel = 0;
 
 double ageSeconds(qint64 nowMs, qint64 thenMs)
@@ -24,7 +25,7 @@ double ageSeconds(qint64 nowMs, qint64 thenMs)
 
 QString ageText(double seconds)
 {
-    return std::isnan(seconds) ? unknownText() : formatDuration(static_cast<qint64>(seconds * 1000.0));
+    return std::isnan(seconds) ? unknownText() : formatDurationMs(static_cast<qint64>(seconds * 1000.0));
 }
 } // namespace
 
@@ -57,15 +58,24 @@ void BackendGroupsModel::setGrouping(std::optional<BackendGrouping> grouping)
 {
     if (grouping == m_grouping)
         return;
+    // Another shape of tree: nothing of the old one stays.
+    beginResetModel();
     m_grouping = grouping;
-    rebuild();
+    m_flat.clear();
+    m_groups.clear();
+    m_groupRowOfId.clear();
+    endResetModel();
+    update();
 }
 
 void BackendGroupsModel::setBackends(const QList<Backend>& backends, qint64 serverNowMs)
 {
     m_backends = backends;
+    m_backendOfPid.clear();
+    for (qsizetype i = 0; i < m_backends.size(); ++i)
+        m_backendOfPid.insert(m_backends.at(i).pid, static_cast<int>(i));
     m_nowMs = serverNowMs;
-    rebuild();
+    update();
 }
 
 void BackendGroupsModel::setRedacted(bool redacted)
@@ -73,33 +83,140 @@ void BackendGroupsModel::setRedacted(bool redacted)
     if (redacted == m_redacted)
         return;
     m_redacted = redacted;
-    rebuild();
+    update();
 }
 
-void BackendGroupsModel::rebuild()
+void BackendGroupsModel::update()
 {
-    beginResetModel();
-    m_groups.clear();
-    m_children.clear();
-    if (m_grouping) {
-        QList<Backend> shown = m_backends;
-        if (m_redacted) {
-            for (Backend& b : shown)
-                b = redact(b);
-        }
-        m_groups = groupBackends(shown, *m_grouping, m_nowMs);
-        QHash<int, int> byPid;
-        for (qsizetype i = 0; i < m_backends.size(); ++i)
-            byPid.insert(m_backends.at(i).pid, static_cast<int>(i));
-        for (const BackendGroup& group : std::as_const(m_groups)) {
-            QList<int> children;
-            for (int pid : group.pids)
-                children.append(byPid.value(pid, -1));
-            children.removeAll(-1);
-            m_children.append(children);
-        }
+    if (!m_grouping) {
+        QList<int> pids;
+        pids.reserve(m_backends.size());
+        for (const Backend& b : std::as_const(m_backends))
+            pids.append(b.pid);
+        updateFlat(pids);
+        return;
     }
-    endResetModel();
+    QList<Backend> shown = m_backends;
+    if (m_redacted) {
+        for (Backend& b : shown)
+            b = redact(b);
+    }
+    updateGroups(groupBackends(shown, *m_grouping, m_nowMs));
+}
+
+namespace {
+// Removes the items of `items` whose key `keep` refuses, as ranges from the back; `remove(first, last)`
+// is called for each range and must erase it between its begin/end signals.
+template <typename Items, typename Keep, typename Remove> void removeGone(const Items& items, Keep keep, Remove remove)
+{
+    for (int row = static_cast<int>(items.size()) - 1; row >= 0;) {
+        if (keep(items[static_cast<std::size_t>(row)])) {
+            --row;
+            continue;
+        }
+        int start = row;
+        while (start > 0 && !keep(items[static_cast<std::size_t>(start - 1)]))
+            --start;
+        remove(start, row);
+        row = start - 1;
+    }
+}
+} // namespace
+
+void BackendGroupsModel::updateFlat(const QList<int>& pids)
+{
+    diffPids({}, m_flat, pids);
+}
+
+void BackendGroupsModel::diffPids(const QModelIndex& parent, QList<int>& rows, const QList<int>& pids)
+{
+    const QSet<int> fresh(pids.cbegin(), pids.cend());
+    removeGone(
+        rows, [&fresh](int pid) { return fresh.contains(pid); },
+        [&](int first, int last) {
+            beginRemoveRows(parent, first, last);
+            rows.remove(first, last - first + 1);
+            endRemoveRows();
+        });
+    // The rows that stay: their ages moved with the clock.
+    if (!rows.isEmpty())
+        Q_EMIT dataChanged(index(0, 0, parent), index(static_cast<int>(rows.size()) - 1, NumColumns - 1, parent));
+    const QSet<int> present(rows.cbegin(), rows.cend());
+    QList<int> added;
+    for (int pid : pids) {
+        if (!present.contains(pid))
+            added.append(pid);
+    }
+    if (!added.isEmpty()) {
+        const int first = static_cast<int>(rows.size());
+        beginInsertRows(parent, first, first + static_cast<int>(added.size()) - 1);
+        rows.append(added);
+        endInsertRows();
+    }
+}
+
+void BackendGroupsModel::updateGroups(const QList<BackendGroup>& groups)
+{
+    QHash<QString, qsizetype> fresh;
+    for (qsizetype i = 0; i < groups.size(); ++i)
+        fresh.insert(groups.at(i).key, i);
+
+    // 1. The groups that went (with their children).
+    removeGone(
+        m_groups, [&fresh](const GroupNode& node) { return fresh.contains(node.group.key); },
+        [this](int first, int last) {
+            beginRemoveRows({}, first, last);
+            m_groups.erase(m_groups.begin() + first, m_groups.begin() + last + 1);
+            indexGroups();
+            endRemoveRows();
+        });
+
+    // 2. The groups that stay: new numbers, their children diffed.
+    for (int row = 0; row < static_cast<int>(m_groups.size()); ++row) {
+        GroupNode& node = m_groups[static_cast<std::size_t>(row)];
+        const BackendGroup& group = groups.at(fresh.take(node.group.key));
+        node.group = group;
+        updateChildren(row, group.pids);
+    }
+    if (!m_groups.empty())
+        Q_EMIT dataChanged(index(0, 0), index(static_cast<int>(m_groups.size()) - 1, NumColumns - 1));
+
+    // 3. The groups that came, at the end, in the order groupBackends() gives.
+    if (fresh.isEmpty())
+        return;
+    QList<qsizetype> order = fresh.values();
+    std::sort(order.begin(), order.end());
+    const int first = static_cast<int>(m_groups.size());
+    beginInsertRows({}, first, first + static_cast<int>(order.size()) - 1);
+    for (qsizetype i : order) {
+        GroupNode node;
+        node.group = groups.at(i);
+        for (int pid : node.group.pids) {
+            if (m_backendOfPid.contains(pid))
+                node.pids.append(pid);
+        }
+        node.id = m_nextId++;
+        m_groups.push_back(std::move(node));
+    }
+    indexGroups();
+    endInsertRows();
+}
+
+void BackendGroupsModel::updateChildren(int groupRow, const QList<int>& groupPids)
+{
+    QList<int> pids;
+    for (int pid : groupPids) {
+        if (m_backendOfPid.contains(pid))
+            pids.append(pid);
+    }
+    diffPids(index(groupRow, 0), m_groups[static_cast<std::size_t>(groupRow)].pids, pids);
+}
+
+void BackendGroupsModel::indexGroups()
+{
+    m_groupRowOfId.clear();
+    for (std::size_t row = 0; row < m_groups.size(); ++row)
+        m_groupRowOfId.insert(m_groups[row].id, static_cast<int>(row));
 }
 
 int BackendGroupsModel::groupCount() const
@@ -109,7 +226,7 @@ int BackendGroupsModel::groupCount() const
 
 const BackendGroup* BackendGroupsModel::groupAt(int row) const
 {
-    return row >= 0 && row < m_groups.size() ? &m_groups.at(row) : nullptr;
+    return row >= 0 && row < groupCount() ? &m_groups[static_cast<std::size_t>(row)].group : nullptr;
 }
 
 QModelIndex BackendGroupsModel::index(int row, int column, const QModelIndex& parent) const
@@ -121,27 +238,29 @@ QModelIndex BackendGroupsModel::index(int row, int column, const QModelIndex& pa
             return {};
         return createIndex(row, column, kTopLevel);
     }
-    if (!m_grouping || parent.internalId() != kTopLevel || parent.column() != 0)
+    if (!m_grouping || parent.internalId() != kTopLevel || parent.column() != 0 || parent.row() >= groupCount())
         return {};
-    if (parent.row() >= m_children.size() || row >= m_children.at(parent.row()).size())
+    const GroupNode& node = m_groups[static_cast<std::size_t>(parent.row())];
+    if (row >= node.pids.size())
         return {};
-    return createIndex(row, column, static_cast<quintptr>(parent.row()) + 1);
+    return createIndex(row, column, node.id);
 }
 
 QModelIndex BackendGroupsModel::parent(const QModelIndex& child) const
 {
     if (!child.isValid() || child.internalId() == kTopLevel)
         return {};
-    return createIndex(static_cast<int>(child.internalId() - 1), 0, kTopLevel);
+    const auto it = m_groupRowOfId.constFind(child.internalId());
+    return it == m_groupRowOfId.cend() ? QModelIndex() : createIndex(*it, 0, kTopLevel);
 }
 
 int BackendGroupsModel::rowCount(const QModelIndex& parent) const
 {
     if (!parent.isValid())
-        return static_cast<int>(m_grouping ? m_groups.size() : m_backends.size());
-    if (!m_grouping || parent.internalId() != kTopLevel || parent.column() != 0)
+        return static_cast<int>(m_grouping ? m_groups.size() : m_flat.size());
+    if (!m_grouping || parent.internalId() != kTopLevel || parent.column() != 0 || parent.row() >= groupCount())
         return 0;
-    return parent.row() < m_children.size() ? static_cast<int>(m_children.at(parent.row()).size()) : 0;
+    return static_cast<int>(m_groups[static_cast<std::size_t>(parent.row())].pids.size());
 }
 
 int BackendGroupsModel::columnCount(const QModelIndex& parent) const
@@ -150,40 +269,38 @@ int BackendGroupsModel::columnCount(const QModelIndex& parent) const
     return NumColumns;
 }
 
+const Backend* BackendGroupsModel::backendOfPid(int pid) const
+{
+    const auto it = m_backendOfPid.constFind(pid);
+    return it == m_backendOfPid.cend() ? nullptr : &m_backends.at(*it);
+}
+
 const Backend* BackendGroupsModel::backendAt(const QModelIndex& index) const
 {
     if (!index.isValid() || index.model() != this)
         return nullptr;
-    if (!m_grouping) {
-        return index.internalId() == kTopLevel && index.row() < m_backends.size() ? &m_backends.at(index.row())
-                                                                                  : nullptr;
-    }
+    if (!m_grouping)
+        return index.internalId() == kTopLevel && index.row() < m_flat.size() ? backendOfPid(m_flat.at(index.row()))
+                                                                              : nullptr;
     if (index.internalId() == kTopLevel)
         return nullptr;
-    const int group = static_cast<int>(index.internalId() - 1);
-    if (group >= m_children.size() || index.row() >= m_children.at(group).size())
+    const auto it = m_groupRowOfId.constFind(index.internalId());
+    if (it == m_groupRowOfId.cend())
         return nullptr;
-    return &m_backends.at(m_children.at(group).at(index.row()));
-}
-
-int BackendGroupsModel::backendIndex(int pid) const
-{
-    for (qsizetype i = 0; i < m_backends.size(); ++i) {
-        if (m_backends.at(i).pid == pid)
-            return static_cast<int>(i);
-    }
-    return -1;
+    const QList<int>& pids = m_groups[static_cast<std::size_t>(*it)].pids;
+    return index.row() < pids.size() ? backendOfPid(pids.at(index.row())) : nullptr;
 }
 
 QModelIndex BackendGroupsModel::indexOfPid(int pid) const
 {
-    const int at = backendIndex(pid);
-    if (at < 0)
+    if (!m_backendOfPid.contains(pid))
         return {};
-    if (!m_grouping)
-        return index(at, 0);
-    for (qsizetype g = 0; g < m_children.size(); ++g) {
-        const qsizetype row = m_children.at(g).indexOf(at);
+    if (!m_grouping) {
+        const qsizetype row = m_flat.indexOf(pid);
+        return row < 0 ? QModelIndex() : index(static_cast<int>(row), 0);
+    }
+    for (std::size_t g = 0; g < m_groups.size(); ++g) {
+        const qsizetype row = m_groups[g].pids.indexOf(pid);
         if (row >= 0)
             return index(static_cast<int>(row), 0, index(static_cast<int>(g), 0));
     }
@@ -285,12 +402,14 @@ QVariant BackendGroupsModel::data(const QModelIndex& index, int role) const
         return {};
     }
     if (m_grouping && index.internalId() == kTopLevel)
-        return groupData(m_groups.at(index.row()), index.column(), role);
+        return groupData(m_groups[static_cast<std::size_t>(index.row())].group, index.column(), role);
     const Backend* backend = backendAt(index);
     if (!backend)
         return {};
-    if (role == GroupKeyRole)
-        return m_groups.value(static_cast<int>(index.internalId() - 1)).key;
+    if (role == GroupKeyRole) {
+        const QModelIndex group = parent(index);
+        return group.isValid() ? m_groups[static_cast<std::size_t>(group.row())].group.key : QString();
+    }
     return backendData(*backend, index.column(), role);
 }
 

@@ -4,6 +4,7 @@
 #include "types/ActivitySnapshot.h"
 
 #include <QAbstractItemModel>
+#include <QHash>
 #include <QList>
 
 #include <optional>
@@ -13,6 +14,9 @@ namespace poolscope {
 // The backends grouped for the drill-down: one top-level row per group (key, count, oldest backend
 // age, oldest in-state age) whose children are the group's backends. Without a grouping it is flat
 // (one top-level row per backend). Query text and client addresses are redacted when asked to.
+// A new list of backends is diffed against the rows: groups (keyed by their key) and backends (by pid)
+// that went are removed, new ones appended, and the rows that stay get ranged dataChanged signals, so
+// the view keeps its expanded groups and its selection. Only a change of grouping resets.
 class BackendGroupsModel : public QAbstractItemModel
 {
     Q_OBJECT
@@ -61,17 +65,35 @@ public:
     static QList<std::pair<QString, std::optional<BackendGrouping>>> groupingChoices();
 
 private:
-    void rebuild();
+    // A top-level row of a grouping: the group and its children (pids). `id` stays the same while the
+    // group lives; it is the internal id of the children's indexes, so they survive the group moving.
+    struct GroupNode
+    {
+        BackendGroup group;
+        QList<int> pids;
+        quintptr id = 0;
+    };
+
+    void update();
+    void updateFlat(const QList<int>& pids);
+    void updateGroups(const QList<BackendGroup>& groups);
+    void updateChildren(int groupRow, const QList<int>& pids);
+    // Diffs the pids shown under `parent` (`rows`) against `pids`: removals, one dataChanged, appends.
+    void diffPids(const QModelIndex& parent, QList<int>& rows, const QList<int>& pids);
+    void indexGroups();
+    const Backend* backendOfPid(int pid) const;
     QVariant groupData(const BackendGroup& group, int column, int role) const;
     QVariant backendData(const Backend& backend, int column, int role) const;
-    int backendIndex(int pid) const;
 
     std::optional<BackendGrouping> m_grouping;
     QList<Backend> m_backends;
+    QHash<int, int> m_backendOfPid; // pid -> index into m_backends
     qint64 m_nowMs = kNoTime;
     bool m_redacted = false;
-    QList<BackendGroup> m_groups;
-    QList<QList<int>> m_children; // per group: indexes into m_backends
+    QList<int> m_flat; // without a grouping: the pids of the rows
+    std::vector<GroupNode> m_groups; // with a grouping
+    QHash<quintptr, int> m_groupRowOfId;
+    quintptr m_nextId = 1;
 };
 
 } // namespace poolscope

@@ -13,13 +13,6 @@ using namespace Qt::StringLiterals;
 namespace poolscope {
 
 namespace {
-using Key = std::pair<int, qint64>; // pid, backend_start (the database is the row block)
-
-Key keyOf(const Backend& backend)
-{
-    return { backend.pid, backend.backendStartMs };
-}
-
 qint64 age(qint64 now, qint64 since)
 {
     if (since == kNoTime || now == kNoTime)
@@ -29,7 +22,7 @@ qint64 age(qint64 now, qint64 since)
 } // namespace
 
 BackendsModel::BackendsModel(Session* session, QObject* parent)
-    : QAbstractTableModel(parent)
+    : TableModel(NumColumns, parent)
     , m_session(session)
 {
     if (!session)
@@ -44,24 +37,19 @@ BackendsModel::BackendsModel(Session* session, QObject* parent)
 
 BackendsModel::~BackendsModel() = default;
 
-int BackendsModel::rowCount(const QModelIndex& parent) const
+BackendsModelKey BackendsModel::keyOf(const Row& row) const
 {
-    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
-}
-
-int BackendsModel::columnCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : NumColumns;
+    return { row.database, { row.backend.pid, row.backend.backendStartMs } };
 }
 
 const Backend& BackendsModel::backendAt(int row) const
 {
-    return m_rows.at(static_cast<std::size_t>(row)).backend;
+    return rowAt(row).backend;
 }
 
 QString BackendsModel::databaseAt(int row) const
 {
-    const int db = m_rows.at(static_cast<std::size_t>(row)).database;
+    const int db = rowAt(row).database;
     return m_session ? m_session->database(db).config.name : QString();
 }
 
@@ -111,13 +99,13 @@ QVariant BackendsModel::displayData(const Row& row, int column) const
             return u"withheld (insufficient privilege)"_s;
         return b.state.isEmpty() ? unknownText() : b.state;
     case BackendAge:
-        return formatDuration(age(now, b.backendStartMs));
+        return formatDurationMs(age(now, b.backendStartMs));
     case TransactionAge:
-        return b.xactStartMs == kNoTime ? QString() : formatDuration(age(now, b.xactStartMs));
+        return b.xactStartMs == kNoTime ? QString() : formatDurationMs(age(now, b.xactStartMs));
     case QueryAge:
-        return b.queryStartMs == kNoTime ? QString() : formatDuration(age(now, b.queryStartMs));
+        return b.queryStartMs == kNoTime ? QString() : formatDurationMs(age(now, b.queryStartMs));
     case InState:
-        return b.stateChangeMs == kNoTime ? QString() : formatDuration(age(now, b.stateChangeMs));
+        return b.stateChangeMs == kNoTime ? QString() : formatDurationMs(age(now, b.stateChangeMs));
     case Wait:
         if (b.waitEventType.isEmpty())
             return b.waitEvent;
@@ -149,32 +137,29 @@ QVariant BackendsModel::sortData(const Row& row, int column) const
     }
 }
 
-QVariant BackendsModel::data(const QModelIndex& index, int role) const
+QVariant BackendsModel::cell(const Row& row, int column, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    const Row& row = m_rows[static_cast<std::size_t>(index.row())];
     switch (role) {
     case Qt::DisplayRole:
-        return displayData(row, index.column());
+        return displayData(row, column);
     case SortRole:
-        return sortData(row, index.column());
+        return sortData(row, column);
     case MarkRole:
         return static_cast<int>(mark(row.backend, nowOf(row)));
     case PidRole:
         return row.backend.pid;
     case Qt::TextAlignmentRole:
-        if (index.column() == Pid || (index.column() >= BackendAge && index.column() <= InState))
+        if (column == Pid || (column >= BackendAge && column <= InState))
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case Qt::ToolTipRole:
         if (row.backend.withheld)
             return withheldHint();
-        if (index.column() == Query)
+        if (column == Query)
             return queryText(row.backend);
-        if (index.column() == Client)
+        if (column == Client)
             return clientText(row.backend);
-        if (index.column() == State) {
+        if (column == State) {
             switch (mark(row.backend, nowOf(row))) {
             case Mark::LongIdleInTransaction:
                 return u"Idle in transaction for more than a minute: holds a connection and its locks"_s;
@@ -191,10 +176,8 @@ QVariant BackendsModel::data(const QModelIndex& index, int role) const
     return {};
 }
 
-QVariant BackendsModel::headerData(int section, Qt::Orientation orientation, int role) const
+QVariant BackendsModel::header(int section, int role) const
 {
-    if (orientation != Qt::Horizontal)
-        return {};
     if (role == Qt::DisplayRole) {
         switch (section) {
         case Pid:
@@ -287,8 +270,7 @@ void BackendsModel::updateAll()
 
 void BackendsModel::onRedactedChanged()
 {
-    if (!m_rows.empty())
-        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, NumColumns - 1));
+    allRowsChanged();
 }
 
 void BackendsModel::updateDatabase(int databaseIndex)
@@ -300,73 +282,21 @@ void BackendsModel::updateDatabase(int databaseIndex)
     const qint64 now = snapshot.serverTimeMs != kNoTime ? snapshot.serverTimeMs : snapshot.timestampMs;
     const bool nowChanged = std::exchange(m_serverTime[static_cast<std::size_t>(databaseIndex)], now) != now;
 
-    // The new rows of this database, by key.
-    QHash<Key, qsizetype> incoming;
-    for (qsizetype i = 0; i < snapshot.backends.size(); ++i) {
-        const Backend& b = snapshot.backends[i];
+    std::vector<Row> fresh;
+    fresh.reserve(static_cast<std::size_t>(snapshot.backends.size()));
+    for (const Backend& b : snapshot.backends) {
         if (m_applicationFilter.isEmpty() || b.applicationName == m_applicationFilter)
-            incoming.insert(keyOf(b), i);
+            fresh.push_back(Row { databaseIndex, b });
     }
 
-    // This database's block of rows.
-    const auto blockBegin = std::find_if(
-        m_rows.begin(), m_rows.end(), [databaseIndex](const Row& r) { return r.database >= databaseIndex; });
-    int first = static_cast<int>(blockBegin - m_rows.begin());
-    int last = first; // one past the end
-    while (last < static_cast<int>(m_rows.size()) && m_rows[static_cast<std::size_t>(last)].database == databaseIndex)
-        ++last;
-
-    // 1. Remove the rows that went, as ranges, from the back.
-    for (int row = last - 1; row >= first;) {
-        if (incoming.contains(keyOf(m_rows[static_cast<std::size_t>(row)].backend))) {
-            --row;
-            continue;
-        }
-        int start = row;
-        while (start - 1 >= first && !incoming.contains(keyOf(m_rows[static_cast<std::size_t>(start - 1)].backend)))
-            --start;
-        beginRemoveRows({}, start, row);
-        m_rows.erase(m_rows.begin() + start, m_rows.begin() + row + 1);
-        endRemoveRows();
-        last -= row - start + 1;
-        row = start - 1;
-    }
-
-    // 2. Update the rows that stayed; one dataChanged over the changed range.
-    int changedFirst = -1;
-    int changedLast = -1;
-    for (int row = first; row < last; ++row) {
-        Row& r = m_rows[static_cast<std::size_t>(row)];
-        const Key key = keyOf(r.backend);
-        const Backend& fresh = snapshot.backends[incoming.value(key)];
-        incoming.remove(key);
-        if (nowChanged || !(fresh == r.backend)) {
-            r.backend = fresh;
-            if (changedFirst < 0)
-                changedFirst = row;
-            changedLast = row;
-        }
-    }
-    if (changedFirst >= 0)
-        Q_EMIT dataChanged(index(changedFirst, 0), index(changedLast, NumColumns - 1));
-
-    // 3. Insert the rows that came, at the end of the block, in snapshot order.
-    if (!incoming.isEmpty()) {
-        std::vector<qsizetype> order;
-        order.reserve(static_cast<std::size_t>(incoming.size()));
-        for (auto it = incoming.cbegin(); it != incoming.cend(); ++it)
-            order.push_back(it.value());
-        std::sort(order.begin(), order.end());
-        const int count = static_cast<int>(order.size());
-        beginInsertRows({}, last, last + count - 1);
-        std::vector<Row> added;
-        added.reserve(order.size());
-        for (const qsizetype i : order)
-            added.push_back(Row { databaseIndex, snapshot.backends[i] });
-        m_rows.insert(
-            m_rows.begin() + last, std::make_move_iterator(added.begin()), std::make_move_iterator(added.end()));
-        endInsertRows();
-    }
+    // This database's block of rows; rows that stay keep their place, new ones go to its end.
+    const auto& all = rows();
+    const auto blockBegin
+        = std::find_if(all.begin(), all.end(), [databaseIndex](const Row& r) { return r.database >= databaseIndex; });
+    const auto blockEnd
+        = std::find_if(blockBegin, all.end(), [databaseIndex](const Row& r) { return r.database != databaseIndex; });
+    updateBlock(static_cast<int>(blockBegin - all.begin()), static_cast<int>(blockEnd - blockBegin), std::move(fresh),
+        Order::Keep, nowChanged);
 }
 
 } // namespace poolscope

@@ -2,22 +2,31 @@
 
 #include "types/ActivitySnapshot.h"
 
-#include <QAbstractTableModel>
-#include <QPointer>
+#include "TableModel.h"
 
-#include <vector>
+#include <QPointer>
 
 namespace poolscope {
 
 class Session;
+
+// A row of BackendsModel: a backend and the database (Session index) it was read from.
+struct BackendsModelRow
+{
+    int database = 0;
+    Backend backend;
+    friend bool operator==(const BackendsModelRow&, const BackendsModelRow&) = default;
+};
+// database, (pid, backend_start)
+using BackendsModelKey = std::pair<int, std::pair<int, qint64>>;
 
 // The backends of every database of a Session as the views show them (Session::snapshotForView: the
 // newest successful read when live, the read at the time cursor otherwise; cursorChanged re-diffs),
 // one row per backend. Rows are grouped by database (workspace order) and keyed by
 // (database, pid, backend_start). Each snapshot is diffed against the rows: vanished rows are
 // removed and new rows inserted as ranges, and the surviving rows get ONE ranged dataChanged, so
-// views (and sorting proxies over them) keep their selection and scroll position.
-class BackendsModel : public QAbstractTableModel
+// views (and sorting proxies over them) keep their selection and scroll position (TableModel).
+class BackendsModel : public TableModel<BackendsModelRow, BackendsModelKey>
 {
     Q_OBJECT
 public:
@@ -63,10 +72,6 @@ public:
     explicit BackendsModel(Session* session, QObject* parent = nullptr);
     ~BackendsModel() override;
 
-    int rowCount(const QModelIndex& parent = {}) const override;
-    int columnCount(const QModelIndex& parent = {}) const override;
-    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
     // Shows only backends whose application_name equals `applicationName`; empty shows all.
@@ -85,12 +90,11 @@ public:
     static QString withheldHint();
 
 private:
-    struct Row
-    {
-        int database = 0;
-        Backend backend;
-    };
+    using Row = BackendsModelRow;
 
+    BackendsModelKey keyOf(const Row& row) const override;
+    QVariant cell(const Row& row, int column, int role) const override;
+    QVariant header(int column, int role) const override;
     void updateDatabase(int databaseIndex);
     void updateAll();
     void onRedactedChanged();
@@ -100,7 +104,6 @@ private:
     QVariant sortData(const Row& row, int column) const;
 
     QPointer<Session> m_session;
-    std::vector<Row> m_rows;
     std::vector<qint64> m_serverTime; // per database: the time ages are measured against
     QString m_applicationFilter;
 };

@@ -3,6 +3,8 @@
 #include "Format.h"
 #include "analysis/AnalysisText.h"
 
+#include <QHash>
+
 #include <cmath>
 
 using namespace Qt::StringLiterals;
@@ -10,10 +12,6 @@ using namespace Qt::StringLiterals;
 namespace poolscope {
 
 namespace {
-QString count(double v)
-{
-    return isPresent(v) ? QString::number(v, 'f', 0) : unknownText();
-}
 
 double activeOf(const RouteStats& stats)
 {
@@ -26,52 +24,31 @@ double activeOf(const RouteStats& stats)
 } // namespace
 
 RoutesModel::RoutesModel(QObject* parent)
-    : QAbstractTableModel(parent)
+    : TableModel(NumColumns, parent)
 { }
 
 RoutesModel::~RoutesModel() = default;
 
-int RoutesModel::rowCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
-}
-
-int RoutesModel::columnCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : NumColumns;
-}
-
 void RoutesModel::setRoutes(const QList<RouteStats>& current, const QList<RouteRate>& rates)
 {
-    QList<Row> rows;
-    const auto find = [&rows](const QString& name) -> Row& {
-        for (Row& row : rows) {
-            if (row.name == name)
-                return row;
-        }
-        Row row;
+    std::vector<Row> rows;
+    QHash<QString, std::size_t> byName;
+    const auto find = [&rows, &byName](const QString& name) -> Row& {
+        const auto it = byName.constFind(name);
+        if (it != byName.cend())
+            return rows[*it];
+        byName.insert(name, rows.size());
+        Row& row = rows.emplace_back();
         row.name = name;
         row.rate.name = name;
-        rows.append(row);
-        return rows.last();
+        return row;
     };
     for (const RouteStats& stats : current)
         find(stats.name).current = stats;
     for (const RouteRate& rate : rates)
         find(rate.name).rate = rate;
 
-    bool sameNames = rows.size() == m_rows.size();
-    for (qsizetype i = 0; sameNames && i < rows.size(); ++i)
-        sameNames = rows.at(i).name == m_rows.at(i).name;
-    if (!sameNames) {
-        beginResetModel();
-        m_rows = rows;
-        endResetModel();
-        return;
-    }
-    m_rows = rows;
-    if (!m_rows.isEmpty())
-        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, NumColumns - 1));
+    updateRows(std::move(rows));
 }
 
 void RoutesModel::clear()
@@ -81,22 +58,18 @@ void RoutesModel::clear()
 
 QString RoutesModel::nameAt(int row) const
 {
-    return row >= 0 && row < m_rows.size() ? m_rows.at(row).name : QString();
+    return isRow(row) ? rowAt(row).name : QString();
 }
 
 int RoutesModel::rowOf(const QString& name) const
 {
-    for (qsizetype i = 0; i < m_rows.size(); ++i) {
-        if (m_rows.at(i).name == name)
-            return static_cast<int>(i);
-    }
-    return -1;
+    return rowOfKey(name);
 }
 
 int RoutesModel::risingCount() const
 {
     int n = 0;
-    for (const Row& row : m_rows)
+    for (const Row& row : rows())
         n += row.rate.rising ? 1 : 0;
     return n;
 }
@@ -107,13 +80,13 @@ QVariant RoutesModel::displayData(const Row& row, int column) const
     case Route:
         return row.rate.rising ? u"▲ "_s + row.name : row.name;
     case Acquired:
-        return count(row.current.acquired);
+        return formatWhole(row.current.acquired);
     case Released:
-        return count(row.current.released);
+        return formatWhole(row.current.released);
     case Active:
-        return count(activeOf(row.current));
+        return formatWhole(activeOf(row.current));
     case Leaks:
-        return count(row.current.leaks);
+        return formatWhole(row.current.leaks);
     case PerMinute:
         return isPresent(row.rate.acquiresPerMinute) ? QString::number(row.rate.acquiresPerMinute, 'f', 1)
                                                      : unknownText();
@@ -144,22 +117,19 @@ QVariant RoutesModel::sortData(const Row& row, int column) const
     return {};
 }
 
-QVariant RoutesModel::data(const QModelIndex& index, int role) const
+QVariant RoutesModel::cell(const Row& row, int column, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    const Row& row = m_rows.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
-        return displayData(row, index.column());
+        return displayData(row, column);
     case SortRole:
-        return sortData(row, index.column());
+        return sortData(row, column);
     case RisingRole:
         return row.rate.rising;
     case NameRole:
         return row.name;
     case Qt::TextAlignmentRole:
-        if (index.column() != Route)
+        if (column != Route)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case Qt::ToolTipRole:
@@ -173,10 +143,8 @@ QVariant RoutesModel::data(const QModelIndex& index, int role) const
     return {};
 }
 
-QVariant RoutesModel::headerData(int section, Qt::Orientation orientation, int role) const
+QVariant RoutesModel::header(int section, int role) const
 {
-    if (orientation != Qt::Horizontal)
-        return {};
     if (role == Qt::DisplayRole) {
         switch (section) {
         case Route:

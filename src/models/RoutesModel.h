@@ -3,7 +3,8 @@
 #include "analysis/RouteRates.h"
 #include "types/Sample.h"
 
-#include <QAbstractTableModel>
+#include "TableModel.h"
+
 #include <QList>
 #include <QPointF>
 
@@ -11,10 +12,19 @@
 
 namespace poolscope {
 
+// A row of RoutesModel, keyed by the route's name.
+struct RoutesModelRow
+{
+    QString name;
+    RouteStats current;
+    RouteRate rate;
+};
+
 // One row per route of a target: its counters now (acquired, released, active, leaks, as the views'
 // routes show them) and its rates over the analysis window (RouteRate). Rows whose active count keeps
-// rising are marked (RisingRole). Updating with the same routes keeps the rows (one ranged dataChanged).
-class RoutesModel : public QAbstractTableModel
+// rising are marked (RisingRole). Updates are diffs by name (TableModel): the rows that stay keep their
+// selection, and all of them get one ranged dataChanged.
+class RoutesModel : public TableModel<RoutesModelRow, QString>
 {
     Q_OBJECT
 public:
@@ -31,10 +41,6 @@ public:
     explicit RoutesModel(QObject* parent = nullptr);
     ~RoutesModel() override;
 
-    int rowCount(const QModelIndex& parent = {}) const override;
-    int columnCount(const QModelIndex& parent = {}) const override;
-    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
     // `current`: the routes at the cursor (Session::routesForView); `rates`: over the analysis window.
@@ -52,16 +58,13 @@ public:
     static QList<QPointF> activeSeries(std::span<const RoutePoint> points);
 
 private:
-    struct Row
-    {
-        QString name;
-        RouteStats current;
-        RouteRate rate;
-    };
+    using Row = RoutesModelRow;
+
+    QString keyOf(const Row& row) const override { return row.name; }
+    QVariant cell(const Row& row, int column, int role) const override;
+    QVariant header(int column, int role) const override;
     QVariant displayData(const Row& row, int column) const;
     QVariant sortData(const Row& row, int column) const;
-
-    QList<Row> m_rows;
 };
 
 } // namespace poolscope

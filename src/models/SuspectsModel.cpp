@@ -11,63 +11,35 @@ namespace poolscope {
 namespace {
 QString seconds(double s)
 {
-    return std::isnan(s) ? unknownText() : formatDuration(static_cast<qint64>(s * 1000.0));
+    return std::isnan(s) ? unknownText() : formatDurationMs(static_cast<qint64>(s * 1000.0));
 }
 } // namespace
 
 SuspectsModel::SuspectsModel(QObject* parent)
-    : QAbstractTableModel(parent)
+    : TableModel(NumColumns, parent)
 { }
 
 SuspectsModel::~SuspectsModel() = default;
 
-int SuspectsModel::rowCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : static_cast<int>(m_suspects.size());
-}
-
-int SuspectsModel::columnCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : NumColumns;
-}
-
 void SuspectsModel::setSuspects(const QList<Suspect>& suspects)
 {
-    bool samePids = suspects.size() == m_suspects.size();
-    for (qsizetype i = 0; samePids && i < suspects.size(); ++i)
-        samePids = suspects.at(i).pid == m_suspects.at(i).pid;
-    if (!samePids) {
-        beginResetModel();
-        m_suspects = suspects;
-        endResetModel();
-        return;
-    }
-    m_suspects = suspects;
-    if (!m_suspects.isEmpty())
-        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, NumColumns - 1));
+    updateRows({ suspects.begin(), suspects.end() });
 }
 
 int SuspectsModel::pidAt(int row) const
 {
-    return row >= 0 && row < m_suspects.size() ? m_suspects.at(row).pid : 0;
+    return isRow(row) ? rowAt(row).pid : 0;
 }
 
 int SuspectsModel::rowOfPid(int pid) const
 {
-    for (qsizetype i = 0; i < m_suspects.size(); ++i) {
-        if (m_suspects.at(i).pid == pid)
-            return static_cast<int>(i);
-    }
-    return -1;
+    return rowOfKey(pid);
 }
 
-QVariant SuspectsModel::data(const QModelIndex& index, int role) const
+QVariant SuspectsModel::cell(const Suspect& s, int column, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    const Suspect& s = m_suspects.at(index.row());
     if (role == Qt::DisplayRole) {
-        switch (index.column()) {
+        switch (column) {
         case Pid:
             return QString::number(s.pid);
         case Application:
@@ -87,7 +59,7 @@ QVariant SuspectsModel::data(const QModelIndex& index, int role) const
         return {};
     }
     if (role == SortRole) {
-        switch (index.column()) {
+        switch (column) {
         case Pid:
             return s.pid;
         case Application:
@@ -108,20 +80,20 @@ QVariant SuspectsModel::data(const QModelIndex& index, int role) const
     if (role == PidRole)
         return s.pid;
     if (role == Qt::ToolTipRole) {
-        if (index.column() == Fingerprint)
+        if (column == Fingerprint)
             return s.fingerprint;
-        if (index.column() == Reason)
+        if (column == Reason)
             return s.reason;
         return {};
     }
-    if (role == Qt::TextAlignmentRole && (index.column() == Pid || index.column() == Idle))
+    if (role == Qt::TextAlignmentRole && (column == Pid || column == Idle))
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     return {};
 }
 
-QVariant SuspectsModel::headerData(int section, Qt::Orientation orientation, int role) const
+QVariant SuspectsModel::header(int section, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    if (role != Qt::DisplayRole)
         return {};
     switch (section) {
     case Pid:

@@ -2,13 +2,15 @@
 
 #include "analysis/Suspects.h"
 
-#include <QAbstractTableModel>
+#include "TableModel.h"
+
 #include <QList>
 
 namespace poolscope {
 
 // The suspects of a reconciliation (best first): the backends most likely held outside tracking.
-class SuspectsModel : public QAbstractTableModel
+// Rows are keyed by pid; a new reconciliation is diffed against them (TableModel).
+class SuspectsModel : public TableModel<Suspect, int>
 {
     Q_OBJECT
 public:
@@ -24,19 +26,17 @@ public:
     explicit SuspectsModel(QObject* parent = nullptr);
     ~SuspectsModel() override;
 
-    int rowCount(const QModelIndex& parent = {}) const override;
-    int columnCount(const QModelIndex& parent = {}) const override;
-    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
     void setSuspects(const QList<Suspect>& suspects);
-    const QList<Suspect>& suspects() const { return m_suspects; }
+    QList<Suspect> suspects() const { return { rows().begin(), rows().end() }; }
     int pidAt(int row) const;
     int rowOfPid(int pid) const;
 
 private:
-    QList<Suspect> m_suspects;
+    int keyOf(const Suspect& suspect) const override { return suspect.pid; }
+    QVariant cell(const Suspect& suspect, int column, int role) const override;
+    QVariant header(int column, int role) const override;
 };
 
 } // namespace poolscope

@@ -4,45 +4,28 @@
 #include "store/Session.h"
 
 #include <cmath>
+#include <numeric>
 
 using namespace Qt::StringLiterals;
 
 namespace poolscope {
 
-namespace {
-QString number(double v)
-{
-    return isPresent(v) ? QString::number(v, 'f', 0) : unknownText();
-}
-} // namespace
-
 TargetsModel::TargetsModel(Session* session, QObject* parent)
-    : QAbstractTableModel(parent)
+    : TableModel(NumColumns, parent)
     , m_session(session)
-    , m_rows(session ? session->targetCount() : 0)
 {
-    if (session) {
-        connect(session, &Session::sampleAdded, this, &TargetsModel::onSampleAdded);
-        connect(session, &Session::snapshotAdded, this, &TargetsModel::onSnapshotAdded);
-        // The levels (State colour and sort key) depend on the thresholds.
-        connect(session, &Session::thresholdsChanged, this, [this] {
-            if (m_rows > 0)
-                Q_EMIT dataChanged(index(0, 0), index(m_rows - 1, NumColumns - 1));
-        });
-    }
+    if (!session)
+        return;
+    std::vector<int> targets(static_cast<std::size_t>(session->targetCount()));
+    std::iota(targets.begin(), targets.end(), 0);
+    updateRows(std::move(targets));
+    connect(session, &Session::sampleAdded, this, &TargetsModel::onSampleAdded);
+    connect(session, &Session::snapshotAdded, this, &TargetsModel::onSnapshotAdded);
+    // The levels (State colour and sort key) depend on the thresholds.
+    connect(session, &Session::thresholdsChanged, this, [this] { allRowsChanged(); });
 }
 
 TargetsModel::~TargetsModel() = default;
-
-int TargetsModel::rowCount(const QModelIndex& parent) const
-{
-    return parent.isValid() || !m_session ? 0 : m_rows;
-}
-
-int TargetsModel::columnCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : NumColumns;
-}
 
 TargetsModel::StateLevel TargetsModel::stateLevel(const TargetState& target, const Thresholds& thresholds)
 {
@@ -76,11 +59,11 @@ QVariant TargetsModel::displayData(const TargetState& target, int column) const
     case State:
         return stateText(target);
     case CheckedOut:
-        return number(metrics[Metric::CheckedOut]);
+        return formatWhole(metrics[Metric::CheckedOut]);
     case Tracked:
-        return number(metrics[Metric::Tracked]);
+        return formatWhole(metrics[Metric::Tracked]);
     case Discrepancy:
-        return number(metrics[Metric::Discrepancy]);
+        return formatWhole(metrics[Metric::Discrepancy]);
     case Backends:
         return target.backendCount >= 0 ? QString::number(target.backendCount) : unknownText();
     case Pool: {
@@ -88,7 +71,7 @@ QVariant TargetsModel::displayData(const TargetState& target, int column) const
         const double max = metrics[Metric::PoolMax];
         if (!isPresent(size) && !isPresent(max))
             return unknownText();
-        return QString(number(size) + u'/' + number(max));
+        return QString(formatWhole(size) + u'/' + formatWhole(max));
     }
     case LastPoll:
         return formatClock(target.latest.timestampMs);
@@ -120,45 +103,43 @@ QVariant TargetsModel::sortData(const TargetState& target, int column) const
     return {};
 }
 
-QVariant TargetsModel::data(const QModelIndex& index, int role) const
+QVariant TargetsModel::cell(const int& targetIndex, int column, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid) || !m_session)
+    if (!m_session)
         return {};
-    const auto& target = m_session->target(index.row());
+    const auto& target = m_session->target(targetIndex);
     switch (role) {
     case Qt::DisplayRole:
-        return displayData(target, index.column());
+        return displayData(target, column);
     case SortRole:
-        return sortData(target, index.column());
+        return sortData(target, column);
     case StateLevelRole:
         return static_cast<int>(stateLevel(target, m_session->workspace().thresholds));
     case TargetIndexRole:
-        return index.row();
+        return targetIndex;
     case Qt::TextAlignmentRole:
-        if (index.column() >= CheckedOut && index.column() <= Pool)
+        if (column >= CheckedOut && column <= Pool)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case Qt::ToolTipRole:
-        if (index.column() == State && target.polled() && !target.latest.ok())
+        if (column == State && target.polled() && !target.latest.ok())
             return u"%1\n%2 consecutive failed polls; last success %3"_s.arg(target.latest.error)
                 .arg(target.consecutiveFailures)
                 .arg(formatClock(target.lastOk.timestampMs));
-        if (index.column() == Name) {
+        if (column == Name) {
             return u"%1\napplication_name: %2\ndatabase: %3"_s.arg(target.config.url,
                 target.config.applicationName.isEmpty() ? unknownText() : target.config.applicationName,
                 target.config.database.isEmpty() ? unknownText() : target.config.database);
         }
-        if (index.column() == Backends)
+        if (column == Backends)
             return u"Server-side connections with this application_name in pg_stat_activity"_s;
         return {};
     }
     return {};
 }
 
-QVariant TargetsModel::headerData(int section, Qt::Orientation orientation, int role) const
+QVariant TargetsModel::header(int section, int role) const
 {
-    if (orientation != Qt::Horizontal)
-        return {};
     if (role == Qt::DisplayRole) {
         switch (section) {
         case Name:
@@ -209,9 +190,7 @@ QHash<int, QByteArray> TargetsModel::roleNames() const
 
 void TargetsModel::onSampleAdded(int targetIndex)
 {
-    if (targetIndex < 0 || targetIndex >= m_rows)
-        return;
-    Q_EMIT dataChanged(index(targetIndex, 0), index(targetIndex, NumColumns - 1));
+    rowChanged(targetIndex);
 }
 
 void TargetsModel::onSnapshotAdded(int databaseIndex)
@@ -219,9 +198,9 @@ void TargetsModel::onSnapshotAdded(int databaseIndex)
     if (!m_session)
         return;
     const QString& name = m_session->database(databaseIndex).config.name;
-    for (int row = 0; row < m_rows; ++row) {
-        if (m_session->target(row).config.database == name)
-            Q_EMIT dataChanged(index(row, Backends), index(row, Backends));
+    for (int row = 0; row < rowCount(); ++row) {
+        if (m_session->target(rowAt(row)).config.database == name)
+            rowChanged(row, Backends, Backends);
     }
 }
 

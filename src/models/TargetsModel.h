@@ -1,6 +1,7 @@
 #pragma once
 
-#include <QAbstractTableModel>
+#include "TableModel.h"
+
 #include <QPointer>
 
 namespace poolscope {
@@ -10,9 +11,9 @@ struct TargetState;
 struct Thresholds;
 
 // One row per health target of a Session: its state and newest numbers.
-// Rows are the Session's targets in workspace order; a sample or snapshot updates only the rows it
-// changes, with one dataChanged per row.
-class TargetsModel : public QAbstractTableModel
+// Rows are the Session's targets in workspace order (a row is the target's index, read from the
+// Session when shown); a sample or snapshot updates only the rows it changes, with one dataChanged per row.
+class TargetsModel : public TableModel<int, int>
 {
     Q_OBJECT
 public:
@@ -41,23 +42,21 @@ public:
     explicit TargetsModel(Session* session, QObject* parent = nullptr);
     ~TargetsModel() override;
 
-    int rowCount(const QModelIndex& parent = {}) const override;
-    int columnCount(const QModelIndex& parent = {}) const override;
-    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
     static StateLevel stateLevel(const TargetState& target, const Thresholds& thresholds);
     static QString stateText(const TargetState& target);
 
 private:
+    int keyOf(const int& targetIndex) const override { return targetIndex; }
+    QVariant cell(const int& targetIndex, int column, int role) const override;
+    QVariant header(int column, int role) const override;
     void onSampleAdded(int targetIndex);
     void onSnapshotAdded(int databaseIndex);
     QVariant displayData(const TargetState& target, int column) const;
     QVariant sortData(const TargetState& target, int column) const;
 
     QPointer<Session> m_session;
-    int m_rows = 0;
 };
 
 } // namespace poolscope

@@ -1,5 +1,8 @@
 #include "HealthSource.h"
 
+#include "Backoff.h"
+#include "format/Format.h"
+
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -94,25 +97,7 @@ int HealthSource::scheduledDelayMs() const
 
 int HealthSource::backoffDelayMs(int intervalMs, int failures, double jitter)
 {
-    const int interval = std::max(intervalMs, 1);
-    if (failures <= 0)
-        return interval;
-    const int exponent = std::min(failures - 1, 30);
-    const double grown = std::min(std::ldexp(static_cast<double>(interval), exponent), double(kMaxBackoffMs));
-    const double base = std::max(grown, static_cast<double>(interval)); // never poll faster than the interval
-    const double factor = 1.0 + kJitter * std::clamp(jitter, -1.0, 1.0);
-    return static_cast<int>(std::lround(base * factor));
-}
-
-QString HealthSource::formatByteSize(qint64 bytes)
-{
-    constexpr qint64 kKiB = 1024;
-    constexpr qint64 kMiB = 1024 * kKiB;
-    if (bytes >= kMiB && bytes % kMiB == 0)
-        return QString::number(bytes / kMiB) % u" MiB"_s;
-    if (bytes >= kKiB && bytes % kKiB == 0)
-        return QString::number(bytes / kKiB) % u" KiB"_s;
-    return QString::number(bytes) % (bytes == 1 ? u" byte"_s : u" bytes"_s);
+    return Backoff { intervalMs, kMaxBackoffMs, kJitter }.delayMs(failures, jitter);
 }
 
 void HealthSource::start()
@@ -295,7 +280,7 @@ Sample HealthSource::interpretReply(QNetworkReply* reply) const
             return fail(u"response larger than "_s % formatByteSize(m_config.maxBodyBytes));
     }
     if (m_abortReason == AbortReason::Timeout || reply->error() == QNetworkReply::OperationCanceledError)
-        return fail(u"timed out after "_s % QString::number(m_config.timeoutMs / 1000.0, 'f', 1) % u" s"_s);
+        return fail(u"timed out after "_s % formatSeconds(m_config.timeoutMs));
 
     const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     if (status.isValid()) {

@@ -56,8 +56,6 @@ public:
     // The wait before the next poll after `failures` consecutive failures (0: the interval).
     // `jitter` in [-1, 1] scales the +-20 % jitter; tests pass fixed values.
     static int backoffDelayMs(int intervalMs, int failures, double jitter);
-    // "4 MiB", "512 KiB", "1000 bytes".
-    static QString formatByteSize(qint64 bytes);
 
 Q_SIGNALS:
     void sampleReady(const poolscope::Sample& sample);

@@ -3,6 +3,7 @@
 
 #include "HealthSource.h"
 #include "PgActivitySource.h"
+#include "format/Format.h"
 
 #include <QNetworkAccessManager>
 
@@ -36,9 +37,8 @@ Monitor::Monitor(Session* session, QObject* parent)
                 event.severity = Event::Severity::Warning;
                 event.source = source->config().name;
                 event.kind = u"reconnect"_s;
-                event.message = u"reconnecting in %1 s (attempt %2): %3"_s.arg(delayMs / 1000.0, 0, 'f', 1)
-                                    .arg(attempt)
-                                    .arg(reason);
+                event.message
+                    = u"reconnecting in %1 (attempt %2): %3"_s.arg(formatSeconds(delayMs)).arg(attempt).arg(reason);
                 m_session->addEvent(event);
             });
         m_databases.push_back(source);

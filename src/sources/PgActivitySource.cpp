@@ -1,7 +1,9 @@
 #include "PgActivitySource.h"
 
+#include "Backoff.h"
+#include "format/Format.h"
+
 #include <QDateTime>
-#include <QRandomGenerator>
 #include <QSocketNotifier>
 #include <QTimer>
 
@@ -81,11 +83,6 @@ QString toText(const PGresult* result, int row, int column)
 QString oneLine(const char* message)
 {
     return QString::fromUtf8(message).simplified();
-}
-
-QString seconds(int ms)
-{
-    return QString::number(ms / 1000.0) + u" s"_s;
 }
 
 // The conninfo brings its own startup options (directly, through a service file or PGOPTIONS):
@@ -496,9 +493,9 @@ void PgActivitySource::finishQuery()
 void PgActivitySource::onDeadline()
 {
     if (m_state == State::Connecting)
-        failConnection(u"timed out connecting after "_s + seconds(m_config.timeoutMs));
+        failConnection(u"timed out connecting after "_s + formatSeconds(m_config.timeoutMs));
     else if (m_state == State::Querying)
-        failConnection(u"query timed out after "_s + seconds(m_config.timeoutMs + kQueryGraceMs));
+        failConnection(u"query timed out after "_s + formatSeconds(m_config.timeoutMs + kQueryGraceMs));
 }
 
 void PgActivitySource::onRetry()
@@ -515,10 +512,7 @@ void PgActivitySource::failConnection(const QString& error)
         : error;
     closeConnection();
     ++m_attempt;
-    const int exponent = std::min(m_attempt - 1, 15);
-    const int base = std::min(kBackoffBaseMs << exponent, kBackoffCapMs);
-    const double jitter = 0.8 + QRandomGenerator::global()->bounded(0.4);
-    const int delay = std::max(1, static_cast<int>(base * jitter));
+    const int delay = Backoff { kBackoffBaseMs, kBackoffCapMs, 0.2 }.randomDelayMs(m_attempt);
     m_retryTimer->start(delay);
     // Receivers may stop() us (then nothing more is said) or restart us (then no reconnect is due).
     setState(State::Backoff);

@@ -1,5 +1,6 @@
 #include "Session.h"
 
+
 namespace poolscope {
 
 Session::Session(Workspace workspace, QObject* parent)

@@ -1,18 +1,12 @@
 #include "Event.h"
 
+#include <QMetaEnum>
+
 namespace poolscope {
 
 QString severityName(Event::Severity severity)
 {
-    switch (severity) {
-    case Event::Severity::Info:
-        return QStringLiteral("info");
-    case Event::Severity::Warning:
-        return QStringLiteral("warning");
-    case Event::Severity::Critical:
-        return QStringLiteral("critical");
-    }
-    return {};
+    return QString::fromLatin1(QMetaEnum::fromType<Event::Severity>().valueToKey(static_cast<int>(severity))).toLower();
 }
 
 } // namespace poolscope

@@ -95,11 +95,13 @@ private Q_SLOTS:
             QVERIFY2(target.value(u"exhaustion_eta_seconds"_s).isNull(), qPrintable(where));
             QVERIFY(std::isfinite(target.value(u"slope_per_hour"_s).toDouble()));
             QVERIFY(target.value(u"slope_low"_s).toDouble() <= target.value(u"slope_high"_s).toDouble());
+            // Every untracked connection of the stable demo is a known pid held idle since the demo
+            // started, far longer than twice the reuse threshold and unchanged over the whole watch,
+            // while the pool visibly reuses its own connections: reconcile() can and must be sure.
             const QString confidence = target.value(u"confidence"_s).toString();
-            QVERIFY2(
-                confidence == u"high"_s || confidence == u"medium"_s || confidence == u"low"_s, qPrintable(confidence));
-            qInfo("%s: confidence %s (%s)", qPrintable(name), qPrintable(confidence),
-                qPrintable(target.value(u"confidence_reason"_s).toString()));
+            QVERIFY2(confidence == u"high"_s,
+                qPrintable(where + u" — confidence "_s + confidence + u": "_s
+                    + target.value(u"confidence_reason"_s).toString()));
             for (const auto& s : target.value(u"suspects"_s).toArray()) {
                 const QJsonObject suspect = s.toObject();
                 QCOMPARE(suspect.value(u"application_name"_s).toString(), name);

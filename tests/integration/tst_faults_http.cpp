@@ -104,9 +104,9 @@ QList<FaultCase> makeFaultCases()
     wrongTypes.replace(R"("checked_out":15)", R"("checked_out":"fifteen")");
     return {
         { u"connection refused"_s, Staging::Refused, {}, u"Connection refused"_s, {} },
-        { u"black hole"_s, Staging::Route, { Mode::Hang, {} }, u"timed out after 1.0 s"_s, {} },
+        { u"black hole"_s, Staging::Route, { Mode::Hang, {} }, u"timed out after 1 s"_s, {} },
         { u"trickle"_s, Staging::Route, { Mode::Trickle, okHead + "Content-Length: 100000\r\n\r\n[" },
-            u"timed out after 1.0 s"_s, {} },
+            u"timed out after 1 s"_s, {} },
         { u"5xx"_s, Staging::Route, { Mode::Respond, httpResponse(503, "Service Unavailable", "database is down") },
             u"HTTP 503 Service Unavailable: database is down"_s, {} },
         { u"401"_s, Staging::Route, { Mode::Respond, httpResponse(401, "Unauthorized", R"({"error":"bad token"})") },

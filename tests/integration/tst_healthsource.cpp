@@ -551,24 +551,6 @@ private Q_SLOTS:
         QCOMPARE(source.consecutiveFailures(), 0);
         source.stop();
     }
-
-    void formatByteSize_data()
-    {
-        QTest::addColumn<qint64>("bytes");
-        QTest::addColumn<QString>("text");
-        QTest::addRow("4 MiB") << qint64(4 * 1024 * 1024) << u"4 MiB"_s;
-        QTest::addRow("512 KiB") << qint64(512 * 1024) << u"512 KiB"_s;
-        QTest::addRow("1.5 MiB") << qint64(1536 * 1024) << u"1536 KiB"_s;
-        QTest::addRow("1000") << qint64(1000) << u"1000 bytes"_s;
-        QTest::addRow("1") << qint64(1) << u"1 byte"_s;
-    }
-
-    void formatByteSize()
-    {
-        QFETCH(qint64, bytes);
-        QFETCH(QString, text);
-        QCOMPARE(HealthSource::formatByteSize(bytes), text);
-    }
 };
 
 QTEST_GUILESS_MAIN(TestHealthSource)

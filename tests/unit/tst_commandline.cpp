@@ -41,12 +41,12 @@ private Q_SLOTS:
 
     void parsesScreenshot()
     {
-        const auto cl = parseCommandLine({ u"screenshot"_s, u"--demo"_s, u"--out"_s, u"/tmp/x.png"_s, u"--after"_s,
+        const auto cl = parseCommandLine({ u"screenshot"_s, u"--demo"_s, u"--out"_s, u"shots/x.png"_s, u"--after"_s,
             u"3"_s, u"--size"_s, u"1200x800"_s });
         QVERIFY2(cl.error.isEmpty(), qPrintable(cl.error));
         QCOMPARE(cl.command, CommandLine::Command::Screenshot);
         QVERIFY(cl.demo);
-        QCOMPARE(cl.out, u"/tmp/x.png"_s);
+        QCOMPARE(cl.out, u"shots/x.png"_s);
         QCOMPARE(cl.afterSeconds, 3.0);
         QCOMPARE(cl.size, QSize(1200, 800));
     }

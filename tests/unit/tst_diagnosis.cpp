@@ -3,6 +3,7 @@
 #include "analysis/Diagnosis.h"
 #include "store/Session.h"
 
+#include <QRegularExpression>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTest>
@@ -11,6 +12,17 @@ using namespace Qt::StringLiterals;
 using namespace poolscope;
 
 namespace {
+
+// The whole numbers an event message names ("… reached the critical threshold 25 …" → 25): the
+// tests compare these facts, not the wording.
+QList<int> numbersIn(const QString& message)
+{
+    QList<int> out;
+    static const QRegularExpression number(QStringLiteral("(?<![\\d.])(\\d+)(?![\\d.])"));
+    for (auto it = number.globalMatch(message); it.hasNext();)
+        out.append(it.next().captured(1).toInt());
+    return out;
+}
 
 constexpr qint64 kStart = 1'795'000'000'000;
 constexpr qint64 kTick = 2000;
@@ -210,14 +222,12 @@ private Q_SLOTS:
         // Growth alone makes it a warning first, then the discrepancy crosses 20 and 25.
         QCOMPARE(thresholds.first().severity, Event::Severity::Warning);
         QCOMPARE(thresholds.last().severity, Event::Severity::Critical);
-        QVERIFY2(thresholds.last().message.contains(u"reached the critical threshold 25"_s),
-            qPrintable(thresholds.last().message));
+        QVERIFY2(numbersIn(thresholds.last().message).contains(25), qPrintable(thresholds.last().message));
         QCOMPARE(thresholds.last().source, u"web"_s);
         const QList<Event> growing = eventsOfKind(session, u"growing"_s);
         QCOMPARE(growing.size(), 1);
-        QVERIFY2(growing.first().message.startsWith(u"growing by "_s)
-                && growing.first().message.contains(u"connections/hour; pool max 60 in about"_s),
-            qPrintable(growing.first().message));
+        QCOMPARE(growing.first().severity, Event::Severity::Warning);
+        QVERIFY2(numbersIn(growing.first().message).contains(60), qPrintable(growing.first().message)); // pool max
 
         // Raising the thresholds re-evaluates at once and notes the way back.
         const qsizetype before = session.events().size();
@@ -230,8 +240,7 @@ private Q_SLOTS:
         QCOMPARE(session.events().size(), before + 1);
         QCOMPARE(session.events().last().kind, u"threshold"_s);
         QCOMPARE(session.events().last().severity, Event::Severity::Info);
-        QVERIFY2(session.events().last().message.contains(u"back below the critical threshold 200"_s),
-            qPrintable(session.events().last().message));
+        QVERIFY2(numbersIn(session.events().last().message).contains(200), qPrintable(session.events().last().message));
         // Same thresholds again: nothing new.
         session.setThresholds(relaxed);
         QCOMPARE(session.events().size(), before + 1);

@@ -58,6 +58,10 @@ private Q_SLOTS:
     void groupsModelTree();
     void groupsModelFlatAndRedacted();
     void suspectsModel();
+    void routesModelDiffsByName();
+    void suspectsModelFollowsNewOrder();
+    void groupsModelDiffKeepsGroupsAndSelection();
+    void groupsModelFlatDiff();
 };
 
 void TestDiagnosisModels::routesModel()
@@ -231,6 +235,120 @@ void TestDiagnosisModels::suspectsModel()
     QCOMPARE(model.pidAt(0), 301);
     model.setSuspects({});
     QCOMPARE(model.rowCount(), 0);
+}
+
+// Routes that come and go are inserted and removed; the routes that stay keep their rows (and the
+// selection on them), never a reset.
+void TestDiagnosisModels::routesModelDiffsByName()
+{
+    RoutesModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setRoutes({ stats(u"/a"_s, 1, 0), stats(u"/b"_s, 2, 0), stats(u"/c"_s, 3, 0) }, {});
+    const QPersistentModelIndex selected = model.index(2, RoutesModel::Route); // "/c"
+    QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    model.setRoutes({ stats(u"/b"_s, 2, 0), stats(u"/c"_s, 9, 1), stats(u"/d"_s, 1, 1) }, {});
+    QCOMPARE(resets.size(), 0);
+    QCOMPARE(removed.size(), 1);
+    QCOMPARE(inserted.size(), 1);
+    QCOMPARE(inserted.first().at(1).toInt(), 2); // "/d" after the rows that stayed
+    QVERIFY(selected.isValid());
+    QCOMPARE(selected.row(), 1);
+    QCOMPARE(selected.data(RoutesModel::NameRole).toString(), u"/c"_s);
+    QCOMPARE(model.index(1, RoutesModel::Active).data(RoutesModel::SortRole).toDouble(), 8.0);
+    QCOMPARE(model.nameAt(0), u"/b"_s);
+    QCOMPARE(model.nameAt(2), u"/d"_s);
+    QCOMPARE(model.rowOf(u"/a"_s), -1);
+}
+
+// Suspects are ranked: a new ranking moves the rows (a layout change), and a selected suspect stays
+// selected on its new row.
+void TestDiagnosisModels::suspectsModelFollowsNewOrder()
+{
+    SuspectsModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    Suspect a;
+    a.pid = 1;
+    Suspect b;
+    b.pid = 2;
+    Suspect c;
+    c.pid = 3;
+    model.setSuspects({ a, b, c });
+    const QPersistentModelIndex selected = model.index(0, SuspectsModel::Pid); // pid 1
+    QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+    QSignalSpy layouts(&model, &QAbstractItemModel::layoutChanged);
+    Suspect d;
+    d.pid = 4;
+    model.setSuspects({ c, d, a });
+    QCOMPARE(resets.size(), 0);
+    QCOMPARE(layouts.size(), 1);
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.pidAt(0), 3);
+    QCOMPARE(model.pidAt(1), 4);
+    QCOMPARE(model.pidAt(2), 1);
+    QCOMPARE(selected.row(), 2);
+    QCOMPARE(selected.data(SuspectsModel::PidRole).toInt(), 1);
+}
+
+// A new snapshot is diffed: groups that went are removed, new ones appended, and an expanded group or
+// a selected backend (persistent indexes, as a view holds them) survives, even when its group moves up.
+void TestDiagnosisModels::groupsModelDiffKeepsGroupsAndSelection()
+{
+    BackendGroupsModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setGrouping(BackendGrouping::State);
+    model.setBackends(
+        { backend(11, u"web"_s, u"idle"_s, 600, 30), backend(12, u"web"_s, u"idle"_s, 900, 300),
+            backend(13, u"web"_s, u"active"_s, 100, 1), backend(14, u"worker"_s, u"idle in transaction"_s, 50, 40) },
+        kNow);
+    QCOMPARE(model.rowCount(), 3);
+    const QModelIndex inTransaction = model.indexOfPid(14).parent();
+    QCOMPARE(inTransaction.data(BackendGroupsModel::GroupKeyRole).toString(), u"idle in transaction"_s);
+    const QPersistentModelIndex expanded = inTransaction;
+    const QPersistentModelIndex selected = model.indexOfPid(14);
+    const int rowBefore = expanded.row();
+
+    QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    // The idle group goes, pid 15 joins the active group, a new group "disabled" comes.
+    QList<Backend> next { backend(13, u"web"_s, u"active"_s, 102, 3), backend(15, u"web"_s, u"active"_s, 10, 1),
+        backend(14, u"worker"_s, u"idle in transaction"_s, 52, 42), backend(16, u"web"_s, u"disabled"_s, 5, 5) };
+    model.setBackends(next, kNow + 2000);
+    QCOMPARE(resets.size(), 0);
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(removed.size(), 1); // the idle group, with its children
+    QCOMPARE(inserted.size(), 2); // pid 15 under "active", the "disabled" group
+    QVERIFY(expanded.isValid());
+    QCOMPARE(expanded.row(), rowBefore - 1); // the idle group above it went
+    QCOMPARE(expanded.data(BackendGroupsModel::GroupKeyRole).toString(), u"idle in transaction"_s);
+    QVERIFY(selected.isValid());
+    QCOMPARE(selected.data(BackendGroupsModel::PidRole).toInt(), 14);
+    QCOMPARE(selected.parent(), QModelIndex(expanded));
+    QCOMPARE(model.backendAt(selected)->stateChangeMs, kNow - 42 * 1000); // the new snapshot's row
+    const QModelIndex active = model.indexOfPid(15).parent();
+    QCOMPARE(active.data(BackendGroupsModel::GroupKeyRole).toString(), u"active"_s);
+    QCOMPARE(model.rowCount(active), 2);
+    QCOMPARE(model.index(active.row(), BackendGroupsModel::Count).data().toString(), u"2"_s);
+    QCOMPARE(model.indexOfPid(16).parent().data(BackendGroupsModel::GroupKeyRole).toString(), u"disabled"_s);
+    QVERIFY(!model.indexOfPid(11).isValid());
+}
+
+void TestDiagnosisModels::groupsModelFlatDiff()
+{
+    BackendGroupsModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setBackends({ backend(11, u"web"_s, u"idle"_s, 600, 30), backend(12, u"web"_s, u"idle"_s, 900, 300) }, kNow);
+    const QPersistentModelIndex selected = model.indexOfPid(12);
+    QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+    model.setBackends({ backend(12, u"web"_s, u"active"_s, 901, 0), backend(13, u"web"_s, u"idle"_s, 1, 1) }, kNow);
+    QCOMPARE(resets.size(), 0);
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(selected.row(), 0);
+    QCOMPARE(selected.data(BackendGroupsModel::PidRole).toInt(), 12);
+    QCOMPARE(model.index(0, BackendGroupsModel::Count).data().toString(), u"active"_s);
+    QCOMPARE(model.indexOfPid(13).row(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestDiagnosisModels)

@@ -104,7 +104,7 @@ private Q_SLOTS:
     {
         QFETCH(qint64, ms);
         QFETCH(QString, expected);
-        QCOMPARE(poolscope::formatDuration(ms), expected);
+        QCOMPARE(poolscope::formatDurationMs(ms), expected);
     }
 
     void formatClient()

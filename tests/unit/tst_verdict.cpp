@@ -289,14 +289,9 @@ private Q_SLOTS:
         QTest::addColumn<double>("interval");
         QTest::addColumn<int>("samples");
         QTest::addColumn<double>("needed");
-        QTest::addColumn<QString>("text");
-        QTest::addRow("20 s of 1 s polls")
-            << 20.0 << 1.0 << 21 << 40.0
-            << u"web: not enough data yet \u2014 need about 40 s more (have 20 s, 21 polls)."_s;
+        QTest::addRow("20 s of 1 s polls") << 20.0 << 1.0 << 21 << 40.0;
         // 10 s polls: coverage suffices after 60 s, but 30 samples take 290 s.
-        QTest::addRow("70 s of 10 s polls")
-            << 70.0 << 10.0 << 8 << 220.0
-            << u"web: not enough data yet \u2014 need about 4 min more (have 70 s, 8 polls)."_s;
+        QTest::addRow("70 s of 10 s polls") << 70.0 << 10.0 << 8 << 220.0;
     }
 
     void unknownNeeds()
@@ -305,7 +300,6 @@ private Q_SLOTS:
         QFETCH(double, interval);
         QFETCH(int, samples);
         QFETCH(double, needed);
-        QFETCH(QString, text);
         Scenario s;
         s.seconds = seconds;
         s.intervalSeconds = interval;
@@ -314,7 +308,6 @@ private Q_SLOTS:
         QCOMPARE(v.samplesUsed, samples);
         QCOMPARE(v.coverageSeconds, seconds);
         QCOMPARE(v.neededSeconds, needed);
-        QCOMPARE(v.text(), text);
     }
 
     void emptyHistory()
@@ -326,7 +319,7 @@ private Q_SLOTS:
         QCOMPARE(v.kind, VerdictKind::Unknown);
         QCOMPARE(v.samplesUsed, 0);
         QCOMPARE(v.neededSeconds, 60.0);
-        QCOMPARE(v.text(), u"web: not enough data yet \u2014 need about 60 s more (have 0 s, 0 polls)."_s);
+        QCOMPARE(v.coverageSeconds, 0.0);
     }
 
     void windowIsClamped()
@@ -363,19 +356,20 @@ private Q_SLOTS:
         const double expected = (80.0 - 42.0) / v.slopePerHour * 3600.0;
         QCOMPARE(v.exhaustionEtaSeconds, expected);
         QVERIFY(v.exhaustionEtaSeconds > 5 * 60 && v.exhaustionEtaSeconds < 8 * 60);
-        QVERIFY2(v.text().contains(u"pool max 80 reached in about"_s), qPrintable(v.text()));
 
         s.poolMax = 30; // already past it
         const Verdict full = verdictOf(s);
         QCOMPARE(full.exhaustionEtaSeconds, 0.0);
-        QVERIFY2(full.text().endsWith(u"pool max 30 already reached."_s), qPrintable(full.text()));
+        QCOMPARE(full.poolMax, 30.0);
 
         s.poolMax = kNaN; // unknown
         const Verdict unknown = verdictOf(s);
         QCOMPARE(unknown.exhaustionEtaSeconds, -1.0);
-        QVERIFY2(unknown.text().contains(u"pool max unknown"_s), qPrintable(unknown.text()));
+        QVERIFY(std::isnan(unknown.poolMax));
     }
 
+    // The golden sentences, kept on purpose: the verdict is pasted into chat channels, so its wording
+    // is part of the product. Everywhere else these tests compare the verdict's numbers and kind.
     void text_data()
     {
         QTest::addColumn<int>("kind");
@@ -409,6 +403,9 @@ private Q_SLOTS:
                                          u"at this rate."_s;
         QTest::addRow("none") << int(VerdictKind::None) << 0.0 << 0.0 << 0.0 << 0.0 << 600.0 << 600.0 << false << 50.0
                               << -1.0 << u"web: no untracked connections (level 0, slope +0.0/h over 10 min)."_s;
+        QTest::addRow("unknown") << int(VerdictKind::Unknown) << kNaN << kNaN << kNaN << kNaN << 0.0 << 20.0 << false
+                                 << 50.0 << -1.0
+                                 << u"web: not enough data yet \u2014 need about 40 s more (have 20 s, 21 polls)."_s;
     }
 
     void text()
@@ -436,6 +433,10 @@ private Q_SLOTS:
         v.roseEarlier = roseEarlier;
         v.poolMax = poolMax;
         v.exhaustionEtaSeconds = eta;
+        if (v.kind == VerdictKind::Unknown) {
+            v.neededSeconds = 40;
+            v.samplesUsed = 21;
+        }
         QCOMPARE(v.text(), text);
     }
 };
