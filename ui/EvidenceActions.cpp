@@ -4,6 +4,7 @@
 #include "RecordingStatusWidget.h"
 #include "ScreenshotRenderer.h"
 #include "TimelineChart.h"
+#include "WindowActions.h"
 #include "export/Exporter.h"
 #include "models/Format.h"
 #include "store/Session.h"
@@ -16,8 +17,6 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QLabel>
-#include <QMenu>
-#include <QMenuBar>
 #include <QRadioButton>
 #include <QSettings>
 #include <QStatusBar>
@@ -70,12 +69,12 @@ std::optional<bool> askRange(QWidget* parent, const QString& what, const QString
 }
 } // namespace
 
-EvidenceActions::EvidenceActions(MainWindow* window, Session* session)
+EvidenceActions::EvidenceActions(MainWindow* window, Session* session, WindowActions* actions)
     : QObject(window)
     , m_window(window)
     , m_session(session)
 {
-    buildMenus();
+    connectActions(actions);
 
     m_cursorLabel = new QLabel(window);
     m_cursorLabel->setAccessibleName(u"Moment shown"_s);
@@ -110,75 +109,34 @@ EvidenceActions::EvidenceActions(MainWindow* window, Session* session)
 
 EvidenceActions::~EvidenceActions() = default;
 
-QMenu* EvidenceActions::menuNamed(const QString& title)
+void EvidenceActions::connectActions(WindowActions* actions)
 {
-    // Another part of the window may have made the menu already: share it.
-    const auto actions = m_window->menuBar()->actions();
-    for (QAction* action : actions) {
-        if (action->menu() && action->text() == title)
-            return action->menu();
-    }
-    return m_window->menuBar()->addMenu(title);
-}
-
-void EvidenceActions::buildMenus()
-{
-    QMenu* file = menuNamed(u"&File"_s);
-    m_openRecording = file->addAction(u"&Open recording…"_s);
-    m_openRecording->setShortcut(QKeySequence::Open);
-    connect(m_openRecording, &QAction::triggered, this, [this] {
+    using Id = WindowActions::Id;
+    connect(actions->action(Id::OpenRecording), &QAction::triggered, this, [this] {
         const QString path = QFileDialog::getOpenFileName(
             m_window, u"Open recording"_s, QString(), u"PoolScope recordings (*.sqlite);;All files (*)"_s);
         if (!path.isEmpty())
             Q_EMIT openRecordingRequested(path);
     });
-    QMenu* exportMenu = file->addMenu(u"&Export"_s);
-    const std::pair<ExportKind, QString> exports[] = {
-        { ExportKind::Timeline, u"&Timeline CSV…"_s },
-        { ExportKind::Routes, u"&Routes CSV…"_s },
-        { ExportKind::Backends, u"&Backends (at cursor) CSV…"_s },
-        { ExportKind::Events, u"&Events CSV…"_s },
+    const std::pair<ExportKind, Id> exports[] = {
+        { ExportKind::Timeline, Id::ExportTimeline },
+        { ExportKind::Routes, Id::ExportRoutes },
+        { ExportKind::Backends, Id::ExportBackends },
+        { ExportKind::Events, Id::ExportEvents },
     };
-    for (const auto& [kind, label] : exports) {
-        QAction* action = exportMenu->addAction(label);
-        m_export[static_cast<int>(kind)] = action;
-        connect(action, &QAction::triggered, this, [this, kind] { onExport(kind); });
-    }
-    QMenu* shots = file->addMenu(u"Save &screenshot"_s);
-    const std::pair<ScreenshotKind, QString> screenshots[] = {
-        { ScreenshotKind::WindowPng, u"&Window (PNG)…"_s },
-        { ScreenshotKind::ChartPng, u"&Chart (PNG)…"_s },
-        { ScreenshotKind::ChartSvg, u"Chart (&SVG)…"_s },
+    for (const auto& [kind, id] : exports)
+        connect(actions->action(id), &QAction::triggered, this, [this, kind] { onExport(kind); });
+    const std::pair<ScreenshotKind, Id> screenshots[] = {
+        { ScreenshotKind::WindowPng, Id::ScreenshotWindowPng },
+        { ScreenshotKind::ChartPng, Id::ScreenshotChartPng },
+        { ScreenshotKind::ChartSvg, Id::ScreenshotChartSvg },
     };
-    for (const auto& [kind, label] : screenshots) {
-        QAction* action = shots->addAction(label);
-        m_screenshot[static_cast<int>(kind)] = action;
-        connect(action, &QAction::triggered, this, [this, kind] { onScreenshot(kind); });
-    }
-
-    QMenu* edit = menuNamed(u"&Edit"_s);
-    m_copyScreenshot = edit->addAction(u"&Copy screenshot"_s);
-    m_copyScreenshot->setShortcut(QKeySequence(u"Ctrl+Shift+C"_s));
-    connect(m_copyScreenshot, &QAction::triggered, this, &EvidenceActions::copyScreenshot);
-
-    QMenu* view = menuNamed(u"&View"_s);
-    m_live = view->addAction(u"Live ▶"_s);
-    m_live->setShortcut(QKeySequence(Qt::Key_Escape));
-    m_live->setShortcutContext(Qt::WindowShortcut);
+    for (const auto& [kind, id] : screenshots)
+        connect(actions->action(id), &QAction::triggered, this, [this, kind] { onScreenshot(kind); });
+    connect(actions->action(Id::CopyScreenshot), &QAction::triggered, this, &EvidenceActions::copyScreenshot);
+    m_live = actions->action(Id::Live);
     connect(m_live, &QAction::triggered, this, &EvidenceActions::goLive);
-    m_redact = view->addAction(u"&Redact sensitive data"_s);
-    m_redact->setCheckable(true);
-    m_redact->setToolTip(u"Show query fingerprints and masked client addresses in views, screenshots and exports"_s);
-}
-
-QAction* EvidenceActions::exportAction(ExportKind kind) const
-{
-    return m_export[static_cast<int>(kind)];
-}
-
-QAction* EvidenceActions::screenshotAction(ScreenshotKind kind) const
-{
-    return m_screenshot[static_cast<int>(kind)];
+    m_redact = actions->action(Id::Redact);
 }
 
 void EvidenceActions::setRecordingManager(RecordingManager* manager)

@@ -183,6 +183,10 @@ namespace poolscope {
 
 void Session::addEvent(const Event& event)
 {
+    if (m_events.size() >= kMaxEvents) {
+        m_events.removeFirst();
+        ++m_droppedEvents;
+    }
     m_events.append(event);
     noteTime(event.timestampMs);
     Q_EMIT eventAdded(static_cast<int>(m_events.size() - 1));

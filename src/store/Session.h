@@ -102,7 +102,11 @@ public:
     qint64 firstTimestampMs() const { return m_firstMs; }
     qint64 lastTimestampMs() const { return m_lastMs; }
 
+    // The newest kMaxEvents events (older ones stay in the recording, not in memory); droppedEvents()
+    // counts those let go. An index of eventAdded() is valid until the next event is added.
+    static constexpr int kMaxEvents = 10'000;
     const QList<Event>& events() const { return m_events; }
+    qint64 droppedEvents() const { return m_droppedEvents; }
 
 public Q_SLOTS:
     // Samples for unknown targets are ignored (a workspace reload may race with a reply in flight).
@@ -127,6 +131,7 @@ private:
     qint64 m_firstMs = 0;
     qint64 m_lastMs = 0;
     QList<Event> m_events;
+    qint64 m_droppedEvents = 0;
     qint64 m_cursorMs = kLive;
     bool m_review = false;
     bool m_redacted = false;

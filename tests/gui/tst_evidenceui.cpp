@@ -1,8 +1,12 @@
+#include "BackendsPane.h"
 #include "EvidenceActions.h"
 #include "MainWindow.h"
 #include "RecordingStatusWidget.h"
 #include "ScreenshotRenderer.h"
 #include "TimelineChart.h"
+#include "TimelinePane.h"
+#include "WindowActions.h"
+#include "analysis/Diagnosis.h"
 #include "models/BackendsModel.h"
 #include "record/RecordingManager.h"
 #include "store/Session.h"
@@ -21,6 +25,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSvgRenderer>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -173,15 +178,18 @@ private:
     {
         MemoryArchive archive;
         Session session { workspace() };
+        std::unique_ptr<Diagnosis> diagnosis;
         std::unique_ptr<MainWindow> window;
         explicit Fixture(bool review = false)
         {
             session.setArchive(&archive);
             feed(session, archive);
             session.setReview(review);
-            window = std::make_unique<MainWindow>(&session);
+            diagnosis = std::make_unique<Diagnosis>(&session);
+            window = std::make_unique<MainWindow>(&session, diagnosis.get());
             window->resize(1400, 900);
-            window->rangeBox()->setCurrentIndex(window->rangeBox()->findText(u"All"_s));
+            QComboBox* range = window->timelinePane()->rangeBox();
+            range->setCurrentIndex(range->findText(u"All"_s));
             window->renderToImage();
         }
     };
@@ -205,19 +213,19 @@ private Q_SLOTS:
         TimelineChart* chart = w.chart();
         QCOMPARE(chart->visibleEndMs(), timeOf(kSamples - 1));
         QVERIFY(f.session.isLive());
-        QVERIFY(pids(w.backendsModel()).contains(momentPid(kSamples - 1)));
+        QVERIFY(pids(w.backendsPane()->model()).contains(momentPid(kSamples - 1)));
         QVERIFY(w.evidence()->cursorText().contains(u"Live"_s));
 
         QWidget* viewport = chart->findChild<QChartView*>()->viewport();
         const QPoint at = viewport->mapFrom(chart, chart->positionOf(timeOf(33)));
         QTest::mouseClick(viewport, Qt::LeftButton, {}, at);
         QCOMPARE(f.session.cursor(), timeOf(33));
-        QTRY_VERIFY(pids(w.backendsModel()).contains(momentPid(33)));
-        QVERIFY(!pids(w.backendsModel()).contains(momentPid(kSamples - 1)));
-        QCOMPARE(pids(w.backendsModel()).size(), 2);
+        QTRY_VERIFY(pids(w.backendsPane()->model()).contains(momentPid(33)));
+        QVERIFY(!pids(w.backendsPane()->model()).contains(momentPid(kSamples - 1)));
+        QCOMPARE(pids(w.backendsPane()->model()).size(), 2);
         QVERIFY2(w.evidence()->cursorText().startsWith(u"Showing "_s), qPrintable(w.evidence()->cursorText()));
         QVERIFY(!chart->cursorLabelText().isEmpty());
-        QVERIFY(w.evidence()->liveAction()->isEnabled());
+        QVERIFY(w.windowActions()->action(WindowActions::Id::Live)->isEnabled());
 
         // Left/Right step one sample.
         QTest::keyClick(chart, Qt::Key_Left);
@@ -230,29 +238,29 @@ private Q_SLOTS:
         QTest::keyClick(chart, Qt::Key_Left);
         QTest::keyClick(chart, Qt::Key_Left);
         QCOMPARE(f.session.cursor(), timeOf(30));
-        QVERIFY(pids(w.backendsModel()).contains(momentPid(30)));
-        QVERIFY(!pids(w.backendsModel()).contains(momentPid(29)));
+        QVERIFY(pids(w.backendsPane()->model()).contains(momentPid(30)));
+        QVERIFY(!pids(w.backendsPane()->model()).contains(momentPid(29)));
         QTest::keyClick(chart, Qt::Key_Left);
-        QVERIFY(pids(w.backendsModel()).contains(momentPid(29)));
+        QVERIFY(pids(w.backendsPane()->model()).contains(momentPid(29)));
 
         // Selection of a surviving row is kept across cursor moves (diffed, not reset).
         const int holderRow = [&] {
-            for (int r = 0; r < w.backendsView()->model()->rowCount(); ++r)
-                if (w.backendsView()->model()->index(r, 0).data(BackendsModel::PidRole).toInt() == 100)
+            for (int r = 0; r < w.backendsPane()->view()->model()->rowCount(); ++r)
+                if (w.backendsPane()->view()->model()->index(r, 0).data(BackendsModel::PidRole).toInt() == 100)
                     return r;
             return -1;
         }();
         QVERIFY(holderRow >= 0);
-        w.backendsView()->setCurrentIndex(w.backendsView()->model()->index(holderRow, 0));
+        w.backendsPane()->view()->setCurrentIndex(w.backendsPane()->view()->model()->index(holderRow, 0));
         f.session.setCursor(timeOf(70));
-        QCOMPARE(w.backendsView()->currentIndex().data(BackendsModel::PidRole).toInt(), 100);
+        QCOMPARE(w.backendsPane()->view()->currentIndex().data(BackendsModel::PidRole).toInt(), 100);
 
-        w.evidence()->liveAction()->trigger();
+        w.windowActions()->action(WindowActions::Id::Live)->trigger();
         QVERIFY(f.session.isLive());
-        QVERIFY(pids(w.backendsModel()).contains(momentPid(kSamples - 1)));
+        QVERIFY(pids(w.backendsPane()->model()).contains(momentPid(kSamples - 1)));
         QVERIFY(chart->cursorLabelText().isEmpty());
         QVERIFY(w.evidence()->cursorText().contains(u"Live"_s));
-        QVERIFY(!w.evidence()->liveAction()->isEnabled());
+        QVERIFY(!w.windowActions()->action(WindowActions::Id::Live)->isEnabled());
     }
 
     void reviewStartsAtTheEnd()
@@ -260,14 +268,17 @@ private Q_SLOTS:
         Fixture f(true);
         QCOMPARE(f.session.cursor(), timeOf(kSamples - 1));
         QVERIFY(!f.window->evidence()->cursorText().contains(u"live"_s, Qt::CaseInsensitive));
-        QVERIFY(!f.window->evidence()->liveAction()->text().contains(u"live"_s, Qt::CaseInsensitive));
+        QVERIFY(!f.window->windowActions()
+                     ->action(WindowActions::Id::Live)
+                     ->text()
+                     .contains(u"live"_s, Qt::CaseInsensitive));
         const QString caption = ScreenshotRenderer::captionFor(f.window.get()).lines().join(u'\n');
         QVERIFY2(!caption.contains(u"live"_s, Qt::CaseInsensitive), qPrintable(caption));
         if (const QByteArray dir = qgetenv("POOLSCOPE_SCREENSHOT_DIR"); !dir.isEmpty())
             renderWindowWithCaption(f.window.get()).save(QString::fromLocal8Bit(dir) + u"/evidence-review.png"_s);
         f.session.setCursor(timeOf(10));
-        QVERIFY(pids(f.window->backendsModel()).contains(momentPid(10)));
-        f.window->evidence()->liveAction()->trigger(); // "Go to end"
+        QVERIFY(pids(f.window->backendsPane()->model()).contains(momentPid(10)));
+        f.window->windowActions()->action(WindowActions::Id::Live)->trigger(); // "Go to end"
         QCOMPARE(f.session.cursor(), timeOf(kSamples - 1));
     }
 
@@ -275,7 +286,7 @@ private Q_SLOTS:
     {
         Fixture f;
         MainWindow& w = *f.window;
-        const BackendsModel* model = w.backendsModel();
+        const BackendsModel* model = w.backendsPane()->model();
         const auto cellsContain = [model](const QString& needle) {
             for (int r = 0; r < model->rowCount(); ++r)
                 for (int c = 0; c < model->columnCount(); ++c)
@@ -288,7 +299,7 @@ private Q_SLOTS:
         QVERIFY(cellsContain(kSecretAddress));
 
         QSignalSpy changed(&f.session, &Session::redactedChanged);
-        w.evidence()->redactAction()->trigger();
+        w.windowActions()->action(WindowActions::Id::Redact)->trigger();
         QVERIFY(f.session.isRedacted());
         QCOMPARE(changed.count(), 1);
         QVERIFY(QSettings().value(u"view/redact"_s).toBool());
@@ -316,8 +327,8 @@ private Q_SLOTS:
         // Remembered: a new window on a fresh session starts redacted.
         Fixture again;
         QVERIFY(again.session.isRedacted());
-        QVERIFY(again.window->evidence()->redactAction()->isChecked());
-        again.window->evidence()->redactAction()->trigger();
+        QVERIFY(again.window->windowActions()->action(WindowActions::Id::Redact)->isChecked());
+        again.window->windowActions()->action(WindowActions::Id::Redact)->trigger();
         QVERIFY(!again.session.isRedacted());
     }
 
@@ -407,7 +418,7 @@ private Q_SLOTS:
             renderer.render(&painter);
             painter.end();
             svgImage.save(d + u"/evidence-chart-svg-rendered.png"_s);
-            w.evidence()->redactAction()->trigger();
+            w.windowActions()->action(WindowActions::Id::Redact)->trigger();
             renderWindowWithCaption(&w).save(d + u"/evidence-window-redacted.png"_s);
         }
     }
@@ -416,7 +427,7 @@ private Q_SLOTS:
     {
         Fixture f;
         const int plainHeight = f.window->grab().toImage().height();
-        f.window->evidence()->copyScreenshotAction()->trigger();
+        f.window->windowActions()->action(WindowActions::Id::CopyScreenshot)->trigger();
         const QImage copied = QApplication::clipboard()->image();
         QVERIFY(!copied.isNull());
         QVERIFY(copied.height() > plainHeight);
