@@ -17,6 +17,7 @@
 #include "record/RecordingReader.h"
 #include "sources/Monitor.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 
 #include <QAction>
 #include <QApplication>
@@ -82,6 +83,7 @@ struct LiveWindow
     std::unique_ptr<RecordingArchive> archive; // review mode: outlives the session that points at it
     std::unique_ptr<Session> session;
     std::unique_ptr<Monitor> monitor;
+    std::unique_ptr<ViewState> view; // the window's cursor and redaction, which the analysis follows
     std::unique_ptr<Diagnosis> diagnosis; // the live analysis the window shows
     std::unique_ptr<RecordingManager> recording; // live: stopped before the session goes
     std::unique_ptr<MainWindow> window;
@@ -95,8 +97,9 @@ std::unique_ptr<LiveWindow> openWindow(Workspace workspace, const QSize& size, b
     live->session = std::make_unique<Session>(std::move(workspace));
     live->monitor = std::make_unique<Monitor>(live->session.get());
     warnUnsetEnvironment(*live->monitor);
-    live->diagnosis = std::make_unique<Diagnosis>(live->session.get());
-    live->window = std::make_unique<MainWindow>(live->session.get(), live->diagnosis.get());
+    live->view = std::make_unique<ViewState>();
+    live->diagnosis = std::make_unique<Diagnosis>(live->session.get(), live->view.get());
+    live->window = std::make_unique<MainWindow>(live->session.get(), live->view.get(), live->diagnosis.get());
     live->recording = std::make_unique<RecordingManager>();
     if (record && qEnvironmentVariable("POOLSCOPE_RECORD") != u"0"_s) {
         if (live->recording->start(live->session.get()))
@@ -127,18 +130,19 @@ std::unique_ptr<LiveWindow> openReview(const CommandLine& commandLine, QString* 
     live->archive = std::make_unique<RecordingArchive>();
     if (live->archive->open(path))
         live->session->setArchive(live->archive.get());
+    live->view = std::make_unique<ViewState>();
     if (!commandLine.atText.isEmpty()) {
         const RecordingReader::TimeRange range = reader.timeRange();
         qint64 at = 0;
         if (!parseTimeArgument(u"--at"_s, commandLine.atText, range.firstMs, range.lastMs, true, &at, error))
             return nullptr;
-        live->session->setCursor(at);
+        live->view->setCursor(at);
     }
     if (commandLine.redact)
-        live->session->setRedacted(true);
+        live->view->setRedacted(true);
     std::fprintf(stderr, "poolscope: reviewing %s\n", qPrintable(path));
-    live->diagnosis = std::make_unique<Diagnosis>(live->session.get());
-    live->window = std::make_unique<MainWindow>(live->session.get(), live->diagnosis.get());
+    live->diagnosis = std::make_unique<Diagnosis>(live->session.get(), live->view.get());
+    live->window = std::make_unique<MainWindow>(live->session.get(), live->view.get(), live->diagnosis.get());
     live->window->resize(commandLine.size);
     live->window->show();
     return live;

@@ -7,6 +7,7 @@
 #include "analysis/Diagnosis.h"
 #include "models/BackendsModel.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -23,11 +24,12 @@ using namespace Qt::StringLiterals;
 
 namespace poolscope {
 
-BackendsPane::BackendsPane(Session* session, Diagnosis* diagnosis, QWidget* parent)
+BackendsPane::BackendsPane(Session* session, ViewState* view, Diagnosis* diagnosis, QWidget* parent)
     : QWidget(parent)
     , m_session(session)
+    , m_viewState(view)
     , m_diagnosis(diagnosis)
-    , m_model(new BackendsModel(session, this))
+    , m_model(new BackendsModel(session, view, this))
     , m_proxy(new BackendsProxyModel(this))
 {
     m_proxy->setSourceModel(m_model);
@@ -36,7 +38,7 @@ BackendsPane::BackendsPane(Session* session, Diagnosis* diagnosis, QWidget* pare
     layout->setSpacing(4);
 
     // The filter row: text filter, group by, only the selected target's application, the count.
-    m_groupsView = new BackendGroupsView(session, this);
+    m_groupsView = new BackendGroupsView(session, view, this);
     auto* row = new QHBoxLayout;
     m_filterEdit = new QLineEdit(this);
     m_filterEdit->setAccessibleName(u"Filter backends"_s);
@@ -111,8 +113,7 @@ BackendsPane::BackendsPane(Session* session, Diagnosis* diagnosis, QWidget* pare
                 refreshDetails();
         });
     }
-    if (session)
-        connect(session, &Session::redactedChanged, this, [this] { showBackendDetails(m_detail->pid()); });
+    connect(view, &ViewState::redactedChanged, this, [this] { showBackendDetails(m_detail->pid()); });
     updateCount();
 }
 
@@ -233,7 +234,7 @@ void BackendsPane::showBackendDetails(int pid)
     QList<BackendTransition> history;
     const TrackedBackend* tracked = nullptr;
     if (databaseIndex >= 0) {
-        const ActivitySnapshot snapshot = m_session->snapshotForView(databaseIndex);
+        const ActivitySnapshot snapshot = m_session->snapshotAt(databaseIndex, m_viewState->cursor());
         now = snapshot.serverTimeMs != kNoTime ? snapshot.serverTimeMs : snapshot.timestampMs;
         if (m_diagnosis) {
             const BackendTracker& tracker = m_diagnosis->tracker(databaseIndex);
@@ -241,7 +242,7 @@ void BackendsPane::showBackendDetails(int pid)
             tracked = tracker.find(backend);
         }
     }
-    m_detail->showBackend(backend, db, now, history, tracked, m_session->isRedacted());
+    m_detail->showBackend(backend, db, now, history, tracked, m_viewState->isRedacted());
 }
 
 bool BackendsPane::selectBackendPid(int pid)

@@ -17,6 +17,7 @@ class BackendsModel;
 class BackendsProxyModel;
 class Diagnosis;
 class Session;
+class ViewState;
 
 // pg_stat_activity at the cursor: a filter row (any column; group by; only the selected target's
 // application; the count), the table or the groups tree, and beside it the selected backend's details
@@ -25,7 +26,7 @@ class BackendsPane : public QWidget
 {
     Q_OBJECT
 public:
-    BackendsPane(Session* session, Diagnosis* diagnosis, QWidget* parent = nullptr);
+    BackendsPane(Session* session, ViewState* view, Diagnosis* diagnosis, QWidget* parent = nullptr);
     ~BackendsPane() override;
 
     void setTarget(int targetIndex);
@@ -54,6 +55,7 @@ private:
     void showBackendDetails(int pid);
 
     QPointer<Session> m_session;
+    QPointer<ViewState> m_viewState;
     QPointer<Diagnosis> m_diagnosis;
     int m_target = -1;
     BackendsModel* m_model = nullptr;

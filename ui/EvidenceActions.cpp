@@ -8,6 +8,7 @@
 #include "export/Exporter.h"
 #include "models/Format.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 
 #include <QAction>
 #include <QApplication>
@@ -69,10 +70,11 @@ std::optional<bool> askRange(QWidget* parent, const QString& what, const QString
 }
 } // namespace
 
-EvidenceActions::EvidenceActions(MainWindow* window, Session* session, WindowActions* actions)
+EvidenceActions::EvidenceActions(MainWindow* window, Session* session, ViewState* view, WindowActions* actions)
     : QObject(window)
     , m_window(window)
     , m_session(session)
+    , m_view(view)
 {
     connectActions(actions);
 
@@ -90,19 +92,19 @@ EvidenceActions::EvidenceActions(MainWindow* window, Session* session, WindowAct
     window->statusBar()->addPermanentWidget(m_recording);
 
     if (session) {
-        connect(session, &Session::cursorChanged, this, &EvidenceActions::updateCursor);
-        connect(session, &Session::redactedChanged, m_redact, &QAction::setChecked);
+        connect(view, &ViewState::cursorChanged, this, &EvidenceActions::updateCursor);
+        connect(view, &ViewState::redactedChanged, m_redact, &QAction::setChecked);
         const bool redact = QSettings().value(kRedactKey, false).toBool();
-        session->setRedacted(redact || session->isRedacted());
-        m_redact->setChecked(session->isRedacted());
+        view->setRedacted(redact || view->isRedacted());
+        m_redact->setChecked(view->isRedacted());
         // A reopened recording starts at its end; nothing is "live" there.
-        if (session->isReview() && session->isLive() && session->lastTimestampMs() > 0)
-            session->setCursor(session->lastTimestampMs());
+        if (session->isReview() && view->isLive() && session->lastTimestampMs() > 0)
+            view->setCursor(session->lastTimestampMs());
     }
     connect(m_redact, &QAction::toggled, this, [this](bool on) {
         QSettings().setValue(kRedactKey, on);
-        if (m_session)
-            m_session->setRedacted(on);
+        if (m_view)
+            m_view->setRedacted(on);
     });
     updateCursor();
 }
@@ -163,13 +165,13 @@ void EvidenceActions::goLive()
 {
     if (!m_session)
         return;
-    m_session->setCursor(m_session->isReview() ? m_session->lastTimestampMs() : Session::kLive);
+    m_view->setCursor(m_session->isReview() ? m_session->lastTimestampMs() : ViewState::kLive);
 }
 
 void EvidenceActions::updateCursor()
 {
     const bool review = m_session && m_session->isReview();
-    const bool live = !m_session || m_session->isLive();
+    const bool live = !m_session || m_view->isLive();
     m_live->setText(review ? u"Go to end ▶|"_s : u"Live ▶"_s);
     m_live->setToolTip(review ? u"Show the end of the recording (Esc)"_s : u"Follow the newest data (Esc)"_s);
     if (live) {
@@ -177,12 +179,12 @@ void EvidenceActions::updateCursor()
         m_cursorLabel->setStyleSheet(u"QLabel { color: #2e7d32; font-weight: bold; }"_s);
         m_liveButton->hide();
     } else {
-        const QString moment = formatClock(m_session->cursor());
+        const QString moment = formatClock(m_view->cursor());
         m_cursorLabel->setText(review ? u"Showing %1 (recording)"_s.arg(moment) : u"Showing %1 —"_s.arg(moment));
         m_cursorLabel->setStyleSheet(
             u"QLabel { color: #ffffff; background: #6a1b9a; font-weight: bold; border-radius: 3px; }"_s);
     }
-    const bool atEnd = review && !live && m_session->cursor() >= m_session->lastTimestampMs();
+    const bool atEnd = review && !live && m_view->cursor() >= m_session->lastTimestampMs();
     m_liveButton->setVisible(!live && !atEnd);
     m_live->setEnabled(!live && !atEnd);
 }
@@ -195,7 +197,7 @@ bool EvidenceActions::exportCsv(ExportKind kind, const QString& path, bool every
         return false;
     }
     ExportOptions options;
-    options.redact = m_session->isRedacted();
+    options.redact = m_view->isRedacted();
     if (!everything) {
         options.fromMs = m_window->chart()->visibleStartMs();
         options.toMs = m_window->chart()->visibleEndMs();
@@ -217,7 +219,7 @@ bool EvidenceActions::exportCsv(ExportKind kind, const QString& path, bool every
                 *error = u"%1: the workspace has no database"_s.arg(path);
             return false;
         }
-        return exportBackends(m_session->snapshotForView(db), path, options, error);
+        return exportBackends(m_session->snapshotAt(db, m_view->cursor()), path, options, error);
     }
     }
     return false;

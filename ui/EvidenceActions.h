@@ -15,6 +15,7 @@ class MainWindow;
 class RecordingManager;
 class RecordingStatusWidget;
 class Session;
+class ViewState;
 class WindowActions;
 
 // The evidence features of the main window: the time cursor indicator, recording status, and what the
@@ -29,7 +30,7 @@ public:
     enum class ScreenshotKind { WindowPng, ChartPng, ChartSvg };
     Q_ENUM(ScreenshotKind)
 
-    EvidenceActions(MainWindow* window, Session* session, WindowActions* actions);
+    EvidenceActions(MainWindow* window, Session* session, ViewState* view, WindowActions* actions);
     ~EvidenceActions() override;
 
     RecordingStatusWidget* recordingStatus() const { return m_recording; }
@@ -62,6 +63,7 @@ private:
 
     MainWindow* m_window = nullptr;
     QPointer<Session> m_session;
+    QPointer<ViewState> m_view;
     std::function<QString(int)> m_verdictProvider;
     QAction* m_redact = nullptr;
     QAction* m_live = nullptr;

@@ -19,7 +19,7 @@ ExplainPane::ExplainPane(Diagnosis* diagnosis, QWidget* parent)
     if (diagnosis) {
         connect(diagnosis, &Diagnosis::updated, this, [this](int target) {
             if (target == m_target)
-                update();
+                showDiagnosis();
         });
     }
 }
@@ -29,10 +29,10 @@ ExplainPane::~ExplainPane() = default;
 void ExplainPane::setTarget(int targetIndex)
 {
     m_target = targetIndex;
-    update();
+    showDiagnosis();
 }
 
-void ExplainPane::update()
+void ExplainPane::showDiagnosis()
 {
     const Reconciliation* reconciliation
         = m_diagnosis && m_target >= 0 ? &m_diagnosis->target(m_target).reconciliation : nullptr;

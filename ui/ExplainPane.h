@@ -26,7 +26,7 @@ Q_SIGNALS:
     void suspectCountChanged(int suspects);
 
 private:
-    void update();
+    void showDiagnosis();
 
     QPointer<Diagnosis> m_diagnosis;
     int m_target = -1;

@@ -17,6 +17,7 @@
 #include "analysis/Diagnosis.h"
 #include "models/TargetsModel.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 
 #include <QAction>
 #include <QCoreApplication>
@@ -31,10 +32,11 @@ using namespace Qt::StringLiterals;
 
 namespace poolscope {
 
-MainWindow::MainWindow(Session* session, Diagnosis* diagnosis, QWidget* parent)
+MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, QWidget* parent)
     : QMainWindow(parent)
     , m_session(session)
     , m_diagnosis(diagnosis)
+    , m_view(view ? view : new ViewState(this))
 {
     const QString fileName = session && !session->workspace().path.isEmpty()
         ? QFileInfo(session->workspace().path).fileName()
@@ -52,8 +54,8 @@ MainWindow::MainWindow(Session* session, Diagnosis* diagnosis, QWidget* parent)
     mainSplitter->addWidget(m_targets);
     auto* centre = new QSplitter(Qt::Vertical, mainSplitter);
     centre->setChildrenCollapsible(false);
-    m_timeline = new TimelinePane(
-        session, m_actions->action(WindowActions::Id::Pause), m_actions->action(WindowActions::Id::Follow), centre);
+    m_timeline = new TimelinePane(session, m_view, m_actions->action(WindowActions::Id::Pause),
+        m_actions->action(WindowActions::Id::Follow), centre);
     m_verdict = new VerdictPane(diagnosis, m_timeline);
     m_timeline->setBanner(m_verdict);
     centre->addWidget(m_timeline);
@@ -61,9 +63,9 @@ MainWindow::MainWindow(Session* session, Diagnosis* diagnosis, QWidget* parent)
     m_tabs = new QTabWidget(centre);
     m_tabs->setAccessibleName(u"Details"_s);
     m_tabs->setDocumentMode(true);
-    m_backends = new BackendsPane(session, diagnosis, m_tabs);
+    m_backends = new BackendsPane(session, m_view, diagnosis, m_tabs);
     m_tabs->addTab(m_backends, u"Backends"_s);
-    m_routes = new RoutesView(session, diagnosis, m_tabs);
+    m_routes = new RoutesView(session, m_view, diagnosis, m_tabs);
     m_tabs->addTab(m_routes, u"Routes"_s);
     m_explain = new ExplainPane(diagnosis, m_tabs);
     m_tabs->addTab(m_explain, u"Explain"_s);
@@ -82,7 +84,7 @@ MainWindow::MainWindow(Session* session, Diagnosis* diagnosis, QWidget* parent)
 
     m_status = new StatusPane(session, this);
     statusBar()->addWidget(m_status, 1);
-    m_evidence = new EvidenceActions(this, session, m_actions);
+    m_evidence = new EvidenceActions(this, session, m_view, m_actions);
     m_notifier = new Notifier(session, this);
 
     // The tabs' titles carry their counts.
@@ -103,11 +105,9 @@ MainWindow::MainWindow(Session* session, Diagnosis* diagnosis, QWidget* parent)
     if (session && !session->events().isEmpty())
         tabText(m_events, u"Events (%1)"_s.arg(m_events->view()->model()->rowCount()));
 
-    // The panes follow the selected target; routes rates cover what the chart shows (5 min, 1 h, 12 h,
-    // all, or the frozen range while paused); a selected suspect selects its backend.
+    // The panes follow the selected target (and share the ViewState: cursor, redaction, visible range);
+    // a selected suspect selects its backend.
     connect(m_targets, &TargetsPane::targetChanged, this, &MainWindow::onTargetChanged);
-    connect(m_timeline->chart(), &TimelineChart::refreshed, m_routes,
-        [this] { m_routes->setRange(chart()->visibleStartMs(), chart()->visibleEndMs()); });
     connect(m_explain, &ExplainPane::suspectSelected, m_backends, &BackendsPane::selectBackendPid);
 
     QAction* thresholds = m_actions->action(WindowActions::Id::Thresholds);

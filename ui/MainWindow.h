@@ -21,6 +21,7 @@ class ThresholdsDialog;
 class TimelineChart;
 class TimelinePane;
 class VerdictPane;
+class ViewState;
 class WindowActions;
 
 // The PoolScope main window, composed of panes: targets on the left; the selected target's verdict and
@@ -31,12 +32,14 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    // diagnosis may be null: no verdict, routes rates from the session only, no suspects.
-    MainWindow(Session* session, Diagnosis* diagnosis, QWidget* parent = nullptr);
+    // view: the cursor and redaction the panes share (the Diagnosis follows the same one); null: the
+    // window makes its own. diagnosis may be null: no verdict, routes rates from the session only, no suspects.
+    MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, QWidget* parent = nullptr);
     ~MainWindow() override;
 
     Session* session() const;
     Diagnosis* diagnosis() const;
+    ViewState* viewState() const { return m_view; }
 
     TargetsPane* targetsPane() const { return m_targets; }
     TimelinePane* timelinePane() const { return m_timeline; }
@@ -68,6 +71,7 @@ private:
 
     QPointer<Session> m_session;
     QPointer<Diagnosis> m_diagnosis;
+    ViewState* m_view = nullptr;
     WindowActions* m_actions = nullptr;
     TargetsPane* m_targets = nullptr;
     TimelinePane* m_timeline = nullptr;

@@ -5,6 +5,7 @@
 #include "TimelineChart.h"
 #include "analysis/Diagnosis.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -70,9 +71,9 @@ ScreenshotCaption ScreenshotRenderer::captionFor(MainWindow* window)
         else
             for (int i = 0; i < session->targetCount(); ++i)
                 caption.targets.append(session->target(i).config.name);
-        caption.cursorMs = session->isLive() ? 0 : session->cursor();
+        caption.cursorMs = window->viewState()->isLive() ? 0 : window->viewState()->cursor();
         caption.review = session->isReview();
-        caption.redacted = session->isRedacted();
+        caption.redacted = window->viewState()->isRedacted();
     }
     caption.fromMs = window->chart()->visibleStartMs();
     caption.toMs = window->chart()->visibleEndMs();

@@ -8,6 +8,8 @@
 #include <QLabel>
 #include <QTimer>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace poolscope {

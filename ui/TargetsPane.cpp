@@ -6,6 +6,7 @@
 #include "models/TargetsModel.h"
 #include "store/Session.h"
 
+#include <QAction>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>

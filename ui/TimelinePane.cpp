@@ -33,7 +33,7 @@ constexpr RangeChoice kRanges[] = {
 };
 } // namespace
 
-TimelinePane::TimelinePane(Session* session, QAction* pause, QAction* follow, QWidget* parent)
+TimelinePane::TimelinePane(Session* session, ViewState* view, QAction* pause, QAction* follow, QWidget* parent)
     : QWidget(parent)
     , m_session(session)
     , m_timer(new QTimer(this))
@@ -69,7 +69,7 @@ TimelinePane::TimelinePane(Session* session, QAction* pause, QAction* follow, QW
     headerRow->addWidget(toolbar);
     m_layout->addLayout(headerRow);
 
-    m_chart = new TimelineChart(session, this);
+    m_chart = new TimelineChart(session, view, this);
     m_chart->setMinimumHeight(260);
     m_layout->addWidget(m_chart, 1);
 

@@ -13,6 +13,7 @@ namespace poolscope {
 
 class Session;
 class TimelineChart;
+class ViewState;
 
 // The selected target's timeline: a title line with its newest numbers, the range box and the
 // Pause/Follow actions (given: they are made with the window's other actions), an optional banner
@@ -21,7 +22,7 @@ class TimelinePane : public QWidget
 {
     Q_OBJECT
 public:
-    TimelinePane(Session* session, QAction* pause, QAction* follow, QWidget* parent = nullptr);
+    TimelinePane(Session* session, ViewState* view, QAction* pause, QAction* follow, QWidget* parent = nullptr);
     ~TimelinePane() override;
 
     void setTarget(int targetIndex);

@@ -19,7 +19,7 @@ VerdictPane::VerdictPane(Diagnosis* diagnosis, QWidget* parent)
     if (diagnosis) {
         connect(diagnosis, &Diagnosis::updated, this, [this](int target) {
             if (target == m_target)
-                update();
+                showDiagnosis();
         });
     }
 }
@@ -29,10 +29,10 @@ VerdictPane::~VerdictPane() = default;
 void VerdictPane::setTarget(int targetIndex)
 {
     m_target = targetIndex;
-    update();
+    showDiagnosis();
 }
 
-void VerdictPane::update()
+void VerdictPane::showDiagnosis()
 {
     m_banner->setDiagnosis(m_diagnosis && m_target >= 0 ? &m_diagnosis->target(m_target) : nullptr);
 }

@@ -22,7 +22,7 @@ public:
     QString verdictLine(int targetIndex) const;
 
 private:
-    void update();
+    void showDiagnosis();
 
     QPointer<Diagnosis> m_diagnosis;
     int m_target = -1;

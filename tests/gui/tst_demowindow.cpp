@@ -8,6 +8,7 @@
 #include "analysis/Diagnosis.h"
 #include "sources/Monitor.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 
 #include <QAbstractItemView>
 #include <QApplication>
@@ -34,8 +35,9 @@ private Q_SLOTS:
 
         Session session(*loaded.workspace);
         Monitor monitor(&session);
-        Diagnosis diagnosis(&session);
-        MainWindow window(&session, &diagnosis);
+        ViewState view;
+        Diagnosis diagnosis(&session, &view);
+        MainWindow window(&session, &view, &diagnosis);
         window.resize(1400, 900);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));

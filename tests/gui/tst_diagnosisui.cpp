@@ -20,6 +20,7 @@
 #include "models/SuspectsModel.h"
 #include "models/TargetsModel.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 
 #include <QAbstractItemView>
 #include <QAction>
@@ -222,9 +223,11 @@ void TestDiagnosisUi::bannerTone()
 void TestDiagnosisUi::diagnosisPanels()
 {
     Session session(makeWorkspace());
-    Diagnosis diagnosis(&session);
-    MainWindow window(&session, &diagnosis);
+    ViewState view;
+    Diagnosis diagnosis(&session, &view);
+    MainWindow window(&session, &view, &diagnosis);
     QCOMPARE(window.diagnosis(), &diagnosis);
+    QCOMPARE(window.viewState(), &view);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QCOMPARE(window.size(), QSize(1400, 900));
@@ -344,8 +347,9 @@ void TestDiagnosisUi::diagnosisPanels()
 void TestDiagnosisUi::thresholdsDialog()
 {
     Session session(makeWorkspace());
-    Diagnosis diagnosis(&session);
-    MainWindow window(&session, &diagnosis);
+    ViewState view;
+    Diagnosis diagnosis(&session, &view);
+    MainWindow window(&session, &view, &diagnosis);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -397,7 +401,7 @@ void TestDiagnosisUi::thresholdsDialog()
 void TestDiagnosisUi::notifier()
 {
     Session session(makeWorkspace());
-    MainWindow window(&session, nullptr);
+    MainWindow window(&session, nullptr, nullptr);
     Notifier* notifier = window.notifier();
     QVERIFY(notifier);
     QSignalSpy notified(notifier, &Notifier::notified);

@@ -10,6 +10,7 @@
 #include "models/BackendsModel.h"
 #include "record/RecordingManager.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 
 #include <QAbstractItemView>
 #include <QAction>
@@ -178,6 +179,7 @@ private:
     {
         MemoryArchive archive;
         Session session { workspace() };
+        ViewState view;
         std::unique_ptr<Diagnosis> diagnosis;
         std::unique_ptr<MainWindow> window;
         explicit Fixture(bool review = false)
@@ -185,8 +187,8 @@ private:
             session.setArchive(&archive);
             feed(session, archive);
             session.setReview(review);
-            diagnosis = std::make_unique<Diagnosis>(&session);
-            window = std::make_unique<MainWindow>(&session, diagnosis.get());
+            diagnosis = std::make_unique<Diagnosis>(&session, &view);
+            window = std::make_unique<MainWindow>(&session, &view, diagnosis.get());
             window->resize(1400, 900);
             QComboBox* range = window->timelinePane()->rangeBox();
             range->setCurrentIndex(range->findText(u"All"_s));
@@ -212,14 +214,14 @@ private Q_SLOTS:
         MainWindow& w = *f.window;
         TimelineChart* chart = w.chart();
         QCOMPARE(chart->visibleEndMs(), timeOf(kSamples - 1));
-        QVERIFY(f.session.isLive());
+        QVERIFY(f.view.isLive());
         QVERIFY(pids(w.backendsPane()->model()).contains(momentPid(kSamples - 1)));
         QVERIFY(w.evidence()->cursorText().contains(u"Live"_s));
 
         QWidget* viewport = chart->findChild<QChartView*>()->viewport();
         const QPoint at = viewport->mapFrom(chart, chart->positionOf(timeOf(33)));
         QTest::mouseClick(viewport, Qt::LeftButton, {}, at);
-        QCOMPARE(f.session.cursor(), timeOf(33));
+        QCOMPARE(f.view.cursor(), timeOf(33));
         QTRY_VERIFY(pids(w.backendsPane()->model()).contains(momentPid(33)));
         QVERIFY(!pids(w.backendsPane()->model()).contains(momentPid(kSamples - 1)));
         QCOMPARE(pids(w.backendsPane()->model()).size(), 2);
@@ -229,15 +231,15 @@ private Q_SLOTS:
 
         // Left/Right step one sample.
         QTest::keyClick(chart, Qt::Key_Left);
-        QCOMPARE(f.session.cursor(), timeOf(32));
+        QCOMPARE(f.view.cursor(), timeOf(32));
         QTest::keyClick(chart, Qt::Key_Right);
         QTest::keyClick(chart, Qt::Key_Right);
-        QCOMPARE(f.session.cursor(), timeOf(34));
+        QCOMPARE(f.view.cursor(), timeOf(34));
         QTest::keyClick(chart, Qt::Key_Left);
         QTest::keyClick(chart, Qt::Key_Left);
         QTest::keyClick(chart, Qt::Key_Left);
         QTest::keyClick(chart, Qt::Key_Left);
-        QCOMPARE(f.session.cursor(), timeOf(30));
+        QCOMPARE(f.view.cursor(), timeOf(30));
         QVERIFY(pids(w.backendsPane()->model()).contains(momentPid(30)));
         QVERIFY(!pids(w.backendsPane()->model()).contains(momentPid(29)));
         QTest::keyClick(chart, Qt::Key_Left);
@@ -252,11 +254,11 @@ private Q_SLOTS:
         }();
         QVERIFY(holderRow >= 0);
         w.backendsPane()->view()->setCurrentIndex(w.backendsPane()->view()->model()->index(holderRow, 0));
-        f.session.setCursor(timeOf(70));
+        f.view.setCursor(timeOf(70));
         QCOMPARE(w.backendsPane()->view()->currentIndex().data(BackendsModel::PidRole).toInt(), 100);
 
         w.windowActions()->action(WindowActions::Id::Live)->trigger();
-        QVERIFY(f.session.isLive());
+        QVERIFY(f.view.isLive());
         QVERIFY(pids(w.backendsPane()->model()).contains(momentPid(kSamples - 1)));
         QVERIFY(chart->cursorLabelText().isEmpty());
         QVERIFY(w.evidence()->cursorText().contains(u"Live"_s));
@@ -266,7 +268,7 @@ private Q_SLOTS:
     void reviewStartsAtTheEnd()
     {
         Fixture f(true);
-        QCOMPARE(f.session.cursor(), timeOf(kSamples - 1));
+        QCOMPARE(f.view.cursor(), timeOf(kSamples - 1));
         QVERIFY(!f.window->evidence()->cursorText().contains(u"live"_s, Qt::CaseInsensitive));
         QVERIFY(!f.window->windowActions()
                      ->action(WindowActions::Id::Live)
@@ -276,10 +278,10 @@ private Q_SLOTS:
         QVERIFY2(!caption.contains(u"live"_s, Qt::CaseInsensitive), qPrintable(caption));
         if (const QByteArray dir = qgetenv("POOLSCOPE_SCREENSHOT_DIR"); !dir.isEmpty())
             renderWindowWithCaption(f.window.get()).save(QString::fromLocal8Bit(dir) + u"/evidence-review.png"_s);
-        f.session.setCursor(timeOf(10));
+        f.view.setCursor(timeOf(10));
         QVERIFY(pids(f.window->backendsPane()->model()).contains(momentPid(10)));
         f.window->windowActions()->action(WindowActions::Id::Live)->trigger(); // "Go to end"
-        QCOMPARE(f.session.cursor(), timeOf(kSamples - 1));
+        QCOMPARE(f.view.cursor(), timeOf(kSamples - 1));
     }
 
     void redactionHidesLiterals()
@@ -298,16 +300,16 @@ private Q_SLOTS:
         QVERIFY(cellsContain(u"user_id = 42"_s)); // shown while not redacted
         QVERIFY(cellsContain(kSecretAddress));
 
-        QSignalSpy changed(&f.session, &Session::redactedChanged);
+        QSignalSpy changed(&f.view, &ViewState::redactedChanged);
         w.windowActions()->action(WindowActions::Id::Redact)->trigger();
-        QVERIFY(f.session.isRedacted());
+        QVERIFY(f.view.isRedacted());
         QCOMPARE(changed.count(), 1);
         QVERIFY(QSettings().value(u"view/redact"_s).toBool());
         for (const QString& literal : kLiterals)
             QVERIFY2(!cellsContain(literal), qPrintable(literal));
         QVERIFY(cellsContain(u"user_id = ?"_s));
         QVERIFY(cellsContain(u"10.1.x.x"_s));
-        f.session.setCursor(timeOf(20)); // the moment's rows are redacted too
+        f.view.setCursor(timeOf(20)); // the moment's rows are redacted too
         for (const QString& literal : kLiterals)
             QVERIFY2(!cellsContain(literal), qPrintable(literal));
 
@@ -326,10 +328,10 @@ private Q_SLOTS:
 
         // Remembered: a new window on a fresh session starts redacted.
         Fixture again;
-        QVERIFY(again.session.isRedacted());
+        QVERIFY(again.view.isRedacted());
         QVERIFY(again.window->windowActions()->action(WindowActions::Id::Redact)->isChecked());
         again.window->windowActions()->action(WindowActions::Id::Redact)->trigger();
-        QVERIFY(!again.session.isRedacted());
+        QVERIFY(!again.view.isRedacted());
     }
 
     void exportsWriteCsv_data()
@@ -350,9 +352,9 @@ private Q_SLOTS:
         QFETCH(bool, everything);
         QFETCH(QString, header);
         Fixture f;
-        w(f).rangeBox()->setCurrentIndex(0); // 5 min visible: fewer rows than everything
+        w(f).timelinePane()->rangeBox()->setCurrentIndex(0); // 5 min visible: fewer rows than everything
         f.window->renderToImage();
-        f.session.setCursor(timeOf(40));
+        f.view.setCursor(timeOf(40));
         const QString path
             = m_out.filePath(QString::fromLatin1(QTest::currentDataTag()).replace(u' ', u'-') + u".csv"_s);
         QString error;
@@ -380,7 +382,7 @@ private Q_SLOTS:
     {
         Fixture f;
         MainWindow& w = *f.window;
-        f.session.setCursor(timeOf(90));
+        f.view.setCursor(timeOf(90));
         const QString svgPath = m_out.filePath(u"chart.svg"_s);
         QString error;
         QVERIFY2(w.evidence()->saveScreenshot(EvidenceActions::ScreenshotKind::ChartSvg, svgPath, &error),
