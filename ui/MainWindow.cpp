@@ -15,6 +15,7 @@
 #include "VerdictPane.h"
 #include "WindowActions.h"
 #include "analysis/Diagnosis.h"
+#include "models/BackendsModel.h"
 #include "models/TargetsModel.h"
 #include "store/Session.h"
 #include "store/ViewState.h"
@@ -25,7 +26,6 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableView>
 #include <QTreeView>
 
 using namespace Qt::StringLiterals;
@@ -101,7 +101,7 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
     });
     connect(m_events, &EventsPane::countChanged, this,
         [tabText, this](int rows) { tabText(m_events, u"Events (%1)"_s.arg(rows)); });
-    tabText(m_backends, u"Backends (%1)"_s.arg(m_backends->view()->model()->rowCount()));
+    tabText(m_backends, u"Backends (%1)"_s.arg(m_backends->model()->rowCount()));
     if (session && !session->events().isEmpty())
         tabText(m_events, u"Events (%1)"_s.arg(m_events->view()->model()->rowCount()));
 

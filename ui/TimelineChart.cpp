@@ -365,7 +365,6 @@ void TimelineChart::refresh()
     }
     layoutOverlays();
     m_viewState->setVisibleRange(m_t0, m_t1);
-    Q_EMIT refreshed();
 }
 
 QRect TimelineChart::plotRect() const

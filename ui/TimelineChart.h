@@ -85,7 +85,6 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void pausedChanged(bool paused);
-    void refreshed();
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
