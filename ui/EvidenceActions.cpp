@@ -146,16 +146,6 @@ void EvidenceActions::setRecordingManager(RecordingManager* manager)
     m_recording->setManager(manager);
 }
 
-void EvidenceActions::setVerdictProvider(std::function<QString(int)> provider)
-{
-    m_verdictProvider = std::move(provider);
-}
-
-QString EvidenceActions::verdictLine(int targetIndex) const
-{
-    return m_verdictProvider ? m_verdictProvider(targetIndex) : QString();
-}
-
 QString EvidenceActions::cursorText() const
 {
     return m_cursorLabel->text();

@@ -3,8 +3,6 @@
 #include <QObject>
 #include <QPointer>
 
-#include <functional>
-
 class QAction;
 class QLabel;
 class QToolButton;
@@ -37,9 +35,6 @@ public:
 
     // The recording hook: the app passes its RecordingManager (the record toggle is disabled without).
     void setRecordingManager(RecordingManager* manager);
-    // The diagnosis hook: the selected target's verdict sentence for screenshot captions.
-    void setVerdictProvider(std::function<QString(int targetIndex)> provider);
-    QString verdictLine(int targetIndex) const;
 
     // "Showing 03:12:04 — Live ▶" / "Live"; in review "Showing 03:12:04 (recording)".
     QString cursorText() const;
@@ -64,7 +59,6 @@ private:
     MainWindow* m_window = nullptr;
     QPointer<Session> m_session;
     QPointer<ViewState> m_view;
-    std::function<QString(int)> m_verdictProvider;
     QAction* m_redact = nullptr;
     QAction* m_live = nullptr;
     QLabel* m_cursorLabel = nullptr;

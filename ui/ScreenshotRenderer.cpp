@@ -1,8 +1,8 @@
 #include "ScreenshotRenderer.h"
 
-#include "EvidenceActions.h"
 #include "MainWindow.h"
 #include "TimelineChart.h"
+#include "VerdictPane.h"
 #include "analysis/Diagnosis.h"
 #include "store/Session.h"
 #include "store/ViewState.h"
@@ -77,11 +77,9 @@ ScreenshotCaption ScreenshotRenderer::captionFor(MainWindow* window)
     }
     caption.fromMs = window->chart()->visibleStartMs();
     caption.toMs = window->chart()->visibleEndMs();
-    if (window->evidence() && selected >= 0)
-        caption.verdict = window->evidence()->verdictLine(selected);
-    // Without a provider, the window's own diagnosis gives the verdict sentence (no query text in it).
-    if (caption.verdict.isEmpty() && selected >= 0 && window->diagnosis())
-        caption.verdict = window->diagnosis()->target(selected).verdict.text();
+    // The verdict sentence (no query text in it) of the selected target.
+    if (selected >= 0)
+        caption.verdict = window->verdictPane()->verdictLine(selected);
     return caption;
 }
 

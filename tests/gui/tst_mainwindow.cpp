@@ -379,6 +379,35 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(chart->visibleEndMs() > frozenEnd, 2000);
     }
 
+    void panesShareTheViewState()
+    {
+        Fixture f;
+        QVERIFY(f.showAndFeed());
+        TimelineChart* chart = f.chart();
+        QTRY_VERIFY_WITH_TIMEOUT(chart->pointCount() > 0, 5000);
+        // The chart publishes its visible range; the routes' rates cover it.
+        QComboBox* range = f.window.timelinePane()->rangeBox();
+        range->setCurrentText(u"All"_s);
+        QCOMPARE(f.view.visibleFromMs(), chart->visibleStartMs());
+        QCOMPARE(f.view.visibleToMs(), chart->visibleEndMs());
+        QCOMPARE(f.view.visibleFromMs(), f.session.firstTimestampMs());
+        // Pause is view state: setting it pauses the chart and checks the action.
+        f.view.setPaused(true);
+        QVERIFY(chart->isPaused());
+        QVERIFY(f.window.windowActions()->action(WindowActions::Id::Pause)->isChecked());
+        f.view.setPaused(false);
+        QVERIFY(!f.window.windowActions()->action(WindowActions::Id::Follow)->isEnabled());
+        // The cursor moves the panes to the moment: the chart marks it; without a recording to rebuild
+        // it from, the backends table has nothing to show then; back to live, it shows the newest read.
+        QAbstractItemModel* rows = f.backends()->model();
+        QTRY_COMPARE_WITH_TIMEOUT(rows->rowCount(), f.snapshotRows(), 2000);
+        f.view.setCursor(f.timeOf(5) + 900);
+        QCOMPARE(chart->cursorLabelText(), formatClock(f.timeOf(5) + 900));
+        QTRY_COMPARE_WITH_TIMEOUT(rows->rowCount(), 0, 2000);
+        f.view.setCursor(ViewState::kLive);
+        QTRY_COMPARE_WITH_TIMEOUT(rows->rowCount(), f.snapshotRows(), 2000);
+    }
+
     void rangeBoxSetsTheVisibleRange()
     {
         Fixture f;
