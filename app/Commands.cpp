@@ -5,6 +5,7 @@
 #include "MainWindow.h"
 #include "ScreenshotRenderer.h"
 #include "StopSignals.h"
+#include "WindowActions.h"
 #include "analysis/Diagnosis.h"
 #include "cli/CommandLine.h"
 #include "cli/ExplainReport.h"
@@ -20,14 +21,14 @@
 #include "record/RecordingReader.h"
 #include "sources/Monitor.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonDocument>
-#include <QMenu>
-#include <QMenuBar>
 #include <QMessageBox>
 #include <QSocketNotifier>
 #include <QStatusBar>
@@ -81,6 +82,8 @@ struct LiveWindow
     std::unique_ptr<RecordingArchive> archive; // review mode: outlives the session that points at it
     std::unique_ptr<Session> session;
     std::unique_ptr<Monitor> monitor;
+    std::unique_ptr<ViewState> view; // the window's cursor and redaction, which the analysis follows
+    std::unique_ptr<Diagnosis> diagnosis; // the live analysis the window shows
     std::unique_ptr<RecordingManager> recording; // live: stopped before the session goes
     std::unique_ptr<MainWindow> window;
 };
@@ -93,7 +96,9 @@ std::unique_ptr<LiveWindow> openWindow(Workspace workspace, const QSize& size, b
     live->session = std::make_unique<Session>(std::move(workspace));
     live->monitor = std::make_unique<Monitor>(live->session.get());
     warnUnsetEnvironment(*live->monitor);
-    live->window = std::make_unique<MainWindow>(live->session.get());
+    live->view = std::make_unique<ViewState>();
+    live->diagnosis = std::make_unique<Diagnosis>(live->session.get(), live->view.get());
+    live->window = std::make_unique<MainWindow>(live->session.get(), live->view.get(), live->diagnosis.get());
     live->recording = std::make_unique<RecordingManager>();
     if (record && qEnvironmentVariable("POOLSCOPE_RECORD") != u"0"_s) {
         if (live->recording->start(live->session.get()))
@@ -124,32 +129,38 @@ std::unique_ptr<LiveWindow> openReview(const CommandLine& commandLine, QString* 
     live->archive = std::make_unique<RecordingArchive>();
     if (live->archive->open(path))
         live->session->setArchive(live->archive.get());
+    live->view = std::make_unique<ViewState>();
     if (!commandLine.atText.isEmpty()) {
         const RecordingReader::TimeRange range = reader.timeRange();
         qint64 at = 0;
         if (!parseTimeArgument(u"--at"_s, commandLine.atText, range.firstMs, range.lastMs, true, &at, error))
             return nullptr;
-        live->session->setCursor(at);
+        live->view->setCursor(at);
     }
     if (commandLine.redact)
-        live->session->setRedacted(true);
+        live->view->setRedacted(true);
     std::fprintf(stderr, "poolscope: reviewing %s\n", qPrintable(path));
-    live->window = std::make_unique<MainWindow>(live->session.get());
+    live->diagnosis = std::make_unique<Diagnosis>(live->session.get(), live->view.get());
+    live->window = std::make_unique<MainWindow>(live->session.get(), live->view.get(), live->diagnosis.get());
     live->window->resize(commandLine.size);
     live->window->show();
     return live;
 }
 
 // Demo ▸ leak switches, so the growing case can be seen without curl.
-void addDemoMenu(MainWindow* window, DemoLauncher* demo)
+void wireDemoMenu(MainWindow* window, DemoLauncher* demo)
 {
-    QMenu* menu = window->menuBar()->addMenu(u"&Demo"_s);
-    for (const double rate : { 6.0, 30.0 }) {
-        QAction* start = menu->addAction(u"Start a leak in web: %1 connections a minute"_s.arg(rate));
-        QObject::connect(start, &QAction::triggered, demo, [demo, rate] { demo->setLeak(u"web"_s, rate); });
+    using Id = WindowActions::Id;
+    WindowActions* actions = window->windowActions();
+    actions->setDemoMenuVisible(true);
+    const std::pair<Id, double> leaks[] = { { Id::DemoLeakSlow, 6.0 }, { Id::DemoLeakFast, 30.0 } };
+    for (const auto& leak : leaks) {
+        const double rate = leak.second;
+        QObject::connect(
+            actions->action(leak.first), &QAction::triggered, demo, [demo, rate] { demo->setLeak(u"web"_s, rate); });
     }
-    QAction* stop = menu->addAction(u"Stop the leak"_s);
-    QObject::connect(stop, &QAction::triggered, demo, [demo] { demo->setLeak(u"web"_s, 0); });
+    QObject::connect(
+        actions->action(Id::DemoLeakStop), &QAction::triggered, demo, [demo] { demo->setLeak(u"web"_s, 0); });
     QObject::connect(demo, &DemoLauncher::leakSwitched, window,
         [window](const QString& message) { window->statusBar()->showMessage(message, 10000); });
     QObject::connect(demo, &DemoLauncher::leakSwitchFailed, window,
@@ -492,7 +503,7 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
             }
             std::fprintf(stderr, "poolscope: demo running (workspace %s)\n", qPrintable(path));
             showWorkspace(*loaded.workspace);
-            addDemoMenu(live->window.get(), &demo);
+            wireDemoMenu(live->window.get(), &demo);
         });
         QObject::connect(&demo, &DemoLauncher::failed, &app, [&](const QString& message) {
             std::fprintf(stderr, "poolscope: %s\n", qPrintable(message));

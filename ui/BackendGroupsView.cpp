@@ -2,6 +2,7 @@
 
 #include "models/BackendGroupsModel.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 
 #include <QComboBox>
 #include <QHeaderView>
@@ -14,9 +15,10 @@ using namespace Qt::StringLiterals;
 
 namespace poolscope {
 
-BackendGroupsView::BackendGroupsView(Session* session, QWidget* parent)
+BackendGroupsView::BackendGroupsView(Session* session, ViewState* view, QWidget* parent)
     : QWidget(parent)
     , m_session(session)
+    , m_view(view)
     , m_groupBy(new QComboBox(this))
     , m_tree(new QTreeView(this))
     , m_model(new BackendGroupsModel(this))
@@ -74,8 +76,10 @@ BackendGroupsView::BackendGroupsView(Session* session, QWidget* parent)
         });
     if (session) {
         connect(session, &Session::snapshotAdded, this, &BackendGroupsView::scheduleRefresh);
-        connect(session, &Session::cursorChanged, this, &BackendGroupsView::scheduleRefresh);
-        connect(session, &Session::redactedChanged, this, &BackendGroupsView::scheduleRefresh);
+    }
+    if (view) {
+        connect(view, &ViewState::cursorChanged, this, &BackendGroupsView::scheduleRefresh);
+        connect(view, &ViewState::redactedChanged, this, &BackendGroupsView::scheduleRefresh);
     }
 }
 
@@ -126,7 +130,7 @@ void BackendGroupsView::refresh()
     QList<Backend> backends;
     qint64 now = kNoTime;
     for (int i = 0; i < m_session->databaseCount(); ++i) {
-        const ActivitySnapshot snapshot = m_session->snapshotForView(i);
+        const ActivitySnapshot snapshot = m_session->snapshotAt(i, m_view ? m_view->cursor() : ViewState::kLive);
         if (now == kNoTime)
             now = snapshot.serverTimeMs != kNoTime ? snapshot.serverTimeMs : snapshot.timestampMs;
         for (const Backend& b : snapshot.backends) {
@@ -134,7 +138,7 @@ void BackendGroupsView::refresh()
                 backends.append(b);
         }
     }
-    m_model->setRedacted(m_session->isRedacted());
+    m_model->setRedacted(m_view && m_view->isRedacted());
     m_model->setBackends(backends, now);
     for (int row = 0; row < m_proxy->rowCount(); ++row) {
         const QModelIndex index = m_proxy->index(row, 0);

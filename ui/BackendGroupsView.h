@@ -13,6 +13,7 @@ namespace poolscope {
 
 class BackendGroupsModel;
 class Session;
+class ViewState;
 
 // The backends drill-down: the backends the views show (every database, at the cursor) grouped by the
 // "Group by" box (application, client address, state or query fingerprint), one row per group (key,
@@ -22,7 +23,7 @@ class BackendGroupsView : public QWidget
 {
     Q_OBJECT
 public:
-    explicit BackendGroupsView(Session* session, QWidget* parent = nullptr);
+    BackendGroupsView(Session* session, ViewState* view, QWidget* parent = nullptr);
     ~BackendGroupsView() override;
 
     QComboBox* groupByBox() const { return m_groupBy; }
@@ -47,6 +48,7 @@ private:
     void onGroupingChanged();
 
     QPointer<Session> m_session;
+    QPointer<ViewState> m_view;
     QComboBox* m_groupBy = nullptr;
     QTreeView* m_tree = nullptr;
     BackendGroupsModel* m_model = nullptr;

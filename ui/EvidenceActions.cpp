@@ -4,9 +4,11 @@
 #include "RecordingStatusWidget.h"
 #include "ScreenshotRenderer.h"
 #include "TimelineChart.h"
+#include "WindowActions.h"
 #include "export/Exporter.h"
 #include "models/Format.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 
 #include <QAction>
 #include <QApplication>
@@ -16,8 +18,6 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QLabel>
-#include <QMenu>
-#include <QMenuBar>
 #include <QRadioButton>
 #include <QSettings>
 #include <QStatusBar>
@@ -70,12 +70,13 @@ std::optional<bool> askRange(QWidget* parent, const QString& what, const QString
 }
 } // namespace
 
-EvidenceActions::EvidenceActions(MainWindow* window, Session* session)
+EvidenceActions::EvidenceActions(MainWindow* window, Session* session, ViewState* view, WindowActions* actions)
     : QObject(window)
     , m_window(window)
     , m_session(session)
+    , m_view(view)
 {
-    buildMenus();
+    connectActions(actions);
 
     m_cursorLabel = new QLabel(window);
     m_cursorLabel->setAccessibleName(u"Moment shown"_s);
@@ -91,109 +92,58 @@ EvidenceActions::EvidenceActions(MainWindow* window, Session* session)
     window->statusBar()->addPermanentWidget(m_recording);
 
     if (session) {
-        connect(session, &Session::cursorChanged, this, &EvidenceActions::updateCursor);
-        connect(session, &Session::redactedChanged, m_redact, &QAction::setChecked);
+        connect(view, &ViewState::cursorChanged, this, &EvidenceActions::updateCursor);
+        connect(view, &ViewState::redactedChanged, m_redact, &QAction::setChecked);
         const bool redact = QSettings().value(kRedactKey, false).toBool();
-        session->setRedacted(redact || session->isRedacted());
-        m_redact->setChecked(session->isRedacted());
+        view->setRedacted(redact || view->isRedacted());
+        m_redact->setChecked(view->isRedacted());
         // A reopened recording starts at its end; nothing is "live" there.
-        if (session->isReview() && session->isLive() && session->lastTimestampMs() > 0)
-            session->setCursor(session->lastTimestampMs());
+        if (session->isReview() && view->isLive() && session->lastTimestampMs() > 0)
+            view->setCursor(session->lastTimestampMs());
     }
     connect(m_redact, &QAction::toggled, this, [this](bool on) {
         QSettings().setValue(kRedactKey, on);
-        if (m_session)
-            m_session->setRedacted(on);
+        if (m_view)
+            m_view->setRedacted(on);
     });
     updateCursor();
 }
 
 EvidenceActions::~EvidenceActions() = default;
 
-QMenu* EvidenceActions::menuNamed(const QString& title)
+void EvidenceActions::connectActions(WindowActions* actions)
 {
-    // Another part of the window may have made the menu already: share it.
-    const auto actions = m_window->menuBar()->actions();
-    for (QAction* action : actions) {
-        if (action->menu() && action->text() == title)
-            return action->menu();
-    }
-    return m_window->menuBar()->addMenu(title);
-}
-
-void EvidenceActions::buildMenus()
-{
-    QMenu* file = menuNamed(u"&File"_s);
-    m_openRecording = file->addAction(u"&Open recording…"_s);
-    m_openRecording->setShortcut(QKeySequence::Open);
-    connect(m_openRecording, &QAction::triggered, this, [this] {
+    using Id = WindowActions::Id;
+    connect(actions->action(Id::OpenRecording), &QAction::triggered, this, [this] {
         const QString path = QFileDialog::getOpenFileName(
             m_window, u"Open recording"_s, QString(), u"PoolScope recordings (*.sqlite);;All files (*)"_s);
         if (!path.isEmpty())
             Q_EMIT openRecordingRequested(path);
     });
-    QMenu* exportMenu = file->addMenu(u"&Export"_s);
-    const std::pair<ExportKind, QString> exports[] = {
-        { ExportKind::Timeline, u"&Timeline CSV…"_s },
-        { ExportKind::Routes, u"&Routes CSV…"_s },
-        { ExportKind::Backends, u"&Backends (at cursor) CSV…"_s },
-        { ExportKind::Events, u"&Events CSV…"_s },
+    const std::pair<ExportKind, Id> exports[] = {
+        { ExportKind::Timeline, Id::ExportTimeline },
+        { ExportKind::Routes, Id::ExportRoutes },
+        { ExportKind::Backends, Id::ExportBackends },
+        { ExportKind::Events, Id::ExportEvents },
     };
-    for (const auto& [kind, label] : exports) {
-        QAction* action = exportMenu->addAction(label);
-        m_export[static_cast<int>(kind)] = action;
-        connect(action, &QAction::triggered, this, [this, kind] { onExport(kind); });
-    }
-    QMenu* shots = file->addMenu(u"Save &screenshot"_s);
-    const std::pair<ScreenshotKind, QString> screenshots[] = {
-        { ScreenshotKind::WindowPng, u"&Window (PNG)…"_s },
-        { ScreenshotKind::ChartPng, u"&Chart (PNG)…"_s },
-        { ScreenshotKind::ChartSvg, u"Chart (&SVG)…"_s },
+    for (const auto& [kind, id] : exports)
+        connect(actions->action(id), &QAction::triggered, this, [this, kind] { onExport(kind); });
+    const std::pair<ScreenshotKind, Id> screenshots[] = {
+        { ScreenshotKind::WindowPng, Id::ScreenshotWindowPng },
+        { ScreenshotKind::ChartPng, Id::ScreenshotChartPng },
+        { ScreenshotKind::ChartSvg, Id::ScreenshotChartSvg },
     };
-    for (const auto& [kind, label] : screenshots) {
-        QAction* action = shots->addAction(label);
-        m_screenshot[static_cast<int>(kind)] = action;
-        connect(action, &QAction::triggered, this, [this, kind] { onScreenshot(kind); });
-    }
-
-    QMenu* edit = menuNamed(u"&Edit"_s);
-    m_copyScreenshot = edit->addAction(u"&Copy screenshot"_s);
-    m_copyScreenshot->setShortcut(QKeySequence(u"Ctrl+Shift+C"_s));
-    connect(m_copyScreenshot, &QAction::triggered, this, &EvidenceActions::copyScreenshot);
-
-    QMenu* view = menuNamed(u"&View"_s);
-    m_live = view->addAction(u"Live ▶"_s);
-    m_live->setShortcut(QKeySequence(Qt::Key_Escape));
-    m_live->setShortcutContext(Qt::WindowShortcut);
+    for (const auto& [kind, id] : screenshots)
+        connect(actions->action(id), &QAction::triggered, this, [this, kind] { onScreenshot(kind); });
+    connect(actions->action(Id::CopyScreenshot), &QAction::triggered, this, &EvidenceActions::copyScreenshot);
+    m_live = actions->action(Id::Live);
     connect(m_live, &QAction::triggered, this, &EvidenceActions::goLive);
-    m_redact = view->addAction(u"&Redact sensitive data"_s);
-    m_redact->setCheckable(true);
-    m_redact->setToolTip(u"Show query fingerprints and masked client addresses in views, screenshots and exports"_s);
-}
-
-QAction* EvidenceActions::exportAction(ExportKind kind) const
-{
-    return m_export[static_cast<int>(kind)];
-}
-
-QAction* EvidenceActions::screenshotAction(ScreenshotKind kind) const
-{
-    return m_screenshot[static_cast<int>(kind)];
+    m_redact = actions->action(Id::Redact);
 }
 
 void EvidenceActions::setRecordingManager(RecordingManager* manager)
 {
     m_recording->setManager(manager);
-}
-
-void EvidenceActions::setVerdictProvider(std::function<QString(int)> provider)
-{
-    m_verdictProvider = std::move(provider);
-}
-
-QString EvidenceActions::verdictLine(int targetIndex) const
-{
-    return m_verdictProvider ? m_verdictProvider(targetIndex) : QString();
 }
 
 QString EvidenceActions::cursorText() const
@@ -205,13 +155,13 @@ void EvidenceActions::goLive()
 {
     if (!m_session)
         return;
-    m_session->setCursor(m_session->isReview() ? m_session->lastTimestampMs() : Session::kLive);
+    m_view->setCursor(m_session->isReview() ? m_session->lastTimestampMs() : ViewState::kLive);
 }
 
 void EvidenceActions::updateCursor()
 {
     const bool review = m_session && m_session->isReview();
-    const bool live = !m_session || m_session->isLive();
+    const bool live = !m_session || m_view->isLive();
     m_live->setText(review ? u"Go to end ▶|"_s : u"Live ▶"_s);
     m_live->setToolTip(review ? u"Show the end of the recording (Esc)"_s : u"Follow the newest data (Esc)"_s);
     if (live) {
@@ -219,12 +169,12 @@ void EvidenceActions::updateCursor()
         m_cursorLabel->setStyleSheet(u"QLabel { color: #2e7d32; font-weight: bold; }"_s);
         m_liveButton->hide();
     } else {
-        const QString moment = formatClock(m_session->cursor());
+        const QString moment = formatClock(m_view->cursor());
         m_cursorLabel->setText(review ? u"Showing %1 (recording)"_s.arg(moment) : u"Showing %1 —"_s.arg(moment));
         m_cursorLabel->setStyleSheet(
             u"QLabel { color: #ffffff; background: #6a1b9a; font-weight: bold; border-radius: 3px; }"_s);
     }
-    const bool atEnd = review && !live && m_session->cursor() >= m_session->lastTimestampMs();
+    const bool atEnd = review && !live && m_view->cursor() >= m_session->lastTimestampMs();
     m_liveButton->setVisible(!live && !atEnd);
     m_live->setEnabled(!live && !atEnd);
 }
@@ -237,7 +187,7 @@ bool EvidenceActions::exportCsv(ExportKind kind, const QString& path, bool every
         return false;
     }
     ExportOptions options;
-    options.redact = m_session->isRedacted();
+    options.redact = m_view->isRedacted();
     if (!everything) {
         options.fromMs = m_window->chart()->visibleStartMs();
         options.toMs = m_window->chart()->visibleEndMs();
@@ -259,7 +209,7 @@ bool EvidenceActions::exportCsv(ExportKind kind, const QString& path, bool every
                 *error = u"%1: the workspace has no database"_s.arg(path);
             return false;
         }
-        return exportBackends(m_session->snapshotForView(db), path, options, error);
+        return exportBackends(m_session->snapshotAt(db, m_view->cursor()), path, options, error);
     }
     }
     return false;

@@ -3,11 +3,8 @@
 #include <QObject>
 #include <QPointer>
 
-#include <functional>
-
 class QAction;
 class QLabel;
-class QMenu;
 class QToolButton;
 
 namespace poolscope {
@@ -16,10 +13,12 @@ class MainWindow;
 class RecordingManager;
 class RecordingStatusWidget;
 class Session;
+class ViewState;
+class WindowActions;
 
-// The evidence features of the main window: the time cursor indicator and its Live action, recording
-// status, File ▸ Open recording…, File ▸ Export ▸ (CSV), File ▸ Save screenshot ▸, Edit ▸ Copy screenshot
-// and View ▸ Redact sensitive data (remembered with QSettings). Created by MainWindow; owns no data.
+// The evidence features of the main window: the time cursor indicator, recording status, and what the
+// window's actions (WindowActions) Open recording, Export, Save screenshot, Copy screenshot, Live and
+// Redact sensitive data (remembered with QSettings) do. Created by MainWindow; owns no data.
 class EvidenceActions : public QObject
 {
     Q_OBJECT
@@ -29,22 +28,13 @@ public:
     enum class ScreenshotKind { WindowPng, ChartPng, ChartSvg };
     Q_ENUM(ScreenshotKind)
 
-    explicit EvidenceActions(MainWindow* window, Session* session);
+    EvidenceActions(MainWindow* window, Session* session, ViewState* view, WindowActions* actions);
     ~EvidenceActions() override;
 
-    QAction* openRecordingAction() const { return m_openRecording; }
-    QAction* exportAction(ExportKind kind) const;
-    QAction* screenshotAction(ScreenshotKind kind) const;
-    QAction* copyScreenshotAction() const { return m_copyScreenshot; }
-    QAction* redactAction() const { return m_redact; }
-    QAction* liveAction() const { return m_live; }
     RecordingStatusWidget* recordingStatus() const { return m_recording; }
 
     // The recording hook: the app passes its RecordingManager (the record toggle is disabled without).
     void setRecordingManager(RecordingManager* manager);
-    // The diagnosis hook: the selected target's verdict sentence for screenshot captions.
-    void setVerdictProvider(std::function<QString(int targetIndex)> provider);
-    QString verdictLine(int targetIndex) const;
 
     // "Showing 03:12:04 — Live ▶" / "Live"; in review "Showing 03:12:04 (recording)".
     QString cursorText() const;
@@ -60,20 +50,15 @@ Q_SIGNALS:
     void openRecordingRequested(const QString& path);
 
 private:
-    void buildMenus();
+    void connectActions(WindowActions* actions);
     void onExport(ExportKind kind);
     void onScreenshot(ScreenshotKind kind);
     void updateCursor();
     void goLive();
-    QMenu* menuNamed(const QString& title);
 
     MainWindow* m_window = nullptr;
     QPointer<Session> m_session;
-    std::function<QString(int)> m_verdictProvider;
-    QAction* m_openRecording = nullptr;
-    QAction* m_export[4] = {};
-    QAction* m_screenshot[3] = {};
-    QAction* m_copyScreenshot = nullptr;
+    QPointer<ViewState> m_view;
     QAction* m_redact = nullptr;
     QAction* m_live = nullptr;
     QLabel* m_cursorLabel = nullptr;

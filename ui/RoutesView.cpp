@@ -5,6 +5,7 @@
 #include "analysis/Diagnosis.h"
 #include "models/RoutesModel.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -18,9 +19,10 @@ using namespace Qt::StringLiterals;
 
 namespace poolscope {
 
-RoutesView::RoutesView(Session* session, Diagnosis* diagnosis, QWidget* parent)
+RoutesView::RoutesView(Session* session, ViewState* view, Diagnosis* diagnosis, QWidget* parent)
     : QWidget(parent)
     , m_session(session)
+    , m_view(view)
     , m_diagnosis(diagnosis)
     , m_model(new RoutesModel(this))
     , m_proxy(new RoutesProxyModel(this))
@@ -84,8 +86,11 @@ RoutesView::RoutesView(Session* session, Diagnosis* diagnosis, QWidget* parent)
                 refresh();
         });
     }
-    if (session)
-        connect(session, &Session::cursorChanged, this, &RoutesView::refresh);
+    if (view) {
+        connect(view, &ViewState::cursorChanged, this, &RoutesView::refresh);
+        // Rates over what the timeline shows (5 min, 1 h, 12 h, all, or the frozen range while paused).
+        connect(view, &ViewState::visibleRangeChanged, this, &RoutesView::setRange);
+    }
 }
 
 RoutesView::~RoutesView() = default;
@@ -109,7 +114,7 @@ void RoutesView::refresh()
         if (m_diagnosis)
             rates = m_toMs > 0 ? m_diagnosis->routeRates(m_target, m_fromMs, m_toMs)
                                : m_diagnosis->target(m_target).routes;
-        m_model->setRoutes(m_session->routesForView(m_target), rates);
+        m_model->setRoutes(m_session->routesAt(m_target, m_view ? m_view->cursor() : ViewState::kLive), rates);
     }
     const int rising = m_model->risingCount();
     m_summary->setText(rising > 0 ? u"%1 routes · %2 rising"_s.arg(m_model->rowCount()).arg(rising)

@@ -14,6 +14,7 @@ class Diagnosis;
 class RouteChart;
 class RoutesModel;
 class Session;
+class ViewState;
 
 // The routes of the selected target: a sortable, filterable table (counters at the cursor, rates over
 // the analysis window, rising rows marked) and, beside it, the chart of the selected route.
@@ -21,7 +22,7 @@ class RoutesView : public QWidget
 {
     Q_OBJECT
 public:
-    RoutesView(Session* session, Diagnosis* diagnosis, QWidget* parent = nullptr);
+    RoutesView(Session* session, ViewState* view, Diagnosis* diagnosis, QWidget* parent = nullptr);
     ~RoutesView() override;
 
     void setTarget(int targetIndex);
@@ -44,6 +45,7 @@ private:
     void showSelectedRoute();
 
     QPointer<Session> m_session;
+    QPointer<ViewState> m_view;
     QPointer<Diagnosis> m_diagnosis;
     int m_target = -1;
     qint64 m_fromMs = 0;

@@ -1,10 +1,11 @@
 #include "ScreenshotRenderer.h"
 
-#include "EvidenceActions.h"
 #include "MainWindow.h"
 #include "TimelineChart.h"
+#include "VerdictPane.h"
 #include "analysis/Diagnosis.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -70,17 +71,15 @@ ScreenshotCaption ScreenshotRenderer::captionFor(MainWindow* window)
         else
             for (int i = 0; i < session->targetCount(); ++i)
                 caption.targets.append(session->target(i).config.name);
-        caption.cursorMs = session->isLive() ? 0 : session->cursor();
+        caption.cursorMs = window->viewState()->isLive() ? 0 : window->viewState()->cursor();
         caption.review = session->isReview();
-        caption.redacted = session->isRedacted();
+        caption.redacted = window->viewState()->isRedacted();
     }
     caption.fromMs = window->chart()->visibleStartMs();
     caption.toMs = window->chart()->visibleEndMs();
-    if (window->evidence() && selected >= 0)
-        caption.verdict = window->evidence()->verdictLine(selected);
-    // Without a provider, the window's own diagnosis gives the verdict sentence (no query text in it).
-    if (caption.verdict.isEmpty() && selected >= 0 && window->diagnosis())
-        caption.verdict = window->diagnosis()->target(selected).verdict.text();
+    // The verdict sentence (no query text in it) of the selected target.
+    if (selected >= 0)
+        caption.verdict = window->verdictPane()->verdictLine(selected);
     return caption;
 }
 

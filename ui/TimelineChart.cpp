@@ -4,6 +4,7 @@
 #include "models/Format.h"
 #include "store/Decimation.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 
 #include <QChart>
 #include <QChartView>
@@ -79,9 +80,10 @@ QString valueText(double v)
 }
 } // namespace
 
-TimelineChart::TimelineChart(Session* session, QWidget* parent)
+TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
     : QWidget(parent)
     , m_session(session)
+    , m_viewState(view)
     , m_chart(new QChart)
     , m_refreshTimer(new QTimer(this))
 {
@@ -188,8 +190,12 @@ TimelineChart::TimelineChart(Session* session, QWidget* parent)
                 scheduleRefresh();
         });
         connect(m_session, &Session::snapshotAdded, this, &TimelineChart::scheduleRefresh);
-        connect(m_session, &Session::cursorChanged, this, &TimelineChart::layoutCursor);
     }
+    connect(m_viewState, &ViewState::cursorChanged, this, &TimelineChart::layoutCursor);
+    connect(m_viewState, &ViewState::pausedChanged, this, [this](bool paused) {
+        Q_EMIT pausedChanged(paused);
+        refresh();
+    });
     connect(m_chart, &QChart::plotAreaChanged, this, &TimelineChart::layoutOverlays);
     refresh();
 }
@@ -210,18 +216,19 @@ void TimelineChart::setTarget(int targetIndex)
 void TimelineChart::setRangeMs(qint64 rangeMs)
 {
     m_rangeMs = std::max<qint64>(rangeMs, 0);
-    if (m_paused && m_rangeMs > 0)
+    if (isPaused() && m_rangeMs > 0)
         m_t0 = m_t1 - m_rangeMs; // keep the frozen end, change the width
     refresh();
 }
 
 void TimelineChart::setPaused(bool paused)
 {
-    if (paused == m_paused)
-        return;
-    m_paused = paused;
-    Q_EMIT pausedChanged(paused);
-    refresh();
+    m_viewState->setPaused(paused); // the view state tells this chart (pausedChanged)
+}
+
+bool TimelineChart::isPaused() const
+{
+    return m_viewState->isPaused();
 }
 
 void TimelineChart::scheduleRefresh()
@@ -274,7 +281,7 @@ void TimelineChart::refresh()
     const TargetState* target = (m_session && m_target >= 0) ? &m_session->target(m_target) : nullptr;
 
     // The visible window.
-    if (!m_paused || m_t1 == 0) {
+    if (!isPaused() || m_t1 == 0) {
         const qint64 last = m_session ? m_session->lastTimestampMs() : 0;
         const qint64 first = m_session ? m_session->firstTimestampMs() : 0;
         m_t1 = last > 0 ? last : QDateTime::currentMSecsSinceEpoch();
@@ -357,7 +364,7 @@ void TimelineChart::refresh()
         }
     }
     layoutOverlays();
-    Q_EMIT refreshed();
+    m_viewState->setVisibleRange(m_t0, m_t1);
 }
 
 QRect TimelineChart::plotRect() const
@@ -401,8 +408,8 @@ void TimelineChart::layoutOverlays()
 
 void TimelineChart::layoutCursor()
 {
-    const qint64 cursor = m_session ? m_session->cursor() : Session::kLive;
-    if (cursor == Session::kLive || cursor < m_t0 || cursor > m_t1 || m_t1 <= m_t0) {
+    const qint64 cursor = m_viewState->cursor();
+    if (cursor == ViewState::kLive || cursor < m_t0 || cursor > m_t1 || m_t1 <= m_t0) {
         m_timeCursor->hide();
         m_cursorLabel->hide();
         return;
@@ -423,9 +430,9 @@ void TimelineChart::layoutCursor()
 
 QString TimelineChart::cursorLabelText() const
 {
-    if (!m_session || m_session->isLive())
+    if (m_viewState->isLive())
         return {};
-    return formatClock(m_session->cursor());
+    return formatClock(m_viewState->cursor());
 }
 
 QPoint TimelineChart::positionOf(qint64 timestampMs) const
@@ -456,15 +463,15 @@ void TimelineChart::stepCursor(int samples)
         return;
     const auto n = static_cast<std::ptrdiff_t>(times.size());
     std::ptrdiff_t i = 0;
-    if (m_session->isLive()) {
+    if (m_viewState->isLive()) {
         if (samples >= 0)
             return; // already at the newest
         i = n + samples; // one step left of live is the newest sample
     } else {
-        i = nearest(times, m_session->cursor()) + samples;
+        i = nearest(times, m_viewState->cursor()) + samples;
     }
     i = std::clamp<std::ptrdiff_t>(i, 0, n - 1);
-    m_session->setCursor(times[static_cast<std::size_t>(i)]);
+    m_viewState->setCursor(times[static_cast<std::size_t>(i)]);
 }
 
 void TimelineChart::keyPressEvent(QKeyEvent* event)
@@ -478,7 +485,7 @@ void TimelineChart::keyPressEvent(QKeyEvent* event)
             stepCursor(1);
             return;
         case Qt::Key_Escape:
-            m_session->setCursor(m_session->isReview() ? m_session->lastTimestampMs() : Session::kLive);
+            m_viewState->setCursor(m_session->isReview() ? m_session->lastTimestampMs() : ViewState::kLive);
             return;
         default:
             break;
@@ -609,7 +616,7 @@ bool TimelineChart::eventFilter(QObject* watched, QEvent* event)
                 const auto t
                     = m_t0 + static_cast<qint64>(double(m_t1 - m_t0) * (chartPos.x() - plot.left()) / plot.width());
                 setFocus(Qt::MouseFocusReason);
-                m_session->setCursor(snapToSample(t));
+                m_viewState->setCursor(snapToSample(t));
                 return true;
             }
         } else if (event->type() == QEvent::Leave)

@@ -19,6 +19,7 @@ class QValueAxis;
 namespace poolscope {
 
 class Session;
+class ViewState;
 
 // The timeline of one target: checked out, tracked, discrepancy (emphasised) and the server-side
 // backend count over time, with the pool max as a dotted line. A failed poll splits every line
@@ -37,7 +38,8 @@ public:
 
     static constexpr int kRefreshIntervalMs = 250;
 
-    explicit TimelineChart(Session* session, QWidget* parent = nullptr);
+    // view: shared with the other panes (cursor, paused, and the visible range this chart publishes); not null.
+    TimelineChart(Session* session, ViewState* view, QWidget* parent = nullptr);
     ~TimelineChart() override;
 
     void setTarget(int targetIndex);
@@ -49,7 +51,7 @@ public:
 
     // Paused freezes the visible window while data keeps arriving; follow() resumes.
     void setPaused(bool paused);
-    bool isPaused() const { return m_paused; }
+    bool isPaused() const;
     void follow() { setPaused(false); }
 
     qint64 visibleStartMs() const { return m_t0; }
@@ -83,7 +85,6 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void pausedChanged(bool paused);
-    void refreshed();
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
@@ -100,9 +101,9 @@ private:
     QString readoutHtml(qint64 timestampMs) const;
 
     QPointer<Session> m_session;
+    QPointer<ViewState> m_viewState;
     int m_target = -1;
     qint64 m_rangeMs = 5 * 60 * 1000;
-    bool m_paused = false;
     qint64 m_t0 = 0;
     qint64 m_t1 = 0;
 

@@ -3,8 +3,10 @@
 #include "AnalysisText.h"
 #include "format/EnumName.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 
 #include <QElapsedTimer>
+#include <QPointer>
 #include <QTimer>
 
 #include <limits>
@@ -50,6 +52,7 @@ QString thresholdLevelKey(ThresholdLevel level)
 struct Diagnosis::Private
 {
     Session* session = nullptr;
+    QPointer<ViewState> view;
     std::vector<BackendTracker> trackers;
     std::vector<TargetDiagnosis> targets;
     std::vector<double> levelDiscrepancy; // the discrepancy the level was judged on
@@ -62,11 +65,12 @@ struct Diagnosis::Private
     qint64 toMs = 0;
 };
 
-Diagnosis::Diagnosis(Session* session, QObject* parent)
+Diagnosis::Diagnosis(Session* session, ViewState* view, QObject* parent)
     : QObject(parent)
     , d(std::make_unique<Private>())
 {
     d->session = session;
+    d->view = view;
     const auto targets = static_cast<std::size_t>(session->targetCount());
     d->trackers.resize(static_cast<std::size_t>(session->databaseCount()));
     d->targets.resize(targets);
@@ -92,16 +96,22 @@ Diagnosis::Diagnosis(Session* session, QObject* parent)
                 schedule(i);
         }
     });
-    connect(session, &Session::cursorChanged, this, [this] { recompute(); });
+    if (view)
+        connect(view, &ViewState::cursorChanged, this, [this] { recompute(); });
     connect(session, &Session::thresholdsChanged, this, [this] {
         for (int i = 0; i < d->session->targetCount(); ++i) {
-            evaluateLevel(i, d->session->isLive() && !d->session->isReview());
+            evaluateLevel(i, isLive() && !d->session->isReview());
             Q_EMIT updated(i);
         }
     });
 }
 
 Diagnosis::~Diagnosis() = default;
+
+bool Diagnosis::isLive() const
+{
+    return !d->view || d->view->isLive();
+}
 
 const TargetDiagnosis& Diagnosis::target(int targetIndex) const
 {
@@ -129,8 +139,8 @@ qint64 Diagnosis::windowToMs() const
 {
     if (d->toMs > 0)
         return d->toMs;
-    if (!d->session->isLive())
-        return d->session->cursor();
+    if (!isLive())
+        return d->view->cursor();
     return d->session->lastTimestampMs();
 }
 
@@ -192,12 +202,12 @@ void Diagnosis::compute(int targetIndex)
         input.discrepancy = out.verdict.level;
     const int db = session->databaseIndex(t.config.database);
     if (db >= 0) {
-        const ActivitySnapshot snapshot = session->snapshotForView(db);
+        const ActivitySnapshot snapshot = session->snapshotAt(db, isLive() ? ViewState::kLive : d->view->cursor());
         for (const auto& backend : snapshot.backends) {
             if (backendBelongsTo(backend, t.config))
                 input.backends.append(backend);
         }
-        input.tracker = session->isLive() ? &d->trackers[static_cast<std::size_t>(db)] : nullptr;
+        input.tracker = isLive() ? &d->trackers[static_cast<std::size_t>(db)] : nullptr;
         input.serverNowMs = snapshot.serverTimeMs;
     }
     out.reconciliation = reconcile(input);
@@ -213,7 +223,7 @@ void Diagnosis::compute(int targetIndex)
     d->levelDiscrepancy[i] = discrepancy;
     out.computedAtMs = toMs == std::numeric_limits<qint64>::max() ? session->lastTimestampMs() : toMs;
 
-    const bool allowEvents = session->isLive() && !session->isReview();
+    const bool allowEvents = isLive() && !session->isReview();
     evaluateLevel(targetIndex, allowEvents);
 
     if (allowEvents) {

@@ -13,6 +13,7 @@
 namespace poolscope {
 
 class Session;
+class ViewState;
 
 // Where a target stands against the workspace thresholds.
 namespace DiagnosisEnums { // for moc: the enum's names (enumName())
@@ -42,14 +43,15 @@ class Diagnosis : public QObject
 {
     Q_OBJECT
 public:
-    explicit Diagnosis(Session* session, QObject* parent = nullptr);
+    // view: the cursor of the window it serves (null: always at the newest data).
+    explicit Diagnosis(Session* session, ViewState* view = nullptr, QObject* parent = nullptr);
     ~Diagnosis() override;
 
     const TargetDiagnosis& target(int targetIndex) const;
     const BackendTracker& tracker(int databaseIndex) const;
 
     // The analysis window. Default (both 0): everything since the start, at most the last 12 h, ending
-    // at the newest data, or at the Session's cursor when it is not live.
+    // at the newest data, or at the ViewState's cursor when it is not live.
     void setWindow(qint64 fromMs, qint64 toMs);
     qint64 windowFromMs() const;
     qint64 windowToMs() const;
@@ -69,6 +71,7 @@ private:
     void runPending();
     void compute(int targetIndex);
     void evaluateLevel(int targetIndex, bool allowEvents);
+    bool isLive() const;
 
     std::unique_ptr<Private> d;
 };

@@ -48,7 +48,7 @@ double defaultWatchSeconds(const Workspace& workspace)
     return std::max(90.0, VerdictOptions {}.minCoverageSeconds + 3.0 * slowestMs / 1000.0);
 }
 
-QJsonObject explainJson(const Session& session, const Diagnosis& diagnosis)
+QJsonObject explainJson(const Session& session, const Diagnosis& diagnosis, bool redact)
 {
     QJsonArray targets;
     for (int i = 0; i < session.targetCount(); ++i) {
@@ -63,7 +63,7 @@ QJsonObject explainJson(const Session& session, const Diagnosis& diagnosis)
                 { u"state"_s, text(s.state) },
                 { u"idle_seconds"_s, number(s.idleSeconds) },
                 { u"unchanged_seconds"_s, number(s.unchangedSeconds) },
-                { u"query"_s, session.isRedacted() ? text(s.fingerprint) : text(s.query) },
+                { u"query"_s, redact ? text(s.fingerprint) : text(s.query) },
                 { u"fingerprint"_s, text(s.fingerprint) },
                 { u"reason"_s, text(s.reason) },
             });
@@ -95,7 +95,7 @@ QJsonObject explainJson(const Session& session, const Diagnosis& diagnosis)
         { u"targets"_s, targets } };
 }
 
-QString explainText(const Session& session, const Diagnosis& diagnosis)
+QString explainText(const Session& session, const Diagnosis& diagnosis, bool redact)
 {
     QStringList lines;
     for (int i = 0; i < session.targetCount(); ++i) {
@@ -111,7 +111,7 @@ QString explainText(const Session& session, const Diagnosis& diagnosis)
         QList<QStringList> rows { { u"PID"_s, u"STATE"_s, u"IDLE_S"_s, u"UNCHANGED_S"_s, u"QUERY"_s } };
         for (const Suspect& s : r.suspects) {
             rows.append({ QString::number(s.pid), s.state, seconds(s.idleSeconds), seconds(s.unchangedSeconds),
-                oneLine(session.isRedacted() ? s.fingerprint : s.query, 80) });
+                oneLine(redact ? s.fingerprint : s.query, 80) });
         }
         QList<qsizetype> widths(rows.first().size(), 0);
         for (const auto& row : rows)

@@ -23,8 +23,9 @@ double defaultWatchSeconds(const Workspace& workspace);
 // reconciliation and the suspects, as JSON ({"status", "reasons", "targets": [...]}) or as text for people,
 // and the exit code: UNKNOWN when a target or database failed or never answered, else CRITICAL/WARNING
 // by the Diagnosis threshold level of the worst target, else OK.
-QJsonObject explainJson(const Session& session, const Diagnosis& diagnosis);
-QString explainText(const Session& session, const Diagnosis& diagnosis);
+// redact: suspects' queries as their fingerprints.
+QJsonObject explainJson(const Session& session, const Diagnosis& diagnosis, bool redact = false);
+QString explainText(const Session& session, const Diagnosis& diagnosis, bool redact = false);
 StatusLevel explainLevel(const Session& session, const Diagnosis& diagnosis, QStringList* reasons = nullptr);
 
 } // namespace poolscope

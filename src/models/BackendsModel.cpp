@@ -3,6 +3,7 @@
 #include "Format.h"
 #include "analysis/QueryFingerprint.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 
 #include <QHash>
 
@@ -21,16 +22,19 @@ qint64 age(qint64 now, qint64 since)
 }
 } // namespace
 
-BackendsModel::BackendsModel(Session* session, QObject* parent)
+BackendsModel::BackendsModel(Session* session, ViewState* view, QObject* parent)
     : TableModel(NumColumns, parent)
     , m_session(session)
+    , m_view(view)
 {
     if (!session)
         return;
     m_serverTime.assign(static_cast<std::size_t>(session->databaseCount()), kNoTime);
     connect(session, &Session::snapshotAdded, this, &BackendsModel::updateDatabase);
-    connect(session, &Session::cursorChanged, this, &BackendsModel::updateAll);
-    connect(session, &Session::redactedChanged, this, &BackendsModel::onRedactedChanged);
+    if (view) {
+        connect(view, &ViewState::cursorChanged, this, &BackendsModel::updateAll);
+        connect(view, &ViewState::redactedChanged, this, &BackendsModel::onRedactedChanged);
+    }
     for (int db = 0; db < session->databaseCount(); ++db)
         updateDatabase(db);
 }
@@ -243,7 +247,7 @@ void BackendsModel::setApplicationFilter(const QString& applicationName)
 
 bool BackendsModel::isRedacted() const
 {
-    return m_session && m_session->isRedacted();
+    return m_view && m_view->isRedacted();
 }
 
 QString BackendsModel::queryText(const Backend& backend) const
@@ -278,7 +282,8 @@ void BackendsModel::updateDatabase(int databaseIndex)
     if (!m_session || databaseIndex < 0 || databaseIndex >= m_session->databaseCount())
         return;
     // What the views show: the newest read when live, the read at the time cursor otherwise.
-    const ActivitySnapshot snapshot = m_session->snapshotForView(databaseIndex);
+    const ActivitySnapshot snapshot
+        = m_session->snapshotAt(databaseIndex, m_view ? m_view->cursor() : ViewState::kLive);
     const qint64 now = snapshot.serverTimeMs != kNoTime ? snapshot.serverTimeMs : snapshot.timestampMs;
     const bool nowChanged = std::exchange(m_serverTime[static_cast<std::size_t>(databaseIndex)], now) != now;
 

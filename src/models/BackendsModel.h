@@ -9,6 +9,7 @@
 namespace poolscope {
 
 class Session;
+class ViewState;
 
 // A row of BackendsModel: a backend and the database (Session index) it was read from.
 struct BackendsModelRow
@@ -20,7 +21,7 @@ struct BackendsModelRow
 // database, (pid, backend_start)
 using BackendsModelKey = std::pair<int, std::pair<int, qint64>>;
 
-// The backends of every database of a Session as the views show them (Session::snapshotForView: the
+// The backends of every database of a Session as the views show them (Session::snapshotAt the ViewState's cursor: the
 // newest successful read when live, the read at the time cursor otherwise; cursorChanged re-diffs),
 // one row per backend. Rows are grouped by database (workspace order) and keyed by
 // (database, pid, backend_start). Each snapshot is diffed against the rows: vanished rows are
@@ -69,7 +70,8 @@ public:
     static constexpr qint64 kLongIdleMs = 5 * 60 * 1000;
     static constexpr qint64 kLongTransactionMs = 60 * 1000;
 
-    explicit BackendsModel(Session* session, QObject* parent = nullptr);
+    // view: the cursor and redaction to show (null: live, not redacted).
+    explicit BackendsModel(Session* session, ViewState* view = nullptr, QObject* parent = nullptr);
     ~BackendsModel() override;
 
     QHash<int, QByteArray> roleNames() const override;
@@ -81,7 +83,7 @@ public:
     const Backend& backendAt(int row) const;
     QString databaseAt(int row) const;
 
-    // With Session::isRedacted(), the query column (and its tooltip) shows fingerprintQuery() and the
+    // With ViewState::isRedacted(), the query column (and its tooltip) shows fingerprintQuery() and the
     // client column redactClientAddress(); these give the text shown for a backend.
     QString queryText(const Backend& backend) const;
     QString clientText(const Backend& backend) const;
@@ -104,6 +106,7 @@ private:
     QVariant sortData(const Row& row, int column) const;
 
     QPointer<Session> m_session;
+    QPointer<ViewState> m_view;
     std::vector<qint64> m_serverTime; // per database: the time ages are measured against
     QString m_applicationFilter;
 };

@@ -43,7 +43,7 @@ public:
 
     QHash<int, QByteArray> roleNames() const override;
 
-    // `current`: the routes at the cursor (Session::routesForView); `rates`: over the analysis window.
+    // `current`: the routes at the cursor (Session::routesAt); `rates`: over the analysis window.
     // A route in either list gets a row (current order first).
     void setRoutes(const QList<RouteStats>& current, const QList<RouteRate>& rates);
     void clear();

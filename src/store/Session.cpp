@@ -1,4 +1,5 @@
 #include "Session.h"
+#include "ViewState.h"
 
 
 namespace poolscope {
@@ -68,47 +69,31 @@ void Session::setThresholds(const Thresholds& thresholds)
     Q_EMIT thresholdsChanged();
 }
 
-void Session::setRedacted(bool redacted)
-{
-    if (redacted == m_redacted)
-        return;
-    m_redacted = redacted;
-    Q_EMIT redactedChanged(redacted);
-}
-
-void Session::setCursor(qint64 ms)
-{
-    if (ms == m_cursorMs)
-        return;
-    m_cursorMs = ms;
-    Q_EMIT cursorChanged(ms);
-}
-
-ActivitySnapshot Session::snapshotForView(int databaseIndex) const
+ActivitySnapshot Session::snapshotAt(int databaseIndex, qint64 cursorMs) const
 {
     const DatabaseState& state = database(databaseIndex);
-    if (isLive() || (state.lastOk.timestampMs != 0 && state.lastOk.timestampMs <= m_cursorMs))
+    if (cursorMs == ViewState::kLive || (state.lastOk.timestampMs != 0 && state.lastOk.timestampMs <= cursorMs))
         return state.lastOk;
     if (m_archive)
-        return m_archive->snapshotAt(state.config.name, m_cursorMs);
+        return m_archive->snapshotAt(state.config.name, cursorMs);
     ActivitySnapshot empty;
     empty.database = state.config.name;
     return empty;
 }
 
-QList<RouteStats> Session::routesForView(int targetIndex) const
+QList<RouteStats> Session::routesAt(int targetIndex, qint64 cursorMs) const
 {
     const TargetState& state = target(targetIndex);
-    if (isLive() || (state.lastOk.timestampMs != 0 && state.lastOk.timestampMs <= m_cursorMs))
+    if (cursorMs == ViewState::kLive || (state.lastOk.timestampMs != 0 && state.lastOk.timestampMs <= cursorMs))
         return state.lastOk.routes;
     if (m_archive)
-        return m_archive->routesAt(state.config.name, m_cursorMs);
+        return m_archive->routesAt(state.config.name, cursorMs);
     // Without an archive, the route history the session keeps answers it.
     QList<RouteStats> routes;
     for (const auto& series : state.history.routes()) {
         const RoutePoint* last = nullptr;
         for (const auto& point : series.points) {
-            if (point.tMs > m_cursorMs)
+            if (point.tMs > cursorMs)
                 break;
             last = &point;
         }
@@ -183,6 +168,10 @@ namespace poolscope {
 
 void Session::addEvent(const Event& event)
 {
+    if (m_events.size() >= kMaxEvents) {
+        m_events.removeFirst();
+        ++m_droppedEvents;
+    }
     m_events.append(event);
     noteTime(event.timestampMs);
     Q_EMIT eventAdded(static_cast<int>(m_events.size() - 1));

@@ -73,36 +73,28 @@ public:
     // Backends of the target's application_name in its database's newest successful snapshot.
     QList<Backend> backendsOf(int targetIndex) const;
 
-    // The time cursor: kLive follows the newest data; any other value is a moment in the past that the
-    // backends table, routes and suspects show (rebuilt through the archive when one is attached).
-    static constexpr qint64 kLive = 0;
-    qint64 cursor() const { return m_cursorMs; }
-    bool isLive() const { return m_cursorMs == kLive; }
-    void setCursor(qint64 ms);
-
     // Review mode: the session was rebuilt from a recording; no sources feed it.
     bool isReview() const { return m_review; }
     void setReview(bool review) { m_review = review; }
 
-    // Redaction for views, screenshots and exports: query text reduced to its fingerprint (literals
-    // replaced) and client addresses masked (analysis/QueryFingerprint.h does both).
-    bool isRedacted() const { return m_redacted; }
-    void setRedacted(bool redacted);
-
     void setArchive(const SnapshotArchive* archive) { m_archive = archive; }
     const SnapshotArchive* archive() const { return m_archive; }
 
-    // The snapshot the views show for a database: the newest successful one when live; at the cursor
-    // otherwise (from the archive; without one, the newest successful snapshot not after the cursor).
-    ActivitySnapshot snapshotForView(int databaseIndex) const;
-    // The routes the views show for a target, by the same rule.
-    QList<RouteStats> routesForView(int targetIndex) const;
+    // A database's snapshot at a moment (a ViewState's cursor): the newest successful one for kLive (0)
+    // or when it is not after the moment; otherwise from the archive (without one, empty).
+    ActivitySnapshot snapshotAt(int databaseIndex, qint64 cursorMs) const;
+    // A target's routes at a moment, by the same rule (without an archive, from the route history).
+    QList<RouteStats> routesAt(int targetIndex, qint64 cursorMs) const;
 
     // Earliest and latest timestamp of anything recorded, 0 when empty.
     qint64 firstTimestampMs() const { return m_firstMs; }
     qint64 lastTimestampMs() const { return m_lastMs; }
 
+    // The newest kMaxEvents events (older ones stay in the recording, not in memory); droppedEvents()
+    // counts those let go. An index of eventAdded() is valid until the next event is added.
+    static constexpr int kMaxEvents = 10'000;
     const QList<Event>& events() const { return m_events; }
+    qint64 droppedEvents() const { return m_droppedEvents; }
 
 public Q_SLOTS:
     // Samples for unknown targets are ignored (a workspace reload may race with a reply in flight).
@@ -114,9 +106,7 @@ Q_SIGNALS:
     void sampleAdded(int targetIndex);
     void snapshotAdded(int databaseIndex);
     void eventAdded(int eventIndex);
-    void cursorChanged(qint64 cursorMs);
     void thresholdsChanged();
-    void redactedChanged(bool redacted);
 
 private:
     void noteTime(qint64 ms);
@@ -127,9 +117,8 @@ private:
     qint64 m_firstMs = 0;
     qint64 m_lastMs = 0;
     QList<Event> m_events;
-    qint64 m_cursorMs = kLive;
+    qint64 m_droppedEvents = 0;
     bool m_review = false;
-    bool m_redacted = false;
     const SnapshotArchive* m_archive = nullptr;
 };
 

@@ -1,15 +1,21 @@
 // The real main window, offscreen, on the demo fixture: real PostgreSQL, real psycopg_pool services,
 // the real Monitor feeding the Session. What a person opening `poolscope --demo` would see.
+#include "BackendsPane.h"
 #include "DemoState.h"
 #include "MainWindow.h"
+#include "StatusPane.h"
 #include "TimelineChart.h"
+#include "analysis/Diagnosis.h"
 #include "sources/Monitor.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 #include "workspace/WorkspaceFile.h"
 
 #include <QAbstractItemView>
 #include <QApplication>
 #include <QDir>
+#include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -30,7 +36,9 @@ private Q_SLOTS:
 
         Session session(*loaded.workspace);
         Monitor monitor(&session);
-        MainWindow window(&session);
+        ViewState view;
+        Diagnosis diagnosis(&session, &view);
+        MainWindow window(&session, &view, &diagnosis);
         window.resize(1400, 900);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -42,7 +50,7 @@ private Q_SLOTS:
 
         // Within seconds: points on the chart, backends in the table, the web process's discrepancy.
         QTRY_VERIFY_WITH_TIMEOUT(window.chart()->pointCount() > 0, 20000);
-        QTRY_VERIFY_WITH_TIMEOUT(window.backendsView()->model()->rowCount() > 0, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.backendsPane()->view()->model()->rowCount() > 0, 20000);
         QTRY_VERIFY_WITH_TIMEOUT(session.target(web).history.size() >= 3, 20000);
         QVERIFY(session.target(web).latest.ok());
         QVERIFY(session.target(web).latest.metrics[Metric::Discrepancy] >= 8);
@@ -54,7 +62,7 @@ private Q_SLOTS:
 
         // The table lists the web process's connections (tst_pgactivitysource checks that PoolScope's own
         // backend is left out; other PoolScope instances on the shared demo database may show).
-        const QAbstractItemModel* model = window.backendsView()->model();
+        const QAbstractItemModel* model = window.backendsPane()->view()->model();
         int webRows = 0;
         for (int row = 0; row < model->rowCount(); ++row) {
             for (int column = 0; column < model->columnCount(); ++column) {
@@ -64,11 +72,15 @@ private Q_SLOTS:
             }
         }
         QVERIFY2(webRows >= 8, qPrintable(QString::number(webRows)));
-        QVERIFY(window.statusText().contains(u"Last poll"_s));
+        QVERIFY(window.statusPane()->statusText().contains(u"Last poll"_s));
 
         const QImage image = window.renderToImage();
         QVERIFY(!image.isNull());
-        const QString path = QDir::temp().filePath(u"poolscope-tst_demowindow.png"_s);
+        // Kept where POOLSCOPE_SCREENSHOT_DIR says (to look at), else in a directory removed afterwards.
+        QTemporaryDir temporary;
+        const QString dir = qEnvironmentVariable("POOLSCOPE_SCREENSHOT_DIR", temporary.path());
+        QVERIFY(QDir().mkpath(dir));
+        const QString path = QDir(dir).filePath(u"poolscope-tst_demowindow.png"_s);
         QVERIFY(image.save(path));
         qInfo("screenshot: %s", qPrintable(path));
         monitor.stop();

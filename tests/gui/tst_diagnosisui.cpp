@@ -1,13 +1,18 @@
 #include "BackendDetailPane.h"
 #include "BackendGroupsView.h"
+#include "BackendsPane.h"
+#include "ExplainPane.h"
 #include "ExplainPanel.h"
 #include "MainWindow.h"
 #include "Notifier.h"
 #include "RouteChart.h"
 #include "RoutesView.h"
 #include "SyntheticWorkspace.h"
+#include "TargetsPane.h"
 #include "ThresholdsDialog.h"
 #include "VerdictBanner.h"
+#include "VerdictPane.h"
+#include "WindowActions.h"
 #include "analysis/Diagnosis.h"
 #include "models/BackendGroupsModel.h"
 #include "models/BackendsModel.h"
@@ -15,6 +20,7 @@
 #include "models/SuspectsModel.h"
 #include "models/TargetsModel.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 
 #include <QAbstractItemView>
 #include <QAction>
@@ -217,14 +223,17 @@ void TestDiagnosisUi::bannerTone()
 void TestDiagnosisUi::diagnosisPanels()
 {
     Session session(makeWorkspace());
-    MainWindow window(&session);
-    QVERIFY(window.diagnosis());
+    ViewState view;
+    Diagnosis diagnosis(&session, &view);
+    MainWindow window(&session, &view, &diagnosis);
+    QCOMPARE(window.diagnosis(), &diagnosis);
+    QCOMPARE(window.viewState(), &view);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QCOMPARE(window.size(), QSize(1400, 900));
 
     // Before data: no verdict yet.
-    VerdictBanner* banner = window.verdictBanner();
+    VerdictBanner* banner = window.verdictPane()->banner();
     QVERIFY(banner->isVisible());
     QCOMPARE(banner->tone(), VerdictBanner::Tone::Neutral);
 
@@ -241,7 +250,7 @@ void TestDiagnosisUi::diagnosisPanels()
     QCOMPARE(QGuiApplication::clipboard()->text(), banner->text());
 
     // Routes tab: both routes, /orders marked rising, sortable by the raw active count.
-    RoutesView* routes = window.routesView();
+    RoutesView* routes = window.routesPane();
     QTabWidget* tabs = window.detailTabs();
     QCOMPARE(tabs->indexOf(routes), 1);
     QTRY_COMPARE_WITH_TIMEOUT(routes->model()->rowCount(), 2, 5000);
@@ -269,11 +278,11 @@ void TestDiagnosisUi::diagnosisPanels()
 
     // Backend detail pane: every column, the full query and PoolScope's own history.
     tabs->setCurrentIndex(0);
-    QAbstractItemView* backends = window.backendsView();
+    QAbstractItemView* backends = window.backendsPane()->view();
     QTRY_VERIFY_WITH_TIMEOUT(rowOfPid(backends->model(), 1000) >= 0, 5000);
     backends->selectionModel()->setCurrentIndex(backends->model()->index(rowOfPid(backends->model(), 1000), 0),
         QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    BackendDetailPane* detail = window.backendDetailPane();
+    BackendDetailPane* detail = window.backendsPane()->detailPane();
     QCOMPARE(detail->pid(), 1000);
     const QString text = detail->plainText();
     QVERIFY2(text.contains(u"pid 1000"_s), qPrintable(text));
@@ -289,7 +298,7 @@ void TestDiagnosisUi::diagnosisPanels()
     saveScreenshot(window, u"diagnosis-backends.png"_s);
 
     // Group by application: web 8, worker 2, the withheld row on its own; a group expands to its rows.
-    BackendGroupsView* groups = window.backendGroupsView();
+    BackendGroupsView* groups = window.backendsPane()->groupsView();
     QVERIFY(!groups->isVisible());
     groups->groupByBox()->setCurrentIndex(1);
     QVERIFY(groups->isVisible());
@@ -316,8 +325,8 @@ void TestDiagnosisUi::diagnosisPanels()
 
     // Explain: the summary, the confidence and the five held connections as suspects; selecting one
     // selects its backend.
-    ExplainPanel* explain = window.explainPanel();
-    tabs->setCurrentWidget(explain);
+    ExplainPanel* explain = window.explainPane()->panel();
+    tabs->setCurrentWidget(window.explainPane());
     QTRY_COMPARE_WITH_TIMEOUT(explain->model()->rowCount(), kHeld, 5000);
     QVERIFY2(explain->summaryText().contains(u"5 of 5 explained"_s), qPrintable(explain->summaryText()));
     QVERIFY(explain->confidenceText().contains(u"Confidence"_s));
@@ -338,31 +347,28 @@ void TestDiagnosisUi::diagnosisPanels()
 void TestDiagnosisUi::thresholdsDialog()
 {
     Session session(makeWorkspace());
-    MainWindow window(&session);
+    ViewState view;
+    Diagnosis diagnosis(&session, &view);
+    MainWindow window(&session, &view, &diagnosis);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     feed(session, now - (kTicks - 1) * 2 * kSecond);
-    QAbstractItemView* targets = window.targetsView();
+    QAbstractItemView* targets = window.targetsPane()->view();
     const auto webLevel = [targets] {
         return static_cast<TargetsModel::StateLevel>(
             targets->model()->index(0, 0).data(TargetsModel::StateLevelRole).toInt());
     };
     QCOMPARE(webLevel(), TargetsModel::StateLevel::Ok);
 
-    QVERIFY(window.thresholdsAction());
     // Monitor ▸ Thresholds… in the menu bar.
-    QMenu* monitor = nullptr;
-    QTRY_VERIFY(([&] {
-        const auto actions = window.menuBar()->actions();
-        for (QAction* action : actions) {
-            if (action->menu() && action->text() == u"&Monitor"_s)
-                monitor = action->menu();
-        }
-        return monitor != nullptr;
-    }()));
-    QVERIFY(monitor->actions().contains(window.thresholdsAction()));
-    window.thresholdsAction()->trigger();
+    QAction* thresholds = window.windowActions()->action(WindowActions::Id::Thresholds);
+    QVERIFY(thresholds && thresholds->isEnabled());
+    auto* monitor = window.menuBar()->findChild<QMenu*>(u"MonitorMenu"_s);
+    QVERIFY(monitor);
+    QVERIFY(window.menuBar()->actions().contains(monitor->menuAction()));
+    QVERIFY(monitor->actions().contains(thresholds));
+    thresholds->trigger();
     auto* dialog = window.findChild<ThresholdsDialog*>();
     QVERIFY(dialog);
     QTRY_VERIFY(dialog->isVisible());
@@ -395,7 +401,7 @@ void TestDiagnosisUi::thresholdsDialog()
 void TestDiagnosisUi::notifier()
 {
     Session session(makeWorkspace());
-    MainWindow window(&session);
+    MainWindow window(&session, nullptr, nullptr);
     Notifier* notifier = window.notifier();
     QVERIFY(notifier);
     QSignalSpy notified(notifier, &Notifier::notified);

@@ -1,11 +1,16 @@
+#include "BackendsPane.h"
 #include "EvidenceActions.h"
 #include "MainWindow.h"
 #include "RecordingStatusWidget.h"
 #include "ScreenshotRenderer.h"
 #include "TimelineChart.h"
+#include "TimelinePane.h"
+#include "WindowActions.h"
+#include "analysis/Diagnosis.h"
 #include "models/BackendsModel.h"
 #include "record/RecordingManager.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 
 #include <QAbstractItemView>
 #include <QAction>
@@ -21,6 +26,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSvgRenderer>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -173,15 +179,19 @@ private:
     {
         MemoryArchive archive;
         Session session { workspace() };
+        ViewState view;
+        std::unique_ptr<Diagnosis> diagnosis;
         std::unique_ptr<MainWindow> window;
         explicit Fixture(bool review = false)
         {
             session.setArchive(&archive);
             feed(session, archive);
             session.setReview(review);
-            window = std::make_unique<MainWindow>(&session);
+            diagnosis = std::make_unique<Diagnosis>(&session, &view);
+            window = std::make_unique<MainWindow>(&session, &view, diagnosis.get());
             window->resize(1400, 900);
-            window->rangeBox()->setCurrentIndex(window->rangeBox()->findText(u"All"_s));
+            QComboBox* range = window->timelinePane()->rangeBox();
+            range->setCurrentIndex(range->findText(u"All"_s));
             window->renderToImage();
         }
     };
@@ -204,78 +214,81 @@ private Q_SLOTS:
         MainWindow& w = *f.window;
         TimelineChart* chart = w.chart();
         QCOMPARE(chart->visibleEndMs(), timeOf(kSamples - 1));
-        QVERIFY(f.session.isLive());
-        QVERIFY(pids(w.backendsModel()).contains(momentPid(kSamples - 1)));
+        QVERIFY(f.view.isLive());
+        QVERIFY(pids(w.backendsPane()->model()).contains(momentPid(kSamples - 1)));
         QVERIFY(w.evidence()->cursorText().contains(u"Live"_s));
 
         QWidget* viewport = chart->findChild<QChartView*>()->viewport();
         const QPoint at = viewport->mapFrom(chart, chart->positionOf(timeOf(33)));
         QTest::mouseClick(viewport, Qt::LeftButton, {}, at);
-        QCOMPARE(f.session.cursor(), timeOf(33));
-        QTRY_VERIFY(pids(w.backendsModel()).contains(momentPid(33)));
-        QVERIFY(!pids(w.backendsModel()).contains(momentPid(kSamples - 1)));
-        QCOMPARE(pids(w.backendsModel()).size(), 2);
+        QCOMPARE(f.view.cursor(), timeOf(33));
+        QTRY_VERIFY(pids(w.backendsPane()->model()).contains(momentPid(33)));
+        QVERIFY(!pids(w.backendsPane()->model()).contains(momentPid(kSamples - 1)));
+        QCOMPARE(pids(w.backendsPane()->model()).size(), 2);
         QVERIFY2(w.evidence()->cursorText().startsWith(u"Showing "_s), qPrintable(w.evidence()->cursorText()));
         QVERIFY(!chart->cursorLabelText().isEmpty());
-        QVERIFY(w.evidence()->liveAction()->isEnabled());
+        QVERIFY(w.windowActions()->action(WindowActions::Id::Live)->isEnabled());
 
         // Left/Right step one sample.
         QTest::keyClick(chart, Qt::Key_Left);
-        QCOMPARE(f.session.cursor(), timeOf(32));
+        QCOMPARE(f.view.cursor(), timeOf(32));
         QTest::keyClick(chart, Qt::Key_Right);
         QTest::keyClick(chart, Qt::Key_Right);
-        QCOMPARE(f.session.cursor(), timeOf(34));
+        QCOMPARE(f.view.cursor(), timeOf(34));
         QTest::keyClick(chart, Qt::Key_Left);
         QTest::keyClick(chart, Qt::Key_Left);
         QTest::keyClick(chart, Qt::Key_Left);
         QTest::keyClick(chart, Qt::Key_Left);
-        QCOMPARE(f.session.cursor(), timeOf(30));
-        QVERIFY(pids(w.backendsModel()).contains(momentPid(30)));
-        QVERIFY(!pids(w.backendsModel()).contains(momentPid(29)));
+        QCOMPARE(f.view.cursor(), timeOf(30));
+        QVERIFY(pids(w.backendsPane()->model()).contains(momentPid(30)));
+        QVERIFY(!pids(w.backendsPane()->model()).contains(momentPid(29)));
         QTest::keyClick(chart, Qt::Key_Left);
-        QVERIFY(pids(w.backendsModel()).contains(momentPid(29)));
+        QVERIFY(pids(w.backendsPane()->model()).contains(momentPid(29)));
 
         // Selection of a surviving row is kept across cursor moves (diffed, not reset).
         const int holderRow = [&] {
-            for (int r = 0; r < w.backendsView()->model()->rowCount(); ++r)
-                if (w.backendsView()->model()->index(r, 0).data(BackendsModel::PidRole).toInt() == 100)
+            for (int r = 0; r < w.backendsPane()->view()->model()->rowCount(); ++r)
+                if (w.backendsPane()->view()->model()->index(r, 0).data(BackendsModel::PidRole).toInt() == 100)
                     return r;
             return -1;
         }();
         QVERIFY(holderRow >= 0);
-        w.backendsView()->setCurrentIndex(w.backendsView()->model()->index(holderRow, 0));
-        f.session.setCursor(timeOf(70));
-        QCOMPARE(w.backendsView()->currentIndex().data(BackendsModel::PidRole).toInt(), 100);
+        w.backendsPane()->view()->setCurrentIndex(w.backendsPane()->view()->model()->index(holderRow, 0));
+        f.view.setCursor(timeOf(70));
+        QCOMPARE(w.backendsPane()->view()->currentIndex().data(BackendsModel::PidRole).toInt(), 100);
 
-        w.evidence()->liveAction()->trigger();
-        QVERIFY(f.session.isLive());
-        QVERIFY(pids(w.backendsModel()).contains(momentPid(kSamples - 1)));
+        w.windowActions()->action(WindowActions::Id::Live)->trigger();
+        QVERIFY(f.view.isLive());
+        QVERIFY(pids(w.backendsPane()->model()).contains(momentPid(kSamples - 1)));
         QVERIFY(chart->cursorLabelText().isEmpty());
         QVERIFY(w.evidence()->cursorText().contains(u"Live"_s));
-        QVERIFY(!w.evidence()->liveAction()->isEnabled());
+        QVERIFY(!w.windowActions()->action(WindowActions::Id::Live)->isEnabled());
     }
 
     void reviewStartsAtTheEnd()
     {
         Fixture f(true);
-        QCOMPARE(f.session.cursor(), timeOf(kSamples - 1));
+        QCOMPARE(f.view.cursor(), timeOf(kSamples - 1));
         QVERIFY(!f.window->evidence()->cursorText().contains(u"live"_s, Qt::CaseInsensitive));
-        QVERIFY(!f.window->evidence()->liveAction()->text().contains(u"live"_s, Qt::CaseInsensitive));
+        QVERIFY(!f.window->windowActions()
+                     ->action(WindowActions::Id::Live)
+                     ->text()
+                     .contains(u"live"_s, Qt::CaseInsensitive));
         const QString caption = ScreenshotRenderer::captionFor(f.window.get()).lines().join(u'\n');
         QVERIFY2(!caption.contains(u"live"_s, Qt::CaseInsensitive), qPrintable(caption));
         if (const QByteArray dir = qgetenv("POOLSCOPE_SCREENSHOT_DIR"); !dir.isEmpty())
             renderWindowWithCaption(f.window.get()).save(QString::fromLocal8Bit(dir) + u"/evidence-review.png"_s);
-        f.session.setCursor(timeOf(10));
-        QVERIFY(pids(f.window->backendsModel()).contains(momentPid(10)));
-        f.window->evidence()->liveAction()->trigger(); // "Go to end"
-        QCOMPARE(f.session.cursor(), timeOf(kSamples - 1));
+        f.view.setCursor(timeOf(10));
+        QVERIFY(pids(f.window->backendsPane()->model()).contains(momentPid(10)));
+        f.window->windowActions()->action(WindowActions::Id::Live)->trigger(); // "Go to end"
+        QCOMPARE(f.view.cursor(), timeOf(kSamples - 1));
     }
 
     void redactionHidesLiterals()
     {
         Fixture f;
         MainWindow& w = *f.window;
-        const BackendsModel* model = w.backendsModel();
+        const BackendsModel* model = w.backendsPane()->model();
         const auto cellsContain = [model](const QString& needle) {
             for (int r = 0; r < model->rowCount(); ++r)
                 for (int c = 0; c < model->columnCount(); ++c)
@@ -287,16 +300,16 @@ private Q_SLOTS:
         QVERIFY(cellsContain(u"user_id = 42"_s)); // shown while not redacted
         QVERIFY(cellsContain(kSecretAddress));
 
-        QSignalSpy changed(&f.session, &Session::redactedChanged);
-        w.evidence()->redactAction()->trigger();
-        QVERIFY(f.session.isRedacted());
+        QSignalSpy changed(&f.view, &ViewState::redactedChanged);
+        w.windowActions()->action(WindowActions::Id::Redact)->trigger();
+        QVERIFY(f.view.isRedacted());
         QCOMPARE(changed.count(), 1);
         QVERIFY(QSettings().value(u"view/redact"_s).toBool());
         for (const QString& literal : kLiterals)
             QVERIFY2(!cellsContain(literal), qPrintable(literal));
         QVERIFY(cellsContain(u"user_id = ?"_s));
         QVERIFY(cellsContain(u"10.1.x.x"_s));
-        f.session.setCursor(timeOf(20)); // the moment's rows are redacted too
+        f.view.setCursor(timeOf(20)); // the moment's rows are redacted too
         for (const QString& literal : kLiterals)
             QVERIFY2(!cellsContain(literal), qPrintable(literal));
 
@@ -315,10 +328,10 @@ private Q_SLOTS:
 
         // Remembered: a new window on a fresh session starts redacted.
         Fixture again;
-        QVERIFY(again.session.isRedacted());
-        QVERIFY(again.window->evidence()->redactAction()->isChecked());
-        again.window->evidence()->redactAction()->trigger();
-        QVERIFY(!again.session.isRedacted());
+        QVERIFY(again.view.isRedacted());
+        QVERIFY(again.window->windowActions()->action(WindowActions::Id::Redact)->isChecked());
+        again.window->windowActions()->action(WindowActions::Id::Redact)->trigger();
+        QVERIFY(!again.view.isRedacted());
     }
 
     void exportsWriteCsv_data()
@@ -339,9 +352,9 @@ private Q_SLOTS:
         QFETCH(bool, everything);
         QFETCH(QString, header);
         Fixture f;
-        w(f).rangeBox()->setCurrentIndex(0); // 5 min visible: fewer rows than everything
+        w(f).timelinePane()->rangeBox()->setCurrentIndex(0); // 5 min visible: fewer rows than everything
         f.window->renderToImage();
-        f.session.setCursor(timeOf(40));
+        f.view.setCursor(timeOf(40));
         const QString path
             = m_out.filePath(QString::fromLatin1(QTest::currentDataTag()).replace(u' ', u'-') + u".csv"_s);
         QString error;
@@ -369,7 +382,7 @@ private Q_SLOTS:
     {
         Fixture f;
         MainWindow& w = *f.window;
-        f.session.setCursor(timeOf(90));
+        f.view.setCursor(timeOf(90));
         const QString svgPath = m_out.filePath(u"chart.svg"_s);
         QString error;
         QVERIFY2(w.evidence()->saveScreenshot(EvidenceActions::ScreenshotKind::ChartSvg, svgPath, &error),
@@ -407,7 +420,7 @@ private Q_SLOTS:
             renderer.render(&painter);
             painter.end();
             svgImage.save(d + u"/evidence-chart-svg-rendered.png"_s);
-            w.evidence()->redactAction()->trigger();
+            w.windowActions()->action(WindowActions::Id::Redact)->trigger();
             renderWindowWithCaption(&w).save(d + u"/evidence-window-redacted.png"_s);
         }
     }
@@ -416,7 +429,7 @@ private Q_SLOTS:
     {
         Fixture f;
         const int plainHeight = f.window->grab().toImage().height();
-        f.window->evidence()->copyScreenshotAction()->trigger();
+        f.window->windowActions()->action(WindowActions::Id::CopyScreenshot)->trigger();
         const QImage copied = QApplication::clipboard()->image();
         QVERIFY(!copied.isNull());
         QVERIFY(copied.height() > plainHeight);

@@ -2,6 +2,7 @@
 // minute; verdicts, suspects, route rates, threshold events and the cursor.
 #include "analysis/Diagnosis.h"
 #include "store/Session.h"
+#include "store/ViewState.h"
 
 #include <QRegularExpression>
 #include <QSet>
@@ -187,7 +188,8 @@ private Q_SLOTS:
     void leakCrossesThresholdsAndGoesBack()
     {
         Session session(workspace());
-        Diagnosis diagnosis(&session);
+        ViewState view;
+        Diagnosis diagnosis(&session, &view);
         Feed feed(&session);
         for (int i = 0; i < 200; ++i)
             feed.tick();
@@ -256,14 +258,14 @@ private Q_SLOTS:
         // The cursor in the past ends the window there: the baseline was stable then, and the past
         // does not add events.
         const qsizetype eventsBefore = session.events().size();
-        session.setCursor(stableEnd);
+        view.setCursor(stableEnd);
         QCOMPARE(diagnosis.windowToMs(), stableEnd);
         QCOMPARE(diagnosis.target(0).verdict.toMs, stableEnd);
         QCOMPARE(diagnosis.target(0).verdict.kind, VerdictKind::Stable);
         QCOMPARE(diagnosis.target(0).verdict.level, 8.0);
         QCOMPARE(diagnosis.target(0).level, ThresholdLevel::Ok);
         QCOMPARE(session.events().size(), eventsBefore);
-        session.setCursor(Session::kLive);
+        view.setCursor(ViewState::kLive);
         QCOMPARE(diagnosis.target(0).verdict.kind, VerdictKind::Growing);
 
         // An explicit window.

@@ -1,0 +1,44 @@
+#include "ViewState.h"
+
+namespace poolscope {
+
+ViewState::ViewState(QObject* parent)
+    : QObject(parent)
+{ }
+
+ViewState::~ViewState() = default;
+
+void ViewState::setCursor(qint64 ms)
+{
+    if (ms == m_cursorMs)
+        return;
+    m_cursorMs = ms;
+    Q_EMIT cursorChanged(ms);
+}
+
+void ViewState::setRedacted(bool redacted)
+{
+    if (redacted == m_redacted)
+        return;
+    m_redacted = redacted;
+    Q_EMIT redactedChanged(redacted);
+}
+
+void ViewState::setVisibleRange(qint64 fromMs, qint64 toMs)
+{
+    if (fromMs == m_fromMs && toMs == m_toMs)
+        return;
+    m_fromMs = fromMs;
+    m_toMs = toMs;
+    Q_EMIT visibleRangeChanged(fromMs, toMs);
+}
+
+void ViewState::setPaused(bool paused)
+{
+    if (paused == m_paused)
+        return;
+    m_paused = paused;
+    Q_EMIT pausedChanged(paused);
+}
+
+} // namespace poolscope

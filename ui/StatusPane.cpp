@@ -1,0 +1,125 @@
+#include "StatusPane.h"
+
+#include "Theme.h"
+#include "models/Format.h"
+#include "store/Session.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QTimer>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+namespace {
+constexpr int kRefreshIntervalMs = 250;
+
+// Counts of a kind of source: "3 targets ok, 1 failing, 2 waiting".
+QString counts(int ok, int failing, int waiting, const QString& one, const QString& many)
+{
+    QString text = QString::number(ok) + u' ' + (ok == 1 ? one : many);
+    if (failing > 0)
+        text += u", %1 failing"_s.arg(failing);
+    if (waiting > 0)
+        text += u", %1 waiting"_s.arg(waiting);
+    return text;
+}
+} // namespace
+
+StatusPane::StatusPane(Session* session, QWidget* parent)
+    : QWidget(parent)
+    , m_session(session)
+    , m_timer(new QTimer(this))
+{
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_status = new QLabel(this);
+    m_status->setAccessibleName(u"Status summary"_s);
+    m_error = new QLabel(this);
+    m_error->setAccessibleName(u"Newest error"_s);
+    m_error->setStyleSheet(u"QLabel { color: %1; font-weight: bold; }"_s.arg(Theme::errorColor().name()));
+    layout->addWidget(m_status);
+    layout->addWidget(m_error, 1);
+
+    m_timer->setSingleShot(true);
+    m_timer->setInterval(kRefreshIntervalMs);
+    connect(m_timer, &QTimer::timeout, this, &StatusPane::refresh);
+    if (session) {
+        connect(session, &Session::sampleAdded, this, &StatusPane::schedule);
+        connect(session, &Session::snapshotAdded, this, &StatusPane::schedule);
+    }
+    refresh();
+}
+
+StatusPane::~StatusPane() = default;
+
+QString StatusPane::statusText() const
+{
+    return m_status->text();
+}
+
+QString StatusPane::errorText() const
+{
+    return m_error->text();
+}
+
+void StatusPane::schedule()
+{
+    if (!m_timer->isActive())
+        m_timer->start();
+}
+
+void StatusPane::refresh()
+{
+    m_timer->stop();
+    if (!m_session)
+        return;
+    qint64 lastPoll = 0;
+    int targetsOk = 0, targetsFailing = 0, targetsWaiting = 0;
+    qint64 errorTime = 0;
+    QString error;
+    for (int i = 0; i < m_session->targetCount(); ++i) {
+        const TargetState& t = m_session->target(i);
+        lastPoll = std::max(lastPoll, t.latest.timestampMs);
+        if (!t.polled()) {
+            ++targetsWaiting;
+        } else if (t.latest.ok()) {
+            ++targetsOk;
+        } else {
+            ++targetsFailing;
+            if (t.latest.timestampMs >= errorTime) {
+                errorTime = t.latest.timestampMs;
+                error = t.config.name + u": " + singleLine(t.latest.error);
+            }
+        }
+    }
+    int dbOk = 0, dbFailing = 0, dbWaiting = 0;
+    for (int i = 0; i < m_session->databaseCount(); ++i) {
+        const DatabaseState& d = m_session->database(i);
+        lastPoll = std::max(lastPoll, d.latest.timestampMs);
+        if (!d.polled()) {
+            ++dbWaiting;
+        } else if (d.latest.ok()) {
+            ++dbOk;
+        } else {
+            ++dbFailing;
+            if (d.latest.timestampMs >= errorTime) {
+                errorTime = d.latest.timestampMs;
+                error = d.config.name + u": " + singleLine(d.latest.error);
+            }
+        }
+    }
+    QStringList parts;
+    parts << (lastPoll > 0 ? u"Last poll "_s + formatClock(lastPoll) : u"No poll yet"_s);
+    parts << counts(targetsOk, targetsFailing, targetsWaiting, u"target ok"_s, u"targets ok"_s);
+    if (m_session->databaseCount() > 0)
+        parts << counts(dbOk, dbFailing, dbWaiting, u"database ok"_s, u"databases ok"_s);
+    m_status->setText(parts.join(u"  ·  "_s));
+    m_error->setText(error);
+    m_error->setToolTip(error);
+}
+
+} // namespace poolscope

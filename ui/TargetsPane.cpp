@@ -1,0 +1,193 @@
+#include "TargetsPane.h"
+
+#include "TargetsProxyModel.h"
+#include "Theme.h"
+#include "models/Format.h"
+#include "models/TargetsModel.h"
+#include "store/Session.h"
+
+#include <QAction>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenu>
+#include <QTimer>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+namespace {
+constexpr int kRefreshIntervalMs = 250;
+}
+
+TargetsPane::TargetsPane(Session* session, QWidget* parent)
+    : QWidget(parent)
+    , m_session(session)
+    , m_model(new TargetsModel(session, this))
+    , m_proxy(new TargetsProxyModel(this))
+    , m_timer(new QTimer(this))
+{
+    m_proxy->setSourceModel(m_model);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 0, 0);
+    auto* title = new QLabel(u"Targets"_s, this);
+    QFont titleFont = title->font();
+    titleFont.setBold(true);
+    title->setFont(titleFont);
+    layout->addWidget(title);
+
+    m_view = new QTreeView(this);
+    m_view->setAccessibleName(u"Targets"_s);
+    m_view->setModel(m_proxy);
+    m_view->setRootIsDecorated(false);
+    m_view->setUniformRowHeights(true);
+    m_view->setAlternatingRowColors(true);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setAllColumnsShowFocus(true);
+    m_view->setTextElideMode(Qt::ElideRight);
+    auto* header = m_view->header();
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(TargetsModel::Name, QHeaderView::Stretch);
+    header->setMinimumSectionSize(40);
+    // The pool and the poll time are in the chart's title and the status bar; the header's menu shows them.
+    header->setSectionHidden(TargetsModel::Pool, true);
+    header->setSectionHidden(TargetsModel::LastPoll, true);
+    installColumnMenu(header);
+    layout->addWidget(m_view, 3);
+
+    auto* detailsTitle = new QLabel(u"Details"_s, this);
+    detailsTitle->setFont(titleFont);
+    layout->addWidget(detailsTitle);
+    m_details = new QLabel(this);
+    m_details->setAccessibleName(u"Target and database details"_s);
+    m_details->setTextFormat(Qt::RichText);
+    m_details->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_details->setWordWrap(true);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_details->setContentsMargins(4, 2, 4, 4);
+    m_details->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    layout->addWidget(m_details, 2);
+
+    m_timer->setSingleShot(true);
+    m_timer->setInterval(kRefreshIntervalMs);
+    connect(m_timer, &QTimer::timeout, this, &TargetsPane::refresh);
+    if (session) {
+        connect(session, &Session::sampleAdded, this, &TargetsPane::schedule);
+        connect(session, &Session::snapshotAdded, this, &TargetsPane::schedule);
+        connect(session, &Session::thresholdsChanged, this, &TargetsPane::refresh);
+    }
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        refresh();
+        Q_EMIT targetChanged(selectedTarget());
+    });
+}
+
+TargetsPane::~TargetsPane() = default;
+
+void TargetsPane::installColumnMenu(QHeaderView* header)
+{
+    header->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(header, &QHeaderView::customContextMenuRequested, header, [header](const QPoint& pos) {
+        QMenu menu(header);
+        QAbstractItemModel* model = header->model();
+        for (int column = 0; column < header->count(); ++column) {
+            QAction* action = menu.addAction(model->headerData(column, Qt::Horizontal).toString());
+            action->setCheckable(true);
+            action->setChecked(!header->isSectionHidden(column));
+            action->setEnabled(header->isSectionHidden(column) || header->hiddenSectionCount() < header->count() - 1);
+            connect(action, &QAction::toggled, header,
+                [header, column](bool shown) { header->setSectionHidden(column, !shown); });
+        }
+        menu.exec(header->viewport()->mapToGlobal(pos));
+    });
+}
+
+void TargetsPane::selectTarget(int targetIndex)
+{
+    const QModelIndex index = m_proxy->index(targetIndex, 0);
+    if (!index.isValid())
+        return;
+    m_view->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+}
+
+int TargetsPane::selectedTarget() const
+{
+    const QModelIndex current = m_view->selectionModel()->currentIndex();
+    return current.isValid() ? current.data(TargetsModel::TargetIndexRole).toInt() : -1;
+}
+
+QString TargetsPane::detailsText() const
+{
+    return m_details->text();
+}
+
+void TargetsPane::schedule()
+{
+    if (!m_timer->isActive())
+        m_timer->start();
+}
+
+void TargetsPane::refresh()
+{
+    m_timer->stop();
+    if (!m_session)
+        return;
+    const auto row = [](const QString& label, const QString& value) {
+        return u"<tr><td style=\"color:#616161; padding-right:10px\">%1</td><td>%2</td></tr>"_s.arg(label, value);
+    };
+    QString html;
+    const int target = selectedTarget();
+    if (target >= 0) {
+        const TargetState& t = m_session->target(target);
+        const auto& m = t.lastOk.metrics;
+        const auto value = [](double v) { return isPresent(v) ? QString::number(v, 'f', 0) : unknownText(); };
+        const auto level = TargetsModel::stateLevel(t, m_session->workspace().thresholds);
+        QString state = u"<span style=\"color:%1\"><b>%2</b></span>"_s.arg(
+            Theme::stateColor(level).name(), TargetsModel::stateText(t).toHtmlEscaped());
+        html += u"<table cellspacing=\"0\" cellpadding=\"1\">"_s;
+        html += row(u"Target"_s, u"<b>%1</b>"_s.arg(t.config.name.toHtmlEscaped()));
+        html += row(u"URL"_s, t.config.url.toHtmlEscaped());
+        html += row(u"State"_s, state);
+        html += row(u"Last poll"_s,
+            t.polled() ? formatClock(t.latest.timestampMs)
+                    + (t.latest.latencyMs >= 0 ? u" (%1 ms)"_s.arg(t.latest.latencyMs) : QString())
+                       : unknownText());
+        if (t.consecutiveFailures > 0)
+            html += row(u"Failures"_s,
+                u"%1 in a row, last success %2"_s.arg(t.consecutiveFailures).arg(formatClock(t.lastOk.timestampMs)));
+        html += row(u"Pool"_s,
+            u"size %1 · max %2 · idle %3 · waiting %4"_s.arg(value(m[Metric::PoolSize]), value(m[Metric::PoolMax]),
+                value(m[Metric::PoolIdle]), value(m[Metric::Waiting])));
+        html += row(u"Totals"_s,
+            u"acquired %1 · released %2 · leaks %3"_s.arg(
+                value(m[Metric::AcquiredTotal]), value(m[Metric::ReleasedTotal]), value(m[Metric::LeaksTotal])));
+        html += row(u"Application"_s,
+            t.config.applicationName.isEmpty() ? unknownText() : t.config.applicationName.toHtmlEscaped());
+        html += u"</table>"_s;
+    }
+    for (int i = 0; i < m_session->databaseCount(); ++i) {
+        const DatabaseState& d = m_session->database(i);
+        QString state;
+        if (!d.polled())
+            state = u"<span style=\"color:%1\">waiting</span>"_s.arg(
+                Theme::stateColor(TargetsModel::StateLevel::Waiting).name());
+        else if (d.latest.ok())
+            state = u"<span style=\"color:%1\"><b>ok</b></span> · %2 backends · read %3"_s
+                        .arg(Theme::stateColor(TargetsModel::StateLevel::Ok).name())
+                        .arg(d.latest.backends.size())
+                        .arg(formatClock(d.latest.timestampMs));
+        else
+            state = u"<span style=\"color:%1\"><b>failing: %2</b></span>"_s.arg(
+                Theme::errorColor().name(), singleLine(d.latest.error).toHtmlEscaped());
+        html += u"<table cellspacing=\"0\" cellpadding=\"1\" style=\"margin-top:6px\">"_s
+            + row(u"Database"_s, u"<b>%1</b>"_s.arg(d.config.name.toHtmlEscaped())) + row(u"State"_s, state)
+            + u"</table>"_s;
+    }
+    m_details->setText(html);
+}
+
+} // namespace poolscope

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <QPointer>
+#include <QWidget>
+
+class QLabel;
+class QHeaderView;
+class QTimer;
+class QTreeView;
+
+namespace poolscope {
+
+class Session;
+class TargetsModel;
+class TargetsProxyModel;
+
+// The left pane: the targets (state and newest numbers) and, below, the selected target's and the
+// databases' details. Emits targetChanged when the selection moves.
+class TargetsPane : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit TargetsPane(Session* session, QWidget* parent = nullptr);
+    ~TargetsPane() override;
+
+    void selectTarget(int targetIndex);
+    int selectedTarget() const; // -1 when none
+    QTreeView* view() const { return m_view; }
+    TargetsModel* model() const { return m_model; }
+    // The details' HTML (target URL, state, pool, totals; each database's state).
+    QString detailsText() const;
+    // Rebuilds the details now instead of at the next coalesced tick.
+    void refresh();
+
+    // A context menu on a header to show or hide its columns (shared with the backends table).
+    static void installColumnMenu(QHeaderView* header);
+
+Q_SIGNALS:
+    void targetChanged(int targetIndex);
+
+private:
+    void schedule();
+
+    QPointer<Session> m_session;
+    TargetsModel* m_model = nullptr;
+    TargetsProxyModel* m_proxy = nullptr;
+    QTreeView* m_view = nullptr;
+    QLabel* m_details = nullptr;
+    QTimer* m_timer = nullptr;
+};
+
+} // namespace poolscope

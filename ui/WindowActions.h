@@ -1,0 +1,63 @@
+#pragma once
+
+#include <QObject>
+
+class QAction;
+class QMainWindow;
+class QMenu;
+
+namespace poolscope {
+
+// Every action of the main window and its menu bar, made in one place. Each action's objectName is its
+// Id's name ("ExportTimeline", "Redact", ...), so code and tests find it by object, never by its text.
+// Whoever handles an action connects to it (EvidenceActions, the panes, the app for the Demo menu).
+class WindowActions : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Id {
+        // File
+        OpenRecording,
+        ExportTimeline,
+        ExportRoutes,
+        ExportBackends,
+        ExportEvents,
+        ScreenshotWindowPng,
+        ScreenshotChartPng,
+        ScreenshotChartSvg,
+        // Edit
+        CopyScreenshot,
+        // View
+        Live,
+        Redact,
+        // Monitor
+        Thresholds,
+        // The timeline's toolbar
+        Pause,
+        Follow,
+        // Demo (shown only while the demo runs)
+        DemoLeakSlow,
+        DemoLeakFast,
+        DemoLeakStop,
+    };
+    Q_ENUM(Id)
+    static constexpr int kCount = static_cast<int>(Id::DemoLeakStop) + 1;
+
+    explicit WindowActions(QMainWindow* window);
+    ~WindowActions() override;
+
+    QAction* action(Id id) const { return m_actions[static_cast<int>(id)]; }
+    static QString objectNameOf(Id id);
+
+    // The Demo menu is in the menu bar only when the app runs the demo.
+    void setDemoMenuVisible(bool visible);
+    QMenu* demoMenu() const { return m_demoMenu; }
+
+private:
+    QAction* make(Id id, const QString& text);
+
+    QAction* m_actions[kCount] = {};
+    QMenu* m_demoMenu = nullptr;
+};
+
+} // namespace poolscope
