@@ -455,6 +455,20 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
     QApplication::setApplicationVersion(QStringLiteral(POOLSCOPE_VERSION));
     QApplication::setOrganizationName(u"PoolScope"_s);
 
+    // SIGINT/SIGTERM end the window properly: the recording is closed (its WAL folded back into the
+    // file) and the demo is stopped, as when the window is closed. Installed before anything starts, so
+    // that a signal arriving while the window opens is not fatal (it is handled once the loop runs).
+    std::unique_ptr<QSocketNotifier> stopNotifier;
+    if (installStopSignals()) {
+        stopNotifier = std::make_unique<QSocketNotifier>(g_signalFds[1], QSocketNotifier::Read);
+        QObject::connect(stopNotifier.get(), &QSocketNotifier::activated, &app, [&app] {
+            char byte = 0;
+            [[maybe_unused]] const ssize_t got = ::read(g_signalFds[1], &byte, 1);
+            std::fprintf(stderr, "poolscope: stopping on a signal\n");
+            app.quit();
+        });
+    }
+
     QString screenshotPath = commandLine.out;
     double afterSeconds = commandLine.afterSeconds;
     if (!screenshot && headless) {
@@ -554,19 +568,6 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
         if (live)
             wireOpenRecording(live->window.get());
     });
-
-    // SIGINT/SIGTERM end the window properly: the recording is closed (its WAL folded back into the
-    // file) and the demo is stopped, as when the window is closed.
-    std::unique_ptr<QSocketNotifier> stopNotifier;
-    if (installStopSignals()) {
-        stopNotifier = std::make_unique<QSocketNotifier>(g_signalFds[1], QSocketNotifier::Read);
-        QObject::connect(stopNotifier.get(), &QSocketNotifier::activated, &app, [&app] {
-            char byte = 0;
-            [[maybe_unused]] const ssize_t got = ::read(g_signalFds[1], &byte, 1);
-            std::fprintf(stderr, "poolscope: stopping on a signal\n");
-            app.quit();
-        });
-    }
 
     const int code = app.exec();
     reviews.clear();
