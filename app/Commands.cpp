@@ -15,8 +15,10 @@
 #include "demo/DemoLauncher.h"
 #include "export/Exporter.h"
 #include "format/Format.h"
+#include "jobs/JobTracker.h"
 #include "record/Recorder.h"
 #include "record/RecordingArchive.h"
+#include "record/RecordingLoader.h"
 #include "record/RecordingManager.h"
 #include "record/RecordingReader.h"
 #include "sources/Monitor.h"
@@ -27,9 +29,11 @@
 #include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QMessageBox>
+#include <QPointer>
 #include <QSocketNotifier>
 #include <QStatusBar>
 #include <QTimer>
@@ -113,38 +117,55 @@ std::unique_ptr<LiveWindow> openWindow(Workspace workspace, const QSize& size, b
     return live;
 }
 
-// Review mode: the session rebuilt from a recording, no sources, the archive attached for the time cursor.
-// --at puts the cursor there, --redact turns redaction on. Null and *error when the file cannot be used.
-std::unique_ptr<LiveWindow> openReview(const CommandLine& commandLine, QString* error)
+// Review mode: a job reads the recording (RecordingLoader) off the GUI thread. The window appears as soon as
+// the timeline is read (`opened` takes it); the events and the archive the time cursor asks follow, then
+// `complete`. --at puts the cursor there, --redact turns redaction on. `failed` gets the reason when the
+// file cannot be used.
+void openReview(JobTracker& jobs, QObject* receiver, const CommandLine& commandLine,
+    std::function<void(std::unique_ptr<LiveWindow>)> opened, std::function<void(const QString&)> failed,
+    std::function<void(MainWindow*)> complete = {})
 {
-    const QString& path = commandLine.recordingPath;
-    RecordingReader reader;
-    if (!reader.open(path, error))
-        return nullptr;
-    auto live = std::make_unique<LiveWindow>();
-    live->session = reader.load();
-    for (const QString& problem : reader.problems())
-        std::fprintf(stderr, "poolscope: warning: %s: %s\n", qPrintable(path), qPrintable(problem));
-    live->session->setReview(true);
-    live->archive = std::make_unique<RecordingArchive>();
-    if (live->archive->open(path))
-        live->session->setArchive(live->archive.get());
-    live->view = std::make_unique<ViewState>();
-    if (!commandLine.atText.isEmpty()) {
-        const RecordingReader::TimeRange range = reader.timeRange();
-        qint64 at = 0;
-        if (!parseTimeArgument(u"--at"_s, commandLine.atText, range.firstMs, range.lastMs, true, &at, error))
-            return nullptr;
-        live->view->setCursor(at);
-    }
-    if (commandLine.redact)
-        live->view->setRedacted(true);
-    std::fprintf(stderr, "poolscope: reviewing %s\n", qPrintable(path));
-    live->diagnosis = std::make_unique<Diagnosis>(live->session.get(), live->view.get());
-    live->window = std::make_unique<MainWindow>(live->session.get(), live->view.get(), live->diagnosis.get());
-    live->window->resize(commandLine.size);
-    live->window->show();
-    return live;
+    const QString path = commandLine.recordingPath;
+    auto shown = std::make_shared<std::pair<LiveWindow*, QPointer<MainWindow>>>(nullptr, nullptr);
+    RecordingOpenCallbacks callbacks;
+    callbacks.failed = failed;
+    callbacks.timeline = [=](std::unique_ptr<Session> session, RecordingReader::TimeRange range) {
+        auto live = std::make_unique<LiveWindow>();
+        live->session = std::move(session);
+        live->view = std::make_unique<ViewState>();
+        if (!commandLine.atText.isEmpty()) {
+            qint64 at = 0;
+            QString error;
+            if (!parseTimeArgument(u"--at"_s, commandLine.atText, range.firstMs, range.lastMs, true, &at, &error)) {
+                failed(error);
+                return;
+            }
+            live->view->setCursor(at);
+        }
+        if (commandLine.redact)
+            live->view->setRedacted(true);
+        std::fprintf(stderr, "poolscope: reviewing %s\n", qPrintable(path));
+        live->diagnosis = std::make_unique<Diagnosis>(live->session.get(), live->view.get());
+        live->window = std::make_unique<MainWindow>(live->session.get(), live->view.get(), live->diagnosis.get());
+        live->window->resize(commandLine.size);
+        live->window->show();
+        *shown = { live.get(), live->window.get() };
+        opened(std::move(live));
+    };
+    callbacks.rest = [=](std::unique_ptr<RecordingArchive> archive, const QStringList& problems) {
+        for (const QString& problem : problems)
+            std::fprintf(stderr, "poolscope: warning: %s: %s\n", qPrintable(path), qPrintable(problem));
+        if (!shown->second)
+            return; // the window was closed meanwhile
+        LiveWindow* live = shown->first;
+        if (archive) {
+            live->archive = std::move(archive);
+            live->session->setArchive(live->archive.get());
+        }
+        if (complete)
+            complete(live->window.get());
+    };
+    openRecording(jobs, path, receiver, std::move(callbacks));
 }
 
 // Demo ▸ leak switches, so the growing case can be seen without curl.
@@ -481,6 +502,26 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
 
     std::unique_ptr<LiveWindow> live;
     int exitCode = 0;
+    JobTracker startupJobs; // reads a recording given on the command line
+
+    // File > Open recording... opens a review window beside the live one (or the first review), read by a
+    // job of the window it was asked from (its status bar shows the progress and Cancel).
+    std::vector<std::unique_ptr<LiveWindow>> reviews;
+    std::function<void(MainWindow*)> wireOpenRecording = [&](MainWindow* window) {
+        EvidenceActions* evidence = window->evidence();
+        QObject::connect(evidence, &EvidenceActions::openRecordingRequested, &app, [&, evidence](const QString& path) {
+            CommandLine review;
+            review.recordingPath = path;
+            review.size = commandLine.size;
+            openReview(
+                *evidence->jobs(), evidence, review,
+                [&](std::unique_ptr<LiveWindow> opened) { reviews.push_back(std::move(opened)); },
+                [path](const QString& error) {
+                    QMessageBox::warning(nullptr, u"PoolScope"_s, u"Cannot open %1:\n%2"_s.arg(path, error));
+                },
+                [&](MainWindow* opened) { wireOpenRecording(opened); });
+        });
+    };
     auto showWorkspace = [&](Workspace workspace) {
         live = openWindow(std::move(workspace), commandLine.size, screenshotPath.isEmpty());
         if (!screenshotPath.isEmpty()) {
@@ -513,18 +554,22 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
         std::fprintf(stderr, "poolscope: starting the demo (a throwaway PostgreSQL and three services)...\n");
         demo.start(commandLine.demoLeakPerMinute);
     } else if (!commandLine.recordingPath.isEmpty()) {
-        QString error;
-        live = openReview(commandLine, &error);
-        if (!live) {
-            std::fprintf(stderr, "poolscope: %s\n", qPrintable(error));
-            return 3;
-        }
-        if (!screenshotPath.isEmpty()) {
-            QTimer::singleShot(screenshot ? 500 : static_cast<int>(afterSeconds * 1000), live->window.get(), [&] {
-                exitCode = saveScreenshot(live->window.get(), screenshotPath) ? 0 : 1;
+        openReview(
+            startupJobs, &app, commandLine, [&](std::unique_ptr<LiveWindow> opened) { live = std::move(opened); },
+            [&](const QString& error) {
+                std::fprintf(stderr, "poolscope: %s\n", qPrintable(error));
+                exitCode = 3;
                 app.quit();
+            },
+            [&](MainWindow* window) {
+                wireOpenRecording(window);
+                if (!screenshotPath.isEmpty()) {
+                    QTimer::singleShot(screenshot ? 500 : static_cast<int>(afterSeconds * 1000), window, [&] {
+                        exitCode = saveScreenshot(live->window.get(), screenshotPath) ? 0 : 1;
+                        app.quit();
+                    });
+                }
             });
-        }
     } else {
         const bool none = commandLine.workspacePath.isEmpty() && !commandLine.hasAdHoc();
         if (none) {
@@ -538,23 +583,6 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
         showWorkspace(std::move(*workspace));
     }
 
-    // File > Open recording... opens a review window beside the live one (or the first review).
-    std::vector<std::unique_ptr<LiveWindow>> reviews;
-    std::function<void(MainWindow*)> wireOpenRecording = [&](MainWindow* window) {
-        QObject::connect(window->evidence(), &EvidenceActions::openRecordingRequested, &app, [&](const QString& path) {
-            CommandLine review;
-            review.recordingPath = path;
-            review.size = commandLine.size;
-            QString error;
-            auto opened = openReview(review, &error);
-            if (!opened) {
-                QMessageBox::warning(nullptr, u"PoolScope"_s, u"Cannot open %1:\n%2"_s.arg(path, error));
-                return;
-            }
-            wireOpenRecording(opened->window.get());
-            reviews.push_back(std::move(opened));
-        });
-    };
     if (live)
         wireOpenRecording(live->window.get());
     QObject::connect(&demo, &DemoLauncher::ready, &app, [&] {
@@ -573,7 +601,14 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
     const int code = app.exec();
     reviews.clear();
     live.reset();
-    demo.stop();
+    if (demo.isRunning()) {
+        // The windows are gone: let the demo stop PostgreSQL and its services (DemoLauncher's own timers
+        // bound this) while the event loop runs, instead of a blocking wait.
+        QEventLoop stopping;
+        QObject::connect(&demo, &DemoLauncher::stopped, &stopping, &QEventLoop::quit);
+        demo.stop();
+        stopping.exec();
+    }
     return exitCode != 0 ? exitCode : code;
 }
 

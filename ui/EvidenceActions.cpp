@@ -1,11 +1,13 @@
 #include "EvidenceActions.h"
 
+#include "JobProgressWidget.h"
 #include "MainWindow.h"
 #include "RecordingStatusWidget.h"
 #include "ScreenshotRenderer.h"
 #include "TimelineChart.h"
 #include "WindowActions.h"
 #include "export/Exporter.h"
+#include "jobs/JobTracker.h"
 #include "models/Format.h"
 #include "store/Session.h"
 #include "store/ViewState.h"
@@ -90,6 +92,23 @@ EvidenceActions::EvidenceActions(MainWindow* window, Session* session, ViewState
     window->statusBar()->addPermanentWidget(m_cursorLabel);
     window->statusBar()->addPermanentWidget(m_liveButton);
     window->statusBar()->addPermanentWidget(m_recording);
+    m_jobs = new JobTracker(this);
+    m_jobProgress = new JobProgressWidget(m_jobs, window);
+    window->statusBar()->addPermanentWidget(m_jobProgress);
+    connect(
+        this, &EvidenceActions::exportFinished, window, [window](const QString& path, bool ok, const QString& error) {
+            if (ok)
+                window->statusBar()->showMessage(u"Exported to %1"_s.arg(QDir::toNativeSeparators(path)), 10000);
+            else
+                window->statusBar()->showMessage(u"Export failed: "_s + error, 15000);
+        });
+    connect(this, &EvidenceActions::screenshotFinished, window,
+        [window](const QString& path, bool ok, const QString& error) {
+            if (ok)
+                window->statusBar()->showMessage(u"Screenshot saved to "_s + QDir::toNativeSeparators(path), 10000);
+            else
+                window->statusBar()->showMessage(u"Screenshot failed: "_s + error, 15000);
+        });
 
     if (session) {
         connect(view, &ViewState::cursorChanged, this, &EvidenceActions::updateCursor);
@@ -179,40 +198,101 @@ void EvidenceActions::updateCursor()
     m_live->setEnabled(!live && !atEnd);
 }
 
-bool EvidenceActions::exportCsv(ExportKind kind, const QString& path, bool everything, QString* error)
+// What one export writes, copied from the Session on the GUI thread.
+struct EvidenceActions::ExportTask
+{
+    ExportKind kind = ExportKind::Timeline;
+    ExportOptions options;
+    SessionExportData data;
+    ActivitySnapshot snapshot; // Backends: the one the table shows
+
+    bool write(const QString& path, QString* error) const
+    {
+        switch (kind) {
+        case ExportKind::Timeline:
+            return exportTimeline(data, path, options, error);
+        case ExportKind::Routes:
+            return exportRoutes(data, path, options, error);
+        case ExportKind::Events:
+            return exportEvents(data, path, options, error);
+        case ExportKind::Backends:
+            return exportBackends(snapshot, path, options, error);
+        }
+        return false;
+    }
+};
+
+bool EvidenceActions::prepareExport(
+    ExportKind kind, const QString& path, bool everything, ExportTask* task, QString* error)
 {
     if (!m_session) {
         if (error)
             *error = u"%1: no session to export"_s.arg(path);
         return false;
     }
-    ExportOptions options;
-    options.redact = m_view->isRedacted();
+    task->kind = kind;
+    task->options.redact = m_view->isRedacted();
     if (!everything) {
-        options.fromMs = m_window->chart()->visibleStartMs();
-        options.toMs = m_window->chart()->visibleEndMs();
+        task->options.fromMs = m_window->chart()->visibleStartMs();
+        task->options.toMs = m_window->chart()->visibleEndMs();
     }
     switch (kind) {
     case ExportKind::Timeline:
-        return exportTimeline(*m_session, path, options, error);
     case ExportKind::Routes:
-        return exportRoutes(*m_session, path, options, error);
+        task->data = SessionExportData::copyOf(*m_session, SessionExportData::Targets);
+        return true;
     case ExportKind::Events:
-        return exportEvents(*m_session, path, options, error);
+        task->data = SessionExportData::copyOf(*m_session, SessionExportData::Events);
+        return true;
     case ExportKind::Backends: {
-        int db = 0;
-        const int target = m_window->selectedTarget();
-        if (target >= 0)
-            db = std::max(0, m_session->databaseIndex(m_session->target(target).config.database));
         if (m_session->databaseCount() == 0) {
             if (error)
                 *error = u"%1: the workspace has no database"_s.arg(path);
             return false;
         }
-        return exportBackends(m_session->snapshotAt(db, m_view->cursor()), path, options, error);
+        int db = 0;
+        const int target = m_window->selectedTarget();
+        if (target >= 0)
+            db = std::max(0, m_session->databaseIndex(m_session->target(target).config.database));
+        task->snapshot = m_session->snapshotAt(db, m_view->cursor());
+        return true;
     }
     }
     return false;
+}
+
+bool EvidenceActions::exportCsv(ExportKind kind, const QString& path, bool everything, QString* error)
+{
+    ExportTask task;
+    return prepareExport(kind, path, everything, &task, error) && task.write(path, error);
+}
+
+quint64 EvidenceActions::startExport(ExportKind kind, const QString& path, bool everything)
+{
+    auto task = std::make_shared<ExportTask>();
+    QString error;
+    if (!prepareExport(kind, path, everything, task.get(), &error)) {
+        Q_EMIT exportFinished(path, false, error);
+        return 0;
+    }
+    struct Outcome
+    {
+        bool ok = false;
+        QString error;
+    };
+    // One export per file at a time: a second export to the same path makes the first stale.
+    return m_jobs->run(
+        u"export:"_s + path, u"Exporting %1"_s.arg(exportName(kind)), this,
+        [task, path](JobControl& control) {
+            task->options.progress = [&control](double fraction) {
+                control.setProgress(fraction);
+                return !control.isCanceled();
+            };
+            Outcome outcome;
+            outcome.ok = task->write(path, &outcome.error);
+            return outcome;
+        },
+        [this, path](Outcome outcome) { Q_EMIT exportFinished(path, outcome.ok, outcome.error); });
 }
 
 void EvidenceActions::onExport(ExportKind kind)
@@ -230,12 +310,7 @@ void EvidenceActions::onExport(ExportKind kind)
         u"poolscope-%1.csv"_s.arg(exportName(kind)), u"CSV files (*.csv)"_s);
     if (path.isEmpty())
         return;
-    QString error;
-    if (exportCsv(kind, path, everything, &error))
-        m_window->statusBar()->showMessage(
-            u"Exported %1 to %2"_s.arg(exportName(kind), QDir::toNativeSeparators(path)), 10000);
-    else
-        m_window->statusBar()->showMessage(u"Export failed: "_s + error, 15000);
+    startExport(kind, path, everything);
 }
 
 bool EvidenceActions::saveScreenshot(ScreenshotKind kind, const QString& path, QString* error)
@@ -251,6 +326,30 @@ bool EvidenceActions::saveScreenshot(ScreenshotKind kind, const QString& path, Q
     return false;
 }
 
+quint64 EvidenceActions::startScreenshot(ScreenshotKind kind, const QString& path)
+{
+    // Rendering the widgets stays here; encoding and writing go to the job.
+    const bool svg = kind == ScreenshotKind::ChartSvg;
+    const QImage image = kind == ScreenshotKind::WindowPng ? ScreenshotRenderer::renderWindow(m_window)
+        : kind == ScreenshotKind::ChartPng                 ? ScreenshotRenderer::renderChart(m_window)
+                                                           : QImage();
+    const QByteArray vector = svg ? ScreenshotRenderer::renderChartSvg(m_window) : QByteArray();
+    struct Outcome
+    {
+        bool ok = false;
+        QString error;
+    };
+    return m_jobs->run(
+        u"screenshot:"_s + path, u"Saving the screenshot"_s, this,
+        [image, vector, svg, path](JobControl&) {
+            Outcome outcome;
+            outcome.ok = svg ? ScreenshotRenderer::saveSvg(vector, path, &outcome.error)
+                             : ScreenshotRenderer::savePng(image, path, &outcome.error);
+            return outcome;
+        },
+        [this, path](Outcome outcome) { Q_EMIT screenshotFinished(path, outcome.ok, outcome.error); });
+}
+
 void EvidenceActions::onScreenshot(ScreenshotKind kind)
 {
     const bool svg = kind == ScreenshotKind::ChartSvg;
@@ -258,11 +357,7 @@ void EvidenceActions::onScreenshot(ScreenshotKind kind)
         svg ? u"poolscope-chart.svg"_s : u"poolscope.png"_s, svg ? u"SVG images (*.svg)"_s : u"PNG images (*.png)"_s);
     if (path.isEmpty())
         return;
-    QString error;
-    if (saveScreenshot(kind, path, &error))
-        m_window->statusBar()->showMessage(u"Screenshot saved to "_s + QDir::toNativeSeparators(path), 10000);
-    else
-        m_window->statusBar()->showMessage(u"Screenshot failed: "_s + error, 15000);
+    startScreenshot(kind, path);
 }
 
 void EvidenceActions::copyScreenshot()

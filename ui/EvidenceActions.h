@@ -9,6 +9,8 @@ class QToolButton;
 
 namespace poolscope {
 
+class JobProgressWidget;
+class JobTracker;
 class MainWindow;
 class RecordingManager;
 class RecordingStatusWidget;
@@ -32,6 +34,10 @@ public:
     ~EvidenceActions() override;
 
     RecordingStatusWidget* recordingStatus() const { return m_recording; }
+    // The window's background jobs (exports, screenshots to files, opening a recording) and the status-bar
+    // strip that shows the ones running longer than 200 ms with Cancel.
+    JobTracker* jobs() const { return m_jobs; }
+    JobProgressWidget* jobProgress() const { return m_jobProgress; }
 
     // The recording hook: the app passes its RecordingManager (the record toggle is disabled without).
     void setRecordingManager(RecordingManager* manager);
@@ -44,13 +50,22 @@ public:
     bool exportCsv(ExportKind kind, const QString& path, bool everything, QString* error = nullptr);
     bool saveScreenshot(ScreenshotKind kind, const QString& path, QString* error = nullptr);
     void copyScreenshot();
+    // The same as jobs: what is exported is copied (and a screenshot rendered) here, on the GUI thread;
+    // the file is encoded and written on a worker. exportFinished/screenshotFinished follow; the job's
+    // number is returned (0 when nothing was started, and the Finished signal comes with the error).
+    quint64 startExport(ExportKind kind, const QString& path, bool everything);
+    quint64 startScreenshot(ScreenshotKind kind, const QString& path);
 
 Q_SIGNALS:
     // File ▸ Open recording…: the app builds the review Session and its window.
     void openRecordingRequested(const QString& path);
+    void exportFinished(const QString& path, bool ok, const QString& error);
+    void screenshotFinished(const QString& path, bool ok, const QString& error);
 
 private:
     void connectActions(WindowActions* actions);
+    struct ExportTask;
+    bool prepareExport(ExportKind kind, const QString& path, bool everything, ExportTask* task, QString* error);
     void onExport(ExportKind kind);
     void onScreenshot(ScreenshotKind kind);
     void updateCursor();
@@ -64,6 +79,8 @@ private:
     QLabel* m_cursorLabel = nullptr;
     QToolButton* m_liveButton = nullptr;
     RecordingStatusWidget* m_recording = nullptr;
+    JobTracker* m_jobs = nullptr;
+    JobProgressWidget* m_jobProgress = nullptr;
 };
 
 } // namespace poolscope

@@ -7,6 +7,7 @@
 #include "store/Session.h"
 #include "store/ViewState.h"
 
+#include <QBuffer>
 #include <QCoreApplication>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -124,36 +125,45 @@ QImage ScreenshotRenderer::renderChart(MainWindow* window)
     return withCaption(window->chart()->grab().toImage(), captionFor(window).lines());
 }
 
-bool ScreenshotRenderer::saveChartSvg(MainWindow* window, const QString& path, QString* error)
+QByteArray ScreenshotRenderer::renderChartSvg(MainWindow* window)
 {
     settle(window);
     TimelineChart* chart = window->chart();
     const QStringList lines = captionFor(window).lines();
     const QSize size = chart->size();
     const int strip = captionHeight(lines, size.width());
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        if (error)
-            *error = u"%1: %2"_s.arg(path, file.errorString());
-        return false;
-    }
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
     QSvgGenerator svg;
-    svg.setOutputDevice(&file);
+    svg.setOutputDevice(&buffer);
     svg.setResolution(96); // CSS pixels: browsers show it at the widget's size
     svg.setSize(QSize(size.width(), size.height() + strip));
     svg.setViewBox(QRect(0, 0, size.width(), size.height() + strip));
     svg.setTitle(u"PoolScope chart"_s);
     svg.setDescription(lines.join(u'\n'));
     QPainter painter;
-    if (!painter.begin(&svg)) {
+    if (!painter.begin(&svg))
+        return {};
+    chart->render(&painter);
+    paintCaption(painter, QRect(0, size.height(), size.width(), strip), lines);
+    painter.end();
+    return buffer.data();
+}
+
+bool ScreenshotRenderer::saveChartSvg(MainWindow* window, const QString& path, QString* error)
+{
+    return saveSvg(renderChartSvg(window), path, error);
+}
+
+bool ScreenshotRenderer::saveSvg(const QByteArray& svg, const QString& path, QString* error)
+{
+    if (svg.isEmpty()) {
         if (error)
             *error = u"%1: cannot paint the SVG"_s.arg(path);
         return false;
     }
-    chart->render(&painter);
-    paintCaption(painter, QRect(0, size.height(), size.width(), strip), lines);
-    painter.end();
-    if (!file.commit()) {
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(svg) != svg.size() || !file.commit()) {
         if (error)
             *error = u"%1: %2"_s.arg(path, file.errorString());
         return false;

@@ -2,6 +2,7 @@
 
 #include "ScreenshotCaption.h"
 
+#include <QByteArray>
 #include <QImage>
 #include <QString>
 #include <QStringList>
@@ -25,10 +26,14 @@ public:
 
     static QImage renderWindow(MainWindow* window);
     static QImage renderChart(MainWindow* window);
-    // The chart as SVG (vector), with the caption below. False and *error naming the path on failure.
+    // The chart as SVG (vector), with the caption below; empty when it cannot be painted. GUI thread.
+    static QByteArray renderChartSvg(MainWindow* window);
+    // renderChartSvg() then saveSvg(). False and *error naming the path on failure.
     static bool saveChartSvg(MainWindow* window, const QString& path, QString* error = nullptr);
+    // Encode and write: callable from any thread (a job), the rendering having been done on the GUI thread.
     // PNG of the window or the chart, captioned.
     static bool savePng(const QImage& image, const QString& path, QString* error = nullptr);
+    static bool saveSvg(const QByteArray& svg, const QString& path, QString* error = nullptr);
 };
 
 // The captioned window (used by the GUI and by `poolscope screenshot`).

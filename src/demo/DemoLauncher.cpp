@@ -24,6 +24,19 @@ DemoLauncher::DemoLauncher(QObject* parent)
 {
     connect(m_process, &QProcess::readyReadStandardOutput, this, &DemoLauncher::onReadyRead);
     connect(m_process, &QProcess::finished, this, &DemoLauncher::onFinished);
+    m_stopTimer.setSingleShot(true);
+    connect(&m_stopTimer, &QTimer::timeout, this, [this] {
+        if (!isRunning())
+            return;
+        if (m_stopStage == 1) {
+            m_stopStage = 2;
+            m_process->terminate();
+            m_stopTimer.start(5000);
+        } else {
+            m_stopStage = 3;
+            m_process->kill();
+        }
+    });
     connect(m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
         if (error == QProcess::FailedToStart)
             Q_EMIT failed(u"cannot start the demo with %1: %2"_s.arg(python(), m_process->errorString()));
@@ -32,7 +45,13 @@ DemoLauncher::DemoLauncher(QObject* parent)
 
 DemoLauncher::~DemoLauncher()
 {
-    stop();
+    if (!isRunning())
+        return;
+    // No waiting here: with its stdin closed the demo stops by itself. The QProcess is let go (deleting
+    // it would kill the demo before it could stop PostgreSQL).
+    m_process->closeWriteChannel();
+    m_process->disconnect(this);
+    m_process->setParent(nullptr);
 }
 
 QString DemoLauncher::demoScript()
@@ -69,21 +88,23 @@ void DemoLauncher::start(double leakPerMinute)
         args << u"--leak-per-minute"_s << QString::number(leakPerMinute);
     m_stdout.clear();
     m_ready = false;
+    m_stopStage = 0;
     m_process->setProcessChannelMode(QProcess::SeparateChannels);
     m_process->setReadChannel(QProcess::StandardOutput);
     m_process->start(python(), args);
 }
 
-void DemoLauncher::stop(int timeoutMs)
+void DemoLauncher::stop(int graceMs)
 {
-    if (m_process->state() == QProcess::NotRunning)
+    if (!isRunning()) {
+        QMetaObject::invokeMethod(this, &DemoLauncher::stopped, Qt::QueuedConnection);
         return;
-    m_process->closeWriteChannel();
-    if (!m_process->waitForFinished(timeoutMs)) {
-        m_process->terminate();
-        if (!m_process->waitForFinished(5000))
-            m_process->kill();
     }
+    if (m_stopStage != 0)
+        return; // already stopping
+    m_stopStage = 1;
+    m_process->closeWriteChannel();
+    m_stopTimer.start(graceMs);
 }
 
 void DemoLauncher::onReadyRead()
@@ -141,6 +162,12 @@ void DemoLauncher::setLeak(const QString& service, double perMinute)
 
 void DemoLauncher::onFinished(int exitCode, QProcess::ExitStatus status)
 {
+    m_stopTimer.stop();
+    if (m_stopStage != 0) {
+        m_stopStage = 0;
+        Q_EMIT stopped();
+        return;
+    }
     if (m_ready)
         return;
     const QString errors = QString::fromLocal8Bit(m_process->readAllStandardError()).trimmed();

@@ -34,9 +34,34 @@ bool inRange(qint64 ms, const ExportOptions& options)
     return ms >= options.fromMs && ms <= options.toMs;
 }
 
-// Writes header + rows through a QSaveFile; the body callback writes the rows.
+// Calls options.progress every 2048 rows; false when the export was canceled.
+class Progress
+{
+public:
+    Progress(const ExportOptions& options, std::size_t total)
+        : m_callback(options.progress)
+        , m_total(std::max<std::size_t>(total, 1))
+    { }
+    bool step()
+    {
+        if (!m_callback || (++m_done % 2048) != 0)
+            return !m_canceled;
+        m_canceled = m_canceled || !m_callback(static_cast<double>(m_done) / static_cast<double>(m_total));
+        return !m_canceled;
+    }
+    bool canceled() const { return m_canceled; }
+
+private:
+    const std::function<bool(double)>& m_callback;
+    std::size_t m_total;
+    std::size_t m_done = 0;
+    bool m_canceled = false;
+};
+
+// Writes header + rows through a QSaveFile; the body callback writes the rows and returns false when
+// the export was canceled (the file is then left untouched).
 bool writeCsv(
-    const QString& path, const QStringList& header, const std::function<void(CsvWriter&)>& body, QString* error)
+    const QString& path, const QStringList& header, const std::function<bool(CsvWriter&)>& body, QString* error)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {
@@ -46,7 +71,12 @@ bool writeCsv(
     }
     CsvWriter writer(&file);
     writer.writeRow(header);
-    body(writer);
+    if (!body(writer)) {
+        if (error)
+            *error = u"%1: export canceled"_s.arg(path);
+        file.cancelWriting();
+        return false;
+    }
     if (!writer.ok()) {
         if (error)
             *error = u"Cannot write %1: %2"_s.arg(path, file.errorString());
@@ -118,7 +148,43 @@ QStringList eventsColumns()
     return { u"timestamp"_s, u"severity"_s, u"source"_s, u"kind"_s, u"message"_s };
 }
 
+SessionExportData SessionExportData::copyOf(const Session& session, int parts)
+{
+    SessionExportData data;
+    if (parts & Targets) {
+        for (int t = 0; t < session.targetCount(); ++t)
+            data.targets.push_back(session.target(t));
+    }
+    if (parts & Databases) {
+        for (int d = 0; d < session.databaseCount(); ++d)
+            data.databases.push_back(session.database(d));
+    }
+    if (parts & Events)
+        data.events = session.events();
+    return data;
+}
+
 bool exportTimeline(const Session& session, const QString& path, const ExportOptions& options, QString* error)
+{
+    return exportTimeline(SessionExportData::copyOf(session, SessionExportData::Targets), path, options, error);
+}
+
+bool exportRoutes(const Session& session, const QString& path, const ExportOptions& options, QString* error)
+{
+    return exportRoutes(SessionExportData::copyOf(session, SessionExportData::Targets), path, options, error);
+}
+
+bool exportBackends(const Session& session, const QString& path, const ExportOptions& options, QString* error)
+{
+    return exportBackends(SessionExportData::copyOf(session, SessionExportData::Databases), path, options, error);
+}
+
+bool exportEvents(const Session& session, const QString& path, const ExportOptions& options, QString* error)
+{
+    return exportEvents(SessionExportData::copyOf(session, SessionExportData::Events), path, options, error);
+}
+
+bool exportTimeline(const SessionExportData& data, const QString& path, const ExportOptions& options, QString* error)
 {
     struct RowRef
     {
@@ -127,8 +193,8 @@ bool exportTimeline(const Session& session, const QString& path, const ExportOpt
         std::size_t row;
     };
     std::vector<RowRef> rows;
-    for (int t = 0; t < session.targetCount(); ++t) {
-        const auto times = session.target(t).history.times();
+    for (int t = 0; t < static_cast<int>(data.targets.size()); ++t) {
+        const auto times = data.targets[static_cast<std::size_t>(t)].history.times();
         for (std::size_t r = 0; r < times.size(); ++r) {
             if (inRange(times[r], options))
                 rows.push_back({ times[r], t, r });
@@ -139,8 +205,11 @@ bool exportTimeline(const Session& session, const QString& path, const ExportOpt
     return writeCsv(
         path, timelineColumns(),
         [&](CsvWriter& writer) {
+            Progress progress(options, rows.size());
             for (const RowRef& ref : rows) {
-                const TargetState& target = session.target(ref.target);
+                if (!progress.step())
+                    return false;
+                const TargetState& target = data.targets[static_cast<std::size_t>(ref.target)];
                 const TargetHistory& history = target.history;
                 QStringList fields { isoTimestamp(ref.ms), text(target.config.name, options),
                     history.ok(ref.row) ? u"1"_s : u"0"_s, text(history.error(ref.row), options),
@@ -154,22 +223,23 @@ bool exportTimeline(const Session& session, const QString& path, const ExportOpt
                     index >= 0 ? number(history.backendCounts()[static_cast<std::size_t>(index)]) : QString());
                 writer.writeRow(fields);
             }
+            return true;
         },
         error);
 }
 
-bool exportRoutes(const Session& session, const QString& path, const ExportOptions& options, QString* error)
+bool exportRoutes(const SessionExportData& data, const QString& path, const ExportOptions& options, QString* error)
 {
     return writeCsv(
         path, routesColumns(),
         [&](CsvWriter& writer) {
-            for (int t = 0; t < session.targetCount(); ++t) {
-                const TargetState& target = session.target(t);
+            for (const TargetState& target : data.targets) {
                 if (target.lastOk.timestampMs == 0 || !inRange(target.lastOk.timestampMs, options))
                     continue;
                 for (const RouteStats& route : target.lastOk.routes)
                     writer.writeRow(routeRow(target.lastOk.timestampMs, target.config.name, route, options));
             }
+            return true;
         },
         error);
 }
@@ -190,8 +260,13 @@ bool exportRoutes(RecordingReader& reader, const QString& path, const ExportOpti
     return writeCsv(
         path, routesColumns(),
         [&](CsvWriter& writer) {
-            for (const QStringList& row : std::as_const(rows))
+            Progress progress(options, static_cast<std::size_t>(rows.size()));
+            for (const QStringList& row : std::as_const(rows)) {
+                if (!progress.step())
+                    return false;
                 writer.writeRow(row);
+            }
+            return true;
         },
         error);
 }
@@ -203,22 +278,24 @@ bool exportBackends(const ActivitySnapshot& snapshot, const QString& path, const
         [&](CsvWriter& writer) {
             for (const Backend& backend : snapshot.backends)
                 writer.writeRow(backendRow(snapshot.timestampMs, snapshot.database, backend, options));
+            return true;
         },
         error);
 }
 
-bool exportBackends(const Session& session, const QString& path, const ExportOptions& options, QString* error)
+bool exportBackends(const SessionExportData& data, const QString& path, const ExportOptions& options, QString* error)
 {
     return writeCsv(
         path, backendsColumns(),
         [&](CsvWriter& writer) {
-            for (int d = 0; d < session.databaseCount(); ++d) {
-                const ActivitySnapshot& snapshot = session.database(d).lastOk;
+            for (const DatabaseState& database : data.databases) {
+                const ActivitySnapshot& snapshot = database.lastOk;
                 if (snapshot.timestampMs == 0 || !inRange(snapshot.timestampMs, options))
                     continue;
                 for (const Backend& backend : snapshot.backends)
                     writer.writeRow(backendRow(snapshot.timestampMs, snapshot.database, backend, options));
             }
+            return true;
         },
         error);
 }
@@ -232,23 +309,32 @@ bool exportBackends(RecordingReader& reader, const QString& path, const ExportOp
     return writeCsv(
         path, backendsColumns(),
         [&](CsvWriter& writer) {
-            for (const auto& change : std::as_const(changes))
+            Progress progress(options, static_cast<std::size_t>(changes.size()));
+            for (const auto& change : std::as_const(changes)) {
+                if (!progress.step())
+                    return false;
                 writer.writeRow(backendRow(change.timestampMs, change.database, change.backend, options));
+            }
+            return true;
         },
         error);
 }
 
-bool exportEvents(const Session& session, const QString& path, const ExportOptions& options, QString* error)
+bool exportEvents(const SessionExportData& data, const QString& path, const ExportOptions& options, QString* error)
 {
     return writeCsv(
         path, eventsColumns(),
         [&](CsvWriter& writer) {
-            for (const Event& event : session.events()) {
+            Progress progress(options, static_cast<std::size_t>(data.events.size()));
+            for (const Event& event : data.events) {
+                if (!progress.step())
+                    return false;
                 if (!inRange(event.timestampMs, options))
                     continue;
                 writer.writeRow({ isoTimestamp(event.timestampMs), severityName(event.severity),
                     text(event.source, options), text(event.kind, options), text(event.message, options) });
             }
+            return true;
         },
         error);
 }

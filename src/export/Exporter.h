@@ -28,16 +28,19 @@
 // fingerprintQuery()) and client addresses are masked (redactClientAddress()).
 
 #include "format/Format.h" // isoTimestamp(), the time format of every CSV column
+#include "store/Session.h"
+
+#include <QList>
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <limits>
+#include <vector>
 
 namespace poolscope {
 
-class Session;
 class RecordingReader;
-struct ActivitySnapshot;
 
 struct ExportOptions
 {
@@ -45,6 +48,21 @@ struct ExportOptions
     qint64 toMs = std::numeric_limits<qint64>::max(); // inclusive
     bool redact = false;
     bool raw = false; // text cells written as they are (no formula neutralisation)
+    // Called now and then with the fraction written (0..1); returning false cancels the export (the
+    // file is left as it was). Lets a background job show progress and honour Cancel.
+    std::function<bool(double fraction)> progress;
+};
+
+// What the Session exports read, copied on the Session's thread so that a job can write the file on
+// another thread while the Session goes on growing. Copy only what the export needs.
+struct SessionExportData
+{
+    std::vector<TargetState> targets;
+    std::vector<DatabaseState> databases;
+    QList<Event> events;
+
+    enum Part { Targets = 1, Databases = 2, Events = 4, All = 7 };
+    static SessionExportData copyOf(const Session& session, int parts = All);
 };
 
 QStringList timelineColumns();
@@ -74,5 +92,15 @@ bool exportBackends(
     RecordingReader& reader, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
 bool exportEvents(
     const Session& session, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
+
+// The same exports from a copy (callable from any thread).
+bool exportTimeline(
+    const SessionExportData& data, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
+bool exportRoutes(
+    const SessionExportData& data, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
+bool exportBackends(
+    const SessionExportData& data, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
+bool exportEvents(
+    const SessionExportData& data, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
 
 } // namespace poolscope

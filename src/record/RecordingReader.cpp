@@ -334,9 +334,26 @@ std::unique_ptr<Session> RecordingReader::load(QObject* parent)
 
 bool RecordingReader::loadInto(Session& session)
 {
+    return feed(session, {});
+}
+
+bool RecordingReader::read(SessionContent& content, const std::function<bool(double)>& progress)
+{
+    return feed(content, progress);
+}
+
+template <typename Sink> bool RecordingReader::feed(Sink& session, const std::function<bool(double)>& progress)
+{
     if (!m_db)
         return false;
     const qsizetype problemsBefore = m_problems.size();
+    qint64 lastSeq = 0; // for the progress: samples are read in seq order
+    if (progress) {
+        SqliteStatement s;
+        if (s.prepare(m_db, "SELECT MIN(seq), MAX(seq) FROM samples") && s.step() == SQLITE_ROW && !s.isNull(0))
+            lastSeq = s.integer(1);
+    }
+    qint64 fed = 0;
 
     auto start = [this](Cursor& cursor, const QString& part, QByteArrayView sql) {
         cursor.part = part;
@@ -442,8 +459,14 @@ bool RecordingReader::loadInto(Session& session)
                 ordered.emplace(entry.position, entry.stats);
             for (auto& [position, stats] : ordered)
                 sample.routes.append(std::move(stats));
+            const qint64 seq = s.integer(0);
             advance(samples);
             session.addSample(sample);
+            if (progress && (++fed % 512) == 0
+                && !progress(lastSeq > 0 ? static_cast<double>(seq) / static_cast<double>(lastSeq) : -1.0)) {
+                problem(u"load"_s, u"canceled"_s);
+                return false;
+            }
         } else if (snapshots.has && snapshots.key == next) {
             const SqliteStatement& s = snapshots.statement;
             const qint64 databaseId = s.integer(1);

@@ -10,6 +10,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 
 struct sqlite3;
@@ -17,6 +18,7 @@ struct sqlite3;
 namespace poolscope {
 
 class Session;
+struct SessionContent;
 
 // Reads a recording written by Recorder (schema: src/record/SCHEMA.md) for review mode.
 //
@@ -76,6 +78,10 @@ public:
     // Feeds the recording into an existing Session (normally one built from workspace()).
     // False when some part could not be read (see problems()); what could be read was fed.
     bool loadInto(Session& session);
+    // The same into plain data (no QObject), so that a job can read a recording off the GUI thread and
+    // hand the result to a Session (Session::adopt). `progress` gets the fraction read now and then;
+    // when it returns false reading stops (false, "load: canceled" in problems()).
+    bool read(SessionContent& content, const std::function<bool(double fraction)>& progress = {});
 
     // The newest successful pg_stat_activity read of `database` at or before tMs, rebuilt from the
     // change rows; backends ordered by pid, then backend_start. A default snapshot when there is none.
@@ -92,6 +98,7 @@ private:
     void problem(const QString& part, const QString& what);
     void readMeta();
     void readNames();
+    template <typename Sink> bool feed(Sink& sink, const std::function<bool(double)>& progress);
 
     sqlite3* m_db = nullptr;
     QString m_path;

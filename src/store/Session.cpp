@@ -1,8 +1,33 @@
 #include "Session.h"
 #include "ViewState.h"
 
-
 namespace poolscope {
+
+namespace {
+
+void noteTimeIn(qint64* firstMs, qint64* lastMs, qint64 ms)
+{
+    if (*firstMs == 0 || ms < *firstMs)
+        *firstMs = ms;
+    if (ms > *lastMs)
+        *lastMs = ms;
+}
+
+void applySample(TargetState& state, const Sample& sample)
+{
+    state.history.append(sample);
+    state.latest = sample;
+    if (sample.ok()) {
+        state.lastOk = sample;
+        state.consecutiveFailures = 0;
+    } else {
+        ++state.consecutiveFailures;
+    }
+}
+
+void applySnapshot(DatabaseState& state, std::vector<TargetState>& targets, const ActivitySnapshot& snapshot);
+
+} // namespace
 
 Session::Session(Workspace workspace, QObject* parent)
     : QObject(parent)
@@ -105,10 +130,7 @@ QList<RouteStats> Session::routesAt(int targetIndex, qint64 cursorMs) const
 
 void Session::noteTime(qint64 ms)
 {
-    if (m_firstMs == 0 || ms < m_firstMs)
-        m_firstMs = ms;
-    if (ms > m_lastMs)
-        m_lastMs = ms;
+    noteTimeIn(&m_firstMs, &m_lastMs, ms);
 }
 
 void Session::addSample(const Sample& sample)
@@ -116,15 +138,7 @@ void Session::addSample(const Sample& sample)
     const int index = targetIndex(sample.target);
     if (index < 0)
         return;
-    auto& state = m_targets[static_cast<std::size_t>(index)];
-    state.history.append(sample);
-    state.latest = sample;
-    if (sample.ok()) {
-        state.lastOk = sample;
-        state.consecutiveFailures = 0;
-    } else {
-        ++state.consecutiveFailures;
-    }
+    applySample(m_targets[static_cast<std::size_t>(index)], sample);
     noteTime(sample.timestampMs);
     Q_EMIT sampleAdded(index);
 }
@@ -134,7 +148,68 @@ void Session::addSnapshot(const ActivitySnapshot& snapshot)
     const int index = databaseIndex(snapshot.database);
     if (index < 0)
         return;
-    auto& state = m_databases[static_cast<std::size_t>(index)];
+    applySnapshot(m_databases[static_cast<std::size_t>(index)], m_targets, snapshot);
+    noteTime(snapshot.timestampMs);
+    Q_EMIT snapshotAdded(index);
+}
+
+void Session::adopt(SessionContent content)
+{
+    m_targets = std::move(content.targets);
+    m_databases = std::move(content.databases);
+    m_firstMs = content.firstMs;
+    m_lastMs = content.lastMs;
+    for (const Event& event : std::as_const(content.events))
+        addEvent(event);
+}
+
+SessionContent::SessionContent(const Workspace& workspace)
+{
+    for (const auto& config : workspace.targets) {
+        TargetState state;
+        state.config = config;
+        targets.push_back(std::move(state));
+    }
+    for (const auto& config : workspace.databases) {
+        DatabaseState state;
+        state.config = config;
+        databases.push_back(std::move(state));
+    }
+}
+
+int SessionContent::addSample(const Sample& sample)
+{
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        if (targets[i].config.name == sample.target) {
+            applySample(targets[i], sample);
+            noteTimeIn(&firstMs, &lastMs, sample.timestampMs);
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+int SessionContent::addSnapshot(const ActivitySnapshot& snapshot)
+{
+    for (std::size_t i = 0; i < databases.size(); ++i) {
+        if (databases[i].config.name == snapshot.database) {
+            applySnapshot(databases[i], targets, snapshot);
+            noteTimeIn(&firstMs, &lastMs, snapshot.timestampMs);
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+void SessionContent::addEvent(const Event& event)
+{
+    events.append(event);
+    noteTimeIn(&firstMs, &lastMs, event.timestampMs);
+}
+
+namespace {
+void applySnapshot(DatabaseState& state, std::vector<TargetState>& targets, const ActivitySnapshot& snapshot)
+{
     state.latest = snapshot;
     if (snapshot.ok()) {
         state.lastOk = snapshot;
@@ -142,10 +217,9 @@ void Session::addSnapshot(const ActivitySnapshot& snapshot)
     } else {
         ++state.consecutiveFailures;
     }
-    noteTime(snapshot.timestampMs);
 
     // Each target on this database gets its server-side backend count on this tick (a gap on failure).
-    for (auto& target : m_targets) {
+    for (auto& target : targets) {
         if (target.config.database != snapshot.database || target.config.applicationName.isEmpty())
             continue;
         double count = kAbsent;
@@ -160,8 +234,9 @@ void Session::addSnapshot(const ActivitySnapshot& snapshot)
         }
         target.history.appendBackendCount(snapshot.timestampMs, count);
     }
-    Q_EMIT snapshotAdded(index);
 }
+} // namespace
+
 } // namespace poolscope
 
 namespace poolscope {

@@ -49,6 +49,24 @@ struct DatabaseState
     bool polled() const { return latest.timestampMs != 0; }
 };
 
+// The state a Session holds, as plain data: built off the GUI thread from a recording
+// (RecordingReader::read) and handed to a Session in one go (Session::adopt). Fed exactly as Session is.
+struct SessionContent
+{
+    explicit SessionContent(const Workspace& workspace = {});
+
+    std::vector<TargetState> targets;
+    std::vector<DatabaseState> databases;
+    QList<Event> events;
+    qint64 firstMs = 0;
+    qint64 lastMs = 0;
+
+    // Index of the target/database fed, -1 when unknown (then nothing is kept).
+    int addSample(const Sample& sample);
+    int addSnapshot(const ActivitySnapshot& snapshot);
+    void addEvent(const Event& event);
+};
+
 // Owns the history of a monitoring session, live or replayed. Views, analysis, the recorder and
 // exports read from it; sources (or a recording) feed it. Lives on the GUI thread.
 class Session : public QObject
@@ -95,6 +113,11 @@ public:
     static constexpr int kMaxEvents = 10'000;
     const QList<Event>& events() const { return m_events; }
     qint64 droppedEvents() const { return m_droppedEvents; }
+
+    // Review mode: takes the targets, databases and time range read from a recording (built for this
+    // workspace) in one go; its events are added with addEvent (they are signalled one by one).
+    // Emits nothing: call it before views are built on the Session.
+    void adopt(SessionContent content);
 
 public Q_SLOTS:
     // Samples for unknown targets are ignored (a workspace reload may race with a reply in flight).

@@ -1,5 +1,6 @@
 #include "BackendsPane.h"
 #include "EvidenceActions.h"
+#include "JobProgressWidget.h"
 #include "MainWindow.h"
 #include "RecordingStatusWidget.h"
 #include "ScreenshotRenderer.h"
@@ -7,6 +8,7 @@
 #include "TimelinePane.h"
 #include "WindowActions.h"
 #include "analysis/Diagnosis.h"
+#include "jobs/JobTracker.h"
 #include "models/BackendsModel.h"
 #include "record/RecordingManager.h"
 #include "store/Session.h"
@@ -23,12 +25,14 @@
 #include <QFileInfo>
 #include <QImage>
 #include <QPainter>
+#include <QSemaphore>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSvgRenderer>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QToolButton>
 
 #include <map>
@@ -367,6 +371,76 @@ private Q_SLOTS:
             QCOMPARE(rows, everything ? kSamples : 5 * 60 * 1000 / kStep + 1);
         if (kind == EvidenceActions::ExportKind::Backends)
             QVERIFY(csv.contains(QString::number(momentPid(40)))); // the snapshot at the cursor
+    }
+
+    void exportsAsAJob()
+    {
+        // The same file as the direct export, written by a job; the window hears when it is done.
+        Fixture f;
+        f.window->renderToImage();
+        const QString direct = m_out.filePath(u"direct-timeline.csv"_s);
+        const QString job = m_out.filePath(u"job-timeline.csv"_s);
+        QVERIFY(f.window->evidence()->exportCsv(EvidenceActions::ExportKind::Timeline, direct, true));
+        QSignalSpy done(f.window->evidence(), &EvidenceActions::exportFinished);
+        const quint64 id = f.window->evidence()->startExport(EvidenceActions::ExportKind::Timeline, job, true);
+        QVERIFY(id > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 30000);
+        QCOMPARE(done.at(0).at(0).toString(), job);
+        QVERIFY2(done.at(0).at(1).toBool(), qPrintable(done.at(0).at(2).toString()));
+        QCOMPARE(readAll(job), readAll(direct));
+
+        QSignalSpy failed(f.window->evidence(), &EvidenceActions::exportFinished);
+        const QString bad = u"/nonexistent-dir/x.csv"_s;
+        f.window->evidence()->startExport(EvidenceActions::ExportKind::Events, bad, true);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 30000);
+        QCOMPARE(failed.at(0).at(1).toBool(), false);
+        QVERIFY2(failed.at(0).at(2).toString().contains(bad), qPrintable(failed.at(0).at(2).toString()));
+    }
+
+    void screenshotsAsJobs()
+    {
+        Fixture f;
+        QSignalSpy done(f.window->evidence(), &EvidenceActions::screenshotFinished);
+        const QString png = m_out.filePath(u"job-window.png"_s);
+        const QString svg = m_out.filePath(u"job-chart.svg"_s);
+        f.window->evidence()->startScreenshot(EvidenceActions::ScreenshotKind::WindowPng, png);
+        f.window->evidence()->startScreenshot(EvidenceActions::ScreenshotKind::ChartSvg, svg);
+        QTRY_COMPARE_WITH_TIMEOUT(done.size(), 2, 30000);
+        for (const auto& args : std::as_const(done))
+            QVERIFY2(args.at(1).toBool(), qPrintable(args.at(2).toString()));
+        QCOMPARE(QImage(png).height(), renderWindowWithCaption(f.window.get()).height());
+        QVERIFY(QSvgRenderer(svg).isValid());
+    }
+
+    void longJobsShowProgressAndCancel()
+    {
+        Fixture f;
+        JobTracker* jobs = f.window->evidence()->jobs();
+        JobProgressWidget* strip = f.window->evidence()->jobProgress();
+        QVERIFY(strip->isHidden());
+        auto halfway = std::make_shared<QSemaphore>();
+        bool delivered = false;
+        QSignalSpy finished(jobs, &JobTracker::jobFinished);
+        const quint64 id = jobs->run(
+            u"test"_s, u"Waiting for Cancel"_s, f.window.get(),
+            [halfway](JobControl& control) {
+                control.setProgress(0.5);
+                halfway->release();
+                while (!control.isCanceled())
+                    QThread::msleep(2);
+                return 1;
+            },
+            [&delivered](int) { delivered = true; });
+        QVERIFY(halfway->tryAcquire(1, 10000));
+        // Shown once it has run for 200 ms, with its progress.
+        QTRY_COMPARE_WITH_TIMEOUT(strip->shownJob(), id, 10000);
+        QVERIFY(strip->isVisibleTo(f.window.get()));
+        strip->cancelButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+        QCOMPARE(finished.at(0).at(1).toBool(), true);
+        QVERIFY(!delivered);
+        QTRY_VERIFY_WITH_TIMEOUT(strip->isHidden(), 10000);
+        QCOMPARE(strip->shownJob(), quint64(0));
     }
 
     void exportToBadPathFails()

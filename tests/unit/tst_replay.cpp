@@ -1,10 +1,14 @@
 #include "RecordingCompare.h"
 #include "SyntheticSession.h"
+#include "jobs/JobTracker.h"
 #include "record/Recorder.h"
+#include "record/RecordingArchive.h"
+#include "record/RecordingLoader.h"
 #include "record/RecordingReader.h"
 #include "store/Session.h"
 
 #include <QFile>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -281,6 +285,101 @@ private Q_SLOTS:
             QCOMPARE(sample.error, it->error);
             QVERIFY(sample.metrics == it->metrics);
         }
+    }
+
+    void readsIntoPlainDataAsLoadDoes()
+    {
+        SyntheticFeed feed;
+        Session live(feed.workspace());
+        recordSynthetic(m_path, 60, feed, live);
+        RecordingReader reader;
+        QVERIFY(reader.open(m_path));
+        SessionContent content(reader.workspace());
+        QVERIFY(reader.read(content));
+        Session adopted(reader.workspace());
+        adopted.adopt(content);
+        QCOMPARE(adopted.firstTimestampMs(), live.firstTimestampMs());
+        QCOMPARE(adopted.lastTimestampMs(), live.lastTimestampMs());
+        QCOMPARE(adopted.events(), live.events());
+        for (int t = 0; t < live.targetCount(); ++t) {
+            QCOMPARE(adopted.target(t).history.size(), live.target(t).history.size());
+            QCOMPARE(adopted.target(t).history.backendCounts().size(), live.target(t).history.backendCounts().size());
+            QCOMPARE(adopted.target(t).backendCount, live.target(t).backendCount);
+            QCOMPARE(diffSamples(live.target(t).lastOk, adopted.target(t).lastOk), QString());
+        }
+        QCOMPARE(diffSnapshots(live.database(0).lastOk, adopted.database(0).lastOk), QString());
+    }
+
+    void readingStopsWhenCanceled()
+    {
+        SyntheticFeed feed;
+        Session live(feed.workspace());
+        recordSynthetic(m_path, 400, feed, live); // 1,200 samples: progress is asked every 512
+        RecordingReader reader;
+        QVERIFY(reader.open(m_path));
+        SessionContent content(reader.workspace());
+        double seen = -2;
+        QVERIFY(!reader.read(content, [&seen](double fraction) {
+            seen = fraction;
+            return false;
+        }));
+        QVERIFY(seen > 0 && seen < 1);
+        QVERIFY(reader.problems().contains(u"load: canceled"_s));
+        QVERIFY(content.targets.at(0).history.size() < live.target(0).history.size());
+    }
+
+    void opensAsAJobTimelineFirst()
+    {
+        SyntheticFeed feed;
+        Session live(feed.workspace());
+        recordSynthetic(m_path, 60, feed, live);
+
+        JobTracker jobs;
+        QObject receiver;
+        std::unique_ptr<Session> session;
+        std::unique_ptr<RecordingArchive> archive;
+        QStringList order;
+        RecordingOpenCallbacks callbacks;
+        callbacks.timeline = [&](std::unique_ptr<Session> opened, RecordingReader::TimeRange range) {
+            order.append(u"timeline"_s);
+            QCOMPARE(range.firstMs, live.firstTimestampMs());
+            QCOMPARE(range.lastMs, live.lastTimestampMs());
+            session = std::move(opened);
+        };
+        callbacks.rest = [&](std::unique_ptr<RecordingArchive> opened, const QStringList& problems) {
+            order.append(u"rest"_s);
+            QVERIFY(problems.isEmpty());
+            archive = std::move(opened);
+        };
+        callbacks.failed = [&](const QString& error) { order.append(error); };
+        QSignalSpy finished(&jobs, &JobTracker::jobFinished);
+        openRecording(jobs, m_path, &receiver, callbacks);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
+        QCOMPARE(order, (QStringList { u"timeline"_s, u"rest"_s }));
+        QVERIFY(session);
+        QVERIFY(session->isReview());
+        QCOMPARE(session->events(), live.events());
+        for (int t = 0; t < live.targetCount(); ++t)
+            QCOMPARE(session->target(t).history.size(), live.target(t).history.size());
+        QVERIFY(archive);
+        const qint64 middle = (live.firstTimestampMs() + live.lastTimestampMs()) / 2;
+        QCOMPARE(archive->snapshotAt(u"main"_s, middle).backends.isEmpty(), false);
+    }
+
+    void openJobNamesTheFileItCannotOpen()
+    {
+        JobTracker jobs;
+        QObject receiver;
+        QString failure;
+        bool timeline = false;
+        RecordingOpenCallbacks callbacks;
+        callbacks.timeline = [&](std::unique_ptr<Session>, RecordingReader::TimeRange) { timeline = true; };
+        callbacks.failed = [&](const QString& error) { failure = error; };
+        const QString missing = m_dir.filePath(u"nowhere.psrec"_s);
+        openRecording(jobs, missing, &receiver, callbacks);
+        QTRY_VERIFY_WITH_TIMEOUT(!failure.isEmpty(), 30000);
+        QVERIFY2(failure.contains(missing), qPrintable(failure));
+        QVERIFY(!timeline);
     }
 
 private:
