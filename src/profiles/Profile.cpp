@@ -531,6 +531,7 @@ ProfileResult Profile::apply(const Exposition& exposition, const QString& pool) 
 {
     ProfileResult result;
     QStringList errors;
+    QStringList severalPools; // pools seen where one metric has several and the target names none
     auto poolOf = [](const ExpositionSample& sample) {
         for (const QString& label : poolLabels()) {
             const QString value = sample.label(label);
@@ -580,9 +581,10 @@ ProfileResult Profile::apply(const Exposition& exposition, const QString& pool) 
                     pools.append(p);
             }
             if (pools.size() > 1 && pool.isEmpty()) {
-                pools.sort();
-                errors.append(metricKey(metric) % u": "_s % selectorText % u" has "_s % QString::number(pools.size())
-                    % u" pools ("_s % pools.join(u", ") % u"): set \"pool\" on the target to choose one"_s);
+                for (const QString& p : std::as_const(pools)) {
+                    if (!severalPools.contains(p))
+                        severalPools.append(p);
+                }
             } else {
                 errors.append(metricKey(metric) % u": "_s % selectorText % u" matches "_s
                     % QString::number(picked.size()) % u" series (line "_s % QString::number(picked[0]->line)
@@ -603,6 +605,12 @@ ProfileResult Profile::apply(const Exposition& exposition, const QString& pool) 
         }
         result.metrics.set(metric, v);
         result.sources[idx(metric)] = sample.seriesKey();
+    }
+
+    if (!severalPools.isEmpty()) {
+        severalPools.sort();
+        errors.prepend(u"the payload has "_s % QString::number(severalPools.size()) % u" pools ("_s
+            % severalPools.join(u", ") % u"): set \"pool\" on the target to choose one (a target per pool)"_s);
     }
 
     auto derive = [&result](Metric target, double value) {

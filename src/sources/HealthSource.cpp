@@ -154,7 +154,9 @@ void HealthSource::startRequest()
 void HealthSource::sendRequest(const QUrl& url)
 {
     QNetworkRequest request { url };
-    request.setRawHeader("Accept", "application/json");
+    request.setRawHeader("Accept",
+        "application/json, application/openmetrics-text;version=1.0.0;q=0.9, text/plain;version=0.0.4;q=0.8, "
+        "*/*;q=0.5");
     request.setRawHeader("User-Agent", QByteArrayLiteral("PoolScope/" POOLSCOPE_VERSION));
     for (auto it = m_config.headers.constBegin(); it != m_config.headers.constEnd(); ++it)
         request.setRawHeader(it.key().toUtf8(), it.value().toUtf8());
@@ -305,13 +307,24 @@ Sample HealthSource::interpretReply(QNetworkReply* reply) const
         return fail(error);
     }
 
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(m_body, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return fail(
-            u"invalid JSON at offset "_s % QString::number(parseError.offset) % u": "_s % parseError.errorString());
-
-    ProfileResult result = m_profile->apply(document);
+    // Prometheus text / OpenMetrics by Content-Type; a body that says nothing of its type is sniffed.
+    const QByteArray contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray().toLower();
+    const bool exposition = contentType.contains("openmetrics") || contentType.startsWith("text/plain")
+        || (!contentType.contains("json") && Exposition::looksLikeExposition(m_body));
+    ProfileResult result;
+    if (exposition) {
+        const Exposition parsed = Exposition::parse(m_body, Exposition::sniffFormat(contentType, m_body));
+        if (!parsed.ok())
+            return fail(u"invalid Prometheus text at "_s % parsed.error);
+        result = m_profile->apply(parsed, m_config.pool);
+    } else {
+        QJsonParseError parseError;
+        const QJsonDocument document = QJsonDocument::fromJson(m_body, &parseError);
+        if (parseError.error != QJsonParseError::NoError)
+            return fail(
+                u"invalid JSON at offset "_s % QString::number(parseError.offset) % u": "_s % parseError.errorString());
+        result = m_profile->apply(document);
+    }
     if (!result.ok())
         return fail(result.error);
     sample.metrics = result.metrics;

@@ -21,6 +21,7 @@ struct TargetConfig
     QHash<QString, QString> headers; // values may hold ${env:NAME}, expanded at request time
     QString applicationName; // pg_stat_activity.application_name of this process's connections
     QString database; // name of the databases[] entry whose backends belong to this target
+    QString pool; // the pool to read when a Prometheus payload exposes several (its pool label's value)
 
     bool operator==(const TargetConfig&) const = default;
 };

@@ -305,6 +305,7 @@ TargetConfig readTarget(const QJsonValue& value, const QString& path, QStringLis
     t.headers = r.stringMap(u"headers"_s);
     t.applicationName = r.string(u"application_name"_s, {});
     t.database = r.string(u"database"_s, {});
+    t.pool = r.string(u"pool"_s, {});
     r.rejectUnknown();
     return t;
 }
@@ -500,6 +501,8 @@ QByteArray workspaceToJson(const Workspace& ws)
             o.insert(u"headers"_s, stringMap(t.headers));
         if (!t.database.isEmpty())
             o.insert(u"database"_s, t.database);
+        if (!t.pool.isEmpty())
+            o.insert(u"pool"_s, t.pool);
         targets.append(o);
     }
     QJsonArray databases;

@@ -124,9 +124,65 @@ private Q_SLOTS:
         QCOMPARE(server.requests().size(), 1);
         const TestServer::Request& request = server.requests().first();
         QCOMPARE(request.path, QByteArray("/health/detailed"));
-        QCOMPARE(request.headers.value("accept"), QByteArray("application/json"));
+        QVERIFY(request.headers.value("accept").startsWith("application/json, application/openmetrics-text"));
         QCOMPARE(request.headers.value("user-agent"), QByteArray("PoolScope/" POOLSCOPE_VERSION));
         QCOMPARE(request.headers.value("authorization"), QByteArray("Bearer s3cret"));
+    }
+
+    // Prometheus text, chosen by its Content-Type or sniffed when the type says nothing; a process with two
+    // pools is read one pool per target.
+    void prometheusPayload_data()
+    {
+        QTest::addColumn<QByteArray>("contentType");
+        QTest::addColumn<QString>("pool");
+        QTest::addColumn<QString>("metrics");
+        QTest::addColumn<QString>("error");
+        const QString batch = u"checked_out=2 pool_max=5 pool_size=3 pool_idle=1"_s;
+        QTest::addRow("text/plain 0.0.4")
+            << QByteArray("text/plain; version=0.0.4; charset=utf-8") << u"batch"_s << batch << QString();
+        QTest::addRow("no Content-Type: sniffed") << QByteArray() << u"batch"_s << batch << QString();
+        QTest::addRow("OpenMetrics") << QByteArray("application/openmetrics-text; version=1.0.0") << u"batch"_s << batch
+                                     << QString();
+        QTest::addRow("two pools, none chosen")
+            << QByteArray("text/plain") << QString() << QString()
+            << u"the payload has 2 pools (batch, main): set \"pool\" on the target to choose one (a target per "
+               u"pool)"_s;
+    }
+
+    void prometheusPayload()
+    {
+        QFETCH(QByteArray, contentType);
+        QFETCH(QString, pool);
+        QFETCH(QString, metrics);
+        QFETCH(QString, error);
+        QByteArray body = "# TYPE hikaricp_connections_active gauge\n"
+                          "hikaricp_connections_active{pool=\"main\",} 7.0\n"
+                          "hikaricp_connections_active{pool=\"batch\",} 2.0\n"
+                          "hikaricp_connections_idle{pool=\"main\",} 3.0\n"
+                          "hikaricp_connections_idle{pool=\"batch\",} 1.0\n"
+                          "hikaricp_connections_max{pool=\"main\",} 20.0\n"
+                          "hikaricp_connections_max{pool=\"batch\",} 5.0\n"
+                          "hikaricp_connections{pool=\"main\",} 10.0\n"
+                          "hikaricp_connections{pool=\"batch\",} 3.0\n";
+        if (contentType.contains("openmetrics"))
+            body += "# EOF\n";
+        QByteArray head = "HTTP/1.1 200 OK\r\n";
+        if (!contentType.isEmpty())
+            head += "Content-Type: " + contentType + "\r\n";
+        head += "Content-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n";
+        TestServer server;
+        server.setRoute("/metrics", { TestServer::Mode::Respond, head + body });
+        QNetworkAccessManager network;
+        TargetConfig config = target(u"app"_s, server.url("/metrics"));
+        config.pool = pool;
+        HealthSource source(config, &network);
+        QSignalSpy spy(&source, &HealthSource::sampleReady);
+        source.pollNow();
+        QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 5000);
+        const Sample sample = sampleAt(spy, 0);
+        QCOMPARE(sample.error, error);
+        if (error.isEmpty())
+            QCOMPARE(describe(sample.metrics), metrics);
     }
 
     void failures_data()

@@ -59,7 +59,7 @@ private Q_SLOTS:
         const QByteArray text = json(
             "{'version': 1,\n"
             "          'targets': [{'name': 'web', 'url': 'http://localhost:1/h', 'headers': {'X-Token': '${env:T}'},\n"
-            "                       'fields': {'tracked': '/t'}}],\n"
+            "                       'fields': {'tracked': '/t'}, 'pool': 'main'}],\n"
             "          'databases': [{'name': 'db', 'conninfo': 'host=localhost dbname=app'}]}");
         const auto first = parseWorkspace(text, {});
         QVERIFY2(first.ok(), qPrintable(first.errors.join(u'\n')));
