@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Runs every fuzz target of a `fuzz` build (bin/fuzz_*) for SECONDS each, two at a time (nice 15), each
-# starting from its committed seed corpus (tests/fuzz/corpus/<target>/, never written to) with its
-# dictionary. New inputs, logs and crashes land in BUILD/fuzz-runs/<target>/{corpus,crashes,log}.
+# Runs every fuzz target of a `fuzz` build (bin/fuzz_*) for SECONDS each, two at a time at nice 15 (or
+# $FUZZ_NICE), each starting from its committed seed corpus (tests/fuzz/corpus/<target>/, never written
+# to) with its dictionary. New inputs, logs and crashes land in BUILD/fuzz-runs/<target>/{corpus,crashes,log}.
 # Prints each target's executions and the total; exits 1 when any target found a crash, leak or hang.
-#   usage: tests/fuzz/run.sh [SECONDS [BUILD]]      (defaults: 60, build/fuzz)
+#   usage: tests/fuzz/run.sh [SECONDS [BUILD [TARGET...]]]   (defaults: 60, build/fuzz, every bin/fuzz_*)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 seconds=${1:-60}
+nice=${FUZZ_NICE:-15}
 build=$(cd "${2:-$here/../../build/fuzz}" && pwd)
+shift $(( $# > 2 ? 2 : $# ))
 out=$build/fuzz-runs
 mkdir -p "$out"
 
@@ -18,7 +20,7 @@ run_one() {
   rm -rf "$dir/crashes" && mkdir -p "$dir/corpus" "$dir/crashes"
   [ -f "$here/$name.dict" ] && dict=(-dict="$here/$name.dict")
   local rc=0
-  nice -n 15 "$bin" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
+  nice -n "$nice" "$bin" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$dir/crashes/" "${dict[@]}" "$dir/corpus" "$here/corpus/$name" >"$dir/log" 2>&1 || rc=$?
   local execs
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -1)
@@ -30,10 +32,14 @@ run_one() {
   fi
 }
 export -f run_one
-export here seconds out
+export here seconds nice out
 
 shopt -s nullglob
 targets=("$build"/bin/fuzz_*)
+if [ $# -gt 0 ]; then
+  targets=()
+  for name in "$@"; do targets+=("$build/bin/$name"); done
+fi
 if [ ${#targets[@]} -eq 0 ]; then
   echo "fuzz: no targets in $build/bin (build the fuzz preset first)" >&2
   exit 1
