@@ -64,8 +64,8 @@ void MainWindow::buildDiagnosisPanels()
     auto* backendsSplitter = new QSplitter(Qt::Horizontal, backendsPage);
     backendsSplitter->setChildrenCollapsible(false);
     m_backendsStack = new QStackedWidget(backendsSplitter);
-    if (backendsLayout)
-        backendsLayout->replaceWidget(m_backendsView, backendsSplitter);
+    if (backendsLayout) // replaceWidget() hands the table's old layout item back to us (LeakSanitizer found it)
+        delete backendsLayout->replaceWidget(m_backendsView, backendsSplitter);
     m_backendsStack->addWidget(m_backendsView);
     m_backendsStack->addWidget(m_groupsView);
     backendsSplitter->addWidget(m_backendsStack);
