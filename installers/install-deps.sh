@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything PoolScope needs to build, test and run its demo on Debian 12.
 # Idempotent: when every package is already present it only checks and exits (well under a second).
+#   --fuzz  also installs what the `fuzz` preset needs (clang 14 with libFuzzer); CI (.ci/run) uses it.
 set -euo pipefail
 
 packages=(
@@ -16,6 +17,13 @@ packages=(
   # DNS server's private resolv.conf (unshare, mount)
   openssl zlib1g-dev util-linux mount
 )
+if [ "${1:-}" = "--fuzz" ]; then
+  # the `fuzz` preset: clang and its runtime libraries (libFuzzer, ASan, UBSan)
+  packages+=(clang-14 libclang-rt-14-dev)
+elif [ $# -gt 0 ]; then
+  echo "usage: install-deps.sh [--fuzz]" >&2
+  exit 2
+fi
 
 missing=()
 for p in "${packages[@]}"; do
