@@ -111,6 +111,8 @@ std::unique_ptr<LiveWindow> openWindow(Workspace workspace, const QSize& size, b
             std::fprintf(stderr, "poolscope: warning: not recording: %s\n", qPrintable(live->recording->lastError()));
     }
     live->window->evidence()->setRecordingManager(live->recording.get());
+    if (!live->session->workspace().path.isEmpty())
+        live->window->evidence()->setReadFiles({ live->session->workspace().path });
     live->window->resize(size);
     live->window->show();
     live->monitor->start();
@@ -147,6 +149,7 @@ void openReview(JobTracker& jobs, QObject* receiver, const CommandLine& commandL
         std::fprintf(stderr, "poolscope: reviewing %s\n", qPrintable(path));
         live->diagnosis = std::make_unique<Diagnosis>(live->session.get(), live->view.get());
         live->window = std::make_unique<MainWindow>(live->session.get(), live->view.get(), live->diagnosis.get());
+        live->window->evidence()->setReadFiles({ path });
         live->window->resize(commandLine.size);
         live->window->show();
         *shown = { live.get(), live->window.get() };

@@ -1,5 +1,7 @@
 #include "EvidenceActions.h"
 
+#include "record/RecordingManager.h"
+
 #include "JobProgressWidget.h"
 #include "MainWindow.h"
 #include "RecordingStatusWidget.h"
@@ -162,7 +164,17 @@ void EvidenceActions::connectActions(WindowActions* actions)
 
 void EvidenceActions::setRecordingManager(RecordingManager* manager)
 {
+    m_recordingManager = manager;
     m_recording->setManager(manager);
+}
+
+QString EvidenceActions::outputProblem(const QString& path, FileKind kind) const
+{
+    QStringList inputs = m_readFiles;
+    if (m_recordingManager && !m_recordingManager->path().isEmpty())
+        inputs.append(m_recordingManager->path());
+    // The save dialog has asked before replacing a file: force, but never an input or a recording.
+    return checkOutputPath(QStringLiteral("Saving to"), path, kind, inputs, true);
 }
 
 QString EvidenceActions::cursorText() const
@@ -263,6 +275,11 @@ bool EvidenceActions::prepareExport(
 
 bool EvidenceActions::exportCsv(ExportKind kind, const QString& path, bool everything, QString* error)
 {
+    if (const QString problem = outputProblem(path, FileKind::Csv); !problem.isEmpty()) {
+        if (error)
+            *error = problem;
+        return false;
+    }
     ExportTask task;
     return prepareExport(kind, path, everything, &task, error) && task.write(path, error);
 }
@@ -270,8 +287,8 @@ bool EvidenceActions::exportCsv(ExportKind kind, const QString& path, bool every
 quint64 EvidenceActions::startExport(ExportKind kind, const QString& path, bool everything)
 {
     auto task = std::make_shared<ExportTask>();
-    QString error;
-    if (!prepareExport(kind, path, everything, task.get(), &error)) {
+    QString error = outputProblem(path, FileKind::Csv);
+    if (!error.isEmpty() || !prepareExport(kind, path, everything, task.get(), &error)) {
         Q_EMIT exportFinished(path, false, error);
         return 0;
     }
@@ -328,6 +345,11 @@ bool EvidenceActions::saveScreenshot(ScreenshotKind kind, const QString& path, Q
 
 quint64 EvidenceActions::startScreenshot(ScreenshotKind kind, const QString& path)
 {
+    if (const QString problem = outputProblem(path, kind == ScreenshotKind::ChartSvg ? FileKind::Svg : FileKind::Image);
+        !problem.isEmpty()) {
+        Q_EMIT screenshotFinished(path, false, problem);
+        return 0;
+    }
     // Rendering the widgets stays here; encoding and writing go to the job.
     const bool svg = kind == ScreenshotKind::ChartSvg;
     const QImage image = kind == ScreenshotKind::WindowPng ? ScreenshotRenderer::renderWindow(m_window)

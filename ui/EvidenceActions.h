@@ -2,6 +2,9 @@
 
 #include <QObject>
 #include <QPointer>
+#include <QStringList>
+
+#include "cli/OutputPath.h"
 
 class QAction;
 class QLabel;
@@ -41,6 +44,11 @@ public:
 
     // The recording hook: the app passes its RecordingManager (the record toggle is disabled without).
     void setRecordingManager(RecordingManager* manager);
+    // Files the window reads (a reviewed recording, the workspace): exports and screenshots never write
+    // over them, nor over the live recording (src/cli/OutputPath.h decides).
+    void setReadFiles(const QStringList& paths) { m_readFiles = paths; }
+    // Empty when `path` may be written with `kind`; otherwise why not, naming the path.
+    QString outputProblem(const QString& path, FileKind kind) const;
 
     // "Showing 03:12:04 — Live ▶" / "Live"; in review "Showing 03:12:04 (recording)".
     QString cursorText() const;
@@ -79,6 +87,8 @@ private:
     QLabel* m_cursorLabel = nullptr;
     QToolButton* m_liveButton = nullptr;
     RecordingStatusWidget* m_recording = nullptr;
+    QPointer<RecordingManager> m_recordingManager;
+    QStringList m_readFiles;
     JobTracker* m_jobs = nullptr;
     JobProgressWidget* m_jobProgress = nullptr;
 };

@@ -165,10 +165,15 @@ QSet<int> pids(const BackendsModel* model)
     return result;
 }
 
-QString readAll(const QString& path)
+QByteArray readBytes(const QString& path)
 {
     QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+QString readAll(const QString& path)
+{
+    return QString::fromUtf8(readBytes(path));
 }
 } // namespace
 
@@ -395,6 +400,38 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 30000);
         QCOMPARE(failed.at(0).at(1).toBool(), false);
         QVERIFY2(failed.at(0).at(2).toString().contains(bad), qPrintable(failed.at(0).at(2).toString()));
+    }
+
+    // The window never writes an export or a screenshot over a file it reads, nor over a recording, even
+    // though its save dialog asked before replacing: the file is left as it was and the reason is given.
+    void neverOverwritesWhatItReads()
+    {
+        Fixture f;
+        const QString reviewed = m_out.filePath(u"reviewed.sqlite"_s);
+        {
+            QFile file(reviewed);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(QByteArray("SQLite format 3\0", 16) + QByteArray(4080, '\0'));
+        }
+        const QByteArray before = readBytes(reviewed);
+        f.window->evidence()->setReadFiles({ reviewed });
+
+        QString error;
+        QVERIFY(!f.window->evidence()->exportCsv(EvidenceActions::ExportKind::Timeline, reviewed, true, &error));
+        QVERIFY2(error.contains(u"recording"_s) && error.contains(reviewed), qPrintable(error));
+
+        QSignalSpy exported(f.window->evidence(), &EvidenceActions::exportFinished);
+        QCOMPARE(f.window->evidence()->startExport(EvidenceActions::ExportKind::Events, reviewed, true), quint64(0));
+        QTRY_COMPARE_WITH_TIMEOUT(exported.size(), 1, 30000);
+        QCOMPARE(exported.at(0).at(1).toBool(), false);
+
+        QSignalSpy saved(f.window->evidence(), &EvidenceActions::screenshotFinished);
+        QCOMPARE(
+            f.window->evidence()->startScreenshot(EvidenceActions::ScreenshotKind::WindowPng, reviewed), quint64(0));
+        QTRY_COMPARE_WITH_TIMEOUT(saved.size(), 1, 30000);
+        QCOMPARE(saved.at(0).at(1).toBool(), false);
+        QVERIFY2(saved.at(0).at(2).toString().contains(reviewed), qPrintable(saved.at(0).at(2).toString()));
+        QCOMPARE(readBytes(reviewed), before);
     }
 
     void screenshotsAsJobs()
