@@ -192,6 +192,18 @@ void Diagnosis::compute(int targetIndex)
 
     VerdictOptions options;
     options.targetName = t.config.name;
+    if (const int db = session->databaseIndex(t.config.database); db >= 0) {
+        const ActivitySnapshot& snapshot = session->database(db).lastOk;
+        if (snapshot.timestampMs != 0 && snapshot.maxConnections > 0) {
+            options.serverMaxConnections = snapshot.maxConnections;
+            options.serverReservedConnections = snapshot.reservedConnections;
+            // Every backend the server counts against the limit (client backends), PoolScope's own too.
+            qsizetype clients = 1;
+            for (const Backend& b : snapshot.backends)
+                clients += (b.backendType.isEmpty() || b.backendType == u"client backend"_s) ? 1 : 0;
+            options.serverConnectionsNow = static_cast<double>(clients);
+        }
+    }
     out.verdict = computeVerdict(t.history, fromMs, toMs, options);
 
     const MetricValues metrics = metricsAtOrBefore(t, toMs);
@@ -230,9 +242,13 @@ void Diagnosis::compute(int targetIndex)
         const VerdictKind kind = out.verdict.kind;
         if (kind == VerdictKind::Growing && d->reportedKind[i] != VerdictKind::Growing) {
             QString message = u"growing by %1 connections/hour"_s.arg(out.verdict.slopePerHour, 0, 'f', 1);
-            if (isPresent(out.verdict.poolMax) && out.verdict.exhaustionEtaSeconds >= 0)
+            if (out.verdict.exhaustionLimit == Verdict::Limit::PoolMax)
                 message += u"; pool max %1 in about %2"_s.arg(
                     formatCount(out.verdict.poolMax), formatDuration(out.verdict.exhaustionEtaSeconds));
+            else if (out.verdict.exhaustionLimit == Verdict::Limit::Server)
+                message += u"; the server's connection limit (%1) in about %2"_s.arg(
+                    QString::number(out.verdict.serverMaxConnections - out.verdict.serverReservedConnections),
+                    formatDuration(out.verdict.exhaustionEtaSeconds));
             session->addEvent(
                 Event { out.computedAtMs, Event::Severity::Warning, t.config.name, u"growing"_s, message });
         }

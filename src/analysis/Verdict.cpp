@@ -138,6 +138,15 @@ Verdict computeVerdict(const TargetHistory& history, qint64 fromMs, qint64 toMs,
         if (isPresent(v.poolMax) && isPresent(v.checkedOutNow) && v.slopePerHour > 0.0) {
             const double remaining = v.poolMax - v.checkedOutNow;
             v.exhaustionEtaSeconds = remaining <= 0.0 ? 0.0 : remaining / v.slopePerHour * 3600.0;
+            v.exhaustionLimit = Verdict::Limit::PoolMax;
+        } else if (!isPresent(v.poolMax) && options.serverMaxConnections > 0 && isPresent(options.serverConnectionsNow)
+            && v.slopePerHour > 0.0) {
+            v.serverMaxConnections = options.serverMaxConnections;
+            v.serverReservedConnections = std::max(0, options.serverReservedConnections);
+            v.serverConnectionsNow = options.serverConnectionsNow;
+            const double remaining = v.serverMaxConnections - v.serverReservedConnections - v.serverConnectionsNow;
+            v.exhaustionEtaSeconds = remaining <= 0.0 ? 0.0 : remaining / v.slopePerHour * 3600.0;
+            v.exhaustionLimit = Verdict::Limit::Server;
         }
         return v;
     }
@@ -196,7 +205,16 @@ QString Verdict::text() const
             s += QString::number(slopePerHour / 60.0, 'f', 1) + u"/min; "_s;
         s += ci + QString::number(slopeLow, 'f', 1) + u"\u2026"_s + QString::number(slopeHigh, 'f', 1) + u", over "_s
             + formatDuration(slopeSpanSeconds) + u"), now "_s + formatCount(level) + u" untracked"_s;
-        if (!isPresent(poolMax) || exhaustionEtaSeconds < 0.0)
+        if (exhaustionLimit == Limit::Server) {
+            const int limit = serverMaxConnections - serverReservedConnections;
+            s += u" \u2014 pool max unknown; the server's limit of "_s + QString::number(limit)
+                + u" connections (max_connections "_s + QString::number(serverMaxConnections) + u" \u2212 "_s
+                + QString::number(serverReservedConnections) + u" reserved, "_s + formatCount(serverConnectionsNow)
+                + u" in use)"_s
+                + (exhaustionEtaSeconds == 0.0
+                        ? u" already reached."_s
+                        : u" reached in about "_s + formatDuration(exhaustionEtaSeconds) + u" at this rate."_s);
+        } else if (!isPresent(poolMax) || exhaustionEtaSeconds < 0.0)
             s += u" \u2014 pool max unknown, no exhaustion estimate."_s;
         else if (exhaustionEtaSeconds == 0.0)
             s += u" \u2014 pool max "_s + formatCount(poolMax) + u" already reached."_s;

@@ -40,6 +40,11 @@ struct VerdictOptions
     double recentMinSeconds = 300; // ...but at least this long (or the whole window when shorter)
     double zeroLevel = 0.5; // |level| at most this → None (unless growing)
     double poolMax = qQNaN(); // overrides the pool_max metric when set
+    // Without a pool max, the ETA is to the server's limit for ordinary roles: max_connections −
+    // superuser_reserved_connections, with the connections the server holds now (every application's).
+    int serverMaxConnections = -1;
+    int serverReservedConnections = -1;
+    double serverConnectionsNow = qQNaN();
     qint64 defaultIntervalMs = 2000; // poll interval assumed for neededSeconds with < 2 samples
     int maxTrendPoints = 600; // see TrendOptions::maxPoints
 };
@@ -67,8 +72,14 @@ struct Verdict
     double checkedOutNow = qQNaN(); // median checked_out of the last 10 usable samples
     double poolMax = qQNaN();
     // Seconds until checked_out reaches pool_max at slopePerHour: only for Growing with a known pool
-    // max; 0 when already there; -1 when unknown or never.
+    // max; 0 when already there; -1 when unknown or never. Without a pool max, the time until the server's
+    // connections reach its limit (exhaustionLimit says which).
     double exhaustionEtaSeconds = -1;
+    enum class Limit { None, PoolMax, Server };
+    Limit exhaustionLimit = Limit::None;
+    int serverMaxConnections = -1;
+    int serverReservedConnections = -1;
+    double serverConnectionsNow = qQNaN();
     int samplesUsed = 0; // usable samples (ok, with a discrepancy) in the window
     double coverageSeconds = 0; // time between the first and the last usable sample
     double neededSeconds = 0; // Unknown: about how much more polling is needed
@@ -105,7 +116,9 @@ struct Verdict
 //  4. None when |level| <= zeroLevel (level = median of the last quarter of R).
 //  5. Stable otherwise.
 // ETA (Growing only): (pool_max − checked_out now) / slope, with the pool_max metric's last value
-// (or options.poolMax), checked_out now the median of its last 10 values; -1 without a pool max.
+// (or options.poolMax), checked_out now the median of its last 10 values. Without a pool max:
+// (max_connections − superuser_reserved_connections − the server's connections now) / slope, when the
+// options carry them; -1 otherwise.
 Verdict computeVerdict(const TargetHistory& history, qint64 fromMs, qint64 toMs, const VerdictOptions& options = {});
 
 } // namespace poolscope

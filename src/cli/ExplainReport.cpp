@@ -77,6 +77,10 @@ QJsonObject explainJson(const Session& session, const Diagnosis& diagnosis, bool
             { u"slope_high"_s, number(v.slopeHigh) },
             { u"exhaustion_eta_seconds"_s,
                 v.exhaustionEtaSeconds >= 0 ? QJsonValue(v.exhaustionEtaSeconds) : QJsonValue(QJsonValue::Null) },
+            { u"exhaustion_limit"_s,
+                v.exhaustionLimit == Verdict::Limit::PoolMax      ? QJsonValue(u"pool_max"_s)
+                    : v.exhaustionLimit == Verdict::Limit::Server ? QJsonValue(u"server_max_connections"_s)
+                                                                  : QJsonValue(QJsonValue::Null) },
             { u"pool_max"_s, number(v.poolMax) },
             { u"samples"_s, v.samplesUsed },
             { u"coverage_seconds"_s, v.coverageSeconds },

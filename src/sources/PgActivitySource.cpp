@@ -26,9 +26,10 @@ constexpr int kQueryGraceMs = 1000;
 constexpr int kBackoffBaseMs = 1000;
 constexpr int kBackoffCapMs = 30000;
 
-// Every backend but our own. The one-row LEFT JOIN keeps statement_timestamp() even when no other
-// backend exists; that row has a NULL pid and is skipped.
+// Every backend but our own. The one-row LEFT JOIN keeps statement_timestamp() and the server's
+// connection limit even when no other backend exists; that row has a NULL pid and is skipped.
 constexpr char kActivityQuery[] = "SELECT (extract(epoch FROM statement_timestamp()) * 1000)::bigint,"
+                                  " one.max_connections, one.reserved,"
                                   " a.pid, a.datname, a.usename, a.application_name, host(a.client_addr),"
                                   " a.client_port, a.backend_type,"
                                   " (extract(epoch FROM a.backend_start) * 1000)::bigint,"
@@ -36,12 +37,15 @@ constexpr char kActivityQuery[] = "SELECT (extract(epoch FROM statement_timestam
                                   " (extract(epoch FROM a.query_start) * 1000)::bigint,"
                                   " (extract(epoch FROM a.state_change) * 1000)::bigint,"
                                   " a.state, a.wait_event_type, a.wait_event, a.query"
-                                  " FROM (SELECT 1) AS one"
+                                  " FROM (SELECT current_setting('max_connections')::int AS max_connections,"
+                                  " current_setting('superuser_reserved_connections')::int AS reserved) AS one"
                                   " LEFT JOIN pg_catalog.pg_stat_activity AS a ON a.pid <> pg_backend_pid()"
                                   " ORDER BY a.pid";
 
 enum Column {
     ServerTime,
+    MaxConnections,
+    ReservedConnections,
     Pid,
     Datname,
     Usename,
@@ -436,8 +440,11 @@ void PgActivitySource::takeResult(PGresult* result)
     const int rows = PQntuples(result);
     m_pending.backends.reserve(rows);
     for (int row = 0; row < rows; ++row) {
-        if (row == 0)
+        if (row == 0) {
             m_pending.serverTimeMs = toInt64(result, row, ServerTime, kNoTime);
+            m_pending.maxConnections = static_cast<int>(toInt64(result, row, MaxConnections, -1));
+            m_pending.reservedConnections = static_cast<int>(toInt64(result, row, ReservedConnections, -1));
+        }
         if (PQgetisnull(result, row, Pid))
             continue; // the LEFT JOIN's row when no other backend exists
         Backend backend;

@@ -42,6 +42,10 @@ struct ActivitySnapshot
     qint64 timestampMs = 0; // local clock (UTC ms) when the result arrived
     qint64 serverTimeMs = kNoTime; // the server's statement_timestamp(): ages are measured against it
     qint64 latencyMs = -1;
+    // The server's connection limit as ordinary roles meet it: max_connections and
+    // superuser_reserved_connections (-1 when unknown). Used for a time to exhaustion when a pool has no max.
+    int maxConnections = -1;
+    int reservedConnections = -1;
     QList<Backend> backends; // PoolScope's own backend is never among them
     QString error; // empty when the read succeeded
 

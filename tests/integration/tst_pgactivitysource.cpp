@@ -327,6 +327,9 @@ private Q_SLOTS:
         QList<qint64> latencies;
         for (const ActivitySnapshot& snapshot : std::as_const(recorder.snapshots)) {
             QVERIFY(snapshot.serverTimeMs != kNoTime);
+            // The demo's server: max_connections=200 (resources/demo/demo.py), reserved 3 (the default).
+            QCOMPARE(snapshot.maxConnections, 200);
+            QCOMPARE(snapshot.reservedConnections, 3);
             // Same machine, same clock: the server's statement time lies within the poll.
             QVERIFY2(std::abs(snapshot.serverTimeMs - snapshot.timestampMs) < 2000,
                 qPrintable(u"%1 vs %2"_s.arg(snapshot.serverTimeMs).arg(snapshot.timestampMs)));

@@ -365,7 +365,42 @@ private Q_SLOTS:
         s.poolMax = kNaN; // unknown
         const Verdict unknown = verdictOf(s);
         QCOMPARE(unknown.exhaustionEtaSeconds, -1.0);
+        QCOMPARE(unknown.exhaustionLimit, Verdict::Limit::None);
         QVERIFY(std::isnan(unknown.poolMax));
+    }
+
+    // Without a pool max, the time to exhaustion is the server's: max_connections − reserved − in use.
+    void exhaustionOfTheServer()
+    {
+        Scenario s;
+        s.shape = Shape::Leak;
+        s.base = 10;
+        s.ratePerMinute = 6;
+        s.seconds = 300;
+        s.poolMax = kNaN;
+        VerdictOptions options;
+        options.targetName = u"web"_s;
+        options.serverMaxConnections = 100;
+        options.serverReservedConnections = 3;
+        options.serverConnectionsNow = 57;
+        const Verdict v = computeVerdict(makeHistory(s), kT0, kT0 + static_cast<qint64>(s.seconds * 1000), options);
+        QCOMPARE(v.kind, VerdictKind::Growing);
+        QCOMPARE(v.exhaustionLimit, Verdict::Limit::Server);
+        QCOMPARE(v.exhaustionEtaSeconds, (100.0 - 3.0 - 57.0) / v.slopePerHour * 3600.0);
+        QVERIFY2(
+            v.text().contains(u"the server's limit of 97 connections (max_connections 100 \u2212 3 reserved, 57 in "
+                              u"use) reached in about"_s),
+            qPrintable(v.text()));
+
+        options.serverConnectionsNow = 97; // already there
+        QCOMPARE(computeVerdict(makeHistory(s), kT0, kT0 + static_cast<qint64>(s.seconds * 1000), options)
+                     .exhaustionEtaSeconds,
+            0.0);
+
+        // A pool max, when known, wins over the server's limit.
+        s.poolMax = 80;
+        const Verdict pool = computeVerdict(makeHistory(s), kT0, kT0 + static_cast<qint64>(s.seconds * 1000), options);
+        QCOMPARE(pool.exhaustionLimit, Verdict::Limit::PoolMax);
     }
 
     // The golden sentences, kept on purpose: the verdict is pasted into chat channels, so its wording
