@@ -566,6 +566,12 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
 
+    if args.metrics:
+        try:
+            import prometheus_client  # noqa: F401 - fail at startup, not on the first scrape
+        except ImportError as exc:
+            log.error("--metrics needs prometheus_client (Debian package python3-prometheus-client): %s", exc)
+            return 1
     try:
         service = DemoService(args)
         service.pool.wait(timeout=30)
