@@ -554,7 +554,7 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
             exitCode = 1;
             app.quit();
         });
-        std::fprintf(stderr, "poolscope: starting the demo (a throwaway PostgreSQL and three services)...\n");
+        std::fprintf(stderr, "poolscope: starting the demo (a throwaway PostgreSQL and four services)...\n");
         demo.start(commandLine.demoLeakPerMinute);
     } else if (!commandLine.recordingPath.isEmpty()) {
         openReview(

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""PoolScope demo orchestrator: a throw-away PostgreSQL plus three pool-owning services.
+"""PoolScope demo orchestrator: a throw-away PostgreSQL plus four pool-owning services.
 
 It reproduces the seed's situation live (seed/untracked-connections-analysis.md): three processes
 (web, worker_odds, worker_settlement) whose pools hold 15 connections that their own tracking
-does not know about.
+does not know about, serving the seed's JSON. A fourth, reports, serves Prometheus text with
+OpenTelemetry names instead (db_client_connection_*, and its own tracked gauge) and holds 3 more.
 
     demo.py up   --state DIR [--leak-per-minute R]   start everything, write DIR/state.json and
                                                      DIR/workspace.json, print the workspace path
@@ -13,7 +14,7 @@ does not know about.
                                                      stdin EOF / SIGTERM / SIGINT, then down
 
 Standard library + psycopg 3 only; run with /usr/bin/python3 (Debian's python3-psycopg, python3-flask,
-python3-psycopg-pool) and PostgreSQL server binaries (Debian package 'postgresql').
+python3-psycopg-pool, python3-prometheus-client) and PostgreSQL server binaries (Debian package 'postgresql').
 """
 
 from __future__ import annotations
@@ -44,12 +45,16 @@ LIMITED_ROLE = "poolscope_limited"
 READY_DEADLINE = 30.0
 STOP_GRACE = 5.0
 
-# name, kind, pool min, pool max, untracked idle, untracked idle in transaction  (7+1 + 4 + 2+1 = 15)
+# name, kind, pool min, pool max, untracked idle, untracked idle in transaction  (7+1 + 4 + 2+1 = 15, + 3)
 SERVICES = [
     ("web", "web", 4, 20, 7, 1),
     ("worker_odds", "worker", 2, 10, 4, 0),
     ("worker_settlement", "worker", 2, 10, 2, 1),
+    ("reports", "worker", 2, 8, 3, 0),
 ]
+# Services whose target reads Prometheus text (/metrics, OpenTelemetry names) instead of the seed's JSON, and
+# the selector of the gauge that holds their own tracked count.
+METRICS_SERVICES = {"reports": 'app_db_connections_tracked{pool="reports"}'}
 
 # Files and folders `up` creates inside DIR; `down` removes only these (never a whole foreign folder).
 OWNED_ENTRIES = ["pgdata", "postgres.log", "state.json", "workspace.json", "watchdog.log"] + [
@@ -431,6 +436,8 @@ def up(state_dir: str, leak_per_minute: float, parent_pid: int = 0, announce: bo
                     "--application-name", name, "--pool-min", str(pool_min), "--pool-max", str(pool_max),
                     "--untracked", str(untracked), "--untracked-in-transaction", str(in_tx), "--kind", kind,
                     "--leak-per-minute", str(leak_per_minute if name == "web" else 0)]
+            if name in METRICS_SERVICES:
+                argv.append("--metrics")
             if parent_pid:
                 argv += ["--parent-pid", str(parent_pid)]
             service_log = os.path.join(state_dir, f"{name}.log")
@@ -442,7 +449,9 @@ def up(state_dir: str, leak_per_minute: float, parent_pid: int = 0, announce: bo
                 "name": name,
                 "pid": service_proc.pid,
                 "port": port,
-                "url": f"http://127.0.0.1:{port}/health/detailed",
+                "url": f"http://127.0.0.1:{port}/" + ("metrics" if name in METRICS_SERVICES else "health/detailed"),
+                "health_url": f"http://127.0.0.1:{port}/health/detailed",
+                "format": "prometheus" if name in METRICS_SERVICES else "json",
                 "admin_url": f"http://127.0.0.1:{port}/admin",
                 "application_name": name,
                 "untracked": untracked + in_tx,
@@ -451,7 +460,7 @@ def up(state_dir: str, leak_per_minute: float, parent_pid: int = 0, announce: bo
             })
             write_json(state_path, state)
         for (name, service_proc, service_log), service in zip(procs, state["services"]):
-            wait_service(name, service_proc, service["url"], service_log)
+            wait_service(name, service_proc, service["health_url"], service_log)
         say(f"services ready: {time.monotonic() - t0:.2f} s")
     except BaseException as exc:
         say("up failed: stopping what was started (logs kept in {})".format(state_dir))
@@ -465,11 +474,7 @@ def up(state_dir: str, leak_per_minute: float, parent_pid: int = 0, announce: bo
 
     workspace = {
         "version": 1,
-        "targets": [
-            {"name": s["name"], "url": s["url"], "profile": "auto", "interval": 1, "timeout": 2,
-             "application_name": s["application_name"], "database": "demo"}
-            for s in state["services"]
-        ],
+        "targets": [demo_target(s) for s in state["services"]],
         "databases": [{"name": "demo", "conninfo": conninfo, "interval": 1}],
         "thresholds": {"discrepancy_warning": 20, "discrepancy_critical": 25},
     }
@@ -477,11 +482,22 @@ def up(state_dir: str, leak_per_minute: float, parent_pid: int = 0, announce: bo
     state["status"] = "up"
     state["up_seconds"] = round(time.monotonic() - started, 2)
     write_json(state_path, state)
-    say(f"up in {state['up_seconds']:.2f} s: web, worker_odds, worker_settlement hold 15 untracked connections "
-        f"(state {state_path})")
+    say(f"up in {state['up_seconds']:.2f} s: web, worker_odds, worker_settlement hold 15 untracked connections, "
+        f"reports (Prometheus, OpenTelemetry names) 3 more (state {state_path})")
     if announce:
         print(state["workspace"], flush=True)
     return state
+
+
+def demo_target(service: dict) -> dict:
+    """The workspace target of one demo service: the Prometheus one names its pool and maps its tracked gauge."""
+    target = {"name": service["name"], "url": service["url"], "profile": "auto", "interval": 1, "timeout": 2,
+              "application_name": service["application_name"], "database": "demo"}
+    selector = METRICS_SERVICES.get(service["name"])
+    if selector:
+        target["pool"] = service["name"]
+        target["fields"] = {"tracked": selector}
+    return target
 
 
 def wait_service(name: str, proc: subprocess.Popen, url: str, log_path: str) -> None:
@@ -671,7 +687,7 @@ def watchdog(state_dir: str, pid: int, keep: bool) -> int:
 # ---- command line ---------------------------------------------------------------------------
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description="PoolScope demo: PostgreSQL + three pool-owning services")
+    parser = argparse.ArgumentParser(description="PoolScope demo: PostgreSQL + four pool-owning services")
     sub = parser.add_subparsers(dest="command", required=True)
     p_up = sub.add_parser("up", help="start the demo, print the workspace path")
     p_up.add_argument("--state", required=True, help="folder for pgdata, logs, state.json and workspace.json")

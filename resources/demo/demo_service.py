@@ -12,12 +12,15 @@ Endpoints:
     GET  /health                {"status": "ok"}
     GET  /health/detailed       seed-shaped pool + tracking payload
     GET  /pool/stats            psycopg_pool get_stats(), raw
+    GET  /metrics               with --metrics: Prometheus text, OpenTelemetry names (db_client_connection_*)
+                                and the app's tracked gauge app_db_connections_tracked{pool=NAME}
     GET  /admin, /admin/state   pids of the untracked and leaked connections, leak switch state
     POST /admin/leak            {"per_minute": R}   R = 0 turns the leak off
     POST /admin/hold            {"route": "/api/bets", "seconds": 40}   hold one TRACKED connection (a tracked leak)
     web only: GET /api/bets, /api/odds, /api/users/<id>
 
-Requires Python 3.11 with Debian's python3-flask (2.2) and python3-psycopg-pool (3.1).
+Requires Python 3.11 with Debian's python3-flask (2.2) and python3-psycopg-pool (3.1); --metrics also
+python3-prometheus-client.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ WEB_ROUTES = ["/api/bets", "/api/odds", "/api/users/<id>"]
 WORKER_JOBS = {
     "worker_odds": ["odds.fetch", "odds.publish"],
     "worker_settlement": ["settlement.run", "settlement.payout"],
+    "reports": ["reports.build", "reports.export"],
 }
 
 log = logging.getLogger("demo_service")
@@ -359,6 +363,47 @@ class DemoService:
             },
         }
 
+    def metrics(self) -> tuple[bytes, str]:
+        """The pool as OpenTelemetry's Prometheus exporter names it, plus the app's own tracked gauge.
+
+        One snapshot under the tracker's lock, as for /health/detailed: used - tracked is never below the
+        connections held outside tracking."""
+        from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+        from prometheus_client.core import GaugeMetricFamily
+
+        with self.tracker.lock:
+            stats = self.pool.get_stats()
+            tracked = len(self.tracker._active)
+        pool_size = stats.get("pool_size", 0)
+        idle = stats.get("pool_available", 0)
+        pool = self.name
+
+        class Snapshot:
+            def collect(self):
+                count = GaugeMetricFamily("db_client_connection_count", "Connections in the pool, by state",
+                                          labels=["db_client_connection_pool_name", "db_client_connection_state"])
+                count.add_metric([pool, "used"], pool_size - idle)
+                count.add_metric([pool, "idle"], idle)
+                yield count
+                for name, help_text, value in (
+                        ("db_client_connection_max", "Most open connections allowed",
+                         stats.get("pool_max", 0)),
+                        ("db_client_connection_idle_min", "Fewest idle connections kept",
+                         stats.get("pool_min", 0)),
+                        ("db_client_connection_pending_requests", "Requests waiting for a connection",
+                         stats.get("requests_waiting", 0))):
+                    family = GaugeMetricFamily(name, help_text, labels=["db_client_connection_pool_name"])
+                    family.add_metric([pool], value)
+                    yield family
+                own = GaugeMetricFamily("app_db_connections_tracked",
+                                        "Connections the app's own tracker holds as taken", labels=["pool"])
+                own.add_metric([pool], tracked)
+                yield own
+
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(Snapshot())
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+
     def admin_state(self) -> dict:
         with self.state_lock:
             return {
@@ -404,6 +449,12 @@ def build_app(service: DemoService) -> Flask:
     @app.get("/pool/stats")
     def pool_stats():
         return jsonify(service.pool.get_stats())
+
+    if service.args.metrics:
+        @app.get("/metrics")
+        def metrics():
+            body, content_type = service.metrics()
+            return body, 200, {"Content-Type": content_type}
 
     @app.get("/admin")
     def admin_index():
@@ -474,6 +525,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--untracked-in-transaction", type=int, default=0)
     parser.add_argument("--kind", choices=["web", "worker"])
     parser.add_argument("--leak-per-minute", type=float, default=0.0)
+    parser.add_argument("--metrics", action="store_true",
+                        help="also serve /metrics: Prometheus text with OpenTelemetry names")
     parser.add_argument("--traffic-threads", type=int, default=2)
     parser.add_argument("--parent-pid", type=int, default=0,
                         help="exit when this process is gone (used by 'demo.py run')")
@@ -513,6 +566,12 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
 
+    if args.metrics:
+        try:
+            import prometheus_client  # noqa: F401 - fail at startup, not on the first scrape
+        except ImportError as exc:
+            log.error("--metrics needs prometheus_client (Debian package python3-prometheus-client): %s", exc)
+            return 1
     try:
         service = DemoService(args)
         service.pool.wait(timeout=30)

@@ -44,7 +44,48 @@ EXPECTED = {  # name -> (routes, untracked idle, untracked idle in transaction),
     "web": ({"/api/bets", "/api/odds", "/api/users/<id>"}, 7, 1),
     "worker_odds": ({"odds.fetch", "odds.publish"}, 4, 0),
     "worker_settlement": ({"settlement.run", "settlement.payout"}, 2, 1),
+    "reports": ({"reports.build", "reports.export"}, 3, 0),
 }
+PROMETHEUS = {"reports"}  # targets that read /metrics (OpenTelemetry names) instead of the seed's JSON
+
+
+def get_metrics(url: str) -> dict:
+    """{'name{labels}': value} of a Prometheus text body (the demo writes no escapes, timestamps or exemplars)."""
+    with urllib.request.urlopen(url, timeout=5) as response:
+        content_type = response.headers.get("Content-Type", "")
+        text = response.read().decode()
+    if not content_type.startswith("text/plain"):
+        raise ValueError(f"{url}: Content-Type {content_type!r}")
+    series = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            key, value = line.rsplit(" ", 1)
+            series[key] = float(value)
+    return series
+
+
+def check_metrics(service: dict, held: int) -> None:
+    """The Prometheus payload: OpenTelemetry names for the pool, the app's tracked gauge, used - tracked = held."""
+    name = service["name"]
+    pool = f'db_client_connection_pool_name="{name}"'
+    used_key = f'db_client_connection_count{{{pool},db_client_connection_state="used"}}'
+    tracked_key = f'app_db_connections_tracked{{pool="{name}"}}'
+    series = get_metrics(service["url"])
+    check(f"{name}: /metrics has OpenTelemetry names and the tracked gauge",
+          {used_key, f'db_client_connection_count{{{pool},db_client_connection_state="idle"}}',
+           f"db_client_connection_max{{{pool}}}", tracked_key} <= set(series), str(sorted(series)))
+    check(f"{name}: /metrics pool max", series.get(f"db_client_connection_max{{{pool}}}") == EXPECTED_MAX[name])
+    gaps = []
+    for _ in range(20):
+        series = get_metrics(service["url"])
+        gaps.append(series.get(used_key, 0) - series.get(tracked_key, 0))
+        time.sleep(0.1)
+    check(f"{name}: /metrics used - tracked is never below the untracked count", min(gaps) >= held, str(gaps))
+    check(f"{name}: /metrics minimum used - tracked equals the untracked count ({held})", min(gaps) == held,
+          str(gaps))
+
+
+EXPECTED_MAX = {"reports": 8}
 
 
 def check_payload_shape(name: str, payload: dict) -> None:
@@ -72,14 +113,15 @@ def check_payload_shape(name: str, payload: dict) -> None:
 
 def check_service(service: dict, conninfo: str) -> None:
     name = service["name"]
-    base = service["url"].rsplit("/health/detailed", 1)[0]
+    health_url = service.get("health_url", service["url"])
+    base = health_url.rsplit("/health/detailed", 1)[0]
     status, body = get_json(base + "/health")
     check(f"{name}: /health", status == 200 and body == {"status": "ok"}, f"{status} {body}")
     status, stats = get_json(base + "/pool/stats")
     check(f"{name}: /pool/stats is psycopg_pool's get_stats()", status == 200
           and {"pool_min", "pool_max", "pool_size", "pool_available", "requests_waiting"} <= set(stats), str(stats))
 
-    status, first = get_json(service["url"])
+    status, first = get_json(health_url)
     check(f"{name}: /health/detailed answers 200", status == 200)
     check_payload_shape(name, first)
 
@@ -89,7 +131,7 @@ def check_service(service: dict, conninfo: str) -> None:
         _, admin_before = get_json(base + "/admin/state")
         discrepancies = []
         for _ in range(20):
-            _, payload = get_json(service["url"])
+            _, payload = get_json(health_url)
             discrepancies.append(payload["database"]["tracking"]["tracking_discrepancy"])
             time.sleep(0.1)
         _, admin = get_json(base + "/admin/state")
@@ -111,6 +153,8 @@ def check_service(service: dict, conninfo: str) -> None:
     check(f"{name}: traffic moves the counters",
           last["database"]["tracking"]["total_acquired"] > first["database"]["tracking"]["total_acquired"],
           f"{first['database']['tracking']['total_acquired']} -> {last['database']['tracking']['total_acquired']}")
+    if name in PROMETHEUS:
+        check_metrics(service, held)
 
     with psycopg.connect(conninfo, application_name="poolscope_smoke", autocommit=True) as conn:
         rows = conn.execute(
@@ -148,17 +192,23 @@ def main() -> int:
     check("state.json fields", {"pgdata", "pg_port", "pg_pid", "socket_dir", "database", "conninfo",
                                 "limited_conninfo", "services", "workspace"} <= set(state), str(sorted(state)))
     names = [s.get("name") for s in state.get("services", [])]
-    check("state.json services", names == ["web", "worker_odds", "worker_settlement"], str(names))
+    check("state.json services", names == ["web", "worker_odds", "worker_settlement", "reports"], str(names))
+    check("state.json formats", [s.get("format") for s in state.get("services", [])]
+          == ["prometheus" if n in PROMETHEUS else "json" for n in names])
     try:
         with open(state["workspace"], encoding="utf-8") as handle:
             workspace = json.load(handle)
         targets = workspace.get("targets", [])
-        check("workspace.json version 1 with three targets", workspace.get("version") == 1
+        check("workspace.json version 1 with four targets", workspace.get("version") == 1
               and [t.get("name") for t in targets] == names)
         check("workspace.json targets use state's urls, 1 s interval, auto profile",
               all(t.get("url") == s["url"] and t.get("interval") == 1 and t.get("timeout") == 2
                   and t.get("profile") == "auto" and t.get("database") == "demo"
                   and t.get("application_name") == s["name"] for t, s in zip(targets, state["services"])))
+        check("workspace.json: the Prometheus target names its pool and maps its tracked gauge with a selector",
+              all((t.get("pool"), t.get("fields")) == ((t["name"], {"tracked": f'app_db_connections_tracked{{pool="{t["name"]}"}}'})
+                                                       if t["name"] in PROMETHEUS else (None, None)) for t in targets),
+              str(targets))
         check("workspace.json database", workspace.get("databases") == [
             {"name": "demo", "conninfo": state["conninfo"], "interval": 1}], str(workspace.get("databases")))
         check("workspace.json thresholds", workspace.get("thresholds") == {

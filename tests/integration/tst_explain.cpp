@@ -74,9 +74,10 @@ private Q_SLOTS:
         const QJsonObject report = QJsonDocument::fromJson(run.out).object();
         QCOMPARE(report.value(u"status"_s).toString(), u"OK"_s);
         const QJsonArray targets = report.value(u"targets"_s).toArray();
-        QCOMPARE(targets.size(), 3);
+        QCOMPARE(targets.size(), 4);
 
-        for (const QString& name : { u"web"_s, u"worker_odds"_s, u"worker_settlement"_s }) {
+        // reports serves Prometheus text (OpenTelemetry names), the others the seed's JSON: the same facts hold.
+        for (const QString& name : { u"web"_s, u"worker_odds"_s, u"worker_settlement"_s, u"reports"_s }) {
             const QJsonObject target = byName(targets, name);
             const QJsonObject admin = adminState(state, name);
             const QSet<int> untracked = pidSet(admin.value(u"untracked_pids"_s).toArray());

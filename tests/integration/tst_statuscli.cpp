@@ -30,7 +30,7 @@ private Q_SLOTS:
         const QJsonObject status = QJsonDocument::fromJson(run.out).object();
         QCOMPARE(status.value(u"status"_s).toString(), u"OK"_s);
         const QJsonArray targets = status.value(u"targets"_s).toArray();
-        QCOMPARE(targets.size(), 3);
+        QCOMPARE(targets.size(), 4);
 
         QString error;
         const QJsonObject web = byName(targets, u"web"_s);
@@ -76,6 +76,27 @@ private Q_SLOTS:
         }
         for (const auto& pid : untracked)
             QVERIFY2(webPids.contains(pid.toInt()), qPrintable(u"untracked pid %1 not listed"_s.arg(pid.toInt())));
+    }
+
+    // The demo's fourth service serves Prometheus text with OpenTelemetry names; its tracked gauge is mapped
+    // with a selector. Its discrepancy is at least the connections it holds untracked, as for the JSON ones.
+    void readsThePrometheusDemoService()
+    {
+        const PoolscopeRun run = runPoolscope({ u"status"_s, m_state.value(u"workspace"_s).toString(), u"--json"_s });
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonObject reports
+            = byName(QJsonDocument::fromJson(run.out).object().value(u"targets"_s).toArray(), u"reports"_s);
+        QVERIFY2(reports.value(u"ok"_s).toBool(), qPrintable(reports.value(u"error"_s).toString()));
+        QString error;
+        const QJsonObject admin
+            = fetchJson(demoService(m_state, u"reports"_s).value(u"admin_url"_s).toString() + u"/state"_s, &error)
+                  .object();
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const double checkedOut = reports.value(u"checked_out"_s).toDouble();
+        const double tracked = reports.value(u"tracked"_s).toDouble();
+        QCOMPARE(reports.value(u"discrepancy"_s).toDouble(), checkedOut - tracked);
+        QVERIFY(checkedOut - tracked >= admin.value(u"untracked_pids"_s).toArray().size());
+        QCOMPARE(reports.value(u"pool_max"_s).toDouble(), 8.0);
     }
 
     void adHocFlagsAndProfiles()
