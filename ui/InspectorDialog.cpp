@@ -16,12 +16,33 @@
 #include <QLabel>
 #include <QMenu>
 #include <QPushButton>
+#include <QStyledItemDelegate>
+#include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
 
 namespace poolscope {
+
+namespace {
+
+// Values that feed a metric in bold, so they stand out in a large tree.
+class MappedBoldDelegate : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        if (index.data(PayloadModel::MappedRole).toBool())
+            option->font.setBold(true);
+    }
+};
+
+} // namespace
 
 InspectorDialog::InspectorDialog(Monitor* monitor, Session* session, JobTracker* jobs, QWidget* parent)
     : QDialog(parent)
@@ -34,6 +55,7 @@ InspectorDialog::InspectorDialog(Monitor* monitor, Session* session, JobTracker*
     , m_summary(new QLabel(this))
     , m_view(new QTreeView(this))
     , m_fieldKey(new QComboBox(this))
+    , m_selected(new QLabel(this))
     , m_use(new QPushButton(u"Use as"_s, this))
     , m_message(new QLabel(this))
 {
@@ -56,6 +78,7 @@ InspectorDialog::InspectorDialog(Monitor* monitor, Session* session, JobTracker*
     m_view->setObjectName(u"PayloadTree"_s);
     m_view->setAccessibleName(u"Payload"_s);
     m_view->setModel(m_model);
+    m_view->setItemDelegate(new MappedBoldDelegate(m_view));
     m_view->setUniformRowHeights(true);
     m_view->setAlternatingRowColors(true);
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -64,6 +87,8 @@ InspectorDialog::InspectorDialog(Monitor* monitor, Session* session, JobTracker*
     m_fieldKey->setObjectName(u"InspectorFieldKey"_s);
     m_fieldKey->setAccessibleName(u"Metric"_s);
     m_fieldKey->addItems(Profile::fieldKeys());
+    m_selected->setObjectName(u"InspectorSelected"_s);
+    m_selected->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_use->setObjectName(u"InspectorUse"_s);
     m_use->setToolTip(
         u"Write the selected value's pointer or selector into the target's fields in the workspace file"_s);
@@ -77,7 +102,7 @@ InspectorDialog::InspectorDialog(Monitor* monitor, Session* session, JobTracker*
     top->addWidget(m_target, 1);
     top->addWidget(m_refresh);
     auto* bottom = new QHBoxLayout;
-    bottom->addWidget(new QLabel(u"Selected value:"_s, this));
+    bottom->addWidget(m_selected);
     bottom->addWidget(m_use);
     bottom->addWidget(m_fieldKey);
     bottom->addStretch(1);
@@ -98,9 +123,9 @@ InspectorDialog::InspectorDialog(Monitor* monitor, Session* session, JobTracker*
     });
     connect(m_use, &QPushButton::clicked, this, [this] { useSelectedAs(m_fieldKey->currentText()); });
     connect(m_view, &QTreeView::customContextMenuRequested, this, &InspectorDialog::showContextMenu);
-    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
-        [this] { m_use->setEnabled(!selectedField().isNull()); });
-    connect(m_model, &QAbstractItemModel::modelReset, this, [this] { m_use->setEnabled(!selectedField().isNull()); });
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, &InspectorDialog::updateSelected);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &InspectorDialog::updateSelected);
+    updateSelected();
     if (monitor)
         connect(monitor, &Monitor::payloadReceived, this, &InspectorDialog::onPayloadReceived);
     refresh();
@@ -193,7 +218,13 @@ void InspectorDialog::showInspection()
         if (inspection.entries.size() <= 200)
             m_view->expandAll();
     }
-    m_view->resizeColumnToContents(PayloadModel::Key);
+    // Once the tree is laid out with its expanded branches.
+    QTimer::singleShot(0, this, [this] {
+        for (const int column : { PayloadModel::Key, PayloadModel::Value }) {
+            m_view->resizeColumnToContents(column);
+            m_view->setColumnWidth(column, m_view->columnWidth(column) + 2 * fontMetrics().averageCharWidth());
+        }
+    });
     if (!m_selectAfterRefresh.isEmpty()) {
         const QModelIndex index = m_model->indexOfField(m_selectAfterRefresh);
         if (index.isValid()) {
@@ -201,6 +232,14 @@ void InspectorDialog::showInspection()
             m_view->scrollTo(index);
         }
     }
+}
+
+void InspectorDialog::updateSelected()
+{
+    const QString field = selectedField();
+    m_use->setEnabled(!field.isNull());
+    m_selected->setText(field.isNull() ? u"Select a value, then"_s
+                                       : u"Selected: %1 —"_s.arg(field.isEmpty() ? u"(the whole payload)"_s : field));
 }
 
 QString InspectorDialog::selectedField() const
@@ -241,7 +280,7 @@ bool InspectorDialog::useSelectedAs(const QString& key)
         u"write-field:"_s + path, u"Saving the workspace"_s, this,
         [path, name, key, field](JobControl&) { return writeTargetField(path, name, key, field); },
         [this, path, name, key, field](WorkspaceResult result) {
-            m_use->setEnabled(!selectedField().isNull());
+            updateSelected();
             if (!result.ok()) {
                 const QString text = u"Not saved: "_s % result.errors.join(u"; "_s);
                 showMessage(text, true);

@@ -50,6 +50,7 @@ private:
     void showMessage(const QString& text, bool error);
     void showContextMenu(const QPoint& position);
     QString selectedField() const;
+    void updateSelected();
 
     QPointer<Monitor> m_monitor;
     QPointer<Session> m_session;
@@ -60,6 +61,7 @@ private:
     QLabel* m_summary;
     QTreeView* m_view;
     QComboBox* m_fieldKey;
+    QLabel* m_selected;
     QPushButton* m_use;
     QLabel* m_message;
     QString m_selectAfterRefresh;

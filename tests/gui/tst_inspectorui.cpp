@@ -11,6 +11,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QFile>
 #include <QLabel>
 #include <QPushButton>
@@ -147,8 +148,10 @@ private Q_SLOTS:
         QCOMPARE(dialog->view()->currentIndex().data(PayloadModel::FieldRole).toString(), u"/app/sessions_open"_s);
 
         const QString shot = qEnvironmentVariable("POOLSCOPE_INSPECTOR_SCREENSHOT");
-        if (!shot.isEmpty())
+        if (!shot.isEmpty()) {
+            QCoreApplication::processEvents(); // the columns are sized once the tree is laid out
             QVERIFY(dialog->grab().save(shot));
+        }
     }
 
     void prometheusSeriesAreSelectors()
