@@ -211,7 +211,7 @@ void InspectorDialog::showInspection()
         for (qsizetype i = 0; i < inspection.entries.size(); ++i) {
             if (inspection.entries.at(i).feeds.isEmpty())
                 continue;
-            QModelIndex at = m_model->parent(m_model->indexOfField(inspection.entries.at(i).field));
+            QModelIndex at = m_model->parent(m_model->indexOfEntry(i));
             for (; at.isValid(); at = at.parent())
                 m_view->expand(at);
         }

@@ -22,11 +22,17 @@ void PayloadModel::setInspection(PayloadInspection inspection)
 QModelIndex PayloadModel::indexOfField(const QString& field) const
 {
     for (qsizetype i = 0; i < m_inspection.entries.size(); ++i) {
-        const PayloadEntry& entry = m_inspection.entries.at(i);
-        if (entry.field == field)
-            return createIndex(entry.row, Key, static_cast<quintptr>(i));
+        if (m_inspection.entries.at(i).field == field)
+            return indexOfEntry(i);
     }
     return {};
+}
+
+QModelIndex PayloadModel::indexOfEntry(qsizetype entry) const
+{
+    if (entry < 0 || entry >= m_inspection.entries.size())
+        return {};
+    return createIndex(m_inspection.entries.at(entry).row, Key, static_cast<quintptr>(entry));
 }
 
 const PayloadEntry* PayloadModel::entryAt(const QModelIndex& index) const

@@ -30,6 +30,8 @@ public:
     const PayloadInspection& inspection() const { return m_inspection; }
     // The index (column Key) of the entry whose field is `field`; invalid when there is none.
     QModelIndex indexOfField(const QString& field) const;
+    // The index (column Key) of inspection().entries[entry]; invalid when out of range.
+    QModelIndex indexOfEntry(qsizetype entry) const;
 
     QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
     QModelIndex parent(const QModelIndex& child) const override;

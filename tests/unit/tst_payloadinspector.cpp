@@ -193,6 +193,11 @@ private Q_SLOTS:
         QCOMPARE(model.parent(n), custom);
         QCOMPARE(model.indexOfField(u"/custom/n"_s), n);
         QVERIFY(!model.indexOfField(u"/nowhere"_s).isValid());
+        QCOMPARE(model.indexOfEntry(
+                     entryWithField(model.inspection(), u"/custom/n"_s) - model.inspection().entries.constData()),
+            n);
+        QVERIFY(!model.indexOfEntry(-1).isValid());
+        QVERIFY(!model.indexOfEntry(model.inspection().entries.size()).isValid());
 
         const QModelIndex list = model.index(1, PayloadModel::Key);
         const QModelIndex element = model.index(1, PayloadModel::Key, list);
