@@ -206,6 +206,7 @@ void InspectorDialog::showInspection()
         text += u"\nMapping: "_s % inspection.mappingError;
     m_summary->setText(text);
 
+    m_view->setRootIsDecorated(!exposition); // series are a flat list
     if (!exposition) {
         // Open the branches down to each mapped value; a large tree stays folded otherwise.
         for (qsizetype i = 0; i < inspection.entries.size(); ++i) {
@@ -274,6 +275,7 @@ bool InspectorDialog::useSelectedAs(const QString& key)
         return false;
     }
     const QString name = target();
+    m_fieldKey->setCurrentText(key);
     m_use->setEnabled(false);
     showMessage(u"Saving %1 = %2 to %3…"_s.arg(key, field, path), false);
     m_jobs->run(
@@ -289,7 +291,7 @@ bool InspectorDialog::useSelectedAs(const QString& key)
             }
             if (const TargetConfig* config = result.workspace->target(name); config && m_monitor)
                 m_monitor->reconfigureTarget(*config);
-            const QString text = u"Saved to %1: %2 of %3 is read at %4; the monitor polls with it from now on."_s.arg(
+            const QString text = u"Saved to %1: %2 of %3 is read from %4; the monitor polls with it from now on."_s.arg(
                 path, key, name, field);
             showMessage(text, false);
             m_selectAfterRefresh = field;

@@ -191,6 +191,12 @@ private Q_SLOTS:
         const WorkspaceResult after = loadWorkspace(path);
         QVERIFY(after.ok());
         QCOMPARE(after.workspace->targets.at(0).fields.value(u"tracked"_s), series);
+
+        const QString shot = qEnvironmentVariable("POOLSCOPE_INSPECTOR_SCREENSHOT");
+        if (!shot.isEmpty()) {
+            QCoreApplication::processEvents();
+            QVERIFY(dialog->grab().save(QString(shot).replace(u".png"_s, u"-prometheus.png"_s)));
+        }
     }
 
     void adHocTargetsAreNotSaved()
