@@ -103,6 +103,7 @@ std::unique_ptr<LiveWindow> openWindow(Workspace workspace, const QSize& size, b
     live->view = std::make_unique<ViewState>();
     live->diagnosis = std::make_unique<Diagnosis>(live->session.get(), live->view.get());
     live->window = std::make_unique<MainWindow>(live->session.get(), live->view.get(), live->diagnosis.get());
+    live->window->setMonitor(live->monitor.get());
     live->recording = std::make_unique<RecordingManager>();
     if (record && qEnvironmentVariable("POOLSCOPE_RECORD") != u"0"_s) {
         if (live->recording->start(live->session.get()))

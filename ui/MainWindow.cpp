@@ -4,6 +4,7 @@
 #include "EventsPane.h"
 #include "EvidenceActions.h"
 #include "ExplainPane.h"
+#include "InspectorDialog.h"
 #include "Notifier.h"
 #include "RoutesView.h"
 #include "StatusPane.h"
@@ -17,6 +18,7 @@
 #include "analysis/Diagnosis.h"
 #include "models/BackendsModel.h"
 #include "models/TargetsModel.h"
+#include "sources/Monitor.h"
 #include "store/Session.h"
 #include "store/ViewState.h"
 
@@ -113,6 +115,8 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
     QAction* thresholds = m_actions->action(WindowActions::Id::Thresholds);
     thresholds->setEnabled(session != nullptr);
     connect(thresholds, &QAction::triggered, this, &MainWindow::openThresholdsDialog);
+    connect(
+        m_actions->action(WindowActions::Id::InspectPayload), &QAction::triggered, this, &MainWindow::openInspector);
 
     resize(1400, 900);
     if (m_targets->model()->rowCount() > 0)
@@ -165,6 +169,29 @@ ThresholdsDialog* MainWindow::openThresholdsDialog()
         dialog->setAttribute(Qt::WA_DeleteOnClose);
     }
     dialog->open();
+    return dialog;
+}
+
+void MainWindow::setMonitor(Monitor* monitor)
+{
+    m_monitor = monitor;
+    m_actions->action(WindowActions::Id::InspectPayload)->setEnabled(monitor != nullptr && m_session);
+}
+
+InspectorDialog* MainWindow::openInspector()
+{
+    if (!m_monitor || !m_session)
+        return nullptr;
+    auto* dialog = findChild<InspectorDialog*>();
+    if (!dialog) {
+        dialog = new InspectorDialog(m_monitor, m_session, m_evidence->jobs(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    const int target = selectedTarget();
+    if (target >= 0 && target < m_session->workspace().targets.size())
+        dialog->setTarget(m_session->workspace().targets.at(target).name);
+    dialog->show();
+    dialog->raise();
     return dialog;
 }
 

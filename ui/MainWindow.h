@@ -12,6 +12,8 @@ class Diagnosis;
 class EventsPane;
 class EvidenceActions;
 class ExplainPane;
+class InspectorDialog;
+class Monitor;
 class Notifier;
 class RoutesView;
 class Session;
@@ -62,6 +64,10 @@ public:
 
     // Opens the (window-modal, non-blocking) thresholds dialog; applying it sets the Session's thresholds.
     ThresholdsDialog* openThresholdsDialog();
+    // The live window's monitor (the app gives it; none in review): enables Monitor ▸ Inspect payload….
+    void setMonitor(Monitor* monitor);
+    // Opens the (non-modal) payload inspector on the selected target; null without a monitor.
+    InspectorDialog* openInspector();
 
     // Refreshes everything now (instead of at the next coalesced tick) and grabs the window.
     QImage renderToImage();
@@ -71,6 +77,7 @@ private:
 
     QPointer<Session> m_session;
     QPointer<Diagnosis> m_diagnosis;
+    QPointer<Monitor> m_monitor;
     ViewState* m_view = nullptr;
     WindowActions* m_actions = nullptr;
     TargetsPane* m_targets = nullptr;

@@ -67,6 +67,10 @@ WindowActions::WindowActions(QMainWindow* window)
     QAction* thresholds = make(Id::Thresholds, u"&Thresholds…"_s);
     thresholds->setToolTip(u"Discrepancy warning and critical levels, growth per hour"_s);
     monitor->addAction(thresholds);
+    QAction* inspect = make(Id::InspectPayload, u"&Inspect payload…"_s);
+    inspect->setToolTip(u"The selected target's last payload, the metric each value feeds; map a value to a metric"_s);
+    inspect->setEnabled(false); // until the app gives the window its monitor
+    monitor->addAction(inspect);
 
     // Shown in the timeline's toolbar.
     QAction* pause = make(Id::Pause, u"Pause"_s);

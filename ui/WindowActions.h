@@ -32,6 +32,7 @@ public:
         Redact,
         // Monitor
         Thresholds,
+        InspectPayload,
         // The timeline's toolbar
         Pause,
         Follow,

@@ -257,7 +257,7 @@ void HealthSource::onFinished()
     deliver(std::move(sample));
 }
 
-Sample HealthSource::interpretReply(QNetworkReply* reply) const
+Sample HealthSource::interpretReply(QNetworkReply* reply)
 {
     Sample sample;
     auto fail = [&sample](QString error) {
@@ -307,10 +307,12 @@ Sample HealthSource::interpretReply(QNetworkReply* reply) const
         return fail(error);
     }
 
-    // Prometheus text / OpenMetrics by Content-Type; a body that says nothing of its type is sniffed.
+    // Kept for the payload inspector (the body is shared, not copied). Prometheus text / OpenMetrics by
+    // Content-Type; a body that says nothing of its type is sniffed.
     const QByteArray contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray().toLower();
-    const bool exposition = contentType.contains("openmetrics") || contentType.startsWith("text/plain")
-        || (!contentType.contains("json") && Exposition::looksLikeExposition(m_body));
+    m_lastPayload = Payload { m_body, contentType, QDateTime::currentMSecsSinceEpoch() };
+    m_payloadChanged = true;
+    const bool exposition = m_lastPayload.isExposition();
     ProfileResult result;
     if (exposition) {
         const Exposition parsed = Exposition::parse(m_body, Exposition::sniffFormat(contentType, m_body));
@@ -358,6 +360,10 @@ void HealthSource::deliver(Sample sample)
         m_failures = 0;
         if (m_running)
             m_pollTimer.start(backoffDelayMs(m_config.intervalMs, 0, 0));
+    }
+    if (m_payloadChanged) {
+        m_payloadChanged = false;
+        Q_EMIT payloadReceived();
     }
     Q_EMIT sampleReady(sample);
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "profiles/Payload.h"
 #include "profiles/Profile.h"
 #include "types/Sample.h"
 #include "types/Workspace.h"
@@ -57,8 +58,14 @@ public:
     // `jitter` in [-1, 1] scales the +-20 % jitter; tests pass fixed values.
     static int backoffDelayMs(int intervalMs, int failures, double jitter);
 
+    // The last body a poll received with a 2xx status within the body cap (whether it mapped or not),
+    // shared with the source: no copy is made per poll. Empty until one arrived.
+    const Payload& lastPayload() const { return m_lastPayload; }
+
 Q_SIGNALS:
     void sampleReady(const poolscope::Sample& sample);
+    // After lastPayload() changed; emitted just before the poll's sampleReady.
+    void payloadReceived();
 
 private:
     enum class AbortReason { None, Timeout, TooLarge, CrossOrigin, RedirectLoop };
@@ -75,7 +82,7 @@ private:
     void finishWithError(const QString& error);
     void deliver(Sample sample);
     void cancelInFlight();
-    Sample interpretReply(QNetworkReply* reply) const;
+    Sample interpretReply(QNetworkReply* reply);
 
     TargetConfig m_config;
     QNetworkAccessManager* m_network;
@@ -87,6 +94,8 @@ private:
     QTimer m_localFailure; // delivers m_configError asynchronously, like a network failure
     QPointer<QNetworkReply> m_reply;
     QByteArray m_body;
+    Payload m_lastPayload;
+    bool m_payloadChanged = false; // in the poll being delivered
     QElapsedTimer m_elapsed;
     AbortReason m_abortReason = AbortReason::None;
     int m_redirects = 0; // followed in the request in flight

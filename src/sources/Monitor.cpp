@@ -19,12 +19,9 @@ Monitor::Monitor(Session* session, QObject* parent)
     , m_network(new QNetworkAccessManager(this))
 {
     const Workspace& ws = session->workspace();
-    for (TargetConfig config : ws.targets) {
-        for (auto it = config.headers.begin(); it != config.headers.end(); ++it)
-            it.value() = expandEnv(it.value(), &m_unsetEnvironment);
-        auto* source = new HealthSource(std::move(config), m_network, this);
-        connect(source, &HealthSource::sampleReady, this, &Monitor::onSample);
-        m_health.push_back(source);
+    for (const TargetConfig& config : ws.targets) {
+        m_targetConfigs.append(config);
+        m_health.push_back(makeHealthSource(config));
     }
     for (DatabaseConfig config : ws.databases) {
         config.conninfo = expandEnv(config.conninfo, &m_unsetEnvironment);
@@ -49,6 +46,54 @@ Monitor::Monitor(Session* session, QObject* parent)
 }
 
 Monitor::~Monitor() = default;
+
+HealthSource* Monitor::makeHealthSource(TargetConfig config)
+{
+    for (auto it = config.headers.begin(); it != config.headers.end(); ++it)
+        it.value() = expandEnv(it.value(), &m_unsetEnvironment);
+    auto* source = new HealthSource(std::move(config), m_network, this);
+    connect(source, &HealthSource::sampleReady, this, &Monitor::onSample);
+    connect(source, &HealthSource::payloadReceived, this,
+        [this, source] { Q_EMIT payloadReceived(source->config().name); });
+    return source;
+}
+
+Payload Monitor::lastPayload(const QString& target) const
+{
+    for (const HealthSource* source : m_health) {
+        if (source->config().name == target)
+            return source->lastPayload();
+    }
+    return {};
+}
+
+const TargetConfig* Monitor::targetConfig(const QString& target) const
+{
+    for (const TargetConfig& config : m_targetConfigs) {
+        if (config.name == target)
+            return &config;
+    }
+    return nullptr;
+}
+
+bool Monitor::reconfigureTarget(const TargetConfig& config)
+{
+    for (std::size_t i = 0; i < m_health.size(); ++i) {
+        if (m_health[i]->config().name != config.name)
+            continue;
+        HealthSource* old = m_health[i];
+        old->stop();
+        old->disconnect(this);
+        old->deleteLater();
+        m_targetConfigs[static_cast<qsizetype>(i)] = config;
+        m_health[i] = makeHealthSource(config);
+        m_unsetEnvironment.removeDuplicates();
+        if (m_running)
+            m_health[i]->start();
+        return true;
+    }
+    return false;
+}
 
 void Monitor::start()
 {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "profiles/Payload.h"
 #include "store/Session.h"
 
 #include <QObject>
@@ -32,17 +33,30 @@ public:
     // ${env:NAME} references in headers or conninfo whose variable is not set.
     const QStringList& unsetEnvironment() const { return m_unsetEnvironment; }
 
+    // The last payload a target's source received (empty for an unknown target or none yet).
+    Payload lastPayload(const QString& target) const;
+    // The configuration a target is polled with, as written in the workspace (${env:NAME} not expanded);
+    // nullptr for an unknown target.
+    const TargetConfig* targetConfig(const QString& target) const;
+    // Replaces a target's source with one polling `config` (the target of the same name), started when the
+    // monitor runs; the session keeps the target's history. False for an unknown target.
+    bool reconfigureTarget(const TargetConfig& config);
+
 Q_SIGNALS:
     void allAnswered();
+    // A target's source received a payload (lastPayload changed).
+    void payloadReceived(const QString& target);
 
 private:
     void onSample(const Sample& sample);
     void onSnapshot(const ActivitySnapshot& snapshot);
     void checkAllAnswered();
+    HealthSource* makeHealthSource(TargetConfig config);
 
     Session* m_session;
     QNetworkAccessManager* m_network;
     std::vector<HealthSource*> m_health;
+    QList<TargetConfig> m_targetConfigs; // as written, by the index of m_health
     std::vector<PgActivitySource*> m_databases;
     std::vector<bool> m_targetAnswered;
     std::vector<bool> m_databaseAnswered;

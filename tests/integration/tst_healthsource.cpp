@@ -129,6 +129,42 @@ private Q_SLOTS:
         QCOMPARE(request.headers.value("authorization"), QByteArray("Bearer s3cret"));
     }
 
+    // The last 2xx body is kept for the payload inspector (whether it mapped or not); a failed poll keeps the
+    // previous one.
+    void lastPayloadIsKept()
+    {
+        TestServer server;
+        server.setRoute("/health", { TestServer::Mode::Respond, httpResponse(200, "OK", kSeedPayload) });
+        QNetworkAccessManager network;
+        HealthSource source(target(u"web"_s, server.url("/health")), &network);
+        QVERIFY(source.lastPayload().isEmpty());
+        QSignalSpy payloads(&source, &HealthSource::payloadReceived);
+        QSignalSpy spy(&source, &HealthSource::sampleReady);
+
+        const qint64 before = QDateTime::currentMSecsSinceEpoch();
+        source.pollNow();
+        QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 5000);
+        QCOMPARE(payloads.count(), 1);
+        QCOMPARE(source.lastPayload().body, kSeedPayload);
+        QCOMPARE(source.lastPayload().contentType, QByteArray("application/json"));
+        QVERIFY(source.lastPayload().receivedMs >= before);
+        QVERIFY(!source.lastPayload().isExposition());
+
+        server.setRoute("/health", { TestServer::Mode::Respond, httpResponse(500, "Internal Server Error", "oops") });
+        source.pollNow();
+        QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 2, 5000);
+        QVERIFY(!sampleAt(spy, 1).ok());
+        QCOMPARE(payloads.count(), 1);
+        QCOMPARE(source.lastPayload().body, kSeedPayload);
+
+        const QByteArray unmapped = R"({"nothing": "here"})";
+        server.setRoute("/health", { TestServer::Mode::Respond, httpResponse(200, "OK", unmapped) });
+        source.pollNow();
+        QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 3, 5000);
+        QCOMPARE(payloads.count(), 2);
+        QCOMPARE(source.lastPayload().body, unmapped);
+    }
+
     // Prometheus text, chosen by its Content-Type or sniffed when the type says nothing; a process with two
     // pools is read one pool per target.
     void prometheusPayload_data()
