@@ -1,4 +1,5 @@
 #include "InspectorDialog.h"
+#include "workspace/WorkspaceFile.h"
 
 #include "format/Format.h"
 #include "jobs/JobTracker.h"

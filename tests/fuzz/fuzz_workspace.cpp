@@ -4,7 +4,7 @@
 // workspaceToJson() then parseWorkspace() again gives an equal workspace. A refusal lists at least one
 // error.
 
-#include "workspace/Workspace.h"
+#include "workspace/WorkspaceFile.h"
 
 #include <QByteArray>
 

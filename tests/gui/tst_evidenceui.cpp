@@ -100,8 +100,11 @@ public:
     ActivitySnapshot snapshotAt(const QString& database, qint64 tMs) const override
     {
         auto it = snapshots.upper_bound(tMs);
-        if (it == snapshots.begin())
-            return ActivitySnapshot { database, 0, kNoTime, -1, {}, {} };
+        if (it == snapshots.begin()) {
+            ActivitySnapshot none;
+            none.database = database;
+            return none;
+        }
         return std::prev(it)->second;
     }
     QList<RouteStats> routesAt(const QString&, qint64 tMs) const override
