@@ -63,6 +63,18 @@ struct Diagnosis::Private
     QTimer* timer = nullptr;
     qint64 fromMs = 0;
     qint64 toMs = 0;
+
+    // Route rates computed one route per event-loop turn (see computeRoutesLater): per target, the range
+    // and the rates so far; a target without an entry has nothing pending.
+    struct PendingRoutes
+    {
+        int target = -1;
+        qint64 fromMs = 0;
+        qint64 toMs = 0;
+        QList<RouteRate> rates;
+    };
+    std::vector<PendingRoutes> pendingRoutes;
+    QTimer* routeTimer = nullptr;
 };
 
 Diagnosis::Diagnosis(Session* session, ViewState* view, QObject* parent)
@@ -85,6 +97,10 @@ Diagnosis::Diagnosis(Session* session, ViewState* view, QObject* parent)
     d->timer = new QTimer(this);
     d->timer->setSingleShot(true);
     connect(d->timer, &QTimer::timeout, this, &Diagnosis::runPending);
+    d->routeTimer = new QTimer(this);
+    d->routeTimer->setSingleShot(true);
+    d->routeTimer->setInterval(0);
+    connect(d->routeTimer, &QTimer::timeout, this, &Diagnosis::computeNextRoute);
 
     connect(session, &Session::sampleAdded, this, &Diagnosis::schedule);
     connect(session, &Session::snapshotAdded, this, [this](int db) {
@@ -96,8 +112,16 @@ Diagnosis::Diagnosis(Session* session, ViewState* view, QObject* parent)
                 schedule(i);
         }
     });
-    if (view)
-        connect(view, &ViewState::cursorChanged, this, [this] { recompute(); });
+    if (view) {
+        // A cursor move recomputes every target at once, but the route rates (a trend per route, over
+        // up to 12 h: the bulk of the cost on a long session) follow one route per event-loop turn, so
+        // that moving the cursor or opening a recording never holds the window.
+        connect(view, &ViewState::cursorChanged, this, [this] {
+            d->timer->stop();
+            for (int i = 0; i < d->session->targetCount(); ++i)
+                compute(i, RouteRates::Later);
+        });
+    }
     connect(session, &Session::thresholdsChanged, this, [this] {
         for (int i = 0; i < d->session->targetCount(); ++i) {
             evaluateLevel(i, isLive() && !d->session->isReview());
@@ -148,7 +172,7 @@ void Diagnosis::recompute()
 {
     d->timer->stop();
     for (int i = 0; i < d->session->targetCount(); ++i)
-        compute(i);
+        compute(i, RouteRates::Now);
 }
 
 void Diagnosis::schedule(int targetIndex)
@@ -158,7 +182,7 @@ void Diagnosis::schedule(int targetIndex)
         return;
     QElapsedTimer& last = d->lastRun[i];
     if (!last.isValid() || last.elapsed() >= kMinIntervalMs) {
-        compute(targetIndex);
+        compute(targetIndex, RouteRates::Now);
         return;
     }
     d->pending[i] = true;
@@ -175,7 +199,7 @@ void Diagnosis::runPending()
     }
 }
 
-void Diagnosis::compute(int targetIndex)
+void Diagnosis::compute(int targetIndex, RouteRates routes)
 {
     const auto i = static_cast<std::size_t>(targetIndex);
     d->pending[i] = false;
@@ -212,7 +236,13 @@ void Diagnosis::compute(int targetIndex)
     }
     out.reconciliation = reconcile(input);
 
-    out.routes = routeRates(i, std::max(fromMs, out.verdict.fromMs), toMs);
+    const qint64 routesFromMs = std::max(fromMs, out.verdict.fromMs);
+    std::erase_if(d->pendingRoutes, [targetIndex](const Private::PendingRoutes& p) { return p.target == targetIndex; });
+    const bool later = routes == RouteRates::Later && !t.history.routes().empty();
+    if (later)
+        d->pendingRoutes.push_back({ targetIndex, routesFromMs, toMs, {} });
+    else
+        out.routes = routeRates(targetIndex, routesFromMs, toMs);
 
     double discrepancy = out.verdict.level;
     if (!isPresent(discrepancy)) {
@@ -239,7 +269,28 @@ void Diagnosis::compute(int targetIndex)
         if (kind != VerdictKind::Unknown)
             d->reportedKind[i] = kind;
     }
+    if (later)
+        d->routeTimer->start();
     Q_EMIT updated(targetIndex);
+}
+
+void Diagnosis::computeNextRoute()
+{
+    if (d->pendingRoutes.empty())
+        return;
+    Private::PendingRoutes& pending = d->pendingRoutes.front();
+    const int targetIndex = pending.target;
+    const auto& series = d->session->target(targetIndex).history.routes();
+    const auto next = static_cast<std::size_t>(pending.rates.size());
+    if (next < series.size())
+        pending.rates.append(computeRouteRate(series[next].name, series[next].points, pending.fromMs, pending.toMs));
+    if (static_cast<std::size_t>(pending.rates.size()) >= series.size()) {
+        d->targets[static_cast<std::size_t>(targetIndex)].routes = std::move(pending.rates);
+        d->pendingRoutes.erase(d->pendingRoutes.begin());
+        Q_EMIT updated(targetIndex);
+    }
+    if (!d->pendingRoutes.empty())
+        d->routeTimer->start();
 }
 
 void Diagnosis::evaluateLevel(int targetIndex, bool allowEvents)
