@@ -64,8 +64,9 @@ struct Diagnosis::Private
     qint64 fromMs = 0;
     qint64 toMs = 0;
 
-    // Route rates computed one route per event-loop turn (see computeRoutesLater): per target, the range
-    // and the rates so far; a target without an entry has nothing pending.
+    // Work spread over event-loop turns (computeNextStep): the targets to compute after a cursor move, then
+    // the route rates one route per turn: per target, the range and the rates so far.
+    std::vector<int> deferred;
     struct PendingRoutes
     {
         int target = -1;
@@ -74,7 +75,7 @@ struct Diagnosis::Private
         QList<RouteRate> rates;
     };
     std::vector<PendingRoutes> pendingRoutes;
-    QTimer* routeTimer = nullptr;
+    QTimer* stepTimer = nullptr;
 };
 
 Diagnosis::Diagnosis(Session* session, ViewState* view, QObject* parent)
@@ -97,10 +98,10 @@ Diagnosis::Diagnosis(Session* session, ViewState* view, QObject* parent)
     d->timer = new QTimer(this);
     d->timer->setSingleShot(true);
     connect(d->timer, &QTimer::timeout, this, &Diagnosis::runPending);
-    d->routeTimer = new QTimer(this);
-    d->routeTimer->setSingleShot(true);
-    d->routeTimer->setInterval(0);
-    connect(d->routeTimer, &QTimer::timeout, this, &Diagnosis::computeNextRoute);
+    d->stepTimer = new QTimer(this);
+    d->stepTimer->setSingleShot(true);
+    d->stepTimer->setInterval(0);
+    connect(d->stepTimer, &QTimer::timeout, this, &Diagnosis::computeNextStep);
 
     connect(session, &Session::sampleAdded, this, &Diagnosis::schedule);
     connect(session, &Session::snapshotAdded, this, [this](int db) {
@@ -113,13 +114,15 @@ Diagnosis::Diagnosis(Session* session, ViewState* view, QObject* parent)
         }
     });
     if (view) {
-        // A cursor move recomputes every target at once, but the route rates (a trend per route, over
-        // up to 12 h: the bulk of the cost on a long session) follow one route per event-loop turn, so
-        // that moving the cursor or opening a recording never holds the window.
+        // A cursor move recomputes every target, one target per event-loop turn, and then the route rates
+        // (a trend per route, over up to 12 h: the bulk of the cost on a long session) one route per
+        // turn, so that moving the cursor or opening a recording never holds the window.
         connect(view, &ViewState::cursorChanged, this, [this] {
             d->timer->stop();
+            d->deferred.clear();
             for (int i = 0; i < d->session->targetCount(); ++i)
-                compute(i, RouteRates::Later);
+                d->deferred.push_back(i);
+            d->stepTimer->start();
         });
     }
     connect(session, &Session::thresholdsChanged, this, [this] {
@@ -203,6 +206,7 @@ void Diagnosis::compute(int targetIndex, RouteRates routes)
 {
     const auto i = static_cast<std::size_t>(targetIndex);
     d->pending[i] = false;
+    std::erase(d->deferred, targetIndex);
     d->lastRun[i].start();
 
     Session* session = d->session;
@@ -270,27 +274,30 @@ void Diagnosis::compute(int targetIndex, RouteRates routes)
             d->reportedKind[i] = kind;
     }
     if (later)
-        d->routeTimer->start();
+        d->stepTimer->start();
     Q_EMIT updated(targetIndex);
 }
 
-void Diagnosis::computeNextRoute()
+void Diagnosis::computeNextStep()
 {
-    if (d->pendingRoutes.empty())
-        return;
-    Private::PendingRoutes& pending = d->pendingRoutes.front();
-    const int targetIndex = pending.target;
-    const auto& series = d->session->target(targetIndex).history.routes();
-    const auto next = static_cast<std::size_t>(pending.rates.size());
-    if (next < series.size())
-        pending.rates.append(computeRouteRate(series[next].name, series[next].points, pending.fromMs, pending.toMs));
-    if (static_cast<std::size_t>(pending.rates.size()) >= series.size()) {
-        d->targets[static_cast<std::size_t>(targetIndex)].routes = std::move(pending.rates);
-        d->pendingRoutes.erase(d->pendingRoutes.begin());
-        Q_EMIT updated(targetIndex);
+    if (!d->deferred.empty()) {
+        compute(d->deferred.front(), RouteRates::Later); // takes it off the list
+    } else if (!d->pendingRoutes.empty()) {
+        Private::PendingRoutes& pending = d->pendingRoutes.front();
+        const int targetIndex = pending.target;
+        const auto& series = d->session->target(targetIndex).history.routes();
+        const auto next = static_cast<std::size_t>(pending.rates.size());
+        if (next < series.size())
+            pending.rates.append(
+                computeRouteRate(series[next].name, series[next].points, pending.fromMs, pending.toMs));
+        if (static_cast<std::size_t>(pending.rates.size()) >= series.size()) {
+            d->targets[static_cast<std::size_t>(targetIndex)].routes = std::move(pending.rates);
+            d->pendingRoutes.erase(d->pendingRoutes.begin());
+            Q_EMIT updated(targetIndex);
+        }
     }
-    if (!d->pendingRoutes.empty())
-        d->routeTimer->start();
+    if (!d->deferred.empty() || !d->pendingRoutes.empty())
+        d->stepTimer->start();
 }
 
 void Diagnosis::evaluateLevel(int targetIndex, bool allowEvents)

@@ -44,7 +44,8 @@ class Diagnosis : public QObject
     Q_OBJECT
 public:
     // view: the cursor of the window it serves (null: always at the newest data). A cursor move recomputes
-    // at once, except the route rates, which follow over the next event-loop turns (updated() again).
+    // over the next event-loop turns: each target in a turn of its own (updated()), then its route rates
+    // one route per turn (updated() again once they are all in).
     explicit Diagnosis(Session* session, ViewState* view = nullptr, QObject* parent = nullptr);
     ~Diagnosis() override;
 
@@ -74,7 +75,7 @@ private:
     void schedule(int targetIndex);
     void runPending();
     void compute(int targetIndex, RouteRates routes);
-    void computeNextRoute();
+    void computeNextStep();
     void evaluateLevel(int targetIndex, bool allowEvents);
     bool isLive() const;
 
