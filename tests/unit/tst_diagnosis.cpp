@@ -275,6 +275,36 @@ private Q_SLOTS:
         QCOMPARE(diagnosis.target(0).verdict.kind, VerdictKind::Stable);
     }
 
+    // A cursor move does not compute in the turn that moved it: the targets follow over the next turns, then
+    // the route rates, each announced; the result is the one recompute() gives at that cursor.
+    void cursorMoveIsAnalysedOverLaterTurns()
+    {
+        Session session(workspace());
+        ViewState view;
+        Diagnosis diagnosis(&session, &view);
+        Feed feed(&session);
+        for (int i = 0; i < 100; ++i)
+            feed.tick();
+        const qint64 middle = kStart + 49 * kTick;
+        diagnosis.recompute();
+        QCOMPARE(diagnosis.target(0).routes.first().points, 100);
+
+        QSignalSpy updated(&diagnosis, &Diagnosis::updated);
+        view.setCursor(middle);
+        QCOMPARE(updated.count(), 0); // nothing yet: the window that moved it paints first
+        QCOMPARE(diagnosis.target(0).verdict.toMs, feed.now());
+        QTRY_COMPARE(diagnosis.target(0).verdict.toMs, middle);
+        QTRY_COMPARE(diagnosis.target(0).routes.first().points, 50); // the routes follow the verdict
+        QCOMPARE(updated.count(), 2); // the target, then its route rates
+
+        const TargetDiagnosis deferred = diagnosis.target(0);
+        diagnosis.recompute();
+        QCOMPARE(diagnosis.target(0).verdict.kind, deferred.verdict.kind);
+        QCOMPARE(diagnosis.target(0).verdict.level, deferred.verdict.level);
+        QCOMPARE(diagnosis.target(0).routes.first().acquired, deferred.routes.first().acquired);
+        QCOMPARE(diagnosis.target(0).routes.first().points, deferred.routes.first().points);
+    }
+
     void throttledUpdatesArrive()
     {
         Session session(workspace());
