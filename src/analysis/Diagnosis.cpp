@@ -63,6 +63,19 @@ struct Diagnosis::Private
     QTimer* timer = nullptr;
     qint64 fromMs = 0;
     qint64 toMs = 0;
+
+    // Work spread over event-loop turns (computeNextStep): the targets to compute after a cursor move, then
+    // the route rates one route per turn: per target, the range and the rates so far.
+    std::vector<int> deferred;
+    struct PendingRoutes
+    {
+        int target = -1;
+        qint64 fromMs = 0;
+        qint64 toMs = 0;
+        QList<RouteRate> rates;
+    };
+    std::vector<PendingRoutes> pendingRoutes;
+    QTimer* stepTimer = nullptr;
 };
 
 Diagnosis::Diagnosis(Session* session, ViewState* view, QObject* parent)
@@ -85,6 +98,10 @@ Diagnosis::Diagnosis(Session* session, ViewState* view, QObject* parent)
     d->timer = new QTimer(this);
     d->timer->setSingleShot(true);
     connect(d->timer, &QTimer::timeout, this, &Diagnosis::runPending);
+    d->stepTimer = new QTimer(this);
+    d->stepTimer->setSingleShot(true);
+    d->stepTimer->setInterval(0);
+    connect(d->stepTimer, &QTimer::timeout, this, &Diagnosis::computeNextStep);
 
     connect(session, &Session::sampleAdded, this, &Diagnosis::schedule);
     connect(session, &Session::snapshotAdded, this, [this](int db) {
@@ -96,8 +113,18 @@ Diagnosis::Diagnosis(Session* session, ViewState* view, QObject* parent)
                 schedule(i);
         }
     });
-    if (view)
-        connect(view, &ViewState::cursorChanged, this, [this] { recompute(); });
+    if (view) {
+        // A cursor move recomputes every target, one target per event-loop turn, and then the route rates
+        // (a trend per route, over up to 12 h: the bulk of the cost on a long session) one route per
+        // turn, so that moving the cursor or opening a recording never holds the window.
+        connect(view, &ViewState::cursorChanged, this, [this] {
+            d->timer->stop();
+            d->deferred.clear();
+            for (int i = 0; i < d->session->targetCount(); ++i)
+                d->deferred.push_back(i);
+            d->stepTimer->start();
+        });
+    }
     connect(session, &Session::thresholdsChanged, this, [this] {
         for (int i = 0; i < d->session->targetCount(); ++i) {
             evaluateLevel(i, isLive() && !d->session->isReview());
@@ -148,7 +175,7 @@ void Diagnosis::recompute()
 {
     d->timer->stop();
     for (int i = 0; i < d->session->targetCount(); ++i)
-        compute(i);
+        compute(i, RouteRates::Now);
 }
 
 void Diagnosis::schedule(int targetIndex)
@@ -158,7 +185,7 @@ void Diagnosis::schedule(int targetIndex)
         return;
     QElapsedTimer& last = d->lastRun[i];
     if (!last.isValid() || last.elapsed() >= kMinIntervalMs) {
-        compute(targetIndex);
+        compute(targetIndex, RouteRates::Now);
         return;
     }
     d->pending[i] = true;
@@ -175,10 +202,11 @@ void Diagnosis::runPending()
     }
 }
 
-void Diagnosis::compute(int targetIndex)
+void Diagnosis::compute(int targetIndex, RouteRates routes)
 {
     const auto i = static_cast<std::size_t>(targetIndex);
     d->pending[i] = false;
+    std::erase(d->deferred, targetIndex);
     d->lastRun[i].start();
 
     Session* session = d->session;
@@ -224,7 +252,13 @@ void Diagnosis::compute(int targetIndex)
     }
     out.reconciliation = reconcile(input);
 
-    out.routes = routeRates(i, std::max(fromMs, out.verdict.fromMs), toMs);
+    const qint64 routesFromMs = std::max(fromMs, out.verdict.fromMs);
+    std::erase_if(d->pendingRoutes, [targetIndex](const Private::PendingRoutes& p) { return p.target == targetIndex; });
+    const bool later = routes == RouteRates::Later && !t.history.routes().empty();
+    if (later)
+        d->pendingRoutes.push_back({ targetIndex, routesFromMs, toMs, {} });
+    else
+        out.routes = routeRates(targetIndex, routesFromMs, toMs);
 
     double discrepancy = out.verdict.level;
     if (!isPresent(discrepancy)) {
@@ -255,7 +289,31 @@ void Diagnosis::compute(int targetIndex)
         if (kind != VerdictKind::Unknown)
             d->reportedKind[i] = kind;
     }
+    if (later)
+        d->stepTimer->start();
     Q_EMIT updated(targetIndex);
+}
+
+void Diagnosis::computeNextStep()
+{
+    if (!d->deferred.empty()) {
+        compute(d->deferred.front(), RouteRates::Later); // takes it off the list
+    } else if (!d->pendingRoutes.empty()) {
+        Private::PendingRoutes& pending = d->pendingRoutes.front();
+        const int targetIndex = pending.target;
+        const auto& series = d->session->target(targetIndex).history.routes();
+        const auto next = static_cast<std::size_t>(pending.rates.size());
+        if (next < series.size())
+            pending.rates.append(
+                computeRouteRate(series[next].name, series[next].points, pending.fromMs, pending.toMs));
+        if (static_cast<std::size_t>(pending.rates.size()) >= series.size()) {
+            d->targets[static_cast<std::size_t>(targetIndex)].routes = std::move(pending.rates);
+            d->pendingRoutes.erase(d->pendingRoutes.begin());
+            Q_EMIT updated(targetIndex);
+        }
+    }
+    if (!d->deferred.empty() || !d->pendingRoutes.empty())
+        d->stepTimer->start();
 }
 
 void Diagnosis::evaluateLevel(int targetIndex, bool allowEvents)

@@ -43,7 +43,9 @@ class Diagnosis : public QObject
 {
     Q_OBJECT
 public:
-    // view: the cursor of the window it serves (null: always at the newest data).
+    // view: the cursor of the window it serves (null: always at the newest data). A cursor move recomputes
+    // over the next event-loop turns: each target in a turn of its own (updated()), then its route rates
+    // one route per turn (updated() again once they are all in).
     explicit Diagnosis(Session* session, ViewState* view = nullptr, QObject* parent = nullptr);
     ~Diagnosis() override;
 
@@ -67,9 +69,13 @@ Q_SIGNALS:
 
 private:
     struct Private;
+    // Now: the route rates with the rest. Later: the rest now, the route rates one route per event-loop
+    // turn after it (until then the previous ones stay), with another updated() when they are all in.
+    enum class RouteRates { Now, Later };
     void schedule(int targetIndex);
     void runPending();
-    void compute(int targetIndex);
+    void compute(int targetIndex, RouteRates routes);
+    void computeNextStep();
     void evaluateLevel(int targetIndex, bool allowEvents);
     bool isLive() const;
 

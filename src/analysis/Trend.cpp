@@ -166,9 +166,24 @@ Trend Trend::compute(std::span<const TrendPoint> input, const TrendOptions& opti
         const double m2 = (total + c) / 2.0; // the upper bound has 1-based rank m2 + 1, 0-based m2
         auto clampIndex
             = [&](double r) { return static_cast<std::size_t>(std::clamp<double>(std::round(r), 0.0, total - 1.0)); };
-        trend.slopeLowPerHour = kth(slopes, clampIndex(m1 - 1.0));
-        trend.slopeHighPerHour = kth(slopes, clampIndex(m2));
-        trend.slopePerHour = medianOf(std::move(slopes));
+        // The median first; the bounds are then found in the half on their side of it (each half holds
+        // the same values whatever its order), which halves the work of the two other selections.
+        const std::size_t mid = count / 2;
+        const double upper = kth(slopes, mid);
+        const auto half = static_cast<std::ptrdiff_t>(mid);
+        trend.slopePerHour = count % 2 == 1
+            ? upper
+            : (*std::max_element(slopes.begin(), slopes.begin() + half) + upper) / 2.0; // as medianOf()
+        const auto rank = [&](std::size_t k) {
+            const auto at = slopes.begin() + static_cast<std::ptrdiff_t>(k);
+            if (k < mid)
+                std::nth_element(slopes.begin(), at, slopes.begin() + half);
+            else if (k > mid)
+                std::nth_element(slopes.begin() + half + 1, at, slopes.end());
+            return *at;
+        };
+        trend.slopeLowPerHour = rank(clampIndex(m1 - 1.0));
+        trend.slopeHighPerHour = rank(clampIndex(m2));
         if (trend.slopePerHour == 0.0)
             trend.slopePerHour = 0.0; // no -0.0
         std::vector<double> offsets;

@@ -5,9 +5,10 @@
 //   (a) a 12 h recording of 1,000 backends (2 s ticks, the generator of bench_recording) is opened into
 //       the real MainWindow (offscreen); POOLSCOPE_BENCH_TICKS=N shortens it for quick runs;
 //   (b) its timeline and events are exported to CSV from the window;
-//   (c) a database host name resolves through a DNS server that answers after 10 s: the window runs in a
-//       child process under `unshare -m` with /etc/resolv.conf bind-mounted to name a stand-in server on
-//       127.0.0.77:53 (written inline below; needs root for unshare/mount, else the scenario is skipped);
+//   (c) a database host name resolves through a DNS server that answers after 10 s (tests/common/fake_dns.py
+//       --mode slow): the window runs in a child process under `unshare -m` with /etc/resolv.conf bind-mounted
+//       to the resolv.conf the server writes (needs root for unshare/mount, else the scenario is skipped); the
+//       child prints how the database source fared, which shows that the name was looked up and answered;
 //   (d) 50 health targets are polled for 15 s, 10 of them black holes (local TCP servers that accept and
 //       never answer).
 // A baseline (the idle loop) is printed first: on a loaded machine it shows how much is scheduling noise.
@@ -284,34 +285,6 @@ void openAndExport(const QString& dir, int ticks, bool runOpen, bool runExport)
 
 // ---- (c) ---------------------------------------------------------------------------------------------
 
-// The stand-in resolver: answers every A query with 127.0.0.1 after 10 s (AAAA: no records, also late).
-// Replace with tests/common/fake_dns.py when it is on this branch.
-constexpr const char* kSlowDns = R"PY(
-import socket, sys, threading, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((sys.argv[1], 53))
-print("ready", flush=True)
-def answer(q, peer):
-    time.sleep(float(sys.argv[2]))
-    qend = 12
-    while q[qend] != 0:
-        qend += q[qend] + 1
-    qtype = int.from_bytes(q[qend + 1:qend + 3], "big")
-    question = q[12:qend + 5]
-    a = qtype == 1
-    head = q[:2] + b"\x81\x80" + b"\x00\x01" + (b"\x00\x01" if a else b"\x00\x00") + b"\x00\x00\x00\x00"
-    rr = b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\x7f\x00\x00\x01" if a else b""
-    s.sendto(head + question + rr, peer)
-end = time.time() + float(sys.argv[3])
-s.settimeout(1)
-while time.time() < end:
-    try:
-        q, peer = s.recvfrom(512)
-    except socket.timeout:
-        continue
-    threading.Thread(target=answer, args=(q, peer), daemon=True).start()
-)PY";
-
 // In the child (inside unshare -m, resolv.conf already bind-mounted): a window whose database names a
 // host only the slow resolver knows, polled for 14 s.
 int dnsChild()
@@ -344,7 +317,15 @@ int dnsChild()
     monitor.start();
     spinFor(14000);
     monitor.stop();
-    report("(c) a database host name resolving in 10 s", probe.stop(), clock.elapsed());
+    const StallProbe::Result result = probe.stop();
+    // What PgActivitySource made of it: a failure that names the resolved address (port 1 refuses) shows
+    // that the lookup ran and was answered after 10 s; "could not resolve" or a timeout would show not.
+    const DatabaseState& db = session.database(0);
+    std::printf("(c) database source after 14 s: %s\n",
+        qPrintable(!db.polled()  ? u"no read yet"_s
+                : db.latest.ok() ? u"connected"_s
+                                 : u"failing: "_s + db.latest.error.simplified()));
+    report("(c) a database host name resolving in 10 s", result, clock.elapsed());
     return 0;
 }
 
@@ -355,21 +336,28 @@ void dnsScenario(const QString& dir, const QString& self)
         std::printf("(c) skipped: needs root and a working `unshare -m` for a private /etc/resolv.conf\n");
         return;
     }
+    // The slow resolver: every A query answered with 127.0.0.1 after 10 s; the resolv.conf it writes waits
+    // 30 s for an answer, so the answer is taken, not timed out.
     const QString resolv = dir + u"/resolv.conf"_s;
-    QFile file(resolv);
-    if (!file.open(QIODevice::WriteOnly) || file.write("nameserver 127.0.0.77\noptions timeout:15 attempts:1\n") <= 0) {
-        std::printf("(c) cannot write %s\n", qPrintable(resolv));
-        g_allCompleted = false;
-        return;
-    }
-    file.close();
     QProcess dns;
     dns.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    dns.start(u"/usr/bin/python3"_s, { u"-c"_s, QString::fromUtf8(kSlowDns), u"127.0.0.77"_s, u"10"_s, u"60"_s });
-    if (!dns.waitForReadyRead(10000)) {
-        std::printf("(c) skipped: the stand-in DNS server did not start (127.0.0.77:53 taken?)\n");
+    dns.start(u"/usr/bin/python3"_s,
+        { QStringLiteral(FAKE_DNS_SCRIPT), u"--mode"_s, u"slow"_s, u"--delay"_s, u"10"_s, u"--bind"_s, u"auto"_s,
+            u"--resolv-conf"_s, resolv, u"--timeout"_s, u"30"_s });
+    QElapsedTimer waited;
+    waited.start();
+    while (!dns.canReadLine() && dns.state() != QProcess::NotRunning && waited.elapsed() < 20000)
+        dns.waitForReadyRead(1000);
+    const QByteArray line = dns.readLine().trimmed();
+    if (!line.startsWith("listening ")) {
+        std::printf("(c) the fake DNS server did not start: %s\n", line.constData());
+        g_allCompleted = false;
+        dns.kill();
+        dns.waitForFinished(5000);
         return;
     }
+    std::printf("(c) fake DNS server (answers after 10 s) %s\n", line.constData());
+    std::fflush(stdout);
     QProcess child;
     child.setProcessChannelMode(QProcess::ForwardedChannels);
     child.start(u"unshare"_s,
@@ -379,8 +367,9 @@ void dnsScenario(const QString& dir, const QString& self)
         std::printf("(c) the window under unshare -m did not finish cleanly\n");
         g_allCompleted = false;
     }
-    dns.kill();
-    dns.waitForFinished(5000);
+    dns.terminate();
+    if (!dns.waitForFinished(5000))
+        dns.kill();
 }
 
 // ---- (d) ---------------------------------------------------------------------------------------------

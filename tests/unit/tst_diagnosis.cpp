@@ -258,20 +258,51 @@ private Q_SLOTS:
         // The cursor in the past ends the window there: the baseline was stable then, and the past
         // does not add events.
         const qsizetype eventsBefore = session.events().size();
+        // A cursor move is analysed over the next event-loop turns (it never holds the window).
         view.setCursor(stableEnd);
         QCOMPARE(diagnosis.windowToMs(), stableEnd);
-        QCOMPARE(diagnosis.target(0).verdict.toMs, stableEnd);
+        QTRY_COMPARE(diagnosis.target(0).verdict.toMs, stableEnd);
         QCOMPARE(diagnosis.target(0).verdict.kind, VerdictKind::Stable);
         QCOMPARE(diagnosis.target(0).verdict.level, 8.0);
         QCOMPARE(diagnosis.target(0).level, ThresholdLevel::Ok);
         QCOMPARE(session.events().size(), eventsBefore);
         view.setCursor(ViewState::kLive);
-        QCOMPARE(diagnosis.target(0).verdict.kind, VerdictKind::Growing);
+        QTRY_COMPARE(diagnosis.target(0).verdict.kind, VerdictKind::Growing);
 
         // An explicit window.
         diagnosis.setWindow(kStart, stableEnd);
         QCOMPARE(diagnosis.windowFromMs(), kStart);
         QCOMPARE(diagnosis.target(0).verdict.kind, VerdictKind::Stable);
+    }
+
+    // A cursor move does not compute in the turn that moved it: the targets follow over the next turns, then
+    // the route rates, each announced; the result is the one recompute() gives at that cursor.
+    void cursorMoveIsAnalysedOverLaterTurns()
+    {
+        Session session(workspace());
+        ViewState view;
+        Diagnosis diagnosis(&session, &view);
+        Feed feed(&session);
+        for (int i = 0; i < 100; ++i)
+            feed.tick();
+        const qint64 middle = kStart + 49 * kTick;
+        diagnosis.recompute();
+        QCOMPARE(diagnosis.target(0).routes.first().points, 100);
+
+        QSignalSpy updated(&diagnosis, &Diagnosis::updated);
+        view.setCursor(middle);
+        QCOMPARE(updated.count(), 0); // nothing yet: the window that moved it paints first
+        QCOMPARE(diagnosis.target(0).verdict.toMs, feed.now());
+        QTRY_COMPARE(diagnosis.target(0).verdict.toMs, middle);
+        QTRY_COMPARE(diagnosis.target(0).routes.first().points, 50); // the routes follow the verdict
+        QCOMPARE(updated.count(), 2); // the target, then its route rates
+
+        const TargetDiagnosis deferred = diagnosis.target(0);
+        diagnosis.recompute();
+        QCOMPARE(diagnosis.target(0).verdict.kind, deferred.verdict.kind);
+        QCOMPARE(diagnosis.target(0).verdict.level, deferred.verdict.level);
+        QCOMPARE(diagnosis.target(0).routes.first().acquired, deferred.routes.first().acquired);
+        QCOMPARE(diagnosis.target(0).routes.first().points, deferred.routes.first().points);
     }
 
     void throttledUpdatesArrive()
