@@ -1,9 +1,9 @@
 // The payload inspector's core: laying a payload out with the metric each value feeds (inspectPayload), the
 // model that shows it, and writing one target field back to the workspace file (writeTargetField).
 #include "models/PayloadModel.h"
-#include "workspace/WorkspaceFile.h"
 #include "profiles/PayloadInspection.h"
 #include "workspace/WorkspaceEdit.h"
+#include "workspace/WorkspaceFile.h"
 
 #include <QAbstractItemModelTester>
 #include <QFile>
