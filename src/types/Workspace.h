@@ -47,6 +47,16 @@ struct Thresholds
     bool operator==(const Thresholds&) const = default;
 };
 
+// Guarded actions on a backend (pg_cancel_backend, pg_terminate_backend): off unless the workspace's
+// `actions` turns them on, one by one.
+struct Actions
+{
+    bool cancel = false;
+    bool terminate = false;
+
+    bool operator==(const Actions&) const = default;
+};
+
 struct Workspace
 {
     static constexpr int kVersion = 1;
@@ -54,11 +64,13 @@ struct Workspace
     QList<TargetConfig> targets;
     QList<DatabaseConfig> databases;
     Thresholds thresholds;
+    Actions actions;
     QString path; // where it was loaded from, empty for ad-hoc flags
 
     bool operator==(const Workspace& other) const
     {
-        return targets == other.targets && databases == other.databases && thresholds == other.thresholds;
+        return targets == other.targets && databases == other.databases && thresholds == other.thresholds
+            && actions == other.actions;
     }
 
     const TargetConfig* target(const QString& name) const;

@@ -211,6 +211,18 @@ public:
         return v.toDouble();
     }
 
+    bool boolean(const QString& key, bool fallback)
+    {
+        if (!has(key))
+            return fallback;
+        const QJsonValue v = m_object.value(key);
+        if (!v.isBool()) {
+            error(key, u"must be true or false, not "_s + describe(v));
+            return fallback;
+        }
+        return v.toBool();
+    }
+
     QHash<QString, QString> stringMap(const QString& key)
     {
         QHash<QString, QString> result;
@@ -326,6 +338,22 @@ DatabaseConfig readDatabase(const QJsonValue& value, const QString& path, QStrin
     return d;
 }
 
+// `actions`: the guarded backend actions, each off unless set to true.
+Actions readActions(const QJsonObject& object, QStringList* errors)
+{
+    ObjectReader reader(object, u"actions"_s, errors);
+    Actions actions;
+    actions.cancel = reader.boolean(u"cancel"_s, actions.cancel);
+    actions.terminate = reader.boolean(u"terminate"_s, actions.terminate);
+    reader.rejectUnknown();
+    return actions;
+}
+
+QJsonObject actionsToJson(const Actions& actions)
+{
+    return QJsonObject { { u"cancel"_s, actions.cancel }, { u"terminate"_s, actions.terminate } };
+}
+
 QPair<int, int> lineAndColumn(const QByteArray& text, int offset)
 {
     int line = 1;
@@ -388,6 +416,8 @@ WorkspaceResult parseWorkspace(const QByteArray& json, const QString& sourceName
             = t.number(u"growth_warning_per_hour"_s, ws.thresholds.growthWarningPerHour, 0, 1e9);
         t.rejectUnknown();
     }
+    if (top.has(u"actions"_s))
+        ws.actions = readActions(top.object(u"actions"_s), &errors);
     top.rejectUnknown();
 
     if (errors.isEmpty())
@@ -514,7 +544,7 @@ QByteArray workspaceToJson(const Workspace& ws)
         { u"discrepancy_critical"_s, ws.thresholds.discrepancyCritical },
         { u"growth_warning_per_hour"_s, ws.thresholds.growthWarningPerHour } };
     const QJsonObject root { { u"version"_s, Workspace::kVersion }, { u"targets"_s, targets },
-        { u"databases"_s, databases }, { u"thresholds"_s, thresholds } };
+        { u"databases"_s, databases }, { u"thresholds"_s, thresholds }, { u"actions"_s, actionsToJson(ws.actions) } };
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 

@@ -68,6 +68,38 @@ private Q_SLOTS:
         QCOMPARE(*second.workspace, *first.workspace);
     }
 
+    // Guarded actions are off unless the workspace turns them on, and survive the round trip.
+    void readsActions_data()
+    {
+        QTest::addColumn<QByteArray>("actions");
+        QTest::addColumn<bool>("cancel");
+        QTest::addColumn<bool>("terminate");
+        QTest::addRow("absent") << QByteArray() << false << false;
+        QTest::addRow("empty") << json("'actions': {}") << false << false;
+        QTest::addRow("cancel only") << json("'actions': {'cancel': true}") << true << false;
+        QTest::addRow("both") << json("'actions': {'cancel': true, 'terminate': true}") << true << true;
+        QTest::addRow("terminate off") << json("'actions': {'cancel': true, 'terminate': false}") << true << false;
+    }
+
+    void readsActions()
+    {
+        QFETCH(QByteArray, actions);
+        QFETCH(bool, cancel);
+        QFETCH(bool, terminate);
+        QByteArray text = json("{'version': 1, 'databases': [{'name': 'db', 'conninfo': 'x'}]");
+        if (!actions.isEmpty())
+            text += ", " + actions;
+        text += "}";
+        const auto first = parseWorkspace(text, {});
+        QVERIFY2(first.ok(), qPrintable(first.errors.join(u'\n')));
+        QCOMPARE(first.workspace->actions.cancel, cancel);
+        QCOMPARE(first.workspace->actions.terminate, terminate);
+        const auto second = parseWorkspace(workspaceToJson(*first.workspace), {});
+        QVERIFY2(second.ok(), qPrintable(second.errors.join(u'\n')));
+        QCOMPARE(second.workspace->actions, first.workspace->actions);
+        QCOMPARE(*second.workspace, *first.workspace);
+    }
+
     void rejectsBadInput_data()
     {
         QTest::addColumn<QByteArray>("json");
@@ -138,6 +170,15 @@ private Q_SLOTS:
             << json("{'version': 1, 'databases': [{'name': 'db', 'conninfo': 'x'}], 'thresholds': "
                     "{'discrepancy_warning': 30, 'discrepancy_critical': 20}}")
             << u"ws.json: thresholds.discrepancy_critical: must not be below discrepancy_warning"_s;
+        QTest::addRow("actions not object")
+            << json("{'version': 1, 'databases': [{'name': 'db', 'conninfo': 'x'}], 'actions': true}")
+            << u"ws.json: actions: must be an object, not a boolean"_s;
+        QTest::addRow("action not boolean")
+            << json("{'version': 1, 'databases': [{'name': 'db', 'conninfo': 'x'}], 'actions': {'terminate': 'yes'}}")
+            << u"ws.json: actions.terminate: must be true or false, not \"yes\""_s;
+        QTest::addRow("unknown action") << json(
+            "{'version': 1, 'databases': [{'name': 'db', 'conninfo': 'x'}], 'actions': {'kill': true}}")
+                                        << u"ws.json: actions.kill: unknown field"_s;
         QTest::addRow("bad field pointer") << json(
             "{'version': 1, 'targets': [{'name': 'a', 'url': 'http://h/', 'fields': {'checked_out': 'pool/x'}}]}")
                                            << u"ws.json: targets[0].fields.checked_out"_s;
