@@ -16,6 +16,8 @@ packages=(
   # fault suite: a self-signed certificate (openssl req -x509), a gzip bomb (zlib), a full disk and the fake
   # DNS server's private resolv.conf (unshare, mount)
   openssl zlib1g-dev util-linux mount
+  # notification tests: a private session bus (dbus-daemon --session) for a fake notification server
+  dbus
 )
 if [ "${1:-}" = "--fuzz" ]; then
   # the `fuzz` preset: clang and its runtime libraries (libFuzzer, ASan, UBSan)

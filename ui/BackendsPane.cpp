@@ -1,5 +1,6 @@
 #include "BackendsPane.h"
 
+#include "BackendActionDialog.h"
 #include "BackendDetailPane.h"
 #include "BackendGroupsView.h"
 #include "BackendsProxyModel.h"
@@ -9,12 +10,15 @@
 #include "store/Session.h"
 #include "store/ViewState.h"
 
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QScopeGuard>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTableView>
@@ -58,6 +62,13 @@ BackendsPane::BackendsPane(Session* session, ViewState* view, Diagnosis* diagnos
     m_count->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     row->addWidget(m_count);
     layout->addLayout(row);
+    m_actionMessage = new QLabel(this);
+    m_actionMessage->setObjectName(u"ActionMessage"_s);
+    m_actionMessage->setAccessibleName(tr("Backend action"));
+    m_actionMessage->setWordWrap(true);
+    m_actionMessage->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_actionMessage->hide();
+    layout->addWidget(m_actionMessage);
 
     // The table or the groups tree, with the selected backend's details beside.
     auto* splitter = new QSplitter(Qt::Horizontal, this);
@@ -114,6 +125,9 @@ BackendsPane::BackendsPane(Session* session, ViewState* view, Diagnosis* diagnos
         });
     }
     connect(view, &ViewState::redactedChanged, this, [this] { showBackendDetails(m_detail->pid()); });
+    connect(view, &ViewState::cursorChanged, this, &BackendsPane::updateActions);
+    if (session)
+        connect(session, &Session::snapshotAdded, this, &BackendsPane::updateActions);
     updateCount();
 }
 
@@ -207,6 +221,9 @@ void BackendsPane::refreshDetails()
 void BackendsPane::showBackendDetails(int pid)
 {
     // The pane takes room from the table only while it shows a backend.
+    m_selectedPid = 0;
+    m_selectedDatabase.clear();
+    const auto updateActionsOnReturn = qScopeGuard([this] { updateActions(); });
     if (!m_session || pid <= 0) {
         m_detail->clear();
         m_detail->hide();
@@ -229,6 +246,8 @@ void BackendsPane::showBackendDetails(int pid)
     m_detail->show();
     const Backend& backend = m_model->backendAt(found);
     const QString db = m_model->databaseAt(found);
+    m_selectedPid = pid;
+    m_selectedDatabase = db;
     const int databaseIndex = m_session->databaseIndex(db);
     qint64 now = kNoTime;
     QList<BackendTransition> history;
@@ -267,6 +286,118 @@ bool BackendsPane::selectBackendPid(int pid)
     m_view->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_view->scrollTo(index);
     return true;
+}
+
+void BackendsPane::setBackendActions(BackendActions* runner, QAction* cancel, QAction* terminate)
+{
+    if (m_runner)
+        disconnect(m_runner, nullptr, this, nullptr);
+    m_runner = runner;
+    if (!m_cancelAction) {
+        connect(cancel, &QAction::triggered, this, [this] { requestAction(BackendActions::Kind::Cancel); });
+        connect(terminate, &QAction::triggered, this, [this] { requestAction(BackendActions::Kind::Terminate); });
+        m_view->addAction(cancel);
+        m_view->addAction(terminate);
+        m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    }
+    m_cancelAction = cancel;
+    m_terminateAction = terminate;
+    if (runner)
+        connect(runner, &BackendActions::finished, this, &BackendsPane::onActionFinished);
+    updateActions();
+}
+
+QString BackendsPane::actionRefusal(BackendActions::Kind kind) const
+{
+    if (!m_runner)
+        return tr("%1 works only on a live session").arg(BackendActions::title(kind));
+    if (!m_runner->isEnabled(kind)) // said first: the setting matters more than the selection
+        return m_runner->refusal(kind, m_selectedDatabase, m_selectedPid);
+    if (m_selectedPid <= 0)
+        return tr("Select a backend first");
+    if (!m_viewState->isLive())
+        return tr("The table shows the past: go back to live (Esc) to act on a backend");
+    return m_runner->refusal(kind, m_selectedDatabase, m_selectedPid);
+}
+
+void BackendsPane::updateActions()
+{
+    const std::pair<QAction*, BackendActions::Kind> actions[]
+        = { { m_cancelAction, BackendActions::Kind::Cancel }, { m_terminateAction, BackendActions::Kind::Terminate } };
+    for (const auto& [action, kind] : actions) {
+        if (!action)
+            continue;
+        const QString refusal = actionRefusal(kind);
+        action->setEnabled(refusal.isEmpty());
+        action->setToolTip(refusal.isEmpty() ? tr("%1 on backend %2 of %3, after a confirmation")
+                                                   .arg(BackendActions::title(kind))
+                                                   .arg(m_selectedPid)
+                                                   .arg(m_selectedDatabase)
+                                             : refusal);
+    }
+}
+
+BackendActionDialog* BackendsPane::requestAction(BackendActions::Kind kind)
+{
+    const QString refusal = actionRefusal(kind);
+    if (!refusal.isEmpty()) {
+        showActionMessage(refusal, true);
+        return nullptr;
+    }
+    const int databaseIndex = m_session->databaseIndex(m_selectedDatabase);
+    const ActivitySnapshot snapshot = m_session->snapshotAt(databaseIndex, ViewState::kLive);
+    const Backend* backend = nullptr;
+    for (const Backend& candidate : snapshot.backends) {
+        if (candidate.pid == m_selectedPid)
+            backend = &candidate;
+    }
+    if (!backend) {
+        showActionMessage(tr("Backend %1 is gone").arg(m_selectedPid), true);
+        return nullptr;
+    }
+    const qint64 now = snapshot.serverTimeMs != kNoTime ? snapshot.serverTimeMs : snapshot.timestampMs;
+    auto* dialog = new BackendActionDialog(kind, m_selectedDatabase, *backend, now, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (!m_runner)
+            return;
+        const QString refused = m_runner->run(dialog->kind(), dialog->database(), dialog->pid());
+        if (refused.isEmpty())
+            showActionMessage(
+                tr("%1 on backend %2…").arg(BackendActions::title(dialog->kind())).arg(dialog->pid()), false);
+        else
+            showActionMessage(refused, true);
+        updateActions();
+    });
+    dialog->open();
+    return dialog;
+}
+
+void BackendsPane::onActionFinished(const BackendActions::Outcome& outcome)
+{
+    showActionMessage(outcome.message, !outcome.done);
+    updateActions();
+    if (outcome.done)
+        return;
+    // Not done is worth a dialog: the person asked for it and expects it to have happened.
+    auto* box = new QMessageBox(
+        QMessageBox::Warning, BackendActions::title(outcome.kind), outcome.message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void BackendsPane::showActionMessage(const QString& message, bool problem)
+{
+    m_actionMessage->setText(message);
+    QFont font = m_actionMessage->font();
+    font.setBold(problem); // a refusal or an action not done stands out from progress and success
+    m_actionMessage->setFont(font);
+    m_actionMessage->setVisible(!message.isEmpty());
+}
+
+QString BackendsPane::actionMessage() const
+{
+    return m_actionMessage->text();
 }
 
 } // namespace poolscope

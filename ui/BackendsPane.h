@@ -1,8 +1,11 @@
 #pragma once
 
+#include "sources/BackendActions.h"
+
 #include <QPointer>
 #include <QWidget>
 
+class QAction;
 class QCheckBox;
 class QLabel;
 class QLineEdit;
@@ -11,6 +14,7 @@ class QTableView;
 
 namespace poolscope {
 
+class BackendActionDialog;
 class BackendDetailPane;
 class BackendGroupsView;
 class BackendsModel;
@@ -21,7 +25,8 @@ class ViewState;
 
 // pg_stat_activity at the cursor: a filter row (any column; group by; only the selected target's
 // application; the count), the table or the groups tree, and beside it the selected backend's details
-// (with its state history from the Diagnosis's tracker).
+// (with its state history from the Diagnosis's tracker). The guarded actions (Cancel query, Terminate
+// connection) act on the selected backend, from the Monitor menu or the table's context menu.
 class BackendsPane : public QWidget
 {
     Q_OBJECT
@@ -43,6 +48,18 @@ public:
     // Selects the backend with this pid in the table (or the groups tree); false when not shown.
     bool selectBackendPid(int pid);
 
+    // The guarded actions on the selected backend, run by `runner` (null in a review: they stay disabled).
+    // Each is enabled only when the runner would accept it (BackendActions::refusal), in the live view;
+    // otherwise its tooltip says why. They are in the table's context menu too.
+    void setBackendActions(BackendActions* runner, QAction* cancel, QAction* terminate);
+    // The confirmation for an action on the selected backend (window-modal, not blocking: accepting it runs
+    // the action); null when it is refused, with the reason in actionMessage().
+    BackendActionDialog* requestAction(BackendActions::Kind kind);
+    // The last action's progress or result, or why it was refused.
+    QString actionMessage() const;
+    int selectedPid() const { return m_selectedPid; }
+    const QString& selectedDatabase() const { return m_selectedDatabase; }
+
 Q_SIGNALS:
     // The number of backends in the snapshot (before filters).
     void countChanged(int total);
@@ -53,6 +70,10 @@ private:
     void updateCount();
     void refreshDetails();
     void showBackendDetails(int pid);
+    QString actionRefusal(BackendActions::Kind kind) const;
+    void updateActions();
+    void showActionMessage(const QString& message, bool problem);
+    void onActionFinished(const BackendActions::Outcome& outcome);
 
     QPointer<Session> m_session;
     QPointer<ViewState> m_viewState;
@@ -67,6 +88,12 @@ private:
     BackendGroupsView* m_groupsView = nullptr;
     QStackedWidget* m_stack = nullptr;
     BackendDetailPane* m_detail = nullptr;
+    QLabel* m_actionMessage = nullptr;
+    QPointer<BackendActions> m_runner;
+    QAction* m_cancelAction = nullptr;
+    QAction* m_terminateAction = nullptr;
+    int m_selectedPid = 0; // the backend the details show, 0 for none
+    QString m_selectedDatabase;
 };
 
 } // namespace poolscope

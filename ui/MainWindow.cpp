@@ -18,6 +18,7 @@
 #include "analysis/Diagnosis.h"
 #include "models/BackendsModel.h"
 #include "models/TargetsModel.h"
+#include "sources/BackendActions.h"
 #include "sources/Monitor.h"
 #include "store/Session.h"
 #include "store/ViewState.h"
@@ -88,6 +89,7 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
     statusBar()->addWidget(m_status, 1);
     m_evidence = new EvidenceActions(this, session, m_view, m_actions);
     m_notifier = new Notifier(session, this);
+    connect(m_notifier, &Notifier::activated, this, &MainWindow::showMoment);
 
     // The tabs' titles carry their counts.
     const auto tabText
@@ -117,6 +119,9 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
     connect(thresholds, &QAction::triggered, this, &MainWindow::openThresholdsDialog);
     connect(
         m_actions->action(WindowActions::Id::InspectPayload), &QAction::triggered, this, &MainWindow::openInspector);
+
+    m_backends->setBackendActions(nullptr, m_actions->action(WindowActions::Id::CancelQuery),
+        m_actions->action(WindowActions::Id::TerminateBackend));
 
     resize(1400, 900);
     if (m_targets->model()->rowCount() > 0)
@@ -161,6 +166,26 @@ void MainWindow::onTargetChanged(int targetIndex)
     m_explain->setTarget(targetIndex);
 }
 
+void MainWindow::showMoment(const QString& source, qint64 timestampMs)
+{
+    if (m_session) {
+        // The source is a target, or a database: then the first target whose backends it holds.
+        int target = m_session->targetIndex(source);
+        for (int i = 0; target < 0 && i < m_session->targetCount(); ++i) {
+            if (m_session->target(i).config.database == source)
+                target = i;
+        }
+        if (target >= 0)
+            selectTarget(target);
+    }
+    if (timestampMs > 0)
+        m_view->setCursor(timestampMs);
+    if (isMinimized())
+        showNormal();
+    raise();
+    activateWindow();
+}
+
 ThresholdsDialog* MainWindow::openThresholdsDialog()
 {
     auto* dialog = findChild<ThresholdsDialog*>();
@@ -176,6 +201,10 @@ void MainWindow::setMonitor(Monitor* monitor)
 {
     m_monitor = monitor;
     m_actions->action(WindowActions::Id::InspectPayload)->setEnabled(monitor != nullptr && m_session);
+    delete m_backendActions;
+    m_backendActions = monitor && m_session ? new BackendActions(m_session, monitor, this) : nullptr;
+    m_backends->setBackendActions(m_backendActions, m_actions->action(WindowActions::Id::CancelQuery),
+        m_actions->action(WindowActions::Id::TerminateBackend));
 }
 
 InspectorDialog* MainWindow::openInspector()

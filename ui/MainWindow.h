@@ -7,6 +7,7 @@ class QTabWidget;
 
 namespace poolscope {
 
+class BackendActions;
 class BackendsPane;
 class Diagnosis;
 class EventsPane;
@@ -60,12 +61,18 @@ public:
     // The chart of the timeline pane (screenshots and exports use its visible range).
     TimelineChart* chart() const;
     void selectTarget(int targetIndex);
+    // Brings the window forward on a target (or the target of a database) with the time cursor at a moment:
+    // what a click on a notification asks for.
+    void showMoment(const QString& source, qint64 timestampMs);
     int selectedTarget() const;
 
     // Opens the (window-modal, non-blocking) thresholds dialog; applying it sets the Session's thresholds.
     ThresholdsDialog* openThresholdsDialog();
-    // The live window's monitor (the app gives it; none in review): enables Monitor ▸ Inspect payload….
+    // The live window's monitor (the app gives it; none in review): enables Monitor ▸ Inspect payload… and
+    // the guarded backend actions (when the workspace enables them).
     void setMonitor(Monitor* monitor);
+    // The guarded backend actions of the live window (made by setMonitor); null in review.
+    BackendActions* backendActions() const { return m_backendActions; }
     // Opens the (non-modal) payload inspector on the selected target; null without a monitor.
     InspectorDialog* openInspector();
 
@@ -78,6 +85,7 @@ private:
     QPointer<Session> m_session;
     QPointer<Diagnosis> m_diagnosis;
     QPointer<Monitor> m_monitor;
+    BackendActions* m_backendActions = nullptr;
     ViewState* m_view = nullptr;
     WindowActions* m_actions = nullptr;
     TargetsPane* m_targets = nullptr;

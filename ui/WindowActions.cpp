@@ -71,6 +71,17 @@ WindowActions::WindowActions(QMainWindow* window)
     inspect->setToolTip(u"The selected target's last payload, the metric each value feeds; map a value to a metric"_s);
     inspect->setEnabled(false); // until the app gives the window its monitor
     monitor->addAction(inspect);
+    monitor->addSeparator();
+    QAction* cancelQuery = make(Id::CancelQuery, tr("&Cancel query…"));
+    cancelQuery->setToolTip(tr("pg_cancel_backend on the selected backend, after a confirmation (workspace "
+                               "setting actions.cancel)"));
+    cancelQuery->setEnabled(false); // until a backend is selected in a workspace that enables it
+    monitor->addAction(cancelQuery);
+    QAction* terminate = make(Id::TerminateBackend, tr("&Terminate connection…"));
+    terminate->setToolTip(tr("pg_terminate_backend on the selected backend, after a confirmation (workspace "
+                             "setting actions.terminate)"));
+    terminate->setEnabled(false);
+    monitor->addAction(terminate);
 
     // Shown in the timeline's toolbar.
     QAction* pause = make(Id::Pause, u"Pause"_s);

@@ -33,6 +33,9 @@ public:
         // Monitor
         Thresholds,
         InspectPayload,
+        // Monitor, guarded: off unless the workspace's `actions` enables them (BackendsPane handles them)
+        CancelQuery,
+        TerminateBackend,
         // The timeline's toolbar
         Pause,
         Follow,

@@ -76,6 +76,15 @@ const TargetConfig* Monitor::targetConfig(const QString& target) const
     return nullptr;
 }
 
+const PgActivitySource* Monitor::databaseSource(const QString& name) const
+{
+    for (const PgActivitySource* source : m_databases) {
+        if (source->config().name == name)
+            return source;
+    }
+    return nullptr;
+}
+
 bool Monitor::reconfigureTarget(const TargetConfig& config)
 {
     for (std::size_t i = 0; i < m_health.size(); ++i) {

@@ -41,6 +41,9 @@ public:
     // Replaces a target's source with one polling `config` (the target of the same name), started when the
     // monitor runs; the session keeps the target's history. False for an unknown target.
     bool reconfigureTarget(const TargetConfig& config);
+    // The source reading a database (its config with ${env:NAME} expanded, its own backend's pid); nullptr
+    // for an unknown database.
+    const PgActivitySource* databaseSource(const QString& name) const;
 
 Q_SIGNALS:
     void allAnswered();

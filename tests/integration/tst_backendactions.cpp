@@ -1,0 +1,223 @@
+// The guarded backend actions (issue 12 part 4) against a cluster of the test's own (tests/common/PgCluster):
+// off unless the workspace enables them, never on PoolScope's own backend, cancel and terminate done on a
+// real backend the test opens, a clear refusal when the role lacks the right; every action run is an event.
+#include "PgCluster.h"
+#include "sources/BackendActions.h"
+#include "sources/Monitor.h"
+#include "sources/PgActivitySource.h"
+#include "store/Session.h"
+
+#include <QScopeGuard>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <libpq-fe.h>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+using namespace poolscope;
+using poolscope::test::PgCluster;
+
+namespace {
+
+constexpr int kTimeoutMs = 30'000;
+
+// A live session on the cluster's database "db", read as `role`, with the given actions.
+struct Live
+{
+    Live(const QString& conninfo, Actions actions)
+    {
+        Workspace workspace;
+        DatabaseConfig database;
+        database.name = u"db"_s;
+        database.conninfo = conninfo;
+        database.intervalMs = 200;
+        workspace.databases.append(database);
+        workspace.actions = actions;
+        session = std::make_unique<Session>(workspace);
+        monitor = std::make_unique<Monitor>(session.get());
+        actionsRunner = std::make_unique<BackendActions>(session.get(), monitor.get());
+        monitor->start();
+    }
+    ~Live()
+    {
+        actionsRunner.reset();
+        monitor.reset();
+    }
+
+    // The newest snapshot shows a backend with this application_name.
+    int pidOf(const QString& application) const
+    {
+        for (const Backend& backend : session->database(0).latest.backends) {
+            if (backend.applicationName == application)
+                return backend.pid;
+        }
+        return 0;
+    }
+    QList<Event> actionEvents() const
+    {
+        QList<Event> events;
+        for (const Event& event : session->events()) {
+            if (event.kind == u"action"_s)
+                events.append(event);
+        }
+        return events;
+    }
+
+    std::unique_ptr<Session> session;
+    std::unique_ptr<Monitor> monitor;
+    std::unique_ptr<BackendActions> actionsRunner;
+};
+
+} // namespace
+
+class TestBackendActions : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        qRegisterMetaType<BackendActions::Outcome>();
+        QString error;
+        QVERIFY2(m_cluster.create({}, &error), qPrintable(error));
+        QVERIFY2(m_cluster.start(&error), qPrintable(error));
+        m_cluster.query(u"CREATE ROLE plain_role LOGIN IN ROLE pg_monitor"_s, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+    }
+
+    // Without the setting the core refuses, naming the setting; nothing is run, no event is added.
+    void refusedWithoutTheSetting()
+    {
+        QString error;
+        PGconn* victim = m_cluster.connect(u"victim"_s, &error);
+        QVERIFY2(victim, qPrintable(error));
+        auto cleanup = qScopeGuard([&] { PQfinish(victim); });
+        Live live(m_cluster.conninfo(u"postgres"_s), Actions {});
+        QTRY_VERIFY_WITH_TIMEOUT(live.pidOf(u"victim"_s) > 0, kTimeoutMs);
+        const int pid = live.pidOf(u"victim"_s);
+        QVERIFY(!live.actionsRunner->isEnabled(BackendActions::Kind::Terminate));
+        QSignalSpy finished(live.actionsRunner.get(), &BackendActions::finished);
+        const QString refusal = live.actionsRunner->run(BackendActions::Kind::Terminate, u"db"_s, pid);
+        QVERIFY2(refusal.contains(u"\"actions.terminate\": true"_s), qPrintable(refusal));
+        QVERIFY(live.actionsRunner->run(BackendActions::Kind::Cancel, u"db"_s, pid).contains(u"actions.cancel"_s));
+        QVERIFY(!live.actionsRunner->isRunning());
+        QCOMPARE(PQstatus(victim), CONNECTION_OK);
+        QCOMPARE(m_cluster.query(u"SELECT count(*) FROM pg_stat_activity WHERE pid = %1"_s.arg(pid), &error), u"1"_s);
+        QVERIFY(live.actionEvents().isEmpty());
+        QCOMPARE(finished.count(), 0);
+    }
+
+    // Never PoolScope's own backend: the monitor's pid, nor another PoolScope's (application_name=poolscope).
+    void ownBackendRefused()
+    {
+        QString error;
+        PGconn* other = m_cluster.connect(u"poolscope"_s, &error);
+        QVERIFY2(other, qPrintable(error));
+        auto cleanup = qScopeGuard([&] { PQfinish(other); });
+        Live live(m_cluster.conninfo(u"postgres"_s), Actions { true, true });
+        QTRY_VERIFY_WITH_TIMEOUT(live.pidOf(u"poolscope"_s) > 0, kTimeoutMs);
+        const int ownPid = live.monitor->databaseSource(u"db"_s)->backendPid();
+        QVERIFY(ownPid > 0);
+        const QString own = live.actionsRunner->run(BackendActions::Kind::Terminate, u"db"_s, ownPid);
+        QVERIFY2(own.contains(u"PoolScope's own"_s), qPrintable(own));
+        const QString named
+            = live.actionsRunner->run(BackendActions::Kind::Terminate, u"db"_s, live.pidOf(u"poolscope"_s));
+        QVERIFY2(named.contains(u"application_name=poolscope"_s), qPrintable(named));
+        QVERIFY(!live.actionsRunner->run(BackendActions::Kind::Terminate, u"db"_s, 1).isEmpty()); // no backend
+        QCOMPARE(PQstatus(other), CONNECTION_OK);
+        QCOMPARE(live.monitor->databaseSource(u"db"_s)->backendPid(), ownPid);
+        QVERIFY(live.actionEvents().isEmpty());
+    }
+
+    // Terminate: the backend is gone, its client sees the connection closed, the event says it was done.
+    void terminateDone()
+    {
+        QString error;
+        PGconn* victim = m_cluster.connect(u"victim"_s, &error);
+        QVERIFY2(victim, qPrintable(error));
+        auto cleanup = qScopeGuard([&] { PQfinish(victim); });
+        Live live(m_cluster.conninfo(u"postgres"_s), Actions { false, true });
+        QTRY_VERIFY_WITH_TIMEOUT(live.pidOf(u"victim"_s) > 0, kTimeoutMs);
+        const int pid = live.pidOf(u"victim"_s);
+        QSignalSpy finished(live.actionsRunner.get(), &BackendActions::finished);
+        QCOMPARE(live.actionsRunner->run(BackendActions::Kind::Terminate, u"db"_s, pid), QString());
+        QVERIFY(live.actionsRunner->isRunning());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+        const auto outcome = finished.at(0).at(0).value<BackendActions::Outcome>();
+        QVERIFY2(outcome.done, qPrintable(outcome.message));
+        QCOMPARE(outcome.pid, pid);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            m_cluster.query(u"SELECT count(*) FROM pg_stat_activity WHERE pid = %1"_s.arg(pid), &error), u"0"_s,
+            kTimeoutMs);
+        PGresult* result = PQexec(victim, "SELECT 1");
+        QCOMPARE(PQstatus(victim), CONNECTION_BAD);
+        PQclear(result);
+        const QList<Event> events = live.actionEvents();
+        QCOMPARE(events.size(), 1);
+        QCOMPARE(events.at(0).source, u"db"_s);
+        QCOMPARE(events.at(0).severity, Event::Severity::Info);
+        QVERIFY2(events.at(0).message.contains(u"Terminate connection on backend %1 (victim)"_s.arg(pid)),
+            qPrintable(events.at(0).message));
+        QVERIFY2(events.at(0).message.contains(u"connection terminated"_s), qPrintable(events.at(0).message));
+        // The monitor's own connection is untouched.
+        QCOMPARE(live.monitor->databaseSource(u"db"_s)->state() != PgActivitySource::State::Backoff, true);
+    }
+
+    // Cancel: the running statement ends with "canceling statement due to user request"; the connection stays.
+    void cancelDone()
+    {
+        QString error;
+        PGconn* victim = m_cluster.connect(u"sleeper"_s, &error);
+        QVERIFY2(victim, qPrintable(error));
+        auto cleanup = qScopeGuard([&] { PQfinish(victim); });
+        QVERIFY(PQsendQuery(victim, "SELECT pg_sleep(120)") == 1);
+        Live live(m_cluster.conninfo(u"postgres"_s), Actions { true, false });
+        QTRY_VERIFY_WITH_TIMEOUT(live.pidOf(u"sleeper"_s) > 0, kTimeoutMs);
+        QVERIFY(live.actionsRunner->run(BackendActions::Kind::Terminate, u"db"_s, live.pidOf(u"sleeper"_s))
+                    .contains(u"actions.terminate"_s));
+        QSignalSpy finished(live.actionsRunner.get(), &BackendActions::finished);
+        QCOMPARE(live.actionsRunner->run(BackendActions::Kind::Cancel, u"db"_s, live.pidOf(u"sleeper"_s)), QString());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+        QVERIFY(finished.at(0).at(0).value<BackendActions::Outcome>().done);
+        QTRY_VERIFY_WITH_TIMEOUT(PQconsumeInput(victim) == 1 && PQisBusy(victim) == 0, kTimeoutMs);
+        PGresult* result = PQgetResult(victim);
+        QCOMPARE(QByteArray(PQresultErrorField(result, PG_DIAG_SQLSTATE)), QByteArray("57014"));
+        PQclear(result);
+        while ((result = PQgetResult(victim)))
+            PQclear(result);
+        QCOMPARE(PQstatus(victim), CONNECTION_OK);
+        QCOMPARE(live.actionEvents().size(), 1);
+        QVERIFY(live.actionEvents().at(0).message.contains(u"query cancelled"_s));
+    }
+
+    // A role that may not signal a superuser's backend: SQLSTATE 42501, told as such, and recorded.
+    void lackingTheRight()
+    {
+        QString error;
+        PGconn* victim = m_cluster.connect(u"victim"_s, &error);
+        QVERIFY2(victim, qPrintable(error));
+        auto cleanup = qScopeGuard([&] { PQfinish(victim); });
+        Live live(m_cluster.conninfo(u"plain_role"_s), Actions { true, true });
+        QTRY_VERIFY_WITH_TIMEOUT(live.pidOf(u"victim"_s) > 0, kTimeoutMs);
+        const int pid = live.pidOf(u"victim"_s);
+        QSignalSpy finished(live.actionsRunner.get(), &BackendActions::finished);
+        QCOMPARE(live.actionsRunner->run(BackendActions::Kind::Terminate, u"db"_s, pid), QString());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+        const auto outcome = finished.at(0).at(0).value<BackendActions::Outcome>();
+        QVERIFY(!outcome.done);
+        QVERIFY(outcome.lacksRight);
+        QVERIFY2(outcome.message.contains(u"the role lacks the right"_s), qPrintable(outcome.message));
+        QCOMPARE(PQstatus(victim), CONNECTION_OK);
+        QCOMPARE(m_cluster.query(u"SELECT count(*) FROM pg_stat_activity WHERE pid = %1"_s.arg(pid), &error), u"1"_s);
+        QCOMPARE(live.actionEvents().size(), 1);
+        QCOMPARE(live.actionEvents().at(0).severity, Event::Severity::Warning);
+    }
+
+private:
+    PgCluster m_cluster;
+};
+
+QTEST_GUILESS_MAIN(TestBackendActions)
+#include "tst_backendactions.moc"
