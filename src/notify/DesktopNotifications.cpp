@@ -57,9 +57,9 @@ void DesktopNotifications::notify(const QString& title, const QString& body, Urg
     call << u"PoolScope"_s << 0u << u"poolscope"_s << title << body << QStringList { kDefaultAction, tr("Show") }
          << hints << -1;
     auto* watcher = new QDBusPendingCallWatcher(m_bus.asyncCall(call), this);
-    connect(watcher, &QDBusPendingCallWatcher::finished, this, [this, context](QDBusPendingCallWatcher* call) {
-        call->deleteLater();
-        const QDBusPendingReply<uint> reply = *call;
+    connect(watcher, &QDBusPendingCallWatcher::finished, this, [this, context](QDBusPendingCallWatcher* pending) {
+        pending->deleteLater();
+        const QDBusPendingReply<uint> reply = *pending;
         if (reply.isError()) {
             Q_EMIT failed(reply.error().message());
             return;

@@ -1,5 +1,6 @@
 #include "FakeNotificationServer.h"
 
+#include <QDBusError>
 #include <QStandardPaths>
 
 using namespace Qt::StringLiterals;

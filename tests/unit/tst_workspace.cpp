@@ -86,7 +86,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, actions);
         QFETCH(bool, cancel);
         QFETCH(bool, terminate);
-        QByteArray text = json("{'version': 1, 'databases': [{'name': 'db', 'conninfo': 'x'}]");
+        QByteArray text = json("{'version': 1, 'databases': [{'name': 'db', 'conninfo': 'dbname=app'}]");
         if (!actions.isEmpty())
             text += ", " + actions;
         text += "}";
