@@ -85,6 +85,9 @@ QString BackendActions::refusal(Kind kind, const QString& database, int pid) con
         return tr("backend %1 is not in %2's newest snapshot (gone, or not read yet)").arg(pid).arg(database);
     if (backend->applicationName == QLatin1String(kOwnApplication))
         return tr("backend %1 is PoolScope's own (application_name=poolscope)").arg(pid);
+    // The server's own processes (checkpointer, autovacuum, WAL writer, ...) are not connections to act on.
+    if (!backend->backendType.isEmpty() && backend->backendType != u"client backend"_s)
+        return tr("process %1 is the server's %2, not a client connection").arg(pid).arg(backend->backendType);
     if (m_oneShot->isRunning())
         return tr("another action is still running");
     return {};

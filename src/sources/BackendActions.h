@@ -13,7 +13,7 @@ struct Backend;
 
 // The guarded actions on a backend: Cancel query (pg_cancel_backend) and Terminate connection
 // (pg_terminate_backend). Each exists only when the workspace's `actions` enables it, only in a live
-// session (a monitor reads the database), only for a backend in the database's newest snapshot, and
+// session (a monitor reads the database), only for a client backend in the database's newest snapshot, and
 // never for PoolScope's own backend (the monitor's pid, or any application_name=poolscope). The
 // statement runs asynchronously on a connection of its own to the database (PgOneShot), which checks the
 // pid again on the server. Every action run becomes an event of the session (kind "action", the

@@ -126,6 +126,15 @@ private Q_SLOTS:
             = live.actionsRunner->run(BackendActions::Kind::Terminate, u"db"_s, live.pidOf(u"poolscope"_s));
         QVERIFY2(named.contains(u"application_name=poolscope"_s), qPrintable(named));
         QVERIFY(!live.actionsRunner->run(BackendActions::Kind::Terminate, u"db"_s, 1).isEmpty()); // no backend
+        // Nor the server's own processes.
+        int checkpointer = 0;
+        for (const Backend& backend : live.session->database(0).latest.backends) {
+            if (backend.backendType == u"checkpointer"_s)
+                checkpointer = backend.pid;
+        }
+        QVERIFY(checkpointer > 0);
+        const QString server = live.actionsRunner->run(BackendActions::Kind::Terminate, u"db"_s, checkpointer);
+        QVERIFY2(server.contains(u"not a client connection"_s), qPrintable(server));
         QCOMPARE(PQstatus(other), CONNECTION_OK);
         QCOMPARE(live.monitor->databaseSource(u"db"_s)->backendPid(), ownPid);
         QVERIFY(live.actionEvents().isEmpty());
