@@ -2,6 +2,8 @@
 // off unless the workspace enables them, never on PoolScope's own backend, cancel and terminate done on a
 // real backend the test opens, a clear refusal when the role lacks the right; every action run is an event.
 #include "PgCluster.h"
+#include "record/Recorder.h"
+#include "record/RecordingReader.h"
 #include "sources/BackendActions.h"
 #include "sources/Monitor.h"
 #include "sources/PgActivitySource.h"
@@ -9,6 +11,7 @@
 
 #include <QScopeGuard>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <libpq-fe.h>
@@ -140,7 +143,8 @@ private Q_SLOTS:
         QVERIFY(live.actionEvents().isEmpty());
     }
 
-    // Terminate: the backend is gone, its client sees the connection closed, the event says it was done.
+    // Terminate: the backend is gone, its client sees the connection closed, the event says it was done, and
+    // the recording has it.
     void terminateDone()
     {
         QString error;
@@ -148,6 +152,11 @@ private Q_SLOTS:
         QVERIFY2(victim, qPrintable(error));
         auto cleanup = qScopeGuard([&] { PQfinish(victim); });
         Live live(m_cluster.conninfo(u"postgres"_s), Actions { false, true });
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString recording = dir.filePath(u"session.psrec"_s);
+        Recorder recorder(live.session.get());
+        QVERIFY2(recorder.open(recording, &error), qPrintable(error));
         QTRY_VERIFY_WITH_TIMEOUT(live.pidOf(u"victim"_s) > 0, kTimeoutMs);
         const int pid = live.pidOf(u"victim"_s);
         QSignalSpy finished(live.actionsRunner.get(), &BackendActions::finished);
@@ -172,6 +181,18 @@ private Q_SLOTS:
         QVERIFY2(events.at(0).message.contains(u"connection terminated"_s), qPrintable(events.at(0).message));
         // The monitor's own connection is untouched.
         QCOMPARE(live.monitor->databaseSource(u"db"_s)->state() != PgActivitySource::State::Backoff, true);
+
+        // The recording holds the event with its result, and the workspace with its setting.
+        recorder.close();
+        RecordingReader reader;
+        QVERIFY2(reader.open(recording, &error), qPrintable(error));
+        QCOMPARE(reader.workspace().actions, (Actions { false, true }));
+        const std::unique_ptr<Session> replayed = reader.load();
+        QVERIFY(replayed);
+        bool recorded = false;
+        for (const Event& event : replayed->events())
+            recorded = recorded || (event.kind == u"action"_s && event.message == events.at(0).message);
+        QVERIFY(recorded);
     }
 
     // Cancel: the running statement ends with "canceling statement due to user request"; the connection stays.
