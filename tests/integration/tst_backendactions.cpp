@@ -7,6 +7,7 @@
 #include "sources/BackendActions.h"
 #include "sources/Monitor.h"
 #include "sources/PgActivitySource.h"
+#include "sources/PgOneShot.h"
 #include "store/Session.h"
 
 #include <QScopeGuard>
@@ -83,11 +84,55 @@ private Q_SLOTS:
     void initTestCase()
     {
         qRegisterMetaType<BackendActions::Outcome>();
+        qRegisterMetaType<PgOneShot::Result>();
         QString error;
         QVERIFY2(m_cluster.create({}, &error), qPrintable(error));
         QVERIFY2(m_cluster.start(&error), qPrintable(error));
         m_cluster.query(u"CREATE ROLE plain_role LOGIN IN ROLE pg_monitor"_s, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
+    }
+
+    // The one-shot executor under the actions: a value, an error with its SQLSTATE, a failed connect; one at a
+    // time.
+    void oneShot_data()
+    {
+        QTest::addColumn<bool>("reachable");
+        QTest::addColumn<QByteArray>("sql");
+        QTest::addColumn<bool>("ok");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("sqlState");
+        QTest::addRow("value") << true << QByteArray("SELECT $1::int + 1") << true << u"42"_s << QString();
+        QTest::addRow("no row") << true << QByteArray("SELECT 1 WHERE $1::int < 0") << true << QString() << QString();
+        QTest::addRow("error") << true << QByteArray("SELECT $1::int / 0") << false << QString() << u"22012"_s;
+        QTest::addRow("refused") << false << QByteArray("SELECT $1::int") << false << QString() << QString();
+    }
+
+    void oneShot()
+    {
+        QFETCH(bool, reachable);
+        QFETCH(QByteArray, sql);
+        QFETCH(bool, ok);
+        QFETCH(QString, value);
+        QFETCH(QString, sqlState);
+        DatabaseConfig config;
+        config.name = u"db"_s;
+        // Port 1: nothing listens there, the connect is refused.
+        config.conninfo = reachable ? m_cluster.conninfo(u"postgres"_s) : u"host=127.0.0.1 port=1 dbname=x"_s;
+        PgOneShot oneShot;
+        QSignalSpy finished(&oneShot, &PgOneShot::finished);
+        QVERIFY(oneShot.run(config, sql, { "41" }));
+        QVERIFY(oneShot.isRunning());
+        QVERIFY(!oneShot.run(config, sql, { "41" }));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+        QVERIFY(!oneShot.isRunning());
+        const auto result = finished.at(0).at(0).value<PgOneShot::Result>();
+        QCOMPARE(result.ok, ok);
+        QCOMPARE(result.value, value);
+        QCOMPARE(result.sqlState, sqlState);
+        QCOMPARE(result.error.isEmpty(), ok);
+        QCOMPARE(result.backendPid > 0, reachable);
+        if (ok)
+            QCOMPARE(result.rows, value.isEmpty() ? 0 : 1);
     }
 
     // Without the setting the core refuses, naming the setting; nothing is run, no event is added.
