@@ -18,6 +18,11 @@ TrialPoll::~TrialPoll()
     cancel();
 }
 
+bool TrialPoll::isRunning() const
+{
+    return m_health || m_database;
+}
+
 void TrialPoll::cancel()
 {
     if (m_health) {

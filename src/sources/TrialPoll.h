@@ -31,7 +31,7 @@ public:
     void readDatabase(const DatabaseConfig& config);
     // Stops the poll in flight; no result follows.
     void cancel();
-    bool isRunning() const { return m_health || m_database; }
+    bool isRunning() const;
     // ${env:NAME} references of the last configuration whose variable is not set.
     const QStringList& unsetEnvironment() const { return m_unsetEnvironment; }
 
