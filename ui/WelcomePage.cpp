@@ -66,6 +66,7 @@ WelcomePage::WelcomePage(QWidget* parent)
     m_recent->setAccessibleName(u"Recent workspaces"_s);
     m_recent->setAlternatingRowColors(true);
     m_recent->setWordWrap(true);
+    m_recent->setSpacing(2);
     m_remove->setObjectName(u"WelcomeRemoveRecent"_s);
     m_remove->setToolTip(u"Forget the selected workspace (the file is not touched)"_s);
     m_remove->setEnabled(false);
@@ -120,7 +121,12 @@ void WelcomePage::refreshRecent()
     for (const QString& path : paths) {
         const QFileInfo info(path);
         const bool missing = !info.isFile();
-        QString text = info.fileName() + u"\n"_s + QDir::toNativeSeparators(info.absolutePath());
+        // The folder as people write it: ~ for the home folder.
+        QString folder = info.absolutePath();
+        const QString home = QDir::homePath();
+        if (home != u"/"_s && (folder == home || folder.startsWith(home + u'/')))
+            folder = u"~"_s + folder.mid(home.size());
+        QString text = info.fileName() + u"\n"_s + QDir::toNativeSeparators(folder);
         if (missing)
             text += u"  (missing)"_s;
         auto* item = new QListWidgetItem(text, m_recent);

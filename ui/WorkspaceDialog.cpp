@@ -264,6 +264,7 @@ QWidget* WorkspaceDialog::buildTargetForm()
     addRow(form, u"application_name"_s, u"&Application name"_s, application);
     auto* database = new QComboBox(page);
     database->setEditable(true);
+    database->lineEdit()->setPlaceholderText(u"the only database, when there is one"_s);
     database->setToolTip(u"The databases entry whose backends belong to this target (empty: the only one)"_s);
     addRow(form, u"database"_s, u"&Database"_s, database);
     auto* pool = new QLineEdit(page);

@@ -20,6 +20,7 @@
 #include <QAction>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QHeaderView>
@@ -159,14 +160,19 @@ private Q_SLOTS:
         if (!shot.isEmpty()) {
             // The page as a person sees it on a first morning: a few workspaces, one of them gone.
             QSettings().clear();
-            const QString home = u"/home/oncall/workspaces/"_s;
-            for (const QString& name : { u"staging.json"_s, u"billing-gone.json"_s, u"payments-prod.json"_s })
-                RecentWorkspaces::add(home + name);
-            RecentWorkspaces::add(newest);
+            const QByteArray home = qgetenv("HOME");
+            qputenv("HOME", dir.path().toLocal8Bit());
+            QVERIFY(QDir(dir.path()).mkpath(u"workspaces"_s));
+            for (const QString& name : { u"staging.json"_s, u"payments-prod.json"_s })
+                QVERIFY(writeFile(dir.filePath(u"workspaces/"_s + name), "{}"));
+            for (const QString& name : { u"billing-eu.json"_s, u"staging.json"_s, u"payments-prod.json"_s })
+                RecentWorkspaces::add(dir.filePath(u"workspaces/"_s + name));
             page.refreshRecent();
             page.showMessage({});
             QCoreApplication::processEvents();
-            QVERIFY(page.grab().save(shot));
+            const bool saved = page.grab().save(shot);
+            qputenv("HOME", home);
+            QVERIFY(saved);
         }
     }
 
