@@ -485,6 +485,17 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
     if (headless)
         qputenv("QT_QPA_PLATFORM", "offscreen");
 
+    // `poolscope` alone opens the welcome page; without a display there is nothing to show it on.
+    const bool nothingGiven = !commandLine.demo && commandLine.recordingPath.isEmpty()
+        && commandLine.workspacePath.isEmpty() && !commandLine.hasAdHoc();
+    if (nothingGiven && headless) {
+        std::fprintf(stderr,
+            "poolscope: no display for the welcome page; give a workspace file, --health/--pg flags "
+            "or --demo\n%s",
+            qPrintable(usageText()));
+        return 3;
+    }
+
     QApplication app(argc, argv);
     QApplication::setApplicationName(u"PoolScope"_s);
     QApplication::setApplicationVersion(QStringLiteral(POOLSCOPE_VERSION));
@@ -604,15 +615,7 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
                 }
             });
     } else {
-        const bool none = commandLine.workspacePath.isEmpty() && !commandLine.hasAdHoc();
-        if (none && headless) {
-            std::fprintf(stderr,
-                "poolscope: no display for the welcome page; give a workspace file, --health/--pg "
-                "flags or --demo\n%s",
-                qPrintable(usageText()));
-            return 3;
-        }
-        if (none) {
+        if (nothingGiven) {
             welcome = std::make_unique<WelcomePage>();
             WelcomePage* page = welcome.get();
             QObject::connect(page, &WelcomePage::openWorkspaceRequested, &app, [&, page](const QString& path) {
