@@ -4,6 +4,7 @@
 // read back, Save / Save As round trips, and the window's state remembered (QSettings in a temporary place).
 #include "EvidenceActions.h"
 #include "MainWindow.h"
+#include "PgCluster.h"
 #include "TargetsPane.h"
 #include "TestHttpServer.h"
 #include "ThresholdsDialog.h"
@@ -28,12 +29,15 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
+
+#include <libpq-fe.h>
 
 #include <memory>
 
@@ -282,6 +286,42 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(live->session->target(api).latest.ok() && live->session->target(api).polled(), 15'000);
         QCOMPARE(live->session->target(api).latest.metrics[Metric::CheckedOut], 3.0);
         QCOMPARE(live->session->target(api).latest.metrics[Metric::Tracked], 3.0);
+    }
+
+    void testReadsADatabase()
+    {
+        poolscope::test::PgCluster cluster;
+        QString error;
+        QVERIFY2(cluster.create({}, &error) && cluster.start(&error), qPrintable(error));
+        PGconn* held = cluster.connect(u"checkout-svc"_s, &error);
+        QVERIFY2(held, qPrintable(error));
+        const auto finish = qScopeGuard([held] { PQfinish(held); });
+
+        WorkspaceDialog dialog(Workspace {});
+        dialog.show();
+        QVERIFY(dialog.problems().join(u'\n').contains(u"a workspace needs at least one target or database"_s));
+        dialog.findChild<QPushButton*>(u"AddDatabase"_s)->click();
+        QCOMPARE(dialog.selectedKind(), WorkspaceDialog::Kind::Database);
+        auto* conninfo = editorAs<QLineEdit>(&dialog, u"conninfo"_s);
+        conninfo->setText(cluster.conninfo(u"postgres"_s) + u" password=hunter2"_s);
+        QVERIFY2(dialog.fieldError(u"conninfo"_s).startsWith(u"databases[0].conninfo: holds a password"_s),
+            qPrintable(dialog.fieldError(u"conninfo"_s)));
+        QVERIFY(!dialog.buttons()->button(QDialogButtonBox::Ok)->isEnabled());
+        conninfo->setText(cluster.conninfo(u"postgres"_s));
+        QVERIFY2(dialog.problems().isEmpty(), qPrintable(dialog.problems().join(u'\n')));
+
+        QSignalSpy tested(&dialog, &WorkspaceDialog::testFinished);
+        dialog.testSelected();
+        QTRY_COMPARE_WITH_TIMEOUT(tested.count(), 1, 30'000);
+        QVERIFY2(tested.at(0).at(0).toBool(), qPrintable(dialog.testSummary()));
+        QVERIFY2(dialog.testSummary().contains(u"checkout-svc"_s), qPrintable(dialog.testSummary()));
+
+        // A server that is not there: a failure with libpq's reason, not a hang.
+        QVERIFY2(cluster.stop(&error), qPrintable(error));
+        dialog.testSelected();
+        QTRY_COMPARE_WITH_TIMEOUT(tested.count(), 2, 30'000);
+        QVERIFY(!tested.at(1).at(0).toBool());
+        QVERIFY2(dialog.testSummary().startsWith(u"Failed: "_s), qPrintable(dialog.testSummary()));
     }
 
     void editingATargetReconfiguresTheMonitorInPlace()
