@@ -36,24 +36,24 @@ QPushButton* bigButton(const QString& text, const QString& detail, const QString
 WelcomePage::WelcomePage(QWidget* parent)
     : QWidget(parent)
     , m_recent(new QListWidget(this))
-    , m_remove(new QPushButton(u"&Remove from list"_s, this))
+    , m_remove(new QPushButton(tr("&Remove from list"), this))
     , m_new(bigButton(
-          u"&New workspace…"_s, u"Add targets and databases, test them, and start watching"_s, u"WelcomeNew"_s, this))
-    , m_open(bigButton(
-          u"&Open workspace…"_s, u"A workspace file (JSON) written by PoolScope or by hand"_s, u"WelcomeOpen"_s, this))
-    , m_recording(bigButton(u"Open &recording…"_s, u"Review a recorded session: timeline, backends, suspects"_s,
-          u"WelcomeRecording"_s, this))
-    , m_demo(bigButton(u"Try the &demo"_s,
-          u"A throwaway PostgreSQL and four services, one of which can leak connections"_s, u"WelcomeDemo"_s, this))
+          tr("&New workspace…"), tr("Add targets and databases, test them, and start watching"), u"WelcomeNew"_s, this))
+    , m_open(bigButton(tr("&Open workspace…"), tr("A workspace file (JSON) written by PoolScope or by hand"),
+          u"WelcomeOpen"_s, this))
+    , m_recording(bigButton(WelcomePage::tr("Open &recording…"),
+          tr("Review a recorded session: timeline, backends, suspects"), u"WelcomeRecording"_s, this))
+    , m_demo(bigButton(WelcomePage::tr("Try the &demo"),
+          tr("A throwaway PostgreSQL and four services, one of which can leak connections"), u"WelcomeDemo"_s, this))
     , m_message(new QLabel(this))
 {
-    setWindowTitle(u"PoolScope"_s);
+    setWindowTitle(tr("PoolScope"));
     setWindowIcon(Theme::appIcon());
-    setAccessibleName(u"PoolScope welcome"_s);
+    setAccessibleName(tr("PoolScope welcome"));
     resize(860, 520);
 
-    auto* title = new QLabel(u"<span style=\"font-size: 20pt; font-weight: 600;\">PoolScope</span><br>"
-                             u"Is the pool leaking, or is it baseline overhead, and who holds the connections?"_s,
+    auto* title = new QLabel(u"<span style=\"font-size: 20pt; font-weight: 600;\">PoolScope</span><br>"_s
+            + tr("Is the pool leaking, or is it baseline overhead, and who holds the connections?").toHtmlEscaped(),
         this);
     title->setWordWrap(true);
     auto* icon = new QLabel(this);
@@ -63,15 +63,15 @@ WelcomePage::WelcomePage(QWidget* parent)
     header->addWidget(title, 1);
 
     m_recent->setObjectName(u"RecentWorkspaces"_s);
-    m_recent->setAccessibleName(u"Recent workspaces"_s);
+    m_recent->setAccessibleName(tr("Recent workspaces"));
     m_recent->setAlternatingRowColors(true);
     m_recent->setWordWrap(true);
     m_recent->setSpacing(2);
     m_remove->setObjectName(u"WelcomeRemoveRecent"_s);
-    m_remove->setToolTip(u"Forget the selected workspace (the file is not touched)"_s);
+    m_remove->setToolTip(tr("Forget the selected workspace (the file is not touched)"));
     m_remove->setEnabled(false);
     auto* recentBox = new QVBoxLayout;
-    recentBox->addWidget(new QLabel(u"<b>Recent workspaces</b>"_s, this));
+    recentBox->addWidget(new QLabel(tr("<b>Recent workspaces</b>"), this));
     recentBox->addWidget(m_recent, 1);
     auto* removeRow = new QHBoxLayout;
     removeRow->addStretch(1);
@@ -79,7 +79,7 @@ WelcomePage::WelcomePage(QWidget* parent)
     recentBox->addLayout(removeRow);
 
     auto* actions = new QVBoxLayout;
-    actions->addWidget(new QLabel(u"<b>Start</b>"_s, this));
+    actions->addWidget(new QLabel(tr("<b>Start</b>"), this));
     for (QPushButton* button : { m_new, m_open, m_recording, m_demo })
         actions->addWidget(button);
     actions->addStretch(1);
@@ -128,16 +128,16 @@ void WelcomePage::refreshRecent()
             folder = u"~"_s + folder.mid(home.size());
         QString text = info.fileName() + u"\n"_s + QDir::toNativeSeparators(folder);
         if (missing)
-            text += u"  (missing)"_s;
+            text += u"  "_s + tr("(missing)");
         auto* item = new QListWidgetItem(text, m_recent);
         item->setData(kPathRole, path);
         item->setData(kMissingRole, missing);
-        item->setToolTip(missing ? u"%1 is not there any more; Remove from list forgets it"_s.arg(path) : path);
+        item->setToolTip(missing ? tr("%1 is not there any more; Remove from list forgets it").arg(path) : path);
         if (missing)
             item->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
     }
     if (paths.isEmpty()) {
-        auto* item = new QListWidgetItem(u"No workspace opened yet: start with a new one, or try the demo."_s);
+        auto* item = new QListWidgetItem(tr("No workspace opened yet: start with a new one, or try the demo."));
         item->setFlags(Qt::NoItemFlags);
         m_recent->addItem(item);
     }
@@ -168,8 +168,9 @@ void WelcomePage::openRecent(int row)
         return;
     const QString path = item->data(kPathRole).toString();
     if (!QFileInfo(path).isFile()) {
-        showMessage(u"%1 is not there any more (moved or deleted?). Remove it from the list, or open it from "
-                    u"where it is now."_s.arg(path),
+        showMessage(tr("%1 is not there any more (moved or deleted?). Remove it from the list, or open it from "
+                       "where it is now.")
+                        .arg(path),
             true);
         return;
     }
@@ -201,13 +202,13 @@ void WelcomePage::setDemoStarting(bool starting)
 {
     m_demo->setEnabled(!starting);
     if (starting)
-        showMessage(u"Starting the demo: a throwaway PostgreSQL and four services…"_s);
+        showMessage(tr("Starting the demo: a throwaway PostgreSQL and four services…"));
 }
 
 void WelcomePage::chooseWorkspace()
 {
     const QString path
-        = QFileDialog::getOpenFileName(this, u"Open workspace"_s, QString(), u"Workspaces (*.json);;All files (*)"_s);
+        = QFileDialog::getOpenFileName(this, tr("Open workspace"), QString(), tr("Workspaces (*.json);;All files (*)"));
     if (!path.isEmpty())
         Q_EMIT openWorkspaceRequested(path);
 }
@@ -215,7 +216,7 @@ void WelcomePage::chooseWorkspace()
 void WelcomePage::chooseRecording()
 {
     const QString path = QFileDialog::getOpenFileName(
-        this, u"Open recording"_s, QString(), u"PoolScope recordings (*.sqlite);;All files (*)"_s);
+        this, tr("Open recording"), QString(), tr("PoolScope recordings (*.sqlite);;All files (*)"));
     if (!path.isEmpty())
         Q_EMIT openRecordingRequested(path);
 }

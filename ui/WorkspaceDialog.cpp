@@ -71,7 +71,7 @@ QHash<QString, QString> parseMap(const QString& text, const QString& place, QStr
 
 QString entryText(const QString& name, const QString& detail)
 {
-    return (name.isEmpty() ? u"(no name)"_s : name) + u"  —  "_s + detail;
+    return (name.isEmpty() ? WorkspaceDialog::tr("(no name)") : name) + u"  —  "_s + detail;
 }
 
 QDoubleSpinBox* secondsBox(double max, QWidget* parent)
@@ -91,10 +91,10 @@ WorkspaceDialog::WorkspaceDialog(const Workspace& workspace, QWidget* parent)
     , m_workspace(workspace)
     , m_targets(new QListWidget(this))
     , m_databases(new QListWidget(this))
-    , m_duplicate(new QPushButton(u"D&uplicate"_s, this))
-    , m_remove(new QPushButton(u"&Remove"_s, this))
+    , m_duplicate(new QPushButton(tr("Dupli&cate"), this))
+    , m_remove(new QPushButton(tr("&Remove"), this))
     , m_forms(new QStackedWidget(this))
-    , m_test(new QPushButton(u"&Test"_s, this))
+    , m_test(new QPushButton(tr("&Test"), this))
     , m_testSummary(new QLabel(this))
     , m_testView(new QTreeView(this))
     , m_testModel(new PayloadModel(this))
@@ -103,29 +103,29 @@ WorkspaceDialog::WorkspaceDialog(const Workspace& workspace, QWidget* parent)
     , m_trial(new TrialPoll(this))
     , m_jobs(new JobTracker(this))
 {
-    setWindowTitle(u"Edit workspace"_s);
-    setAccessibleName(u"Edit workspace"_s);
+    setWindowTitle(tr("Edit workspace"));
+    setAccessibleName(tr("Edit workspace"));
     resize(1040, 680);
 
     m_targets->setObjectName(u"WorkspaceTargets"_s);
-    m_targets->setAccessibleName(u"Targets"_s);
+    m_targets->setAccessibleName(tr("Targets"));
     m_databases->setObjectName(u"WorkspaceDatabases"_s);
-    m_databases->setAccessibleName(u"Databases"_s);
-    auto* addTargetButton = new QPushButton(u"Add &target"_s, this);
+    m_databases->setAccessibleName(tr("Databases"));
+    auto* addTargetButton = new QPushButton(tr("Add tar&get"), this);
     addTargetButton->setObjectName(u"AddTarget"_s);
-    addTargetButton->setToolTip(u"A process that owns a pool and serves a health endpoint"_s);
-    auto* addDatabaseButton = new QPushButton(u"Add data&base"_s, this);
+    addTargetButton->setToolTip(tr("A process that owns a pool and serves a health endpoint"));
+    auto* addDatabaseButton = new QPushButton(tr("Add data&base"), this);
     addDatabaseButton->setObjectName(u"AddDatabase"_s);
-    addDatabaseButton->setToolTip(u"A PostgreSQL database whose pg_stat_activity is read"_s);
+    addDatabaseButton->setToolTip(tr("A PostgreSQL database whose pg_stat_activity is read"));
     m_duplicate->setObjectName(u"DuplicateEntry"_s);
     m_remove->setObjectName(u"RemoveEntry"_s);
 
     auto* left = new QWidget(this);
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
-    leftLayout->addWidget(new QLabel(u"<b>Targets</b> (health endpoints)"_s, left));
+    leftLayout->addWidget(new QLabel(tr("<b>Targets</b> (health endpoints)"), left));
     leftLayout->addWidget(m_targets, 3);
-    leftLayout->addWidget(new QLabel(u"<b>Databases</b> (pg_stat_activity)"_s, left));
+    leftLayout->addWidget(new QLabel(tr("<b>Databases</b> (pg_stat_activity)"), left));
     leftLayout->addWidget(m_databases, 2);
     auto* entryButtons = new QGridLayout;
     entryButtons->addWidget(addTargetButton, 0, 0);
@@ -134,7 +134,7 @@ WorkspaceDialog::WorkspaceDialog(const Workspace& workspace, QWidget* parent)
     entryButtons->addWidget(m_remove, 1, 1);
     leftLayout->addLayout(entryButtons);
 
-    auto* empty = new QLabel(u"Add a target or a database, or select one to edit it."_s, m_forms);
+    auto* empty = new QLabel(tr("Add a target or a database, or select one to edit it."), m_forms);
     empty->setAlignment(Qt::AlignCenter);
     empty->setWordWrap(true);
     m_forms->addWidget(empty);
@@ -142,12 +142,12 @@ WorkspaceDialog::WorkspaceDialog(const Workspace& workspace, QWidget* parent)
     m_forms->addWidget(buildDatabaseForm());
 
     m_test->setObjectName(u"TestEntry"_s);
-    m_test->setToolTip(u"Poll the target once (or read the database once) with these settings"_s);
+    m_test->setToolTip(tr("Poll the target once (or read the database once) with these settings"));
     m_testSummary->setObjectName(u"TestSummary"_s);
     m_testSummary->setWordWrap(true);
     m_testSummary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_testView->setObjectName(u"TestPayload"_s);
-    m_testView->setAccessibleName(u"Test payload"_s);
+    m_testView->setAccessibleName(tr("Test payload"));
     m_testView->setModel(m_testModel);
     m_testView->setUniformRowHeights(true);
     m_testView->setAlternatingRowColors(true);
@@ -226,7 +226,9 @@ void WorkspaceDialog::addRow(QFormLayout* form, const QString& field, const QStr
     cellLayout->setSpacing(2);
     cellLayout->addWidget(editor);
     cellLayout->addWidget(error);
-    form->addRow(label, cell);
+    auto* caption = new QLabel(label, form->parentWidget());
+    caption->setBuddy(editor); // Alt+<mnemonic> goes to the editor, not its cell
+    form->addRow(caption, cell);
     const bool target = form->parentWidget()->objectName() == u"TargetForm"_s;
     (target ? m_targetRows : m_databaseRows).insert(field, { editor, error });
 
@@ -246,42 +248,42 @@ QWidget* WorkspaceDialog::buildTargetForm()
     page->setObjectName(u"TargetForm"_s);
     auto* form = new QFormLayout(page);
     auto* name = new QLineEdit(page);
-    name->setToolTip(u"The target's name in the window, the recording and alerts"_s);
-    addRow(form, u"name"_s, u"&Name"_s, name);
+    name->setToolTip(tr("The target's name in the window, the recording and alerts"));
+    addRow(form, u"name"_s, tr("&Name"), name);
     auto* url = new QLineEdit(page);
-    url->setPlaceholderText(u"http://127.0.0.1:8000/health/detailed"_s);
-    url->setToolTip(u"The health endpoint: JSON or Prometheus text / OpenMetrics"_s);
-    addRow(form, u"url"_s, u"&URL"_s, url);
+    url->setPlaceholderText(tr("http://127.0.0.1:8000/health/detailed"));
+    url->setToolTip(tr("The health endpoint: JSON or Prometheus text / OpenMetrics"));
+    addRow(form, u"url"_s, tr("&URL"), url);
     auto* profile = new QComboBox(page);
     profile->addItems(Profile::builtinNames());
-    profile->setToolTip(u"How the payload maps onto metrics; auto recognises the built-in shapes"_s);
-    addRow(form, u"profile"_s, u"&Profile"_s, profile);
-    addRow(form, u"interval"_s, u"&Interval"_s, secondsBox(3600, page));
-    addRow(form, u"timeout"_s, u"T&imeout"_s, secondsBox(300, page));
+    profile->setToolTip(tr("How the payload maps onto metrics; auto recognises the built-in shapes"));
+    addRow(form, u"profile"_s, tr("&Profile"), profile);
+    addRow(form, u"interval"_s, tr("&Interval"), secondsBox(3600, page));
+    addRow(form, u"timeout"_s, tr("Ti&meout"), secondsBox(300, page));
     auto* application = new QLineEdit(page);
-    application->setPlaceholderText(u"the target's name"_s);
-    application->setToolTip(u"pg_stat_activity.application_name of this process's connections"_s);
-    addRow(form, u"application_name"_s, u"&Application name"_s, application);
+    application->setPlaceholderText(tr("the target's name"));
+    application->setToolTip(tr("pg_stat_activity.application_name of this process's connections"));
+    addRow(form, u"application_name"_s, tr("&Application name"), application);
     auto* database = new QComboBox(page);
     database->setEditable(true);
-    database->lineEdit()->setPlaceholderText(u"the only database, when there is one"_s);
-    database->setToolTip(u"The databases entry whose backends belong to this target (empty: the only one)"_s);
-    addRow(form, u"database"_s, u"&Database"_s, database);
+    database->lineEdit()->setPlaceholderText(tr("the only database, when there is one"));
+    database->setToolTip(tr("The databases entry whose backends belong to this target (empty: the only one)"));
+    addRow(form, u"database"_s, tr("&Database"), database);
     auto* pool = new QLineEdit(page);
-    pool->setToolTip(u"The pool label's value when a Prometheus payload exposes several pools"_s);
-    addRow(form, u"pool"_s, u"P&ool"_s, pool);
+    pool->setToolTip(tr("The pool label's value when a Prometheus payload exposes several pools"));
+    addRow(form, u"pool"_s, tr("P&ool"), pool);
     auto* headers = new QPlainTextEdit(page);
-    headers->setPlaceholderText(u"Authorization: Bearer ${env:TOKEN}"_s);
-    headers->setToolTip(u"One \"Name: value\" per line. Secrets only as ${env:NAME}: the file never holds them"_s);
+    headers->setPlaceholderText(tr("Authorization: Bearer ${env:TOKEN}"));
+    headers->setToolTip(tr("One \"Name: value\" per line. Secrets only as ${env:NAME}: the file never holds them"));
     headers->setTabChangesFocus(true);
     headers->setFixedHeight(56);
-    addRow(form, u"headers"_s, u"&Headers"_s, headers);
+    addRow(form, u"headers"_s, tr("&Headers"), headers);
     auto* fields = new QPlainTextEdit(page);
-    fields->setPlaceholderText(u"tracked: /app/sessions_open"_s);
-    fields->setToolTip(u"One \"metric: JSON Pointer or series selector\" per line (the inspector writes these)"_s);
+    fields->setPlaceholderText(tr("tracked: /app/sessions_open"));
+    fields->setToolTip(tr("One \"metric: JSON Pointer or series selector\" per line (the inspector writes these)"));
     fields->setTabChangesFocus(true);
     fields->setFixedHeight(56);
-    addRow(form, u"fields"_s, u"&Fields"_s, fields);
+    addRow(form, u"fields"_s, tr("&Fields"), fields);
     return page;
 }
 
@@ -290,14 +292,14 @@ QWidget* WorkspaceDialog::buildDatabaseForm()
     auto* page = new QWidget(m_forms);
     page->setObjectName(u"DatabaseForm"_s);
     auto* form = new QFormLayout(page);
-    addRow(form, u"name"_s, u"&Name"_s, new QLineEdit(page));
+    addRow(form, u"name"_s, tr("&Name"), new QLineEdit(page));
     auto* conninfo = new QLineEdit(page);
-    conninfo->setPlaceholderText(u"host=db.internal dbname=app user=${env:PGUSER}"_s);
-    conninfo->setToolTip(u"A libpq connection string, URI or service=NAME. Passwords come from ~/.pgpass, a "
-                         u"service file or PGPASSWORD, never from the workspace"_s);
-    addRow(form, u"conninfo"_s, u"&Conninfo"_s, conninfo);
-    addRow(form, u"interval"_s, u"&Interval"_s, secondsBox(3600, page));
-    addRow(form, u"timeout"_s, u"T&imeout"_s, secondsBox(300, page));
+    conninfo->setPlaceholderText(tr("host=db.internal dbname=app user=${env:PGUSER}"));
+    conninfo->setToolTip(tr("A libpq connection string, URI or service=NAME. Passwords come from ~/.pgpass, a "
+                            "service file or PGPASSWORD, never from the workspace"));
+    addRow(form, u"conninfo"_s, tr("C&onninfo"), conninfo);
+    addRow(form, u"interval"_s, tr("&Interval"), secondsBox(3600, page));
+    addRow(form, u"timeout"_s, tr("Ti&meout"), secondsBox(300, page));
     return page;
 }
 
@@ -559,10 +561,10 @@ void WorkspaceDialog::testSelected()
     m_testView->setVisible(false);
     if (m_kind == Kind::Target) {
         m_testedTarget = m_workspace.targets.at(m_index);
-        showTest(u"Polling %1…"_s.arg(m_testedTarget.url), true);
+        showTest(tr("Polling %1…").arg(m_testedTarget.url), true);
         m_trial->pollTarget(m_testedTarget);
     } else if (m_kind == Kind::Database) {
-        showTest(u"Reading pg_stat_activity of %1…"_s.arg(m_workspace.databases.at(m_index).name), true);
+        showTest(tr("Reading pg_stat_activity of %1…").arg(m_workspace.databases.at(m_index).name), true);
         m_trial->readDatabase(m_workspace.databases.at(m_index));
     }
 }
@@ -576,7 +578,7 @@ void WorkspaceDialog::showTest(const QString& text, bool ok)
 {
     QString shown = text;
     if (!m_trial->unsetEnvironment().isEmpty())
-        shown += u"\n(not set in this environment: "_s + m_trial->unsetEnvironment().join(u", "_s) + u')';
+        shown += u'\n' + tr("(not set in this environment: ") + m_trial->unsetEnvironment().join(u", "_s) + u')';
     m_testSummary->setText(shown);
     m_testSummary->setStyleSheet(ok ? QString() : u"QLabel { color: %1; }"_s.arg(Theme::errorColor().name()));
 }
@@ -590,14 +592,14 @@ void WorkspaceDialog::onTargetPolled(const Sample& sample, const Payload& payloa
             recognised.append(metricKey(metric) + u' ' + QString::number(sample.metrics[metric]));
     }
     if (!sample.routes.isEmpty())
-        recognised.append(u"%1 routes"_s.arg(sample.routes.size()));
-    const QString latency = sample.latencyMs >= 0 ? u" in %1 ms"_s.arg(sample.latencyMs) : QString();
+        recognised.append(tr("%1 routes").arg(sample.routes.size()));
+    const QString latency = sample.latencyMs >= 0 ? tr(" in %1 ms").arg(sample.latencyMs) : QString();
     if (sample.ok()) {
-        showTest(u"Answered%1; the profile \"%2\" recognised: %3"_s.arg(
-                     latency, m_testedTarget.profile, recognised.join(u", "_s)),
+        showTest(tr("Answered%1; the profile \"%2\" recognised: %3")
+                     .arg(latency, m_testedTarget.profile, recognised.join(u", "_s)),
             true);
     } else {
-        showTest(u"Failed%1: %2"_s.arg(latency, sample.error), false);
+        showTest(tr("Failed%1: %2").arg(latency, sample.error), false);
     }
     const bool ok = sample.ok();
     if (payload.isEmpty()) {
@@ -606,7 +608,7 @@ void WorkspaceDialog::onTargetPolled(const Sample& sample, const Payload& payloa
     }
     const TargetConfig config = m_testedTarget;
     m_jobs->run(
-        u"test-inspection"_s, u"Laying out the test payload"_s, this,
+        u"test-inspection"_s, tr("Laying out the test payload"), this,
         [payload, config](JobControl&) { return inspectPayload(payload, config); },
         [this, ok](PayloadInspection inspection) {
             m_testModel->setInspection(std::move(inspection));
@@ -626,12 +628,13 @@ void WorkspaceDialog::onDatabaseRead(const ActivitySnapshot& snapshot)
                 applications.append(backend.applicationName);
         }
         applications.sort();
-        showTest(u"Read in %1 ms: %2 backends (%3)"_s.arg(snapshot.latencyMs)
+        showTest(tr("Read in %1 ms: %2 backends (%3)")
+                     .arg(snapshot.latencyMs)
                      .arg(snapshot.backends.size())
-                     .arg(applications.isEmpty() ? u"none"_s : applications.join(u", "_s)),
+                     .arg(applications.isEmpty() ? tr("none") : applications.join(u", "_s)),
             true);
     } else {
-        showTest(u"Failed: "_s + snapshot.error, false);
+        showTest(tr("Failed: ") + snapshot.error, false);
     }
     Q_EMIT testFinished(snapshot.ok());
 }
