@@ -96,6 +96,10 @@ bool Monitor::reconfigureTarget(const TargetConfig& config)
         m_unsetEnvironment.removeDuplicates();
         if (m_running)
             m_health[i]->start();
+        // The session's workspace says what is polled: a later Save writes it (the inspector's field too).
+        Workspace workspace = m_session->workspace();
+        workspace.targets[static_cast<qsizetype>(i)] = config;
+        m_session->updateWorkspace(workspace);
         return true;
     }
     return false;
@@ -115,6 +119,9 @@ bool Monitor::reconfigureDatabase(const DatabaseConfig& config)
         m_unsetEnvironment.removeDuplicates();
         if (m_running)
             m_databases[i]->start();
+        Workspace workspace = m_session->workspace();
+        workspace.databases[static_cast<qsizetype>(i)] = config;
+        m_session->updateWorkspace(workspace);
         return true;
     }
     return false;

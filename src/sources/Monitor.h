@@ -39,7 +39,8 @@ public:
     // nullptr for an unknown target.
     const TargetConfig* targetConfig(const QString& target) const;
     // Replaces a target's source with one polling `config` (the target of the same name), started when the
-    // monitor runs; the session keeps the target's history. False for an unknown target.
+    // monitor runs; the session keeps the target's history and its workspace gets `config`. False for an
+    // unknown target.
     bool reconfigureTarget(const TargetConfig& config);
     // Replaces a database's source with one reading `config` (the database of the same name), started when
     // the monitor runs. False for an unknown database.

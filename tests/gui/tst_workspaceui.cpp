@@ -352,6 +352,13 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(live.session->target(0).latest.metrics[Metric::CheckedOut], 3.0, 15'000);
         QVERIFY(live.session->target(0).history.size() >= 2); // the history was kept
 
+        // What the inspector's "Use as" reconfigures is in the session's workspace too: a later Save keeps it.
+        TargetConfig withField = live.session->workspace().targets.at(0);
+        withField.fields.insert(u"tracked"_s, u"/tracked"_s);
+        QVERIFY(live.monitor->reconfigureTarget(withField));
+        QCOMPARE(live.session->workspace().targets.at(0).fields.value(u"tracked"_s), u"/tracked"_s);
+        QCOMPARE(live.session->target(0).config, withField);
+
         // Removing a target takes a new window.
         dialog->addTarget();
         editorAs<QLineEdit>(dialog, u"url"_s)->setText(server.url("/health"));
