@@ -18,11 +18,6 @@ TrialPoll::~TrialPoll()
     cancel();
 }
 
-bool TrialPoll::isRunning() const
-{
-    return m_health || m_database;
-}
-
 void TrialPoll::cancel()
 {
     if (m_health) {

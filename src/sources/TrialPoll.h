@@ -31,7 +31,6 @@ public:
     void readDatabase(const DatabaseConfig& config);
     // Stops the poll in flight; no result follows.
     void cancel();
-    bool isRunning() const;
     // ${env:NAME} references of the last configuration whose variable is not set.
     const QStringList& unsetEnvironment() const { return m_unsetEnvironment; }
 
