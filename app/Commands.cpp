@@ -5,7 +5,9 @@
 #include "MainWindow.h"
 #include "ScreenshotRenderer.h"
 #include "StopSignals.h"
+#include "WelcomePage.h"
 #include "WindowActions.h"
+#include "WorkspaceDialog.h"
 #include "analysis/Diagnosis.h"
 #include "cli/CommandLine.h"
 #include "cli/ExplainReport.h"
@@ -24,6 +26,7 @@
 #include "sources/Monitor.h"
 #include "store/Session.h"
 #include "store/ViewState.h"
+#include "workspace/RecentWorkspaces.h"
 
 #include <QAction>
 #include <QApplication>
@@ -482,6 +485,17 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
     if (headless)
         qputenv("QT_QPA_PLATFORM", "offscreen");
 
+    // `poolscope` alone opens the welcome page; without a display there is nothing to show it on.
+    const bool nothingGiven = !commandLine.demo && commandLine.recordingPath.isEmpty()
+        && commandLine.workspacePath.isEmpty() && !commandLine.hasAdHoc();
+    if (nothingGiven && headless) {
+        std::fprintf(stderr,
+            "poolscope: no display for the welcome page; give a workspace file, --health/--pg flags "
+            "or --demo\n%s",
+            qPrintable(usageText()));
+        return 3;
+    }
+
     QApplication app(argc, argv);
     QApplication::setApplicationName(u"PoolScope"_s);
     QApplication::setApplicationVersion(QStringLiteral(POOLSCOPE_VERSION));
@@ -505,6 +519,7 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
     }
 
     std::unique_ptr<LiveWindow> live;
+    DemoLauncher demo;
     int exitCode = 0;
     JobTracker startupJobs; // reads a recording given on the command line
 
@@ -526,8 +541,26 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
                 [&](MainWindow* opened) { wireOpenRecording(opened); });
         });
     };
-    auto showWorkspace = [&](Workspace workspace) {
+    // An interactive window remembers its geometry, splitters, range and columns (QSettings); a workspace
+    // edited so that it has other targets or databases reopens the window on a new Session and Monitor.
+    std::function<void(Workspace, bool)> showWorkspace;
+    auto wireWorkspaceWindow = [&](MainWindow* window) {
+        wireOpenRecording(window);
+        QObject::connect(window, &MainWindow::reopenRequested, &app, [&](const Workspace& edited) {
+            QTimer::singleShot(0, &app, [&, edited] { showWorkspace(edited, true); });
+        });
+    };
+    showWorkspace = [&](Workspace workspace, bool modified) {
+        if (live && live->window)
+            live->window->saveSettings();
+        live.reset();
         live = openWindow(std::move(workspace), commandLine.size, screenshotPath.isEmpty());
+        if (screenshotPath.isEmpty())
+            live->window->restoreSettings();
+        live->window->setWorkspaceModified(modified);
+        wireWorkspaceWindow(live->window.get());
+        if (demo.isRunning())
+            wireDemoMenu(live->window.get(), &demo);
         if (!screenshotPath.isEmpty()) {
             QTimer::singleShot(static_cast<int>(afterSeconds * 1000), live->window.get(), [&] {
                 exitCode = saveScreenshot(live->window.get(), screenshotPath) ? 0 : 1;
@@ -536,25 +569,32 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
         }
     };
 
-    DemoLauncher demo;
-    if (commandLine.demo) {
-        QObject::connect(&demo, &DemoLauncher::ready, &app, [&](const QString& path) {
-            const WorkspaceResult loaded = loadWorkspace(path);
-            if (!loaded.ok()) {
-                printErrors(loaded.errors);
-                exitCode = 1;
-                app.quit();
-                return;
-            }
-            std::fprintf(stderr, "poolscope: demo running (workspace %s)\n", qPrintable(path));
-            showWorkspace(*loaded.workspace);
-            wireDemoMenu(live->window.get(), &demo);
-        });
-        QObject::connect(&demo, &DemoLauncher::failed, &app, [&](const QString& message) {
-            std::fprintf(stderr, "poolscope: %s\n", qPrintable(message));
+    // `poolscope` alone: the welcome page (recent workspaces, new, open, recording, demo).
+    std::unique_ptr<WelcomePage> welcome;
+    QObject::connect(&demo, &DemoLauncher::ready, &app, [&](const QString& path) {
+        const WorkspaceResult loaded = loadWorkspace(path);
+        if (!loaded.ok()) {
+            printErrors(loaded.errors);
             exitCode = 1;
             app.quit();
-        });
+            return;
+        }
+        std::fprintf(stderr, "poolscope: demo running (workspace %s)\n", qPrintable(path));
+        showWorkspace(*loaded.workspace, false); // a throwaway file: not a recent workspace
+        if (welcome)
+            welcome->hide();
+    });
+    QObject::connect(&demo, &DemoLauncher::failed, &app, [&](const QString& message) {
+        std::fprintf(stderr, "poolscope: %s\n", qPrintable(message));
+        if (welcome && welcome->isVisible()) {
+            welcome->setDemoStarting(false);
+            welcome->showMessage(message, true);
+            return;
+        }
+        exitCode = 1;
+        app.quit();
+    });
+    if (commandLine.demo) {
         std::fprintf(stderr, "poolscope: starting the demo (a throwaway PostgreSQL and four services)...\n");
         demo.start(commandLine.demoLeakPerMinute);
     } else if (!commandLine.recordingPath.isEmpty()) {
@@ -575,24 +615,61 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
                 }
             });
     } else {
-        const bool none = commandLine.workspacePath.isEmpty() && !commandLine.hasAdHoc();
-        if (none) {
-            std::fprintf(
-                stderr, "poolscope: give a workspace file, --health/--pg flags or --demo\n%s", qPrintable(usageText()));
-            return 3;
+        if (nothingGiven) {
+            welcome = std::make_unique<WelcomePage>();
+            WelcomePage* page = welcome.get();
+            QObject::connect(page, &WelcomePage::openWorkspaceRequested, &app, [&, page](const QString& path) {
+                const WorkspaceResult loaded = loadWorkspace(path);
+                if (!loaded.ok()) {
+                    page->showMessage(loaded.errors.join(u'\n'), true);
+                    return;
+                }
+                page->showMessage({});
+                RecentWorkspaces::add(loaded.workspace->path);
+                showWorkspace(*loaded.workspace, false);
+                page->hide();
+            });
+            QObject::connect(page, &WelcomePage::newWorkspaceRequested, &app, [&, page] {
+                auto* dialog = new WorkspaceDialog(Workspace {}, page);
+                dialog->setAttribute(Qt::WA_DeleteOnClose);
+                QObject::connect(dialog, &WorkspaceDialog::applied, &app, [&, page](const Workspace& workspace) {
+                    QTimer::singleShot(0, &app, [&, page, workspace] {
+                        showWorkspace(workspace, true);
+                        page->hide();
+                    });
+                });
+                dialog->open();
+            });
+            QObject::connect(page, &WelcomePage::openRecordingRequested, &app, [&, page](const QString& path) {
+                CommandLine review;
+                review.recordingPath = path;
+                review.size = commandLine.size;
+                openReview(
+                    startupJobs, page, review,
+                    [&, page](std::unique_ptr<LiveWindow> opened) {
+                        reviews.push_back(std::move(opened));
+                        page->hide();
+                    },
+                    [page, path](
+                        const QString& error) { page->showMessage(u"Cannot open %1: %2"_s.arg(path, error), true); },
+                    [&](MainWindow* opened) { wireOpenRecording(opened); });
+            });
+            QObject::connect(page, &WelcomePage::demoRequested, &app, [&, page] {
+                if (demo.isRunning())
+                    return;
+                page->setDemoStarting(true);
+                demo.start(commandLine.demoLeakPerMinute);
+            });
+            page->show();
+        } else {
+            std::optional<Workspace> workspace = workspaceOrReport(commandLine);
+            if (!workspace)
+                return static_cast<int>(StatusLevel::Unknown);
+            if (!workspace->path.isEmpty() && screenshotPath.isEmpty())
+                RecentWorkspaces::add(workspace->path);
+            showWorkspace(std::move(*workspace), false);
         }
-        std::optional<Workspace> workspace = workspaceOrReport(commandLine);
-        if (!workspace)
-            return static_cast<int>(StatusLevel::Unknown);
-        showWorkspace(std::move(*workspace));
     }
-
-    if (live)
-        wireOpenRecording(live->window.get());
-    QObject::connect(&demo, &DemoLauncher::ready, &app, [&] {
-        if (live)
-            wireOpenRecording(live->window.get());
-    });
 
     // SIGINT/SIGTERM end the window properly: the recording is closed (its WAL folded back into the
     // file) and the demo is stopped, as when the window is closed.
@@ -604,7 +681,10 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
 
     const int code = app.exec();
     reviews.clear();
+    if (live && live->window && screenshotPath.isEmpty())
+        live->window->saveSettings();
     live.reset();
+    welcome.reset();
     if (demo.isRunning()) {
         // The windows are gone: let the demo stop PostgreSQL and its services (DemoLauncher's own timers
         // bound this) while the event loop runs, instead of a blocking wait.

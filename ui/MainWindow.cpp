@@ -15,20 +15,32 @@
 #include "TimelinePane.h"
 #include "VerdictPane.h"
 #include "WindowActions.h"
+#include "WorkspaceDialog.h"
 #include "analysis/Diagnosis.h"
+#include "cli/OutputPath.h"
+#include "jobs/JobTracker.h"
 #include "models/BackendsModel.h"
 #include "models/TargetsModel.h"
 #include "sources/BackendActions.h"
 #include "sources/Monitor.h"
 #include "store/Session.h"
 #include "store/ViewState.h"
+#include "workspace/RecentWorkspaces.h"
+#include "workspace/WorkspaceEdit.h"
 
 #include <QAction>
+#include <QCloseEvent>
+#include <QComboBox>
 #include <QCoreApplication>
+#include <QFileDialog>
 #include <QFileInfo>
+#include <QHeaderView>
+#include <QMessageBox>
+#include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTreeView>
 
 using namespace Qt::StringLiterals;
@@ -41,10 +53,6 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
     , m_diagnosis(diagnosis)
     , m_view(view ? view : new ViewState(this))
 {
-    const QString fileName = session && !session->workspace().path.isEmpty()
-        ? QFileInfo(session->workspace().path).fileName()
-        : u"ad hoc"_s;
-    setWindowTitle(u"PoolScope — "_s + fileName);
     setWindowIcon(Theme::appIcon());
     setAccessibleName(u"PoolScope main window"_s);
 
@@ -52,10 +60,12 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
 
     // Targets | (verdict + timeline) / (backends, routes, explain, events).
     auto* mainSplitter = new QSplitter(Qt::Horizontal, this);
+    mainSplitter->setObjectName(u"MainSplitter"_s);
     mainSplitter->setChildrenCollapsible(false);
     m_targets = new TargetsPane(session, mainSplitter);
     mainSplitter->addWidget(m_targets);
     auto* centre = new QSplitter(Qt::Vertical, mainSplitter);
+    centre->setObjectName(u"CentreSplitter"_s);
     centre->setChildrenCollapsible(false);
     m_timeline = new TimelinePane(session, m_view, m_actions->action(WindowActions::Id::Pause),
         m_actions->action(WindowActions::Id::Follow), centre);
@@ -122,13 +132,49 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
 
     m_backends->setBackendActions(nullptr, m_actions->action(WindowActions::Id::CancelQuery),
         m_actions->action(WindowActions::Id::TerminateBackend));
+    connect(m_actions->action(WindowActions::Id::EditWorkspace), &QAction::triggered, this,
+        &MainWindow::openWorkspaceDialog);
+    connect(m_actions->action(WindowActions::Id::SaveWorkspace), &QAction::triggered, this, &MainWindow::saveWorkspace);
+    connect(
+        m_actions->action(WindowActions::Id::SaveWorkspaceAs), &QAction::triggered, this, &MainWindow::saveWorkspaceAs);
+    if (session)
+        connect(session, &Session::workspaceChanged, this, &MainWindow::updateTitle);
+    updateTitle();
+    updateWorkspaceActions();
 
     resize(1400, 900);
     if (m_targets->model()->rowCount() > 0)
         selectTarget(0);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    if (m_remembers)
+        saveSettings();
+}
+
+void MainWindow::updateTitle()
+{
+    const QString path = m_session ? m_session->workspace().path : QString();
+    QString name = !path.isEmpty() ? QFileInfo(path).fileName() : m_modified ? u"new workspace"_s : u"ad hoc"_s;
+    if (m_session && m_session->isReview())
+        name = QFileInfo(path).fileName();
+    setWindowTitle(u"PoolScope — "_s + name + (m_modified ? u" *"_s : QString()));
+}
+
+void MainWindow::updateWorkspaceActions()
+{
+    const bool live = m_session && !m_session->isReview();
+    m_actions->action(WindowActions::Id::SaveWorkspace)->setEnabled(live);
+    m_actions->action(WindowActions::Id::SaveWorkspaceAs)->setEnabled(live);
+    m_actions->action(WindowActions::Id::EditWorkspace)->setEnabled(live && m_monitor);
+}
+
+void MainWindow::setWorkspaceModified(bool modified)
+{
+    m_modified = modified;
+    updateTitle();
+}
 
 Session* MainWindow::session() const
 {
@@ -192,6 +238,7 @@ ThresholdsDialog* MainWindow::openThresholdsDialog()
     if (!dialog) {
         dialog = new ThresholdsDialog(m_session, this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &QDialog::accepted, this, &MainWindow::saveThresholds);
     }
     dialog->open();
     return dialog;
@@ -205,6 +252,204 @@ void MainWindow::setMonitor(Monitor* monitor)
     m_backendActions = monitor && m_session ? new BackendActions(m_session, monitor, this) : nullptr;
     m_backends->setBackendActions(m_backendActions, m_actions->action(WindowActions::Id::CancelQuery),
         m_actions->action(WindowActions::Id::TerminateBackend));
+    updateWorkspaceActions();
+}
+
+WorkspaceDialog* MainWindow::openWorkspaceDialog()
+{
+    if (!m_session || m_session->isReview())
+        return nullptr;
+    auto* dialog = findChild<WorkspaceDialog*>();
+    if (!dialog) {
+        dialog = new WorkspaceDialog(m_session->workspace(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &WorkspaceDialog::applied, this, &MainWindow::applyWorkspace);
+        const int target = selectedTarget();
+        if (target >= 0)
+            dialog->select(WorkspaceDialog::Kind::Target, target);
+    }
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::applyWorkspace(const Workspace& workspace)
+{
+    if (!m_session || m_session->isReview() || workspace == m_session->workspace())
+        return;
+    setWorkspaceModified(true);
+    const bool inPlace = m_monitor ? m_monitor->applyWorkspace(workspace) : m_session->updateWorkspace(workspace);
+    if (inPlace) {
+        statusBar()->showMessage(u"Workspace applied; File ▸ Save workspace keeps it"_s, 10000);
+        return;
+    }
+    Q_EMIT reopenRequested(workspace);
+}
+
+void MainWindow::saveWorkspace()
+{
+    if (!m_session)
+        return;
+    if (m_session->workspace().path.isEmpty())
+        saveWorkspaceAs();
+    else
+        saveWorkspaceTo(m_session->workspace().path);
+}
+
+void MainWindow::saveWorkspaceAs()
+{
+    if (!m_session)
+        return;
+    const QString current = m_session->workspace().path;
+    const QString path = QFileDialog::getSaveFileName(this, u"Save workspace"_s,
+        current.isEmpty() ? u"workspace.json"_s : current, u"Workspaces (*.json);;All files (*)"_s);
+    if (!path.isEmpty())
+        saveWorkspaceTo(path);
+}
+
+bool MainWindow::saveWorkspaceTo(const QString& path)
+{
+    if (!m_session || m_session->isReview())
+        return false;
+    const QString current = m_session->workspace().path;
+    const bool itself
+        = !current.isEmpty() && QFileInfo(path).absoluteFilePath() == QFileInfo(current).absoluteFilePath();
+    if (!itself) {
+        // Never over the recording or another file the window reads.
+        if (const QString problem = m_evidence->outputProblem(path, FileKind::Text); !problem.isEmpty()) {
+            statusBar()->showMessage(problem, 15000);
+            Q_EMIT workspaceSaved(false, problem);
+            return false;
+        }
+    }
+    const Workspace workspace = m_session->workspace();
+    m_evidence->jobs()->run(
+        u"save-workspace"_s, u"Saving the workspace"_s, this,
+        [workspace, path](JobControl&) { return poolscope::saveWorkspace(workspace, path); },
+        [this, current](WorkspaceResult result) {
+            if (!result.ok()) {
+                const QString message = result.errors.join(u'\n');
+                auto* box = new QMessageBox(QMessageBox::Warning, u"Save workspace"_s, message, QMessageBox::Ok, this);
+                box->setAttribute(Qt::WA_DeleteOnClose);
+                box->open(); // window-modal, never a nested event loop
+                Q_EMIT workspaceSaved(false, message);
+                return;
+            }
+            const QString saved = result.workspace->path;
+            if (m_session && Session::sameShape(m_session->workspace(), *result.workspace)) {
+                Workspace updated = m_session->workspace();
+                updated.path = saved;
+                m_session->updateWorkspace(updated);
+            }
+            QStringList read;
+            read.append(saved);
+            m_evidence->setReadFiles(read);
+            RecentWorkspaces::add(saved);
+            setWorkspaceModified(false);
+            const QString message = u"Saved the workspace to "_s + saved;
+            statusBar()->showMessage(message, 10000);
+            Q_EMIT workspaceSaved(true, message);
+        });
+    return true;
+}
+
+void MainWindow::saveThresholds()
+{
+    if (!m_session || m_session->isReview())
+        return;
+    const QString path = m_session->workspace().path;
+    if (path.isEmpty()) {
+        setWorkspaceModified(true);
+        const QString message = u"Thresholds apply now; File ▸ Save workspace as… keeps them"_s;
+        statusBar()->showMessage(message, 10000);
+        Q_EMIT thresholdsSaved(false, message);
+        return;
+    }
+    const Thresholds thresholds = m_session->workspace().thresholds;
+    m_evidence->jobs()->run(
+        u"save-thresholds"_s, u"Saving the thresholds"_s, this,
+        [path, thresholds](JobControl&) { return writeThresholds(path, thresholds); },
+        [this, path](WorkspaceResult result) {
+            const QString message = result.ok() ? u"Thresholds saved to "_s + path : result.errors.join(u'\n');
+            statusBar()->showMessage(message, 10000);
+            Q_EMIT thresholdsSaved(result.ok(), message);
+        });
+}
+
+void MainWindow::restoreSettings()
+{
+    m_remembers = true;
+    QSettings settings;
+    settings.beginGroup(u"window"_s);
+    if (settings.contains(u"geometry"_s))
+        restoreGeometry(settings.value(u"geometry"_s).toByteArray());
+    if (settings.contains(u"state"_s))
+        restoreState(settings.value(u"state"_s).toByteArray());
+    for (QSplitter* splitter : findChildren<QSplitter*>()) {
+        const QString key = u"splitters/"_s + splitter->objectName();
+        if (!splitter->objectName().isEmpty() && settings.contains(key))
+            splitter->restoreState(settings.value(key).toByteArray());
+    }
+    if (settings.contains(u"rangeMs"_s)) {
+        QComboBox* range = m_timeline->rangeBox();
+        const int index = range->findData(settings.value(u"rangeMs"_s).toLongLong());
+        if (index >= 0)
+            range->setCurrentIndex(index);
+    }
+    const std::pair<QString, QHeaderView*> headers[]
+        = { { u"targets"_s, m_targets->view()->header() }, { u"backends"_s, m_backends->view()->horizontalHeader() },
+              { u"routes"_s, m_routes->table()->horizontalHeader() }, { u"events"_s, m_events->view()->header() } };
+    for (const auto& [name, header] : headers) {
+        const QString key = u"headers/"_s + name;
+        if (settings.contains(key))
+            header->restoreState(settings.value(key).toByteArray());
+    }
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.beginGroup(u"window"_s);
+    settings.setValue(u"geometry"_s, saveGeometry());
+    settings.setValue(u"state"_s, saveState());
+    for (const QSplitter* splitter : findChildren<QSplitter*>()) {
+        if (!splitter->objectName().isEmpty())
+            settings.setValue(u"splitters/"_s + splitter->objectName(), splitter->saveState());
+    }
+    settings.setValue(u"rangeMs"_s, m_timeline->rangeBox()->currentData().toLongLong());
+    const std::pair<QString, QHeaderView*> headers[]
+        = { { u"targets"_s, m_targets->view()->header() }, { u"backends"_s, m_backends->view()->horizontalHeader() },
+              { u"routes"_s, m_routes->table()->horizontalHeader() }, { u"events"_s, m_events->view()->header() } };
+    for (const auto& [name, header] : headers)
+        settings.setValue(u"headers/"_s + name, header->saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (m_modified && m_session && !m_session->isReview()) {
+        const auto answer = QMessageBox::question(this, u"PoolScope"_s,
+            u"The workspace has changes that are not saved. Save them before closing?"_s,
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+        if (answer == QMessageBox::Cancel) {
+            event->ignore();
+            return;
+        }
+        if (answer == QMessageBox::Save) {
+            event->ignore();
+            connect(
+                this, &MainWindow::workspaceSaved, this,
+                [this](bool ok) {
+                    if (ok)
+                        close();
+                },
+                Qt::SingleShotConnection);
+            saveWorkspace();
+            return;
+        }
+        m_modified = false;
+    }
+    if (m_remembers)
+        saveSettings();
+    QMainWindow::closeEvent(event);
 }
 
 InspectorDialog* MainWindow::openInspector()

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "types/Workspace.h"
+
 #include <QMainWindow>
 #include <QPointer>
 
@@ -26,6 +28,7 @@ class TimelinePane;
 class VerdictPane;
 class ViewState;
 class WindowActions;
+class WorkspaceDialog;
 
 // The PoolScope main window, composed of panes: targets on the left; the selected target's verdict and
 // timeline on top; backends, routes, explain and events in tabs below; the status bar. Its actions and
@@ -76,11 +79,48 @@ public:
     // Opens the (non-modal) payload inspector on the selected target; null without a monitor.
     InspectorDialog* openInspector();
 
+    // Monitor ▸ Edit workspace… (window-modal, non-blocking): the workspace editor on the session's workspace.
+    // Applying it updates the Session and reconfigures the Monitor in place (applyWorkspace).
+    WorkspaceDialog* openWorkspaceDialog();
+    // Same targets and databases (names, in order): applied in place, their histories kept. Added, removed or
+    // renamed ones: reopenRequested (the app opens a window on a new Session and Monitor). Either way the
+    // workspace is then modified (not saved yet).
+    void applyWorkspace(const Workspace& workspace);
+    bool isWorkspaceModified() const { return m_modified; }
+    void setWorkspaceModified(bool modified);
+
+    // File ▸ Save workspace: to the workspace's file (Save As without one); File ▸ Save workspace as….
+    void saveWorkspace();
+    void saveWorkspaceAs();
+    // Writes the session's workspace to `path` by a job (poolscope::saveWorkspace: no literal secret, the text
+    // loads back as the same workspace, QSaveFile); workspaceSaved follows. False (and workspaceSaved(false))
+    // when `path` may not be written: a file the window reads (a recording) unless it is the workspace itself.
+    bool saveWorkspaceTo(const QString& path);
+
+    // Window geometry and state, splitter positions, the timeline's range and the tables' columns (widths,
+    // order, hidden), from QSettings; from then on they are saved when the window closes or goes.
+    void restoreSettings();
+    void saveSettings() const;
+
     // Refreshes everything now (instead of at the next coalesced tick) and grabs the window.
     QImage renderToImage();
 
+Q_SIGNALS:
+    // The edited workspace needs a new Session and Monitor (targets or databases added, removed, renamed).
+    void reopenRequested(const poolscope::Workspace& workspace);
+    // A Save / Save As finished; message says where, or why not.
+    void workspaceSaved(bool ok, const QString& message);
+    // Thresholds applied in the dialog were written to the workspace file (or why not).
+    void thresholdsSaved(bool ok, const QString& message);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
 private:
     void onTargetChanged(int targetIndex);
+    void saveThresholds();
+    void updateTitle();
+    void updateWorkspaceActions();
 
     QPointer<Session> m_session;
     QPointer<Diagnosis> m_diagnosis;
@@ -99,6 +139,8 @@ private:
     QTabWidget* m_tabs = nullptr;
     EvidenceActions* m_evidence = nullptr;
     Notifier* m_notifier = nullptr;
+    bool m_modified = false; // the workspace differs from its file (or has none)
+    bool m_remembers = false; // restoreSettings was called: save them when going
 };
 
 } // namespace poolscope

@@ -34,6 +34,11 @@ WindowActions::WindowActions(QMainWindow* window)
     file->setObjectName(u"FileMenu"_s);
     file->addAction(make(Id::OpenRecording, u"&Open recording…"_s));
     action(Id::OpenRecording)->setShortcut(QKeySequence::Open);
+    file->addAction(make(Id::SaveWorkspace, u"&Save workspace"_s));
+    action(Id::SaveWorkspace)->setShortcut(QKeySequence::Save);
+    action(Id::SaveWorkspace)->setToolTip(u"Write the targets, databases and thresholds to the workspace file"_s);
+    file->addAction(make(Id::SaveWorkspaceAs, u"Save workspace &as…"_s));
+    action(Id::SaveWorkspaceAs)->setShortcut(QKeySequence::SaveAs);
     QMenu* exportMenu = file->addMenu(u"&Export"_s);
     exportMenu->setObjectName(u"ExportMenu"_s);
     exportMenu->addAction(make(Id::ExportTimeline, u"&Timeline CSV…"_s));
@@ -71,6 +76,10 @@ WindowActions::WindowActions(QMainWindow* window)
     inspect->setToolTip(u"The selected target's last payload, the metric each value feeds; map a value to a metric"_s);
     inspect->setEnabled(false); // until the app gives the window its monitor
     monitor->addAction(inspect);
+    QAction* editWorkspace = make(Id::EditWorkspace, u"&Edit workspace…"_s);
+    editWorkspace->setToolTip(u"Add, edit, test and remove targets and databases"_s);
+    editWorkspace->setEnabled(false); // until the app gives the window its monitor
+    monitor->addAction(editWorkspace);
     monitor->addSeparator();
     QAction* cancelQuery = make(Id::CancelQuery, tr("&Cancel query…"));
     cancelQuery->setToolTip(tr("pg_cancel_backend on the selected backend, after a confirmation (workspace "

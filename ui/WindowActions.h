@@ -18,6 +18,8 @@ public:
     enum class Id {
         // File
         OpenRecording,
+        SaveWorkspace,
+        SaveWorkspaceAs,
         ExportTimeline,
         ExportRoutes,
         ExportBackends,
@@ -33,6 +35,7 @@ public:
         // Monitor
         Thresholds,
         InspectPayload,
+        EditWorkspace,
         // Monitor, guarded: off unless the workspace's `actions` enables them (BackendsPane handles them)
         CancelQuery,
         TerminateBackend,

@@ -351,6 +351,7 @@ bool looksLikeRecording(const QString& path)
 QString usageText()
 {
     return uR"(Usage:
+  poolscope                                 the welcome page: recent workspaces, new, open, demo
   poolscope [WORKSPACE]                     open the monitor on a workspace file
   poolscope --demo [--leak R]               open the monitor on the built-in demo service
                                             (--leak: its web process leaks R connections a minute)

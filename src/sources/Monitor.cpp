@@ -23,22 +23,9 @@ Monitor::Monitor(Session* session, QObject* parent)
         m_targetConfigs.append(config);
         m_health.push_back(makeHealthSource(config));
     }
-    for (DatabaseConfig config : ws.databases) {
-        config.conninfo = expandEnv(config.conninfo, &m_unsetEnvironment);
-        auto* source = new PgActivitySource(std::move(config), this);
-        connect(source, &PgActivitySource::snapshotReady, this, &Monitor::onSnapshot);
-        connect(source, &PgActivitySource::reconnectScheduled, this,
-            [this, source](int attempt, int delayMs, const QString& reason) {
-                Event event;
-                event.timestampMs = QDateTime::currentMSecsSinceEpoch();
-                event.severity = Event::Severity::Warning;
-                event.source = source->config().name;
-                event.kind = u"reconnect"_s;
-                event.message
-                    = u"reconnecting in %1 (attempt %2): %3"_s.arg(formatSeconds(delayMs)).arg(attempt).arg(reason);
-                m_session->addEvent(event);
-            });
-        m_databases.push_back(source);
+    for (const DatabaseConfig& config : ws.databases) {
+        m_databaseConfigs.append(config);
+        m_databases.push_back(makeDatabaseSource(config));
     }
     m_unsetEnvironment.removeDuplicates();
     m_targetAnswered.assign(m_health.size(), false);
@@ -55,6 +42,25 @@ HealthSource* Monitor::makeHealthSource(TargetConfig config)
     connect(source, &HealthSource::sampleReady, this, &Monitor::onSample);
     connect(source, &HealthSource::payloadReceived, this,
         [this, source] { Q_EMIT payloadReceived(source->config().name); });
+    return source;
+}
+
+PgActivitySource* Monitor::makeDatabaseSource(DatabaseConfig config)
+{
+    config.conninfo = expandEnv(config.conninfo, &m_unsetEnvironment);
+    auto* source = new PgActivitySource(std::move(config), this);
+    connect(source, &PgActivitySource::snapshotReady, this, &Monitor::onSnapshot);
+    connect(source, &PgActivitySource::reconnectScheduled, this,
+        [this, source](int attempt, int delayMs, const QString& reason) {
+            Event event;
+            event.timestampMs = QDateTime::currentMSecsSinceEpoch();
+            event.severity = Event::Severity::Warning;
+            event.source = source->config().name;
+            event.kind = u"reconnect"_s;
+            event.message
+                = u"reconnecting in %1 (attempt %2): %3"_s.arg(formatSeconds(delayMs)).arg(attempt).arg(reason);
+            m_session->addEvent(event);
+        });
     return source;
 }
 
@@ -99,9 +105,50 @@ bool Monitor::reconfigureTarget(const TargetConfig& config)
         m_unsetEnvironment.removeDuplicates();
         if (m_running)
             m_health[i]->start();
+        // The session's workspace says what is polled: a later Save writes it (the inspector's field too).
+        Workspace workspace = m_session->workspace();
+        workspace.targets[static_cast<qsizetype>(i)] = config;
+        m_session->updateWorkspace(workspace);
         return true;
     }
     return false;
+}
+
+bool Monitor::reconfigureDatabase(const DatabaseConfig& config)
+{
+    for (std::size_t i = 0; i < m_databases.size(); ++i) {
+        if (m_databases[i]->config().name != config.name)
+            continue;
+        PgActivitySource* old = m_databases[i];
+        old->stop();
+        old->disconnect(this);
+        old->deleteLater();
+        m_databaseConfigs[static_cast<qsizetype>(i)] = config;
+        m_databases[i] = makeDatabaseSource(config);
+        m_unsetEnvironment.removeDuplicates();
+        if (m_running)
+            m_databases[i]->start();
+        Workspace workspace = m_session->workspace();
+        workspace.databases[static_cast<qsizetype>(i)] = config;
+        m_session->updateWorkspace(workspace);
+        return true;
+    }
+    return false;
+}
+
+bool Monitor::applyWorkspace(const Workspace& workspace)
+{
+    if (!m_session->updateWorkspace(workspace))
+        return false;
+    for (qsizetype i = 0; i < workspace.targets.size(); ++i) {
+        if (!(workspace.targets.at(i) == m_targetConfigs.at(i)))
+            reconfigureTarget(workspace.targets.at(i));
+    }
+    for (qsizetype i = 0; i < workspace.databases.size(); ++i) {
+        if (!(workspace.databases.at(i) == m_databaseConfigs.at(i)))
+            reconfigureDatabase(workspace.databases.at(i));
+    }
+    return true;
 }
 
 void Monitor::start()

@@ -39,11 +39,20 @@ public:
     // nullptr for an unknown target.
     const TargetConfig* targetConfig(const QString& target) const;
     // Replaces a target's source with one polling `config` (the target of the same name), started when the
-    // monitor runs; the session keeps the target's history. False for an unknown target.
+    // monitor runs; the session keeps the target's history and its workspace gets `config`. False for an
+    // unknown target.
     bool reconfigureTarget(const TargetConfig& config);
     // The source reading a database (its config with ${env:NAME} expanded, its own backend's pid); nullptr
     // for an unknown database.
     const PgActivitySource* databaseSource(const QString& name) const;
+    // Replaces a database's source with one reading `config` (the database of the same name), started when
+    // the monitor runs. False for an unknown database.
+    bool reconfigureDatabase(const DatabaseConfig& config);
+    // The workspace edited in the window: updates the Session (Session::updateWorkspace) and replaces the
+    // sources of every target and database whose settings changed; the others keep polling undisturbed.
+    // False, and nothing changes, when targets or databases were added, removed or renamed (a new Session
+    // and Monitor are needed then).
+    bool applyWorkspace(const Workspace& workspace);
 
 Q_SIGNALS:
     void allAnswered();
@@ -55,12 +64,14 @@ private:
     void onSnapshot(const ActivitySnapshot& snapshot);
     void checkAllAnswered();
     HealthSource* makeHealthSource(TargetConfig config);
+    PgActivitySource* makeDatabaseSource(DatabaseConfig config);
 
     Session* m_session;
     QNetworkAccessManager* m_network;
     std::vector<HealthSource*> m_health;
     QList<TargetConfig> m_targetConfigs; // as written, by the index of m_health
     std::vector<PgActivitySource*> m_databases;
+    QList<DatabaseConfig> m_databaseConfigs; // as written, by the index of m_databases
     std::vector<bool> m_targetAnswered;
     std::vector<bool> m_databaseAnswered;
     QStringList m_unsetEnvironment;

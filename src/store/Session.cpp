@@ -94,6 +94,39 @@ void Session::setThresholds(const Thresholds& thresholds)
     Q_EMIT thresholdsChanged();
 }
 
+bool Session::sameShape(const Workspace& a, const Workspace& b)
+{
+    if (a.targets.size() != b.targets.size() || a.databases.size() != b.databases.size())
+        return false;
+    for (qsizetype i = 0; i < a.targets.size(); ++i) {
+        if (a.targets.at(i).name != b.targets.at(i).name)
+            return false;
+    }
+    for (qsizetype i = 0; i < a.databases.size(); ++i) {
+        if (a.databases.at(i).name != b.databases.at(i).name)
+            return false;
+    }
+    return true;
+}
+
+bool Session::updateWorkspace(const Workspace& workspace)
+{
+    if (!sameShape(m_workspace, workspace))
+        return false;
+    const bool thresholds = workspace.thresholds != m_workspace.thresholds;
+    const bool changed = thresholds || !(workspace == m_workspace) || workspace.path != m_workspace.path;
+    m_workspace = workspace;
+    for (std::size_t i = 0; i < m_targets.size(); ++i)
+        m_targets[i].config = workspace.targets.at(static_cast<qsizetype>(i));
+    for (std::size_t i = 0; i < m_databases.size(); ++i)
+        m_databases[i].config = workspace.databases.at(static_cast<qsizetype>(i));
+    if (thresholds)
+        Q_EMIT thresholdsChanged();
+    if (changed)
+        Q_EMIT workspaceChanged();
+    return true;
+}
+
 ActivitySnapshot Session::snapshotAt(int databaseIndex, qint64 cursorMs) const
 {
     const DatabaseState& state = database(databaseIndex);

@@ -79,6 +79,11 @@ public:
     const Workspace& workspace() const { return m_workspace; }
     // Thresholds edited in the GUI apply at once (and are saved with the workspace by whoever saves it).
     void setThresholds(const Thresholds& thresholds);
+    // The workspace edited in the window (WorkspaceDialog, Save As): the same targets and databases (names, in
+    // order) with new settings, thresholds and path. False, and nothing changes, when one was added, removed,
+    // renamed or moved (sameShape): the histories are kept by index, so that takes a new Session.
+    bool updateWorkspace(const Workspace& workspace);
+    static bool sameShape(const Workspace& a, const Workspace& b);
 
     int targetCount() const { return static_cast<int>(m_targets.size()); }
     const TargetState& target(int index) const { return m_targets.at(static_cast<std::size_t>(index)); }
@@ -130,6 +135,8 @@ Q_SIGNALS:
     void snapshotAdded(int databaseIndex);
     void eventAdded(int eventIndex);
     void thresholdsChanged();
+    // updateWorkspace changed a setting or the path.
+    void workspaceChanged();
 
 private:
     void noteTime(qint64 ms);

@@ -1,10 +1,44 @@
 #include "WorkspaceEdit.h"
 
+#include <QFileInfo>
 #include <QSaveFile>
 
 using namespace Qt::StringLiterals;
 
 namespace poolscope {
+
+namespace {
+
+// Writes `workspace` (valid) to `path` when its text loads back as the same workspace; the file is untouched
+// otherwise.
+WorkspaceResult writeChecked(WorkspaceResult result, const QString& path)
+{
+    const QByteArray json = workspaceToJson(*result.workspace);
+    const WorkspaceResult reread = parseWorkspace(json, path);
+    if (!reread.ok() || !(*reread.workspace == *result.workspace)) {
+        WorkspaceResult failed;
+        failed.errors = reread.errors;
+        failed.errors.prepend(path % u": the workspace would not load back as written; the file is unchanged"_s);
+        return failed;
+    }
+
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size() || !file.commit()) {
+        WorkspaceResult failed;
+        failed.errors.append(u"%1: cannot write the workspace: %2"_s.arg(path, file.errorString()));
+        return failed;
+    }
+    return result;
+}
+
+WorkspaceResult noFile()
+{
+    WorkspaceResult result;
+    result.errors.append(u"the targets come from command-line flags, not a workspace file: nothing to save to"_s);
+    return result;
+}
+
+} // namespace
 
 WorkspaceResult withTargetField(Workspace workspace, const QString& target, const QString& key, const QString& value)
 {
@@ -24,11 +58,8 @@ WorkspaceResult withTargetField(Workspace workspace, const QString& target, cons
 
 WorkspaceResult writeTargetField(const QString& path, const QString& target, const QString& key, const QString& value)
 {
-    if (path.isEmpty()) {
-        WorkspaceResult result;
-        result.errors.append(u"the targets come from command-line flags, not a workspace file: nothing to save to"_s);
-        return result;
-    }
+    if (path.isEmpty())
+        return noFile();
     WorkspaceResult loaded = loadWorkspace(path);
     if (!loaded.ok())
         return loaded;
@@ -40,23 +71,46 @@ WorkspaceResult writeTargetField(const QString& path, const QString& target, con
         return result;
     }
     result.workspace->path = absolutePath;
+    return writeChecked(std::move(result), path);
+}
 
-    const QByteArray json = workspaceToJson(*result.workspace);
-    const WorkspaceResult reread = parseWorkspace(json, path);
-    if (!reread.ok() || !(*reread.workspace == *result.workspace)) {
+WorkspaceResult saveWorkspace(Workspace workspace, const QString& path)
+{
+    WorkspaceResult result;
+    if (path.isEmpty()) {
+        result.errors.append(u"the workspace needs a file name"_s);
+        return result;
+    }
+    result.errors = validateWorkspace(workspace);
+    result.errors += literalSecrets(workspace);
+    result.errors.removeDuplicates();
+    if (!result.errors.isEmpty()) {
+        for (QString& error : result.errors)
+            error = path % u": "_s % error;
+        result.errors.append(path % u": not saved; the file is unchanged"_s);
+        return result;
+    }
+    workspace.path = QFileInfo(path).absoluteFilePath();
+    result.workspace = std::move(workspace);
+    return writeChecked(std::move(result), path);
+}
+
+WorkspaceResult writeThresholds(const QString& path, const Thresholds& thresholds)
+{
+    if (path.isEmpty())
+        return noFile();
+    WorkspaceResult loaded = loadWorkspace(path);
+    if (!loaded.ok())
+        return loaded;
+    loaded.workspace->thresholds = thresholds;
+    const QStringList errors = validateWorkspace(*loaded.workspace);
+    if (!errors.isEmpty()) {
         WorkspaceResult failed;
-        failed.errors = reread.errors;
-        failed.errors.prepend(path % u": the workspace would not load back as written; the file is unchanged"_s);
+        for (const QString& error : errors)
+            failed.errors.append(path % u": "_s % error);
         return failed;
     }
-
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size() || !file.commit()) {
-        WorkspaceResult failed;
-        failed.errors.append(u"%1: cannot write the workspace: %2"_s.arg(path, file.errorString()));
-        return failed;
-    }
-    return result;
+    return writeChecked(std::move(loaded), path);
 }
 
 } // namespace poolscope

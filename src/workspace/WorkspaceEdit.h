@@ -16,4 +16,14 @@ WorkspaceResult withTargetField(Workspace workspace, const QString& target, cons
 // The file is left untouched on any error. Blocking I/O: run it off the GUI thread.
 WorkspaceResult writeTargetField(const QString& path, const QString& target, const QString& key, const QString& value);
 
+// File ▸ Save / Save As: writes `workspace` to `path` as workspaceToJson writes it (what loadWorkspace reads),
+// after checking that it holds no literal secret (literalSecrets: ${env:NAME} references are kept as written)
+// and that the text loads back as the same workspace. The file is replaced atomically (QSaveFile) and left
+// untouched on any error. The result's workspace has `path` (absolute). Blocking I/O: run it off the GUI thread.
+WorkspaceResult saveWorkspace(Workspace workspace, const QString& path);
+
+// Thresholds edited in the window: re-reads the workspace file at `path`, sets its thresholds and writes it
+// back as writeTargetField does (everything else as written there).
+WorkspaceResult writeThresholds(const QString& path, const Thresholds& thresholds);
+
 } // namespace poolscope

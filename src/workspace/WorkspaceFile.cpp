@@ -560,12 +560,72 @@ Workspace withoutSecrets(Workspace workspace)
     return workspace;
 }
 
-QString expandEnv(const QString& text, QStringList* unsetNames)
+namespace {
+
+const QRegularExpression& envReference()
 {
     static const QRegularExpression pattern(u"\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)\\}"_s);
+    return pattern;
+}
+
+bool isSecretHeaderName(const QString& name)
+{
+    return isSecretQueryName(name) || name.compare(u"cookie"_s, Qt::CaseInsensitive) == 0;
+}
+
+// A header value that holds nothing secret by itself: empty, or ${env:NAME} references with at most an auth
+// scheme word around them ("Bearer ${env:TOKEN}").
+bool onlyEnvReferences(const QString& value)
+{
+    if (value.trimmed().isEmpty())
+        return true;
+    QString rest = value;
+    const qsizetype before = rest.size();
+    rest.remove(envReference());
+    if (rest.size() == before)
+        return false;
+    static const QRegularExpression scheme(u"^\\s*[A-Za-z-]{0,16}\\s*$"_s);
+    return scheme.match(rest).hasMatch();
+}
+
+} // namespace
+
+QStringList literalSecrets(const Workspace& workspace)
+{
+    QStringList problems;
+    for (qsizetype i = 0; i < workspace.targets.size(); ++i) {
+        const TargetConfig& t = workspace.targets.at(i);
+        const QString path = indexed(u"targets"_s, i);
+        const QUrl url(t.url);
+        if (!url.password().isEmpty())
+            problems.append(path + u".url: holds a password (user:password@); the file must not"_s);
+        if (url.hasQuery()) {
+            const QUrlQuery query(url);
+            for (const auto& [name, value] : query.queryItems()) {
+                if (!value.isEmpty() && isSecretQueryName(name))
+                    problems.append(path + u".url: the query parameter \"%1\" looks like a secret"_s.arg(name));
+            }
+        }
+        QStringList names = t.headers.keys();
+        names.sort();
+        for (const QString& name : std::as_const(names)) {
+            if (isSecretHeaderName(name) && !onlyEnvReferences(t.headers.value(name)))
+                problems.append(path + u".headers."_s + printableKey(name)
+                    + u": holds a literal secret; write ${env:NAME} and set NAME in the environment"_s);
+        }
+    }
+    for (qsizetype i = 0; i < workspace.databases.size(); ++i) {
+        if (const QString problem = conninfoProblem(workspace.databases.at(i).conninfo); !problem.isEmpty())
+            problems.append(indexed(u"databases"_s, i) + u".conninfo: "_s + problem);
+    }
+    return problems;
+}
+
+QString expandEnv(const QString& text, QStringList* unsetNames)
+{
     QString result;
     qsizetype last = 0;
-    auto it = pattern.globalMatch(text);
+    auto it = envReference().globalMatch(text);
     while (it.hasNext()) {
         const auto match = it.next();
         result += QStringView(text).mid(last, match.capturedStart() - last);

@@ -27,6 +27,13 @@ QByteArray workspaceToJson(const Workspace& workspace);
 // conninfo parameters (password, sslpassword, ...) removed.
 Workspace withoutSecrets(Workspace workspace);
 
+// The literal secrets a workspace would write into its file, each naming its place
+// ("targets[0].headers.Authorization: holds a literal secret; write ${env:NAME} instead"): a header whose
+// name looks secret (Authorization, *token*, *key*, cookie, ...) with a value that is more than an
+// auth scheme and ${env:NAME} references, a URL with user:password@ or a secret-looking query parameter
+// with a value. (A conninfo password is refused by validateWorkspace already.) Empty when there is none.
+QStringList literalSecrets(const Workspace& workspace);
+
 // Expands ${env:NAME} from the process environment; an unset variable expands to "" and is reported.
 QString expandEnv(const QString& text, QStringList* unsetNames = nullptr);
 
