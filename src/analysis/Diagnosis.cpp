@@ -37,46 +37,6 @@ MetricValues metricsAtOrBefore(const TargetState& target, qint64 toMs)
     return {};
 }
 
-// The reconstruction from the first snapshot of the target's database that comes with a successful poll of
-// the target (for pool_idle). Live: the newest ones, the first time both exist. In review: the snapshot at
-// one of the target's first ten successful polls, from the recording's archive. Empty (atMs 0) until then.
-Reconstruction firstReconstruction(const Session& session, int targetIndex)
-{
-    const TargetState& t = session.target(targetIndex);
-    const int db = session.databaseIndex(t.config.database);
-    if (db < 0 || t.config.applicationName.isEmpty() || t.lastOk.timestampMs == 0)
-        return {};
-    ActivitySnapshot snapshot;
-    MetricValues metrics;
-    if (!session.isReview()) {
-        snapshot = session.database(db).lastOk;
-        metrics = t.lastOk.metrics;
-    } else {
-        const TargetHistory& history = t.history;
-        int tried = 0;
-        for (std::size_t row = 0; row < history.size() && tried < 10 && snapshot.timestampMs == 0; ++row) {
-            if (!history.ok(row))
-                continue;
-            ++tried;
-            snapshot = session.snapshotAt(db, history.times()[row]);
-            for (int m = 0; m < kMetricCount; ++m)
-                metrics.set(static_cast<Metric>(m), history.column(static_cast<Metric>(m))[row]);
-        }
-    }
-    if (snapshot.timestampMs == 0 || !snapshot.ok())
-        return {};
-    ReconstructionInput input;
-    input.target = t.config.name;
-    for (const Backend& b : snapshot.backends) {
-        if (backendBelongsTo(b, t.config))
-            input.backends.append(b);
-    }
-    input.serverNowMs = snapshot.serverTimeMs;
-    input.localMs = snapshot.timestampMs;
-    input.poolIdle = metrics[Metric::PoolIdle];
-    return reconstructHistory(input);
-}
-
 QString number(double v)
 {
     return QString::number(v, 'g', 10);
@@ -261,7 +221,7 @@ void Diagnosis::compute(int targetIndex, RouteRates routes)
         toMs = std::numeric_limits<qint64>::max();
 
     if (!d->reconstructed[i]) {
-        out.reconstruction = firstReconstruction(*session, targetIndex);
+        out.reconstruction = reconstructFirstSnapshot(*session, targetIndex);
         // Live, until the first snapshot comes; a recording has what it has (one try: the archive is SQLite).
         d->reconstructed[i] = out.reconstruction.atMs != 0 || session->isReview();
     }

@@ -1,6 +1,6 @@
 #include "Reconstruction.h"
 
-#include "format/EnumName.h"
+#include "store/Session.h"
 
 #include <algorithm>
 #include <cmath>
@@ -137,6 +137,43 @@ Reconstruction reconstructHistory(const ReconstructionInput& input, const Recons
         return a.sinceMs < b.sinceMs || (a.sinceMs == b.sinceMs && a.pid < b.pid);
     });
     return r;
+}
+
+Reconstruction reconstructFirstSnapshot(const Session& session, int targetIndex)
+{
+    const TargetState& t = session.target(targetIndex);
+    const int db = session.databaseIndex(t.config.database);
+    if (db < 0 || t.config.applicationName.isEmpty() || t.lastOk.timestampMs == 0)
+        return {};
+    ActivitySnapshot snapshot;
+    MetricValues metrics;
+    if (!session.isReview()) {
+        snapshot = session.database(db).lastOk;
+        metrics = t.lastOk.metrics;
+    } else {
+        const TargetHistory& history = t.history;
+        int tried = 0;
+        for (std::size_t row = 0; row < history.size() && tried < 10 && snapshot.timestampMs == 0; ++row) {
+            if (!history.ok(row))
+                continue;
+            ++tried;
+            snapshot = session.snapshotAt(db, history.times()[row]);
+            for (int m = 0; m < kMetricCount; ++m)
+                metrics.set(static_cast<Metric>(m), history.column(static_cast<Metric>(m))[row]);
+        }
+    }
+    if (snapshot.timestampMs == 0 || !snapshot.ok())
+        return {};
+    ReconstructionInput input;
+    input.target = t.config.name;
+    for (const Backend& b : snapshot.backends) {
+        if (backendBelongsTo(b, t.config))
+            input.backends.append(b);
+    }
+    input.serverNowMs = snapshot.serverTimeMs;
+    input.localMs = snapshot.timestampMs;
+    input.poolIdle = metrics[Metric::PoolIdle];
+    return reconstructHistory(input);
 }
 
 } // namespace poolscope

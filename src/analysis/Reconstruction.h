@@ -11,6 +11,8 @@
 
 namespace poolscope {
 
+class Session;
+
 // An app-reported holder's acquisition time (the holders contract's acquired_at) for one backend pid,
 // already on the PostgreSQL server's clock (the caller shifts the app's clock when it knows the skew).
 struct HeldSince
@@ -90,5 +92,11 @@ struct Reconstruction
 // Ages are measured on the server's clock (serverNowMs − since), and times shifted onto PoolScope's clock
 // by the snapshot's localMs − serverNowMs, so a laptop whose clock is off still draws them in place.
 Reconstruction reconstructHistory(const ReconstructionInput& input, const ReconstructionOptions& options = {});
+
+// The reconstruction from the first snapshot of a target's database that comes with a successful poll of the
+// target (for pool_idle). Live: the newest ones, the first time both exist (call it until it is not empty).
+// In review: the snapshot at one of the target's first ten successful polls, from the recording's archive.
+// Empty (atMs 0) when there is none, or the target names no application_name.
+Reconstruction reconstructFirstSnapshot(const Session& session, int targetIndex);
 
 } // namespace poolscope
