@@ -111,8 +111,10 @@ Diagnosis::Diagnosis(Session* session, ViewState* view, QObject* parent)
         if (state.latest.ok())
             d->trackers[static_cast<std::size_t>(db)].observe(state.latest);
         for (int i = 0; i < d->session->targetCount(); ++i) {
-            if (d->session->target(i).config.database == state.config.name)
+            if (d->session->target(i).config.database == state.config.name) {
+                reconstruct(i); // from this snapshot if it is the first one: not throttled
                 schedule(i);
+            }
         }
     });
     if (view) {
@@ -220,11 +222,7 @@ void Diagnosis::compute(int targetIndex, RouteRates routes)
     if (toMs <= 0)
         toMs = std::numeric_limits<qint64>::max();
 
-    if (!d->reconstructed[i]) {
-        out.reconstruction = reconstructFirstSnapshot(*session, targetIndex);
-        // Live, until the first snapshot comes; a recording has what it has (one try: the archive is SQLite).
-        d->reconstructed[i] = out.reconstruction.atMs != 0 || session->isReview();
-    }
+    reconstruct(targetIndex);
     VerdictOptions options;
     options.targetName = t.config.name;
     options.reconstruction = &out.reconstruction;
@@ -300,6 +298,16 @@ void Diagnosis::compute(int targetIndex, RouteRates routes)
     if (later)
         d->stepTimer->start();
     Q_EMIT updated(targetIndex);
+}
+
+void Diagnosis::reconstruct(int targetIndex)
+{
+    const auto i = static_cast<std::size_t>(targetIndex);
+    if (d->reconstructed[i])
+        return;
+    d->targets[i].reconstruction = reconstructFirstSnapshot(*d->session, targetIndex);
+    // Live, until the first snapshot comes; a recording has what it has (one try: the archive is SQLite).
+    d->reconstructed[i] = d->targets[i].reconstruction.atMs != 0 || d->session->isReview();
 }
 
 void Diagnosis::computeNextStep()

@@ -81,6 +81,7 @@ private:
     void compute(int targetIndex, RouteRates routes);
     void computeNextStep();
     void evaluateLevel(int targetIndex, bool allowEvents);
+    void reconstruct(int targetIndex); // once: the target's Reconstruction from the first snapshot
     bool isLive() const;
 
     std::unique_ptr<Private> d;
