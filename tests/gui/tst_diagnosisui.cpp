@@ -25,6 +25,7 @@
 
 #include <QAbstractItemView>
 #include <QAction>
+#include <QChart>
 #include <QClipboard>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -32,7 +33,6 @@
 #include <QDoubleSpinBox>
 #include <QGuiApplication>
 #include <QImage>
-#include <QChart>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineEdit>
