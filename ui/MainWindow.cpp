@@ -69,6 +69,7 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
     centre->setChildrenCollapsible(false);
     m_timeline = new TimelinePane(session, m_view, m_actions->action(WindowActions::Id::Pause),
         m_actions->action(WindowActions::Id::Follow), centre);
+    m_timeline->chart()->setDiagnosis(diagnosis);
     m_verdict = new VerdictPane(diagnosis, m_timeline);
     m_timeline->setBanner(m_verdict);
     centre->addWidget(m_timeline);

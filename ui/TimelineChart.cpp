@@ -1,6 +1,7 @@
 #include "TimelineChart.h"
 
 #include "Theme.h"
+#include "analysis/Diagnosis.h"
 #include "models/Format.h"
 #include "store/Decimation.h"
 #include "store/Session.h"
@@ -10,6 +11,7 @@
 #include <QChartView>
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QGraphicsLayout>
 #include <QGraphicsLineItem>
 #include <QGraphicsSimpleTextItem>
 #include <QKeyEvent>
@@ -118,6 +120,19 @@ TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
     m_poolMax->attachAxis(m_axisY);
     m_poolMax->setPen(Theme::linePen(Theme::Line::PoolMax));
     m_chart->legend()->markers(m_poolMax).value(0)->setVisible(false);
+    // The reconstructed past: the discrepancy's colour, lighter and dashed.
+    m_reconstructed = new QLineSeries(m_chart);
+    m_reconstructed->setName(reconstructedLegend());
+    m_chart->addSeries(m_reconstructed);
+    m_reconstructed->attachAxis(m_axisX);
+    m_reconstructed->attachAxis(m_axisY);
+    QPen reconstructedPen = Theme::linePen(Theme::Line::Discrepancy);
+    QColor reconstructedColor = reconstructedPen.color();
+    reconstructedColor.setAlpha(150);
+    reconstructedPen.setColor(reconstructedColor);
+    reconstructedPen.setStyle(Qt::DashLine);
+    m_reconstructed->setPen(reconstructedPen);
+    m_chart->legend()->markers(m_reconstructed).value(0)->setVisible(false); // shown while there is one
     // The legend entries, in a fixed order; the discrepancy last so it is drawn on top.
     for (const auto series : { Series::CheckedOut, Series::Tracked, Series::Backends, Series::Discrepancy })
         segmentSeries(series, 0);
@@ -213,6 +228,44 @@ void TimelineChart::setTarget(int targetIndex)
     refresh();
 }
 
+void TimelineChart::setDiagnosis(Diagnosis* diagnosis)
+{
+    if (m_diagnosis)
+        disconnect(m_diagnosis, nullptr, this, nullptr);
+    m_diagnosis = diagnosis;
+    if (diagnosis) {
+        connect(diagnosis, &Diagnosis::updated, this, [this](int index) {
+            if (index == m_target)
+                scheduleRefresh();
+        });
+    }
+    refresh();
+}
+
+QString TimelineChart::reconstructedLegend()
+{
+    return u"Reconstructed from backend_start/state_change"_s;
+}
+
+QList<QPointF> TimelineChart::reconstructedPoints() const
+{
+    return m_reconstructed->points();
+}
+
+// The selected target's reconstructed staircase, for the connections of the verdict's baseline (all the
+// held ones when it has none), ending at the first snapshot.
+QList<QPointF> TimelineChart::reconstructedCorners() const
+{
+    if (!m_diagnosis || !m_session || m_target < 0 || m_target >= m_session->targetCount())
+        return {};
+    const TargetDiagnosis& diagnosis = m_diagnosis->target(m_target);
+    const int n = diagnosis.verdict.baselineCount > 0 ? diagnosis.verdict.baselineCount : -1;
+    QList<QPointF> corners;
+    for (const auto& [t, count] : diagnosis.reconstruction.staircase(n))
+        corners.append(QPointF(double(t), count));
+    return corners;
+}
+
 void TimelineChart::setRangeMs(qint64 rangeMs)
 {
     m_rangeMs = std::max<qint64>(rangeMs, 0);
@@ -280,10 +333,13 @@ void TimelineChart::refresh()
     m_refreshTimer->stop();
     const TargetState* target = (m_session && m_target >= 0) ? &m_session->target(m_target) : nullptr;
 
+    const QList<QPointF> reconstructed = reconstructedCorners();
     // The visible window.
     if (!isPaused() || m_t1 == 0) {
         const qint64 last = m_session ? m_session->lastTimestampMs() : 0;
-        const qint64 first = m_session ? m_session->firstTimestampMs() : 0;
+        qint64 first = m_session ? m_session->firstTimestampMs() : 0;
+        if (!reconstructed.isEmpty() && first > 0)
+            first = std::min(first, static_cast<qint64>(reconstructed.first().x()));
         m_t1 = last > 0 ? last : QDateTime::currentMSecsSinceEpoch();
         m_t0 = m_rangeMs > 0 ? m_t1 - m_rangeMs : (first > 0 ? first : m_t1);
         // While there is less data than the range, the data fills the plot (at least a minute wide)
@@ -318,6 +374,27 @@ void TimelineChart::refresh()
         noteMax(segments);
         feed(series, segments);
     }
+
+    // The reconstructed past, clipped to the window.
+    QList<QPointF> shown;
+    for (qsizetype i = 0; i < reconstructed.size(); ++i) {
+        const QPointF& p = reconstructed[i];
+        if (p.x() < double(m_t0)) {
+            if (i + 1 < reconstructed.size() && reconstructed[i + 1].x() > double(m_t0))
+                shown.append(QPointF(double(m_t0), p.y()));
+            continue;
+        }
+        if (p.x() > double(m_t1))
+            break;
+        shown.append(p);
+    }
+    m_reconstructed->replace(shown);
+    if (QLegendMarker* marker = m_chart->legend()->markers(m_reconstructed).value(0);
+        marker && marker->isVisible() != !shown.isEmpty()) {
+        marker->setVisible(!shown.isEmpty());
+        m_chart->legend()->layout()->invalidate(); // the legend lays out a marker shown later only when told
+    }
+    noteMax({ shown });
 
     // Pool max: a dotted horizontal line across the window.
     m_poolMaxValue = target ? target->lastOk.metrics[Metric::PoolMax] : kAbsent;

@@ -18,6 +18,7 @@ class QValueAxis;
 
 namespace poolscope {
 
+class Diagnosis;
 class Session;
 class ViewState;
 
@@ -26,6 +27,9 @@ class ViewState;
 // (one QLineSeries per segment; series are reused, each fed with one replace() per refresh).
 // Data is decimated to the plot's pixel width. Refreshes are coalesced (at most 4 per second).
 // Hovering the plot shows the time and the values of the nearest sample.
+// With a Diagnosis, the past before the first poll that the held connections' timestamps bound (the
+// target's Reconstruction) is drawn as a dashed, lighter step line of its own, named as reconstructed in
+// the legend; the visible window reaches back to it.
 // The time cursor (Session::cursor): clicking the plot sets it to the nearest sample's time, Left/Right
 // step one sample, Esc returns to live (to the end in review mode). It is drawn as a vertical line
 // with its time on top.
@@ -44,6 +48,12 @@ public:
 
     void setTarget(int targetIndex);
     int target() const { return m_target; }
+    // The Diagnosis whose reconstructed history is drawn (null: none).
+    void setDiagnosis(Diagnosis* diagnosis);
+
+    // The reconstructed series: its legend name, and its points as drawn now (time in ms, connections).
+    static QString reconstructedLegend();
+    QList<QPointF> reconstructedPoints() const;
 
     // Width of the visible window; 0 shows everything recorded.
     void setRangeMs(qint64 rangeMs);
@@ -100,8 +110,11 @@ private:
     void layoutCursor();
     QString readoutHtml(qint64 timestampMs) const;
 
+    QList<QPointF> reconstructedCorners() const;
+
     QPointer<Session> m_session;
     QPointer<ViewState> m_viewState;
+    QPointer<Diagnosis> m_diagnosis;
     int m_target = -1;
     qint64 m_rangeMs = 5 * 60 * 1000;
     qint64 m_t0 = 0;
@@ -113,6 +126,7 @@ private:
     QValueAxis* m_axisY = nullptr;
     std::array<std::vector<QLineSeries*>, static_cast<std::size_t>(Series::NumSeries)> m_series;
     QLineSeries* m_poolMax = nullptr;
+    QLineSeries* m_reconstructed = nullptr;
     QGraphicsSimpleTextItem* m_poolMaxLabel = nullptr;
     double m_poolMaxValue = 0;
     QGraphicsLineItem* m_cursorLine = nullptr;

@@ -58,6 +58,7 @@ struct Diagnosis::Private
     std::vector<double> levelDiscrepancy; // the discrepancy the level was judged on
     std::vector<QElapsedTimer> lastRun;
     std::vector<bool> pending;
+    std::vector<bool> reconstructed; // the target's reconstruction is built (or cannot be)
     std::vector<ThresholdLevel> reportedLevel; // the level the event log knows
     std::vector<VerdictKind> reportedKind;
     QTimer* timer = nullptr;
@@ -90,6 +91,7 @@ Diagnosis::Diagnosis(Session* session, ViewState* view, QObject* parent)
     d->levelDiscrepancy.assign(targets, kAbsent);
     d->lastRun.resize(targets);
     d->pending.assign(targets, false);
+    d->reconstructed.assign(targets, false);
     d->reportedLevel.assign(targets, ThresholdLevel::Ok);
     d->reportedKind.assign(targets, VerdictKind::Unknown);
     for (int i = 0; i < session->targetCount(); ++i)
@@ -109,8 +111,10 @@ Diagnosis::Diagnosis(Session* session, ViewState* view, QObject* parent)
         if (state.latest.ok())
             d->trackers[static_cast<std::size_t>(db)].observe(state.latest);
         for (int i = 0; i < d->session->targetCount(); ++i) {
-            if (d->session->target(i).config.database == state.config.name)
+            if (d->session->target(i).config.database == state.config.name) {
+                reconstruct(i); // from this snapshot if it is the first one: not throttled
                 schedule(i);
+            }
         }
     });
     if (view) {
@@ -218,8 +222,10 @@ void Diagnosis::compute(int targetIndex, RouteRates routes)
     if (toMs <= 0)
         toMs = std::numeric_limits<qint64>::max();
 
+    reconstruct(targetIndex);
     VerdictOptions options;
     options.targetName = t.config.name;
+    options.reconstruction = &out.reconstruction;
     if (const int db = session->databaseIndex(t.config.database); db >= 0) {
         const ActivitySnapshot& snapshot = session->database(db).lastOk;
         if (snapshot.timestampMs != 0 && snapshot.maxConnections > 0) {
@@ -292,6 +298,16 @@ void Diagnosis::compute(int targetIndex, RouteRates routes)
     if (later)
         d->stepTimer->start();
     Q_EMIT updated(targetIndex);
+}
+
+void Diagnosis::reconstruct(int targetIndex)
+{
+    const auto i = static_cast<std::size_t>(targetIndex);
+    if (d->reconstructed[i])
+        return;
+    d->targets[i].reconstruction = reconstructFirstSnapshot(*d->session, targetIndex);
+    // Live, until the first snapshot comes; a recording has what it has (one try: the archive is SQLite).
+    d->reconstructed[i] = d->targets[i].reconstruction.atMs != 0 || d->session->isReview();
 }
 
 void Diagnosis::computeNextStep()

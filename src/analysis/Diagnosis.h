@@ -1,6 +1,7 @@
 #pragma once
 
 #include "analysis/BackendTracker.h"
+#include "analysis/Reconstruction.h"
 #include "analysis/RouteRates.h"
 #include "analysis/Suspects.h"
 #include "analysis/Verdict.h"
@@ -29,6 +30,9 @@ struct TargetDiagnosis
     Verdict verdict; // over the analysis window
     Reconciliation reconciliation; // the target's numbers against its backends (at the cursor in review)
     QList<RouteRate> routes; // per-route rates over the analysis window
+    // The held connections' past as the first snapshot (with a poll of the target) bounds it; the verdict's
+    // rule 0. Built once, from the first snapshot of the session (or of the recording, in review).
+    Reconstruction reconstruction;
     ThresholdLevel level = ThresholdLevel::Ok; // discrepancy level and growth against the thresholds
     QString levelReason; // "discrepancy 26 >= critical 25", "growing 6.1/h >= 1/h"; empty when Ok
     qint64 computedAtMs = 0;
@@ -77,6 +81,7 @@ private:
     void compute(int targetIndex, RouteRates routes);
     void computeNextStep();
     void evaluateLevel(int targetIndex, bool allowEvents);
+    void reconstruct(int targetIndex); // once: the target's Reconstruction from the first snapshot
     bool isLive() const;
 
     std::unique_ptr<Private> d;

@@ -1,10 +1,13 @@
 #include "Verdict.h"
 
 #include "AnalysisText.h"
+#include "Reconstruction.h"
 #include "RobustStats.h"
 #include "Trend.h"
 #include "format/EnumName.h"
 #include "store/TargetHistory.h"
+
+#include <QStringList>
 
 #include <algorithm>
 #include <cmath>
@@ -19,7 +22,58 @@ QString verdictKindKey(VerdictKind kind)
     return enumName(kind).toLower(); // JSON and CSV: "none", "stable", "growing", "unknown"
 }
 
+QString verdictBasisKey(VerdictBasis basis)
+{
+    switch (basis) {
+    case VerdictBasis::Live:
+        return u"live"_s;
+    case VerdictBasis::Reconstructed:
+        return u"reconstructed"_s;
+    case VerdictBasis::LiveAndReconstructed:
+        return u"live_and_reconstructed"_s;
+    }
+    return {};
+}
+
 namespace {
+
+// Rule 0 of computeVerdict(): fills the baseline fields of `v` and returns true when the reconstruction
+// holds a stable baseline of `level` connections at nowMs.
+bool reconstructedBaseline(Verdict& v, double level, qint64 nowMs, const VerdictOptions& options)
+{
+    const Reconstruction* r = options.reconstruction;
+    if (!r || !isPresent(level) || std::abs(level) <= options.zeroLevel)
+        return false;
+    const int n = static_cast<int>(std::lround(level));
+    if (n < 1 || n > r->held.size())
+        return false;
+    const qint64 since = r->heldSinceMs(n);
+    const double age = static_cast<double>(nowMs - since) / 1000.0;
+    if (age < options.minBaselineSeconds)
+        return false;
+    // The pace at which the n oldest arrived, from the last (up to five) gaps between them.
+    std::vector<double> gaps;
+    for (int i = std::max(1, n - 5); i < n; ++i)
+        gaps.push_back(static_cast<double>(r->held[i].sinceMs - r->held[i - 1].sinceMs) / 1000.0);
+    if (!gaps.empty()) {
+        const double gap = medianOf(gaps);
+        const bool quietLongEnough = age >= 3.0 * gap;
+        const bool tooSlowForALeak = gap > 0.0 && 3600.0 / gap < options.minRatePerHour;
+        if (!quietLongEnough && !tooSlowForALeak)
+            return false;
+    }
+    QStringList evidence;
+    for (int i = 0; i < n; ++i) {
+        const QString key = heldEvidenceKey(r->held[i].evidence);
+        if (!evidence.contains(key))
+            evidence.append(key);
+    }
+    v.baselineCount = n;
+    v.baselineSinceMs = since;
+    v.baselineAgeSeconds = age;
+    v.baselineEvidence = evidence.join(u'/');
+    return true;
+}
 
 bool risesSignificantly(const Trend& trend, const VerdictOptions& options)
 {
@@ -74,8 +128,21 @@ Verdict computeVerdict(const TargetHistory& history, qint64 fromMs, qint64 toMs,
     v.samplesUsed = static_cast<int>(points.size());
     v.coverageSeconds = points.empty() ? 0.0 : static_cast<double>(points.back().tMs - points.front().tMs) / 1000.0;
 
-    // 1. Enough data?
+    // 1. Enough data? (Or, from the first poll on, a stable reconstructed baseline.)
     if (v.coverageSeconds < options.minCoverageSeconds || v.samplesUsed < options.minSamples) {
+        if (!points.empty()) {
+            std::vector<double> last;
+            for (auto it = points.rbegin(); it != points.rend() && last.size() < 5; ++it)
+                last.push_back(it->y);
+            const double level = medianOf(std::move(last));
+            if (reconstructedBaseline(v, level, points.back().tMs, options)) {
+                v.kind = VerdictKind::Stable;
+                v.basis = VerdictBasis::Reconstructed;
+                v.level = level;
+                v.rule = u"a reconstructed baseline"_s;
+                return v;
+            }
+        }
         double intervalMs = static_cast<double>(options.defaultIntervalMs);
         if (points.size() >= 2) {
             std::vector<double> gaps;
@@ -167,6 +234,15 @@ Verdict computeVerdict(const TargetHistory& history, qint64 fromMs, qint64 toMs,
     } else {
         v.kind = VerdictKind::Stable;
         v.rule = v.roseEarlier ? u"the recent part is flat after an earlier rise"_s : u"no significant growth"_s;
+        Verdict baseline;
+        if (reconstructedBaseline(baseline, v.level, points.back().tMs, options)
+            && baseline.baselineAgeSeconds > v.coverageSeconds) {
+            v.basis = VerdictBasis::LiveAndReconstructed;
+            v.baselineCount = baseline.baselineCount;
+            v.baselineSinceMs = baseline.baselineSinceMs;
+            v.baselineAgeSeconds = baseline.baselineAgeSeconds;
+            v.baselineEvidence = baseline.baselineEvidence;
+        }
     }
     return v;
 }
@@ -184,6 +260,16 @@ QString Verdict::text() const
         return target + u": no untracked connections (level "_s + formatCount(level) + u", slope "_s
             + formatSigned(slopePerHour) + u"/h over "_s + formatDuration(slopeSpanSeconds) + u")."_s;
     case VerdictKind::Stable: {
+        const QString held = QString::number(baselineCount)
+            + (baselineCount == 1 ? u" connection held unchanged for at least "_s
+                                  : u" connections held unchanged for at least "_s)
+            + formatDuration(baselineAgeSeconds);
+        if (basis == VerdictBasis::Reconstructed) {
+            return target + u": "_s + held + u": a stable baseline (reconstructed from "_s + baselineEvidence
+                + u" at the first poll; watched "_s + formatDuration(coverageSeconds) + u", "_s
+                + QString::number(samplesUsed) + (samplesUsed == 1 ? u" poll"_s : u" polls"_s)
+                + u", no growth seen); not a leak."_s;
+        }
         const bool one = std::abs(level - 1.0) < 0.05;
         QString s = target + u": stable baseline of "_s + formatCount(level)
             + (one ? u" untracked connection ("_s : u" untracked connections ("_s) + u"slope "_s
@@ -196,6 +282,8 @@ QString Verdict::text() const
             s += formatDuration(slopeSpanSeconds);
         }
         s += u"); not a leak."_s;
+        if (basis == VerdictBasis::LiveAndReconstructed)
+            s += u" "_s + held + u" (reconstructed from "_s + baselineEvidence + u")."_s;
         return s;
     }
     case VerdictKind::Growing: {

@@ -20,11 +20,24 @@ enum class VerdictKind {
     Unknown, // too little data yet (see Verdict::neededSeconds)
 };
 Q_ENUM_NS(VerdictKind)
+
+// What a verdict rests on.
+enum class VerdictBasis {
+    Live, // what PoolScope watched
+    Reconstructed, // the held connections' timestamps at the first poll (too little watched yet)
+    LiveAndReconstructed, // watched, and the baseline's age reconstructed back beyond the watch
+};
+Q_ENUM_NS(VerdictBasis)
 } // namespace VerdictEnums
+using VerdictEnums::VerdictBasis;
 using VerdictEnums::VerdictKind;
+
+struct Reconstruction;
 
 // "none", "stable", "growing", "unknown" (for JSON and the command line).
 QString verdictKindKey(VerdictKind kind);
+// "live", "reconstructed", "live_and_reconstructed".
+QString verdictBasisKey(VerdictBasis basis);
 
 // Tunables of computeVerdict(). The defaults are the rules documented at computeVerdict().
 struct VerdictOptions
@@ -47,6 +60,9 @@ struct VerdictOptions
     double serverConnectionsNow = qQNaN();
     qint64 defaultIntervalMs = 2000; // poll interval assumed for neededSeconds with < 2 samples
     int maxTrendPoints = 600; // see TrendOptions::maxPoints
+    // The history reconstructed from the first snapshot (see Reconstruction.h); null: none.
+    const Reconstruction* reconstruction = nullptr;
+    double minBaselineSeconds = 20; // a reconstructed baseline younger than this proves nothing
 };
 
 // The verdict on one target's discrepancy over a window: see computeVerdict() for the rules.
@@ -85,6 +101,14 @@ struct Verdict
     double neededSeconds = 0; // Unknown: about how much more polling is needed
     double confidence = 0.95;
     QString rule; // which rule decided, in a few words (for a tooltip / --json)
+    // The reconstructed baseline (rule 0): the `baselineCount` connections of the level have all been held
+    // unchanged at least since baselineSinceMs, i.e. for baselineAgeSeconds at the newest data.
+    VerdictBasis basis = VerdictBasis::Live;
+    int baselineCount = 0;
+    qint64 baselineSinceMs = 0; // 0 when there is no reconstructed baseline
+    double baselineAgeSeconds = qQNaN();
+    QString baselineEvidence; // the timestamps it rests on: "state_change", "state_change/xact_start", ...
+    bool reconstructed() const { return basis != VerdictBasis::Live; }
 
     // One sentence to paste in a channel, e.g.
     // "web: stable baseline of 8 untracked connections (slope +0.0/h, 95% CI −0.3…+0.2, over 1 h 12 m); not a leak."
@@ -96,8 +120,16 @@ struct Verdict
 // Series: per ok row, the discrepancy metric, or checked_out − tracked when the discrepancy is absent;
 // failed polls (all-NaN rows) and rows lacking both are skipped, never interpolated.
 // Rules, in order:
-//  1. Unknown while coverage < minCoverageSeconds or samples < minSamples. neededSeconds is the larger
-//     of the missing coverage and the missing samples times the median poll interval.
+//  0. The reconstructed baseline (options.reconstruction): with n = the level rounded (the median of the last
+//     five usable samples before rule 2 has a level), when at least n connections were held at the first
+//     snapshot, the n oldest have all been held since baselineSinceMs. That baseline is stable when it is at
+//     least minBaselineSeconds old and no arrival pattern explains the quiet: its age is at least three times
+//     the median gap between the last (up to five) arrivals of those n (a steady leak at that pace would have
+//     added one with 95 % probability), or that pace is slower than minRatePerHour. Live data always rules:
+//  1. Unknown while coverage < minCoverageSeconds or samples < minSamples, unless the reconstructed
+//     baseline is stable: then Stable with basis Reconstructed (the level is the last samples' median).
+//     neededSeconds (Unknown) is the larger of the missing coverage and the missing samples times the median
+//     poll interval.
 //  2. Two Theil–Sen trends (see Trend): the whole window W and its recent part R (the last
 //     recentFraction of the coverage, at least recentMinSeconds, at most the whole window).
 //     A trend "rises significantly" when its interval's lower bound exceeds both minRatePerHour and
@@ -114,7 +146,8 @@ struct Verdict
 //     0 but the verdict is not Growing, roseEarlier is set and the recent part's slope is reported.
 //     (Theil–Sen shrugs off a step that covers less than ~30 % of the pairs: the slope stays ~0.)
 //  4. None when |level| <= zeroLevel (level = median of the last quarter of R).
-//  5. Stable otherwise.
+//  5. Stable otherwise. A stable reconstructed baseline older than the coverage adds its age (basis
+//     LiveAndReconstructed); growth seen live (Growing) ignores the reconstruction.
 // ETA (Growing only): (pool_max − checked_out now) / slope, with the pool_max metric's last value
 // (or options.poolMax), checked_out now the median of its last 10 values. Without a pool max:
 // (max_connections − superuser_reserved_connections − the server's connections now) / slope, when the

@@ -92,6 +92,9 @@ QJsonObject explainJson(const Session& session, const Diagnosis& diagnosis, bool
             { u"text"_s, v.text() },
             { u"suspects"_s, suspects },
         });
+        QJsonObject target = targets.last().toObject();
+        insertBaseline(target, v);
+        targets.replace(targets.size() - 1, target);
     }
     QStringList reasons;
     const StatusLevel level = explainLevel(session, diagnosis, &reasons);

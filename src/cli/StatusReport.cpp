@@ -3,10 +3,14 @@
 #include "format/EnumName.h"
 #include "format/Format.h"
 
+#include "analysis/Reconstruction.h"
+#include "analysis/Verdict.h"
 #include "store/Session.h"
 
 #include <QDateTime>
 #include <QJsonArray>
+
+#include <cmath>
 
 using namespace Qt::StringLiterals;
 
@@ -52,7 +56,30 @@ QString cell(double v)
     return isPresent(v) ? QString::number(v, 'g', 10) : u"-"_s;
 }
 
+// A target's verdict from what one status run saw: the first polls, and the history reconstructed from the
+// first snapshot (rule 0 of computeVerdict), so that a baseline held for hours reads stable at once.
+Verdict firstPollVerdict(const Session& session, int targetIndex)
+{
+    const TargetState& t = session.target(targetIndex);
+    const Reconstruction reconstruction = reconstructFirstSnapshot(session, targetIndex);
+    VerdictOptions options;
+    options.targetName = t.config.name;
+    options.reconstruction = &reconstruction;
+    return computeVerdict(t.history, 0, session.lastTimestampMs(), options);
+}
+
 } // namespace
+
+void insertBaseline(QJsonObject& target, const Verdict& v)
+{
+    const bool baseline = v.baselineSinceMs != 0;
+    target.insert(u"verdict_basis"_s, verdictBasisKey(v.basis));
+    target.insert(u"reconstructed"_s, v.reconstructed());
+    target.insert(u"baseline_connections"_s, baseline ? QJsonValue(v.baselineCount) : QJsonValue(QJsonValue::Null));
+    target.insert(u"baseline_age_seconds"_s, baseline ? number(std::round(v.baselineAgeSeconds)) : QJsonValue());
+    target.insert(u"baseline_since"_s, baseline ? timeValue(v.baselineSinceMs) : QJsonValue());
+    target.insert(u"baseline_evidence"_s, baseline ? QJsonValue(v.baselineEvidence) : QJsonValue());
+}
 
 QJsonObject statusJson(const Session& session)
 {
@@ -89,6 +116,11 @@ QJsonObject statusJson(const Session& session)
             { u"pool_max"_s, number(m[Metric::PoolMax]) },
             { u"routes"_s, routes },
         });
+        QJsonObject target = targets.last().toObject();
+        const Verdict verdict = firstPollVerdict(session, i);
+        target.insert(u"verdict"_s, verdictKindKey(verdict.kind));
+        insertBaseline(target, verdict);
+        targets.replace(targets.size() - 1, target);
     }
 
     QJsonArray databases;
@@ -207,6 +239,10 @@ QString statusTable(const Session& session)
                     pool, t.backendCount >= 0 ? QString::number(t.backendCount) : u"-"_s, state });
         }
         appendTable(lines, rows);
+        for (int i = 0; i < session.targetCount(); ++i) {
+            if (const Verdict verdict = firstPollVerdict(session, i); verdict.reconstructed())
+                lines.append(verdict.text());
+        }
     }
     if (session.databaseCount() > 0) {
         if (!lines.isEmpty())

@@ -7,6 +7,7 @@
 namespace poolscope {
 
 class Session;
+struct Verdict;
 
 // Monitoring-plugin exit codes (DESIGN.md, "Command line").
 namespace StatusEnums { // for moc: the enum's names (enumName())
@@ -28,5 +29,12 @@ QString statusTable(const Session& session);
 QString terminalSafe(const QString& text);
 StatusLevel statusLevel(const Session& session, QStringList* reasons = nullptr);
 QString statusLevelName(StatusLevel level);
+
+// A verdict's basis and its baseline reconstructed from the first snapshot, as fields of a target's JSON
+// object (explain and status): "verdict_basis" ("live", "reconstructed", "live_and_reconstructed"),
+// "reconstructed" (true when the verdict or its baseline's age rests on the reconstruction),
+// "baseline_connections", "baseline_age_seconds", "baseline_since" (ISO 8601), "baseline_evidence"
+// ("state_change", "xact_start", "acquired_at", joined by '/'): null when there is no such baseline.
+void insertBaseline(QJsonObject& target, const Verdict& verdict);
 
 } // namespace poolscope

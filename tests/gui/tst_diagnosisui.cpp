@@ -10,6 +10,7 @@
 #include "SyntheticWorkspace.h"
 #include "TargetsPane.h"
 #include "ThresholdsDialog.h"
+#include "TimelineChart.h"
 #include "VerdictBanner.h"
 #include "VerdictPane.h"
 #include "WindowActions.h"
@@ -24,6 +25,7 @@
 
 #include <QAbstractItemView>
 #include <QAction>
+#include <QChart>
 #include <QClipboard>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -31,7 +33,10 @@
 #include <QDoubleSpinBox>
 #include <QGuiApplication>
 #include <QImage>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineEdit>
+#include <QLineSeries>
 #include <QMenu>
 #include <QMenuBar>
 #include <QPushButton>
@@ -181,6 +186,7 @@ private Q_SLOTS:
     void notifier();
     void bannerTone_data();
     void bannerTone();
+    void firstPollReconstructed();
 };
 
 void TestDiagnosisUi::bannerTone_data()
@@ -416,6 +422,58 @@ void TestDiagnosisUi::notifier()
     QCOMPARE(notified.size(), 2);
     // Offscreen there is no tray: asked for, nothing breaks.
     QCOMPARE(notifier->channel() == Notifier::Channel::Tray, QSystemTrayIcon::isSystemTrayAvailable());
+}
+
+// Issue 10 part 5: three polls in, the 5 connections held idle since 5 min before the first one make a
+// stable baseline already; the banner says it is reconstructed, and the chart draws that past dashed, with a
+// legend entry of its own, the visible window reaching back into it.
+void TestDiagnosisUi::firstPollReconstructed()
+{
+    Session session(makeWorkspace());
+    ViewState view;
+    Diagnosis diagnosis(&session, &view);
+    MainWindow window(&session, &view, &diagnosis);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.selectTarget(0);
+
+    const qint64 start = QDateTime::currentMSecsSinceEpoch() - 4 * kSecond;
+    for (int i = 0; i < 3; ++i) {
+        const qint64 t = start + i * 2 * kSecond;
+        session.addSample(webSample(t, i));
+        session.addSample(workerSample(t + 100));
+        session.addSnapshot(snapshotAt(t + 200, start, i));
+    }
+    diagnosis.recompute();
+
+    VerdictBanner* banner = window.verdictPane()->banner();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        banner->text().startsWith(u"web: 5 connections held unchanged for at least 5 min"_s), 5000);
+    QVERIFY2(
+        banner->text().contains(u"a stable baseline (reconstructed from state_change"_s), qPrintable(banner->text()));
+    QCOMPARE(banner->tone(), VerdictBanner::Tone::Calm);
+
+    TimelineChart* chart = window.chart();
+    chart->refresh();
+    const QList<QPointF> points = chart->reconstructedPoints();
+    QVERIFY(points.size() >= 2);
+    // The window (5 min) reaches back before the first poll, into the reconstructed past...
+    QVERIFY(chart->visibleStartMs() < start);
+    QCOMPARE(points.first().x(), double(chart->visibleStartMs()));
+    // ...where the 5 were already held, up to the first snapshot.
+    for (const QPointF& p : points)
+        QCOMPARE(p.y(), 5.0);
+    QCOMPARE(points.last().x(), double(start + 200));
+
+    QLineSeries* series = nullptr;
+    for (QAbstractSeries* s : chart->chart()->series()) {
+        if (s->name() == TimelineChart::reconstructedLegend())
+            series = qobject_cast<QLineSeries*>(s);
+    }
+    QVERIFY(series);
+    QCOMPARE(series->pen().style(), Qt::DashLine);
+    QVERIFY(chart->chart()->legend()->markers(series).value(0)->isVisible());
+    saveScreenshot(window, u"firstpoll.png"_s);
 }
 
 QTEST_MAIN(TestDiagnosisUi)

@@ -1,12 +1,20 @@
 // `poolscope explain` end to end: the real binary against the demo services (real PostgreSQL, real
 // psycopg_pool), once on the steady demo (every discrepancy a stable baseline, the suspects exactly the
-// connections the services hold untracked) and once on a demo of its own with a growing leak.
-// Each function is its own CTest test (tst_explain_stable, tst_explain_growing) so that they run in parallel.
+// connections the services hold untracked) and once on a demo of its own with a growing leak; and a verdict
+// from the first poll (issue 10 part 5): a seed-shaped service of the test's own whose untracked connections
+// were taken before PoolScope started reads stable after a 5 s watch, with the baseline's age.
+// Each function is its own CTest test (tst_explain_stable, tst_explain_growing, tst_explain_firstpoll) so that
+// they run in parallel.
 #include "DemoState.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSet>
+#include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <cmath>
@@ -51,6 +59,33 @@ QJsonObject adminState(const QJsonObject& state, const QString& service)
         qWarning("admin state of %s: %s", qPrintable(service), qPrintable(error));
     return admin;
 }
+
+quint16 freePort()
+{
+    QTcpServer server;
+    return server.listen(QHostAddress::LocalHost, 0) ? server.serverPort() : 0;
+}
+
+// Writes a workspace with one target (interval 1 s) on the demo's database; returns its path.
+QString writeWorkspace(const QTemporaryDir& dir, const QString& name, const QString& url, const QString& conninfo)
+{
+    const QJsonObject workspace {
+        { u"version"_s, 1 },
+        { u"targets"_s,
+            QJsonArray {
+                QJsonObject { { u"name"_s, name }, { u"url"_s, url }, { u"profile"_s, u"auto"_s }, { u"interval"_s, 1 },
+                    { u"timeout"_s, 2 }, { u"application_name"_s, name }, { u"database"_s, u"demo"_s } } } },
+        { u"databases"_s,
+            QJsonArray {
+                QJsonObject { { u"name"_s, u"demo"_s }, { u"conninfo"_s, conninfo }, { u"interval"_s, 1 } } } },
+    };
+    const QString path = dir.filePath(u"workspace.json"_s);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(QJsonDocument(workspace).toJson()) < 0)
+        return {};
+    return path;
+}
+
 } // namespace
 
 class TestExplain : public QObject
@@ -176,6 +211,89 @@ private Q_SLOTS:
             QVERIFY2(
                 other.value(u"verdict"_s).toString() == u"stable"_s, qPrintable(other.value(u"text"_s).toString()));
         }
+    }
+
+    // Issue 10 part 5, "Must show": on a seed-shaped service whose untracked connections were taken before
+    // PoolScope started, `explain --watch 5` already says stable, with the age of the baseline.
+    void firstPoll()
+    {
+        QString error;
+        const QJsonObject state = demoState(&error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const quint16 port = freePort();
+        QVERIFY(port != 0);
+        constexpr int kUntracked = 4;
+        constexpr int kInTransaction = 1;
+        const QString name = u"firstpoll"_s;
+        QProcess service;
+        const qint64 started = QDateTime::currentMSecsSinceEpoch();
+        service.setProcessChannelMode(QProcess::ForwardedChannels);
+        service.start(qEnvironmentVariable("POOLSCOPE_PYTHON", u"/usr/bin/python3"_s),
+            { QStringLiteral(DEMO_SERVICE_SCRIPT), u"--name"_s, name, u"--port"_s, QString::number(port),
+                u"--conninfo"_s, state.value(u"conninfo"_s).toString(), u"--application-name"_s, name, u"--pool-min"_s,
+                u"3"_s, u"--pool-max"_s, u"10"_s, u"--untracked"_s, QString::number(kUntracked),
+                u"--untracked-in-transaction"_s, QString::number(kInTransaction), u"--kind"_s, u"worker"_s,
+                u"--parent-pid"_s, QString::number(QCoreApplication::applicationPid()) });
+        QVERIFY2(service.waitForStarted(10000), qPrintable(service.errorString()));
+        auto stop = qScopeGuard([&service] {
+            service.terminate();
+            if (!service.waitForFinished(10000))
+                service.kill();
+        });
+
+        // Held once the service answers with its untracked pids (it takes them before it listens).
+        const QString base = u"http://127.0.0.1:%1"_s.arg(port);
+        QJsonObject admin;
+        QTRY_VERIFY_WITH_TIMEOUT((admin = fetchJson(base + u"/admin/state"_s, &error).object(),
+                                     admin.value(u"untracked_pids"_s).toArray().size() == kUntracked + kInTransaction),
+            60000);
+        const qint64 heldBy = QDateTime::currentMSecsSinceEpoch();
+        // The baseline must really be older than the watch: let 30 s pass (a duration the test needs, not a
+        // wait for something to happen).
+        constexpr qint64 kHeldFirstMs = 30'000;
+        QTest::qWait(static_cast<int>(heldBy + kHeldFirstMs - QDateTime::currentMSecsSinceEpoch()));
+
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString workspace
+            = writeWorkspace(dir, name, base + u"/health/detailed"_s, state.value(u"conninfo"_s).toString());
+        QVERIFY(!workspace.isEmpty());
+        const qint64 launched = QDateTime::currentMSecsSinceEpoch();
+        const PoolscopeRun run = runPoolscope({ u"explain"_s, workspace, u"--watch"_s, u"5"_s, u"--json"_s }, 90000);
+        const qint64 reported = QDateTime::currentMSecsSinceEpoch();
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonObject target
+            = byName(QJsonDocument::fromJson(run.out).object().value(u"targets"_s).toArray(), name);
+        const QString where = QString::fromUtf8(QJsonDocument(target).toJson(QJsonDocument::Compact));
+
+        QVERIFY2(target.value(u"verdict"_s).toString() == u"stable"_s, qPrintable(where));
+        QVERIFY2(target.value(u"reconstructed"_s).toBool(), qPrintable(where));
+        QCOMPARE(target.value(u"verdict_basis"_s).toString(), u"reconstructed"_s);
+        QCOMPARE(target.value(u"baseline_connections"_s).toInt(), kUntracked + kInTransaction);
+        const QStringList evidence = target.value(u"baseline_evidence"_s).toString().split(u'/');
+        QCOMPARE(
+            QSet<QString>(evidence.begin(), evidence.end()), (QSet<QString> { u"state_change"_s, u"xact_start"_s }));
+        // Held since before `heldBy`: at least as old as that when explain started, at most as old as the
+        // service when explain ended (a second of slack for the clocks' resolution).
+        const double age = target.value(u"baseline_age_seconds"_s).toDouble();
+        QVERIFY2(age >= static_cast<double>(launched - heldBy) / 1000.0 - 1.0, qPrintable(where));
+        QVERIFY2(age <= static_cast<double>(reported - started) / 1000.0 + 1.0, qPrintable(where));
+        QVERIFY2(age > target.value(u"coverage_seconds"_s).toDouble() + 20.0, qPrintable(where));
+        const QString text = target.value(u"text"_s).toString();
+        qInfo("after %.1f s held before explain --watch 5: %s", static_cast<double>(launched - heldBy) / 1000.0,
+            qPrintable(text));
+        QVERIFY2(text.contains(u"5 connections held unchanged for at least "_s), qPrintable(text));
+        QVERIFY2(text.contains(u"a stable baseline (reconstructed from "_s), qPrintable(text));
+
+        // status (one poll) says the same.
+        const PoolscopeRun status = runPoolscope({ u"status"_s, workspace, u"--json"_s, u"--wait"_s, u"20"_s }, 60000);
+        QVERIFY2(status.exitCode == 0, status.err.constData());
+        const QJsonObject polled
+            = byName(QJsonDocument::fromJson(status.out).object().value(u"targets"_s).toArray(), name);
+        const QString polledWhere = QString::fromUtf8(QJsonDocument(polled).toJson(QJsonDocument::Compact));
+        QVERIFY2(polled.value(u"verdict"_s).toString() == u"stable"_s, qPrintable(polledWhere));
+        QVERIFY2(polled.value(u"reconstructed"_s).toBool(), qPrintable(polledWhere));
+        QVERIFY2(polled.value(u"baseline_age_seconds"_s).toDouble() >= age, qPrintable(polledWhere));
     }
 };
 
