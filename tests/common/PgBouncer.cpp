@@ -46,8 +46,7 @@ bool processExists(qint64 pid)
 }
 
 // Waits (bounded, sleeping in small steps: there is no event to wait on) until `done` holds.
-template<typename Done>
-bool waitUntil(Done done, int timeoutMs)
+template <typename Done> bool waitUntil(Done done, int timeoutMs)
 {
     QDeadlineTimer deadline(timeoutMs);
     while (!done()) {
@@ -182,8 +181,8 @@ QString PgBouncer::adminConninfo() const
 
 QString PgBouncer::conninfo(const QString& database, const QString& applicationName) const
 {
-    return u"host=127.0.0.1 port=%1 dbname=%2 user=postgres application_name=%3 connect_timeout=10"_s.arg(m_port)
-        .arg(database, applicationName);
+    return u"host=127.0.0.1 port=%1 dbname=%2 user=postgres application_name=%3 connect_timeout=10"_s.arg(m_port).arg(
+        database, applicationName);
 }
 
 QList<QHash<QString, QString>> PgBouncer::show(const QString& command, QString* error) const
@@ -202,7 +201,8 @@ QList<QHash<QString, QString>> PgBouncer::show(const QString& command, QString* 
         for (int row = 0; row < PQntuples(result); ++row) {
             QHash<QString, QString> values;
             for (int column = 0; column < PQnfields(result); ++column)
-                values.insert(QString::fromUtf8(PQfname(result, column)), QString::fromUtf8(PQgetvalue(result, row, column)));
+                values.insert(
+                    QString::fromUtf8(PQfname(result, column)), QString::fromUtf8(PQgetvalue(result, row, column)));
             rows.append(values);
         }
     }
