@@ -6,12 +6,14 @@
 // equal SHOW POOLS; a pgbouncer that dies must be a failing state that loses nothing.
 #include "PgBouncer.h"
 #include "PgCluster.h"
+#include "PoolerPane.h"
 #include "analysis/PoolerJoin.h"
 #include "sources/PgActivitySource.h"
 #include "sources/PoolerSource.h"
 #include "store/Session.h"
 #include "store/ViewState.h"
 
+#include <QComboBox>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -229,6 +231,16 @@ private Q_SLOTS:
         QVERIFY(series);
         QCOMPARE(series->column(PoolerHistory::PoolMetric::ClActive).back(), 6.0);
         QCOMPARE(series->column(PoolerHistory::PoolMetric::SvActive).back(), session ? 6.0 : 5.0);
+        // ... and the pane draws exactly those values.
+        PoolerPane pane(&store);
+        pane.refresh();
+        const int poolItem = pane.poolBox()->findData(u"0/postgres/postgres"_s);
+        QVERIFY(poolItem >= 0);
+        pane.poolBox()->setCurrentIndex(poolItem);
+        for (int metric = 0; metric < PoolerHistory::kPoolMetricCount; ++metric) {
+            const auto column = series->column(static_cast<PoolerHistory::PoolMetric>(metric));
+            QCOMPARE(pane.lastCharted(metric), column.back());
+        }
 
         // pgbouncer dies: a failing state with a reason, and nothing collected is lost.
         const std::vector<qint64> timesBefore = series->times;
@@ -256,5 +268,5 @@ private:
     PgCluster m_cluster;
 };
 
-QTEST_GUILESS_MAIN(TestPooler)
+QTEST_MAIN(TestPooler)
 #include "tst_pooler.moc"
