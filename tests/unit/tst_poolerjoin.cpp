@@ -1,5 +1,6 @@
 // pgbouncer as a source, without a pgbouncer: SHOW output rows read into values (ShowTable), the join from a
 // backend to the client behind it (PoolerSnapshot, PoolerJoin, backendBelongsTo), the per-pool history.
+#include "analysis/Diagnosis.h"
 #include "analysis/PoolerJoin.h"
 #include "sources/ShowTable.h"
 #include "store/PoolerHistory.h"
@@ -255,6 +256,54 @@ private Q_SLOTS:
             qPrintable(r.suspects[0].reason));
         QVERIFY2(r.confidenceReason.contains(u"a client holds a server connection only inside a transaction"_s),
             qPrintable(r.confidenceReason));
+    }
+
+    // The live analysis: a target behind pgbouncer gets its suspects through the join, each named by the
+    // client that holds it; backends that only carry its application_name (pgbouncer's other servers) are not
+    // its own.
+    void diagnosisFindsSuspectsThroughTheJoin()
+    {
+        constexpr qint64 now = 1'795'000'000'000;
+        Workspace ws;
+        ws.databases.append(DatabaseConfig { u"db"_s, u"dbname=app"_s, 2000, 5000 });
+        ws.poolers.append(PoolerConfig { u"pgb"_s, u"dbname=pgbouncer"_s, u"db"_s, 2000, 5000 });
+        TargetConfig web;
+        web.name = u"web"_s;
+        web.url = u"http://localhost:8000/health"_s;
+        web.applicationName = u"web"_s;
+        web.database = u"db"_s;
+        web.pgbouncerClients.addr = u"10.0.0.5"_s;
+        ws.targets.append(web);
+        Session session(ws);
+        Diagnosis diagnosis(&session);
+
+        PoolerSnapshot pooler = snapshot(u"transaction"_s);
+        pooler.timestampMs = now;
+        session.addPoolerSnapshot(pooler);
+        ActivitySnapshot backends = activity();
+        backends.timestampMs = now;
+        backends.serverTimeMs = now;
+        for (Backend& b : backends.backends) {
+            b.stateChangeMs = now - 600'000; // idle in transaction for 10 minutes
+            b.xactStartMs = now - 600'000;
+        }
+        session.addSnapshot(backends);
+        Sample sample;
+        sample.target = u"web"_s;
+        sample.timestampMs = now;
+        sample.metrics.set(Metric::CheckedOut, 2);
+        sample.metrics.set(Metric::Tracked, 0);
+        session.addSample(sample);
+        diagnosis.recompute();
+
+        QCOMPARE(session.target(0).backendCount, 1); // 101 only: 102 is worker's, 103 idle in pgbouncer, 104 direct
+        const Reconciliation& r = diagnosis.target(0).reconciliation;
+        QCOMPARE(r.suspects.size(), 1);
+        QCOMPARE(r.suspects[0].pid, 101);
+        QCOMPARE(r.suspects[0].clientAddr, u"10.0.0.5:41000"_s);
+        QVERIFY2(r.suspects[0].reason.contains(u"Held through pgbouncer by client 10.0.0.5:41000 (web)"_s),
+            qPrintable(r.suspects[0].reason));
+        QVERIFY2(r.confidenceReason.contains(u"only inside a transaction"_s), qPrintable(r.confidenceReason));
     }
 
     void keepsPoolHistoryWithGaps()
