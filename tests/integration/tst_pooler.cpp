@@ -206,6 +206,10 @@ private Q_SLOTS:
             QTRY_COMPARE_WITH_TIMEOUT(pidsOf(store.backendsOf(index)), expectedPids(app), kWaitMs);
         }
         QVERIFY2(store.pooler(0).latest.ok(), qPrintable(store.pooler(0).latest.error));
+        qInfo(
+            "%s pooling: one read (SHOW POOLS, SERVERS, CLIENTS) took %lld ms; %lld pools, %lld servers, %lld clients",
+            qPrintable(poolMode), store.pooler(0).latest.latencyMs, qint64(store.pooler(0).latest.pools.size()),
+            qint64(store.pooler(0).latest.servers.size()), qint64(store.pooler(0).latest.clients.size()));
 
         // Attributed to the right client: address, port, application_name, pool mode, a since.
         const QHash<int, ClientBehind> clients
