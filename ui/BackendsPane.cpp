@@ -148,6 +148,9 @@ void BackendsPane::sizeColumns()
         { BackendsModel::User, u"app_user"_s },
         { BackendsModel::Application, u"worker_settlement"_s },
         { BackendsModel::Client, u"10.0.12.150:51234"_s },
+        { BackendsModel::BehindClient, u"10.0.12.150:51234"_s },
+        { BackendsModel::BehindApplication, u"worker_settlement"_s },
+        { BackendsModel::BehindSince, u"59 m 59 s"_s },
         { BackendsModel::State, u"idle in transaction"_s },
         { BackendsModel::BackendAge, u"23 h 59 m"_s },
         { BackendsModel::TransactionAge, u"59 m 59 s"_s },
@@ -167,6 +170,11 @@ void BackendsPane::sizeColumns()
     m_view->setColumnHidden(BackendsModel::User, true);
     m_view->setColumnHidden(BackendsModel::QueryAge, true);
     m_view->setColumnHidden(BackendsModel::Wait, true);
+    // The client behind each backend exists only behind pgbouncer.
+    const bool poolers = m_session && m_session->poolerCount() > 0;
+    for (const int column :
+        { BackendsModel::BehindClient, BackendsModel::BehindApplication, BackendsModel::BehindSince })
+        m_view->setColumnHidden(column, !poolers);
     TargetsPane::installColumnMenu(header);
 }
 

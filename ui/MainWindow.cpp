@@ -6,6 +6,7 @@
 #include "ExplainPane.h"
 #include "InspectorDialog.h"
 #include "Notifier.h"
+#include "PoolerPane.h"
 #include "RoutesView.h"
 #include "StatusPane.h"
 #include "TargetsPane.h"
@@ -85,6 +86,10 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
     m_tabs->addTab(m_explain, u"Explain"_s);
     m_events = new EventsPane(session, m_tabs);
     m_tabs->addTab(m_events, u"Events"_s);
+    if (session && session->poolerCount() > 0) {
+        m_poolers = new PoolerPane(session, m_tabs);
+        m_tabs->addTab(m_poolers, u"pgbouncer"_s);
+    }
     centre->addWidget(m_tabs);
 
     mainSplitter->addWidget(centre);

@@ -13,6 +13,7 @@ class BackendActions;
 class BackendsPane;
 class Diagnosis;
 class EventsPane;
+class PoolerPane;
 class EvidenceActions;
 class ExplainPane;
 class InspectorDialog;
@@ -54,6 +55,7 @@ public:
     RoutesView* routesPane() const { return m_routes; }
     ExplainPane* explainPane() const { return m_explain; }
     EventsPane* eventsPane() const { return m_events; }
+    PoolerPane* poolerPane() const { return m_poolers; } // nullptr without poolers
     StatusPane* statusPane() const { return m_status; }
     QTabWidget* detailTabs() const { return m_tabs; }
     WindowActions* windowActions() const { return m_actions; }
@@ -135,6 +137,7 @@ private:
     RoutesView* m_routes = nullptr;
     ExplainPane* m_explain = nullptr;
     EventsPane* m_events = nullptr;
+    PoolerPane* m_poolers = nullptr; // only with poolers in the workspace
     StatusPane* m_status = nullptr;
     QTabWidget* m_tabs = nullptr;
     EvidenceActions* m_evidence = nullptr;

@@ -50,6 +50,7 @@ StatusPane::StatusPane(Session* session, QWidget* parent)
     if (session) {
         connect(session, &Session::sampleAdded, this, &StatusPane::schedule);
         connect(session, &Session::snapshotAdded, this, &StatusPane::schedule);
+        connect(session, &Session::poolerSnapshotAdded, this, &StatusPane::schedule);
     }
     refresh();
 }
@@ -112,11 +113,29 @@ void StatusPane::refresh()
             }
         }
     }
+    int poolersOk = 0, poolersFailing = 0, poolersWaiting = 0;
+    for (int i = 0; i < m_session->poolerCount(); ++i) {
+        const PoolerState& p = m_session->pooler(i);
+        lastPoll = std::max(lastPoll, p.latest.timestampMs);
+        if (!p.polled()) {
+            ++poolersWaiting;
+        } else if (p.latest.ok()) {
+            ++poolersOk;
+        } else {
+            ++poolersFailing;
+            if (p.latest.timestampMs >= errorTime) {
+                errorTime = p.latest.timestampMs;
+                error = p.config.name + u": " + singleLine(p.latest.error);
+            }
+        }
+    }
     QStringList parts;
     parts << (lastPoll > 0 ? u"Last poll "_s + formatClock(lastPoll) : u"No poll yet"_s);
     parts << counts(targetsOk, targetsFailing, targetsWaiting, u"target ok"_s, u"targets ok"_s);
     if (m_session->databaseCount() > 0)
         parts << counts(dbOk, dbFailing, dbWaiting, u"database ok"_s, u"databases ok"_s);
+    if (m_session->poolerCount() > 0)
+        parts << counts(poolersOk, poolersFailing, poolersWaiting, u"pgbouncer ok"_s, u"pgbouncers ok"_s);
     m_status->setText(parts.join(u"  ·  "_s));
     m_error->setText(error);
     m_error->setToolTip(error);

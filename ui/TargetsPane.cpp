@@ -78,6 +78,7 @@ TargetsPane::TargetsPane(Session* session, QWidget* parent)
     if (session) {
         connect(session, &Session::sampleAdded, this, &TargetsPane::schedule);
         connect(session, &Session::snapshotAdded, this, &TargetsPane::schedule);
+        connect(session, &Session::poolerSnapshotAdded, this, &TargetsPane::schedule);
         connect(session, &Session::thresholdsChanged, this, &TargetsPane::refresh);
     }
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
@@ -185,6 +186,26 @@ void TargetsPane::refresh()
                 Theme::errorColor().name(), singleLine(d.latest.error).toHtmlEscaped());
         html += u"<table cellspacing=\"0\" cellpadding=\"1\" style=\"margin-top:6px\">"_s
             + row(u"Database"_s, u"<b>%1</b>"_s.arg(d.config.name.toHtmlEscaped())) + row(u"State"_s, state)
+            + u"</table>"_s;
+    }
+    for (int i = 0; i < m_session->poolerCount(); ++i) {
+        const PoolerState& p = m_session->pooler(i);
+        QString state;
+        if (!p.polled())
+            state = u"<span style=\"color:%1\">waiting</span>"_s.arg(
+                Theme::stateColor(TargetsModel::StateLevel::Waiting).name());
+        else if (p.latest.ok())
+            state = u"<span style=\"color:%1\"><b>ok</b></span> · %2 pools · %3 clients · %4 servers · read %5"_s
+                        .arg(Theme::stateColor(TargetsModel::StateLevel::Ok).name())
+                        .arg(p.latest.pools.size())
+                        .arg(p.latest.clients.size())
+                        .arg(p.latest.servers.size())
+                        .arg(formatClock(p.latest.timestampMs));
+        else
+            state = u"<span style=\"color:%1\"><b>failing: %2</b></span>"_s.arg(
+                Theme::errorColor().name(), singleLine(p.latest.error).toHtmlEscaped());
+        html += u"<table cellspacing=\"0\" cellpadding=\"1\" style=\"margin-top:6px\">"_s
+            + row(u"pgbouncer"_s, u"<b>%1</b>"_s.arg(p.config.name.toHtmlEscaped())) + row(u"State"_s, state)
             + u"</table>"_s;
     }
     m_details->setText(html);

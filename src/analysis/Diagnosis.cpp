@@ -1,6 +1,7 @@
 #include "Diagnosis.h"
 
 #include "AnalysisText.h"
+#include "PoolerJoin.h"
 #include "format/EnumName.h"
 #include "store/Session.h"
 #include "store/ViewState.h"
@@ -247,16 +248,25 @@ void Diagnosis::compute(int targetIndex, RouteRates routes)
     if (isPresent(out.verdict.level))
         input.discrepancy = out.verdict.level;
     const int db = session->databaseIndex(t.config.database);
+    // Behind pgbouncer: the target's backends are found, and its suspects named, through the pooler join.
+    const qint64 cursor = isLive() ? ViewState::kLive : d->view->cursor();
+    const QList<const PoolerSnapshot*> poolers = t.config.pgbouncerClients.isEmpty()
+        ? QList<const PoolerSnapshot*>()
+        : session->poolerSnapshotsFor(t.config.database, cursor);
+    ActivitySnapshot behind;
     if (db >= 0) {
-        const ActivitySnapshot snapshot = session->snapshotAt(db, isLive() ? ViewState::kLive : d->view->cursor());
+        const ActivitySnapshot snapshot = session->snapshotAt(db, cursor);
         for (const auto& backend : snapshot.backends) {
-            if (backendBelongsTo(backend, t.config))
+            if (backendBelongsTo(backend, t.config, poolers))
                 input.backends.append(backend);
         }
+        behind.backends = input.backends;
         input.tracker = isLive() ? &d->trackers[static_cast<std::size_t>(db)] : nullptr;
         input.serverNowMs = snapshot.serverTimeMs;
     }
     out.reconciliation = reconcile(input);
+    if (!poolers.isEmpty())
+        attributeToClients(out.reconciliation, clientsBehind(behind, poolers), poolModesOf(poolers));
 
     const qint64 routesFromMs = std::max(fromMs, out.verdict.fromMs);
     std::erase_if(d->pendingRoutes, [targetIndex](const Private::PendingRoutes& p) { return p.target == targetIndex; });

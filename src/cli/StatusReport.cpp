@@ -66,6 +66,33 @@ Verdict firstPollVerdict(const Session& session, int targetIndex)
     options.targetName = t.config.name;
     options.reconstruction = &reconstruction;
     return computeVerdict(t.history, 0, session.lastTimestampMs(), options);
+// Each pooler's state and its pools as SHOW POOLS gave them.
+QJsonArray poolersJson(const Session& session)
+{
+    QJsonArray poolers;
+    for (int i = 0; i < session.poolerCount(); ++i) {
+        const PoolerState& p = session.pooler(i);
+        const bool ok = p.polled() && p.latest.ok();
+        QJsonArray pools;
+        if (ok) {
+            for (const PoolerPool& pool : p.latest.pools) {
+                pools.append(QJsonObject { { u"database"_s, pool.database }, { u"user"_s, pool.user },
+                    { u"pool_mode"_s, pool.poolMode }, { u"cl_active"_s, pool.clActive },
+                    { u"cl_waiting"_s, pool.clWaiting }, { u"sv_active"_s, pool.svActive },
+                    { u"sv_idle"_s, pool.svIdle }, { u"sv_used"_s, pool.svUsed },
+                    { u"maxwait"_s, pool.maxwaitSeconds() } });
+            }
+        }
+        QJsonValue error = QJsonValue::Null;
+        if (!p.polled())
+            error = u"no answer yet"_s;
+        else if (!p.latest.ok())
+            error = p.latest.error;
+        poolers.append(QJsonObject { { u"name"_s, p.config.name }, { u"ok"_s, ok }, { u"error"_s, error },
+            { u"pools"_s, pools }, { u"clients"_s, ok ? p.latest.clients.size() : 0 },
+            { u"servers"_s, ok ? p.latest.servers.size() : 0 } });
+    }
+    return poolers;
 }
 
 } // namespace
@@ -153,8 +180,11 @@ QJsonObject statusJson(const Session& session)
     }
     QStringList reasons;
     const StatusLevel level = statusLevel(session, &reasons);
-    return QJsonObject { { u"status"_s, statusLevelName(level) }, { u"reasons"_s, QJsonArray::fromStringList(reasons) },
+    QJsonObject report { { u"status"_s, statusLevelName(level) }, { u"reasons"_s, QJsonArray::fromStringList(reasons) },
         { u"targets"_s, targets }, { u"databases"_s, databases } };
+    if (session.poolerCount() > 0)
+        report.insert(u"poolers"_s, poolersJson(session));
+    return report;
 }
 
 StatusLevel statusLevel(const Session& session, QStringList* reasons)
@@ -188,6 +218,13 @@ StatusLevel statusLevel(const Session& session, QStringList* reasons)
             unknown.append(u"%1: no answer"_s.arg(d.config.name));
         else if (!d.latest.ok())
             unknown.append(u"%1: %2"_s.arg(d.config.name, d.latest.error));
+    }
+    for (int i = 0; i < session.poolerCount(); ++i) {
+        const PoolerState& p = session.pooler(i);
+        if (!p.polled())
+            unknown.append(u"%1: no answer"_s.arg(p.config.name));
+        else if (!p.latest.ok())
+            unknown.append(u"%1: %2"_s.arg(p.config.name, p.latest.error));
     }
     if (!unknown.isEmpty())
         level = StatusLevel::Unknown;
@@ -264,6 +301,27 @@ QString statusTable(const Session& session)
                 ok ? QString::number(active) : u"-"_s, ok ? QString::number(idle) : u"-"_s,
                 ok ? QString::number(idleInXact) : u"-"_s,
                 ok ? u"ok"_s : (d.polled() ? u"failing: "_s + d.latest.error : u"no answer"_s) });
+        }
+        appendTable(lines, rows);
+    }
+    if (session.poolerCount() > 0) {
+        if (!lines.isEmpty())
+            lines.append(QString());
+        QList<QStringList> rows { { u"PGBOUNCER"_s, u"POOL"_s, u"MODE"_s, u"CL_ACTIVE"_s, u"CL_WAITING"_s,
+            u"SV_ACTIVE"_s, u"SV_IDLE"_s, u"MAXWAIT"_s, u"STATE"_s } };
+        for (int i = 0; i < session.poolerCount(); ++i) {
+            const PoolerState& p = session.pooler(i);
+            const QString state
+                = !p.polled() ? u"no answer"_s : (p.latest.ok() ? u"ok"_s : u"failing: "_s + p.latest.error);
+            if (!p.latest.ok() || p.latest.pools.isEmpty()) {
+                rows.append({ p.config.name, u"-"_s, u"-"_s, u"-"_s, u"-"_s, u"-"_s, u"-"_s, u"-"_s, state });
+                continue;
+            }
+            for (const PoolerPool& pool : p.latest.pools) {
+                rows.append({ p.config.name, pool.key(), pool.poolMode, QString::number(pool.clActive),
+                    QString::number(pool.clWaiting), QString::number(pool.svActive), QString::number(pool.svIdle),
+                    formatDuration(pool.maxwaitSeconds()), state });
+            }
         }
         appendTable(lines, rows);
     }

@@ -31,6 +31,7 @@ BackendsModel::BackendsModel(Session* session, ViewState* view, QObject* parent)
         return;
     m_serverTime.assign(static_cast<std::size_t>(session->databaseCount()), kNoTime);
     connect(session, &Session::snapshotAdded, this, &BackendsModel::updateDatabase);
+    connect(session, &Session::poolerSnapshotAdded, this, &BackendsModel::onPoolerSnapshot);
     if (view) {
         connect(view, &ViewState::cursorChanged, this, &BackendsModel::updateAll);
         connect(view, &ViewState::redactedChanged, this, &BackendsModel::onRedactedChanged);
@@ -98,6 +99,12 @@ QVariant BackendsModel::displayData(const Row& row, int column) const
         return b.applicationName;
     case Client:
         return clientText(b);
+    case BehindClient:
+        return behindText(row.behind);
+    case BehindApplication:
+        return row.behind.applicationName;
+    case BehindSince:
+        return row.behind.sinceMs == kNoTime ? QString() : formatDurationMs(age(now, row.behind.sinceMs));
     case State:
         if (b.withheld)
             return u"withheld (insufficient privilege)"_s;
@@ -136,6 +143,8 @@ QVariant BackendsModel::sortData(const Row& row, int column) const
         return ms(age(now, b.queryStartMs));
     case InState:
         return ms(age(now, b.stateChangeMs));
+    case BehindSince:
+        return ms(age(now, row.behind.sinceMs));
     default:
         return displayData(row, column);
     }
@@ -153,7 +162,7 @@ QVariant BackendsModel::cell(const Row& row, int column, int role) const
     case PidRole:
         return row.backend.pid;
     case Qt::TextAlignmentRole:
-        if (column == Pid || (column >= BackendAge && column <= InState))
+        if (column == Pid || column == BehindSince || (column >= BackendAge && column <= InState))
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case Qt::ToolTipRole:
@@ -163,6 +172,16 @@ QVariant BackendsModel::cell(const Row& row, int column, int role) const
             return queryText(row.backend);
         if (column == Client)
             return clientText(row.backend);
+        if ((column == BehindClient || column == BehindApplication || column == BehindSince)
+            && !row.behind.addr.isEmpty()) {
+            QString tip
+                = u"Held now through pgbouncer %1 by client %2"_s.arg(row.behind.pooler, behindText(row.behind));
+            if (!row.behind.applicationName.isEmpty())
+                tip += u" ("_s + row.behind.applicationName + u')';
+            if (!row.behind.poolMode.isEmpty())
+                tip += u"\n"_s + poolModeExplanation(row.behind.poolMode);
+            return tip;
+        }
         if (column == State) {
             switch (mark(row.backend, nowOf(row))) {
             case Mark::LongIdleInTransaction:
@@ -194,6 +213,12 @@ QVariant BackendsModel::header(int section, int role) const
             return u"Application"_s;
         case Client:
             return u"Client"_s;
+        case BehindClient:
+            return u"Client behind"_s;
+        case BehindApplication:
+            return u"Client application"_s;
+        case BehindSince:
+            return u"Held for"_s;
         case State:
             return u"State"_s;
         case BackendAge:
@@ -223,6 +248,13 @@ QVariant BackendsModel::header(int section, int role) const
             return u"Wait event type: wait event"_s;
         case Client:
             return u"Client address:port, or local for a Unix socket"_s;
+        case BehindClient:
+            return u"Behind pgbouncer: the address:port of the pgbouncer client holding this backend now"_s;
+        case BehindApplication:
+            return u"Behind pgbouncer: the application_name of the client holding this backend now"_s;
+        case BehindSince:
+            return u"Behind pgbouncer: how long the client has held this backend (since it connected in session "
+                   u"pooling, since its transaction began in transaction pooling)"_s;
         }
     }
     return {};
@@ -264,6 +296,22 @@ QString BackendsModel::clientText(const Backend& backend) const
     return formatClient(masked);
 }
 
+QString BackendsModel::behindText(const ClientBehind& behind) const
+{
+    if (behind.addr.isEmpty() || !isRedacted())
+        return behind.address();
+    ClientBehind masked = behind;
+    masked.addr = redactClientAddress(behind.addr);
+    return masked.address();
+}
+
+void BackendsModel::onPoolerSnapshot(int poolerIndex)
+{
+    if (!m_session || poolerIndex < 0 || poolerIndex >= m_session->poolerCount())
+        return;
+    updateDatabase(m_session->databaseIndex(m_session->pooler(poolerIndex).config.database));
+}
+
 void BackendsModel::updateAll()
 {
     if (!m_session)
@@ -282,8 +330,10 @@ void BackendsModel::updateDatabase(int databaseIndex)
     if (!m_session || databaseIndex < 0 || databaseIndex >= m_session->databaseCount())
         return;
     // What the views show: the newest read when live, the read at the time cursor otherwise.
-    const ActivitySnapshot snapshot
-        = m_session->snapshotAt(databaseIndex, m_view ? m_view->cursor() : ViewState::kLive);
+    const qint64 cursor = m_view ? m_view->cursor() : ViewState::kLive;
+    const ActivitySnapshot snapshot = m_session->snapshotAt(databaseIndex, cursor);
+    const QHash<int, ClientBehind> behind = clientsBehind(
+        snapshot, m_session->poolerSnapshotsFor(m_session->database(databaseIndex).config.name, cursor));
     const qint64 now = snapshot.serverTimeMs != kNoTime ? snapshot.serverTimeMs : snapshot.timestampMs;
     const bool nowChanged = std::exchange(m_serverTime[static_cast<std::size_t>(databaseIndex)], now) != now;
 
@@ -291,7 +341,7 @@ void BackendsModel::updateDatabase(int databaseIndex)
     fresh.reserve(static_cast<std::size_t>(snapshot.backends.size()));
     for (const Backend& b : snapshot.backends) {
         if (m_applicationFilter.isEmpty() || b.applicationName == m_applicationFilter)
-            fresh.push_back(Row { databaseIndex, b });
+            fresh.push_back(Row { databaseIndex, b, behind.value(b.pid) });
     }
 
     // This database's block of rows; rows that stay keep their place, new ones go to its end.

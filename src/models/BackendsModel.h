@@ -1,5 +1,6 @@
 #pragma once
 
+#include "analysis/PoolerJoin.h"
 #include "types/ActivitySnapshot.h"
 
 #include "TableModel.h"
@@ -16,6 +17,7 @@ struct BackendsModelRow
 {
     int database = 0;
     Backend backend;
+    ClientBehind behind; // the pgbouncer client holding it now; empty addr when none
     friend bool operator==(const BackendsModelRow&, const BackendsModelRow&) = default;
 };
 // database, (pid, backend_start)
@@ -24,8 +26,9 @@ using BackendsModelKey = std::pair<int, std::pair<int, qint64>>;
 // The backends of every database of a Session as the views show them (Session::snapshotAt the ViewState's cursor: the
 // newest successful read when live, the read at the time cursor otherwise; cursorChanged re-diffs),
 // one row per backend. Rows are grouped by database (workspace order) and keyed by
-// (database, pid, backend_start). Each snapshot is diffed against the rows: vanished rows are
-// removed and new rows inserted as ranges, and the surviving rows get ONE ranged dataChanged, so
+// (database, pid, backend_start). A backend served by pgbouncer (a poolers[] entry of its database) shows the
+// client behind it now (PoolerJoin), refreshed with each pooler read. Each snapshot is diffed against the rows:
+// vanished rows are removed and new rows inserted as ranges, and the surviving rows get ONE ranged dataChanged, so
 // views (and sorting proxies over them) keep their selection and scroll position (TableModel).
 class BackendsModel : public TableModel<BackendsModelRow, BackendsModelKey>
 {
@@ -37,6 +40,9 @@ public:
         User,
         Application,
         Client,
+        BehindClient, // behind pgbouncer: the client holding the backend now (address:port)
+        BehindApplication, // ... its application_name
+        BehindSince, // ... how long it has held it
         State,
         BackendAge,
         TransactionAge,
@@ -87,6 +93,7 @@ public:
     // client column redactClientAddress(); these give the text shown for a backend.
     QString queryText(const Backend& backend) const;
     QString clientText(const Backend& backend) const;
+    QString behindText(const ClientBehind& behind) const;
 
     static Mark mark(const Backend& backend, qint64 nowMs);
     static QString withheldHint();
@@ -98,6 +105,7 @@ private:
     QVariant cell(const Row& row, int column, int role) const override;
     QVariant header(int column, int role) const override;
     void updateDatabase(int databaseIndex);
+    void onPoolerSnapshot(int poolerIndex);
     void updateAll();
     void onRedactedChanged();
     bool isRedacted() const;

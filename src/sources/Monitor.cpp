@@ -3,6 +3,7 @@
 
 #include "HealthSource.h"
 #include "PgActivitySource.h"
+#include "PoolerSource.h"
 #include "format/Format.h"
 
 #include <QNetworkAccessManager>
@@ -27,9 +28,30 @@ Monitor::Monitor(Session* session, QObject* parent)
         m_databaseConfigs.append(config);
         m_databases.push_back(makeDatabaseSource(config));
     }
+    for (PoolerConfig config : ws.poolers) {
+        config.conninfo = expandEnv(config.conninfo, &m_unsetEnvironment);
+        auto* source = new PoolerSource(std::move(config), this);
+        connect(source, &PoolerSource::snapshotReady, this, &Monitor::onPoolerSnapshot);
+        noteReconnects(source, source->config().name);
+        m_poolers.push_back(source);
+    }
     m_unsetEnvironment.removeDuplicates();
     m_targetAnswered.assign(m_health.size(), false);
     m_databaseAnswered.assign(m_databases.size(), false);
+    m_poolerAnswered.assign(m_poolers.size(), false);
+}
+
+void Monitor::noteReconnects(PgPoller* source, const QString& name)
+{
+    connect(source, &PgPoller::reconnectScheduled, this, [this, name](int attempt, int delayMs, const QString& reason) {
+        Event event;
+        event.timestampMs = QDateTime::currentMSecsSinceEpoch();
+        event.severity = Event::Severity::Warning;
+        event.source = name;
+        event.kind = u"reconnect"_s;
+        event.message = u"reconnecting in %1 (attempt %2): %3"_s.arg(formatSeconds(delayMs)).arg(attempt).arg(reason);
+        m_session->addEvent(event);
+    });
 }
 
 Monitor::~Monitor() = default;
@@ -50,17 +72,7 @@ PgActivitySource* Monitor::makeDatabaseSource(DatabaseConfig config)
     config.conninfo = expandEnv(config.conninfo, &m_unsetEnvironment);
     auto* source = new PgActivitySource(std::move(config), this);
     connect(source, &PgActivitySource::snapshotReady, this, &Monitor::onSnapshot);
-    connect(source, &PgActivitySource::reconnectScheduled, this,
-        [this, source](int attempt, int delayMs, const QString& reason) {
-            Event event;
-            event.timestampMs = QDateTime::currentMSecsSinceEpoch();
-            event.severity = Event::Severity::Warning;
-            event.source = source->config().name;
-            event.kind = u"reconnect"_s;
-            event.message
-                = u"reconnecting in %1 (attempt %2): %3"_s.arg(formatSeconds(delayMs)).arg(attempt).arg(reason);
-            m_session->addEvent(event);
-        });
+    noteReconnects(source, source->config().name);
     return source;
 }
 
@@ -159,9 +171,12 @@ void Monitor::start()
     m_allAnsweredSignalled = false;
     std::fill(m_targetAnswered.begin(), m_targetAnswered.end(), false);
     std::fill(m_databaseAnswered.begin(), m_databaseAnswered.end(), false);
+    std::fill(m_poolerAnswered.begin(), m_poolerAnswered.end(), false);
     for (auto* source : m_health)
         source->start();
     for (auto* source : m_databases)
+        source->start();
+    for (auto* source : m_poolers)
         source->start();
     checkAllAnswered();
 }
@@ -175,12 +190,15 @@ void Monitor::stop()
         source->stop();
     for (auto* source : m_databases)
         source->stop();
+    for (auto* source : m_poolers)
+        source->stop();
 }
 
 bool Monitor::everyoneAnswered() const
 {
     return std::all_of(m_targetAnswered.begin(), m_targetAnswered.end(), [](bool b) { return b; })
-        && std::all_of(m_databaseAnswered.begin(), m_databaseAnswered.end(), [](bool b) { return b; });
+        && std::all_of(m_databaseAnswered.begin(), m_databaseAnswered.end(), [](bool b) { return b; })
+        && std::all_of(m_poolerAnswered.begin(), m_poolerAnswered.end(), [](bool b) { return b; });
 }
 
 void Monitor::onSample(const Sample& sample)
@@ -231,6 +249,32 @@ void Monitor::onSnapshot(const ActivitySnapshot& snapshot)
         m_session->addEvent(event);
     }
     m_databaseAnswered[static_cast<std::size_t>(index)] = true;
+    checkAllAnswered();
+}
+
+void Monitor::onPoolerSnapshot(const PoolerSnapshot& snapshot)
+{
+    const int index = m_session->poolerIndex(snapshot.pooler);
+    if (index < 0)
+        return;
+    const PoolerState& before = m_session->pooler(index);
+    const bool wasFailing = before.polled() && !before.latest.ok();
+    const bool firstPoll = !before.polled();
+    m_session->addPoolerSnapshot(snapshot);
+    Event event;
+    event.timestampMs = snapshot.timestampMs;
+    event.source = snapshot.pooler;
+    if (!snapshot.ok() && (firstPoll || !wasFailing || before.latest.error != snapshot.error)) {
+        event.severity = Event::Severity::Warning;
+        event.kind = u"failing"_s;
+        event.message = u"pgbouncer read failed: "_s + snapshot.error;
+        m_session->addEvent(event);
+    } else if (snapshot.ok() && wasFailing) {
+        event.kind = u"recovered"_s;
+        event.message = u"pgbouncer readable again"_s;
+        m_session->addEvent(event);
+    }
+    m_poolerAnswered[static_cast<std::size_t>(index)] = true;
     checkAllAnswered();
 }
 

@@ -14,8 +14,10 @@ namespace poolscope {
 
 class HealthSource;
 class PgActivitySource;
+class PgPoller;
+class PoolerSource;
 
-// Builds one source per target and database of the session's workspace (with ${env:NAME} expanded),
+// Builds one source per target, database and pooler of the session's workspace (with ${env:NAME} expanded),
 // feeds their results into the Session, and notes failures and recoveries in its event log.
 class Monitor : public QObject
 {
@@ -28,7 +30,7 @@ public:
     void stop();
     bool running() const { return m_running; }
 
-    // True once every target and every database has answered (successfully or not) since start().
+    // True once every target, database and pooler has answered (successfully or not) since start().
     bool everyoneAnswered() const;
     // ${env:NAME} references in headers or conninfo whose variable is not set.
     const QStringList& unsetEnvironment() const { return m_unsetEnvironment; }
@@ -62,6 +64,9 @@ Q_SIGNALS:
 private:
     void onSample(const Sample& sample);
     void onSnapshot(const ActivitySnapshot& snapshot);
+    void onPoolerSnapshot(const PoolerSnapshot& snapshot);
+    // Notes each reconnect of a libpq source in the event log under `name`.
+    void noteReconnects(PgPoller* source, const QString& name);
     void checkAllAnswered();
     HealthSource* makeHealthSource(TargetConfig config);
     PgActivitySource* makeDatabaseSource(DatabaseConfig config);
@@ -72,8 +77,10 @@ private:
     QList<TargetConfig> m_targetConfigs; // as written, by the index of m_health
     std::vector<PgActivitySource*> m_databases;
     QList<DatabaseConfig> m_databaseConfigs; // as written, by the index of m_databases
+    std::vector<PoolerSource*> m_poolers;
     std::vector<bool> m_targetAnswered;
     std::vector<bool> m_databaseAnswered;
+    std::vector<bool> m_poolerAnswered;
     QStringList m_unsetEnvironment;
     bool m_running = false;
     bool m_allAnsweredSignalled = false;

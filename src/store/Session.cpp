@@ -25,7 +25,33 @@ void applySample(TargetState& state, const Sample& sample)
     }
 }
 
-void applySnapshot(DatabaseState& state, std::vector<TargetState>& targets, const ActivitySnapshot& snapshot);
+void applySnapshot(DatabaseState& state, std::vector<TargetState>& targets, const ActivitySnapshot& snapshot,
+    const QList<const PoolerSnapshot*>& poolers);
+
+void applyPoolerSnapshot(PoolerState& state, const PoolerSnapshot& snapshot)
+{
+    state.history.append(snapshot);
+    state.latest = snapshot;
+    if (snapshot.ok()) {
+        state.lastOk = snapshot;
+        state.consecutiveFailures = 0;
+    } else {
+        ++state.consecutiveFailures;
+    }
+}
+
+QList<const PoolerSnapshot*> poolerSnapshotsIn(
+    const std::vector<PoolerState>& poolers, const QString& database, qint64 cursorMs)
+{
+    QList<const PoolerSnapshot*> result;
+    for (const PoolerState& p : poolers) {
+        if (p.config.database != database || p.lastOk.timestampMs == 0)
+            continue;
+        if (cursorMs == ViewState::kLive || p.lastOk.timestampMs <= cursorMs)
+            result.append(&p.lastOk);
+    }
+    return result;
+}
 
 } // namespace
 
@@ -43,9 +69,38 @@ Session::Session(Workspace workspace, QObject* parent)
         state.config = config;
         m_databases.push_back(std::move(state));
     }
+    for (const auto& config : std::as_const(m_workspace.poolers)) {
+        PoolerState state;
+        state.config = config;
+        m_poolers.push_back(std::move(state));
+    }
 }
 
 Session::~Session() = default;
+
+int Session::poolerIndex(const QString& name) const
+{
+    for (std::size_t i = 0; i < m_poolers.size(); ++i) {
+        if (m_poolers[i].config.name == name)
+            return static_cast<int>(i);
+    }
+    return -1;
+}
+
+QList<const PoolerSnapshot*> Session::poolerSnapshotsFor(const QString& database, qint64 cursorMs) const
+{
+    return poolerSnapshotsIn(m_poolers, database, cursorMs);
+}
+
+void Session::addPoolerSnapshot(const PoolerSnapshot& snapshot)
+{
+    const int index = poolerIndex(snapshot.pooler);
+    if (index < 0)
+        return;
+    applyPoolerSnapshot(m_poolers[static_cast<std::size_t>(index)], snapshot);
+    noteTime(snapshot.timestampMs);
+    Q_EMIT poolerSnapshotAdded(index);
+}
 
 int Session::targetIndex(const QString& name) const
 {
@@ -65,8 +120,17 @@ int Session::databaseIndex(const QString& name) const
     return -1;
 }
 
-bool backendBelongsTo(const Backend& backend, const TargetConfig& target)
+bool backendBelongsTo(const Backend& backend, const TargetConfig& target, const QList<const PoolerSnapshot*>& poolers)
 {
+    if (!target.pgbouncerClients.isEmpty()) {
+        for (const PoolerSnapshot* pooler : poolers) {
+            const PoolerServer* server = pooler->serverOfBackend(backend.pid);
+            const PoolerClient* client = server ? pooler->clientOf(*server) : nullptr;
+            if (client && target.pgbouncerClients.matches(client->addr, client->applicationName))
+                return true;
+        }
+        return false;
+    }
     if (target.applicationName.isEmpty())
         return false;
     return backend.applicationName == target.applicationName;
@@ -79,8 +143,9 @@ QList<Backend> Session::backendsOf(int targetIndex) const
     const int db = databaseIndex(target.config.database);
     if (db < 0)
         return result;
+    const auto poolers = poolerSnapshotsFor(target.config.database, ViewState::kLive);
     for (const auto& backend : std::as_const(database(db).lastOk.backends)) {
-        if (backendBelongsTo(backend, target.config))
+        if (backendBelongsTo(backend, target.config, poolers))
             result.append(backend);
     }
     return result;
@@ -181,7 +246,8 @@ void Session::addSnapshot(const ActivitySnapshot& snapshot)
     const int index = databaseIndex(snapshot.database);
     if (index < 0)
         return;
-    applySnapshot(m_databases[static_cast<std::size_t>(index)], m_targets, snapshot);
+    applySnapshot(m_databases[static_cast<std::size_t>(index)], m_targets, snapshot,
+        poolerSnapshotsFor(snapshot.database, ViewState::kLive));
     noteTime(snapshot.timestampMs);
     Q_EMIT snapshotAdded(index);
 }
@@ -190,6 +256,8 @@ void Session::adopt(SessionContent content)
 {
     m_targets = std::move(content.targets);
     m_databases = std::move(content.databases);
+    if (!content.poolers.empty())
+        m_poolers = std::move(content.poolers);
     m_firstMs = content.firstMs;
     m_lastMs = content.lastMs;
     for (const Event& event : std::as_const(content.events))
@@ -208,6 +276,23 @@ SessionContent::SessionContent(const Workspace& workspace)
         state.config = config;
         databases.push_back(std::move(state));
     }
+    for (const auto& config : workspace.poolers) {
+        PoolerState state;
+        state.config = config;
+        poolers.push_back(std::move(state));
+    }
+}
+
+int SessionContent::addPoolerSnapshot(const PoolerSnapshot& snapshot)
+{
+    for (std::size_t i = 0; i < poolers.size(); ++i) {
+        if (poolers[i].config.name == snapshot.pooler) {
+            applyPoolerSnapshot(poolers[i], snapshot);
+            noteTimeIn(&firstMs, &lastMs, snapshot.timestampMs);
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
 }
 
 int SessionContent::addSample(const Sample& sample)
@@ -226,7 +311,8 @@ int SessionContent::addSnapshot(const ActivitySnapshot& snapshot)
 {
     for (std::size_t i = 0; i < databases.size(); ++i) {
         if (databases[i].config.name == snapshot.database) {
-            applySnapshot(databases[i], targets, snapshot);
+            applySnapshot(
+                databases[i], targets, snapshot, poolerSnapshotsIn(poolers, snapshot.database, ViewState::kLive));
             noteTimeIn(&firstMs, &lastMs, snapshot.timestampMs);
             return static_cast<int>(i);
         }
@@ -241,7 +327,8 @@ void SessionContent::addEvent(const Event& event)
 }
 
 namespace {
-void applySnapshot(DatabaseState& state, std::vector<TargetState>& targets, const ActivitySnapshot& snapshot)
+void applySnapshot(DatabaseState& state, std::vector<TargetState>& targets, const ActivitySnapshot& snapshot,
+    const QList<const PoolerSnapshot*>& poolers)
 {
     state.latest = snapshot;
     if (snapshot.ok()) {
@@ -253,13 +340,14 @@ void applySnapshot(DatabaseState& state, std::vector<TargetState>& targets, cons
 
     // Each target on this database gets its server-side backend count on this tick (a gap on failure).
     for (auto& target : targets) {
-        if (target.config.database != snapshot.database || target.config.applicationName.isEmpty())
+        if (target.config.database != snapshot.database
+            || (target.config.applicationName.isEmpty() && target.config.pgbouncerClients.isEmpty()))
             continue;
         double count = kAbsent;
         if (snapshot.ok()) {
             qint64 n = 0;
             for (const auto& backend : snapshot.backends) {
-                if (backendBelongsTo(backend, target.config))
+                if (backendBelongsTo(backend, target.config, poolers))
                     ++n;
             }
             count = static_cast<double>(n);

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "PoolerHistory.h"
 #include "TargetHistory.h"
 #include "types/ActivitySnapshot.h"
 #include "types/Event.h"
+#include "types/PoolerSnapshot.h"
 #include "types/Sample.h"
 #include "types/Workspace.h"
 
@@ -49,6 +51,18 @@ struct DatabaseState
     bool polled() const { return latest.timestampMs != 0; }
 };
 
+// Everything known about one pgbouncer.
+struct PoolerState
+{
+    PoolerConfig config;
+    PoolerHistory history; // per pool: cl_active, cl_waiting, sv_active, sv_idle, maxwait
+    PoolerSnapshot latest; // the newest read, possibly failed
+    PoolerSnapshot lastOk; // the newest successful read
+    int consecutiveFailures = 0;
+
+    bool polled() const { return latest.timestampMs != 0; }
+};
+
 // The state a Session holds, as plain data: built off the GUI thread from a recording
 // (RecordingReader::read) and handed to a Session in one go (Session::adopt). Fed exactly as Session is.
 struct SessionContent
@@ -57,6 +71,7 @@ struct SessionContent
 
     std::vector<TargetState> targets;
     std::vector<DatabaseState> databases;
+    std::vector<PoolerState> poolers;
     QList<Event> events;
     qint64 firstMs = 0;
     qint64 lastMs = 0;
@@ -64,6 +79,7 @@ struct SessionContent
     // Index of the target/database fed, -1 when unknown (then nothing is kept).
     int addSample(const Sample& sample);
     int addSnapshot(const ActivitySnapshot& snapshot);
+    int addPoolerSnapshot(const PoolerSnapshot& snapshot);
     void addEvent(const Event& event);
 };
 
@@ -93,7 +109,15 @@ public:
     const DatabaseState& database(int index) const { return m_databases.at(static_cast<std::size_t>(index)); }
     int databaseIndex(const QString& name) const;
 
-    // Backends of the target's application_name in its database's newest successful snapshot.
+    int poolerCount() const { return static_cast<int>(m_poolers.size()); }
+    const PoolerState& pooler(int index) const { return m_poolers.at(static_cast<std::size_t>(index)); }
+    int poolerIndex(const QString& name) const;
+    // The newest successful reads of the poolers in front of `database` (a databases[] name) at a moment
+    // (kLive: the newest); a read newer than the moment is not used (pooler reads are not archived).
+    QList<const PoolerSnapshot*> poolerSnapshotsFor(const QString& database, qint64 cursorMs) const;
+
+    // Backends of the target in its database's newest successful snapshot: by application_name, or behind
+    // pgbouncer through its pgbouncer_clients (backendBelongsTo).
     QList<Backend> backendsOf(int targetIndex) const;
 
     // Review mode: the session was rebuilt from a recording; no sources feed it.
@@ -128,11 +152,13 @@ public Q_SLOTS:
     // Samples for unknown targets are ignored (a workspace reload may race with a reply in flight).
     void addSample(const poolscope::Sample& sample);
     void addSnapshot(const poolscope::ActivitySnapshot& snapshot);
+    void addPoolerSnapshot(const poolscope::PoolerSnapshot& snapshot);
     void addEvent(const poolscope::Event& event);
 
 Q_SIGNALS:
     void sampleAdded(int targetIndex);
     void snapshotAdded(int databaseIndex);
+    void poolerSnapshotAdded(int poolerIndex);
     void eventAdded(int eventIndex);
     void thresholdsChanged();
     // updateWorkspace changed a setting or the path.
@@ -144,6 +170,7 @@ private:
     Workspace m_workspace;
     std::vector<TargetState> m_targets;
     std::vector<DatabaseState> m_databases;
+    std::vector<PoolerState> m_poolers;
     qint64 m_firstMs = 0;
     qint64 m_lastMs = 0;
     QList<Event> m_events;
@@ -152,8 +179,10 @@ private:
     const SnapshotArchive* m_archive = nullptr;
 };
 
-// True when a backend belongs to the target: same database entry and, when the target names one,
-// the same application_name.
-bool backendBelongsTo(const Backend& backend, const TargetConfig& target);
+// True when a backend belongs to the target. A target with pgbouncer_clients: a server connection of one of
+// `poolers` (SHOW SERVERS.remote_pid == pid) is linked now to a client that matches them. Otherwise: the
+// target names an application_name and the backend has it.
+bool backendBelongsTo(
+    const Backend& backend, const TargetConfig& target, const QList<const PoolerSnapshot*>& poolers = {});
 
 } // namespace poolscope

@@ -20,4 +20,13 @@ const DatabaseConfig* Workspace::database(const QString& name) const
     return nullptr;
 }
 
+const PoolerConfig* Workspace::pooler(const QString& name) const
+{
+    for (const auto& p : poolers) {
+        if (p.name == name)
+            return &p;
+    }
+    return nullptr;
+}
+
 } // namespace poolscope

@@ -6,6 +6,22 @@
 
 namespace poolscope {
 
+// How a target names its own clients among a pgbouncer's (SHOW CLIENTS): by the client's address, by its
+// application_name, or both (then both must match). Empty: the target is not behind pgbouncer.
+struct PgbouncerClients
+{
+    QString addr; // SHOW CLIENTS.addr, e.g. "10.0.3.7" (a Unix socket shows as "unix")
+    QString applicationName; // SHOW CLIENTS.application_name
+
+    bool isEmpty() const { return addr.isEmpty() && applicationName.isEmpty(); }
+    bool matches(const QString& clientAddr, const QString& clientApplicationName) const
+    {
+        return !isEmpty() && (addr.isEmpty() || addr == clientAddr)
+            && (applicationName.isEmpty() || applicationName == clientApplicationName);
+    }
+    bool operator==(const PgbouncerClients&) const = default;
+};
+
 // One process that owns a pool and serves a JSON health endpoint.
 struct TargetConfig
 {
@@ -22,6 +38,9 @@ struct TargetConfig
     QString applicationName; // pg_stat_activity.application_name of this process's connections
     QString database; // name of the databases[] entry whose backends belong to this target
     QString pool; // the pool to read when a Prometheus payload exposes several (its pool label's value)
+    // Behind pgbouncer: which of its clients are this process (see PgbouncerClients). When set, the
+    // target's backends are those a pgbouncer server connection links to a matching client right now.
+    PgbouncerClients pgbouncerClients;
 
     bool operator==(const TargetConfig&) const = default;
 };
@@ -35,6 +54,18 @@ struct DatabaseConfig
     int timeoutMs = 5000; // connect and statement timeout
 
     bool operator==(const DatabaseConfig&) const = default;
+};
+
+// One pgbouncer whose admin console (SHOW POOLS/SERVERS/CLIENTS) is read.
+struct PoolerConfig
+{
+    QString name;
+    QString conninfo; // to the admin console: dbname=pgbouncer; ${env:NAME} expanded; no password
+    QString database; // the databases[] entry whose backends are its server connections (remote_pid)
+    int intervalMs = 2000;
+    int timeoutMs = 5000; // connect and read timeout
+
+    bool operator==(const PoolerConfig&) const = default;
 };
 
 // Discrepancy thresholds (defaults from the seed: "if it grows beyond 20-25, investigate").
@@ -63,18 +94,20 @@ struct Workspace
 
     QList<TargetConfig> targets;
     QList<DatabaseConfig> databases;
+    QList<PoolerConfig> poolers;
     Thresholds thresholds;
     Actions actions;
     QString path; // where it was loaded from, empty for ad-hoc flags
 
     bool operator==(const Workspace& other) const
     {
-        return targets == other.targets && databases == other.databases && thresholds == other.thresholds
-            && actions == other.actions;
+        return targets == other.targets && databases == other.databases && poolers == other.poolers
+            && thresholds == other.thresholds && actions == other.actions;
     }
 
     const TargetConfig* target(const QString& name) const;
     const DatabaseConfig* database(const QString& name) const;
+    const PoolerConfig* pooler(const QString& name) const;
 };
 
 } // namespace poolscope

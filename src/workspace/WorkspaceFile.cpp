@@ -298,6 +298,62 @@ QString indexed(const QString& name, qsizetype i)
     return u"%1[%2]"_s.arg(name).arg(i);
 }
 
+// A target's "pgbouncer_clients": {"addr": "...", "application_name": "..."}, at least one of them.
+PgbouncerClients readPgbouncerClients(ObjectReader& target, QStringList* errors)
+{
+    PgbouncerClients clients;
+    if (!target.has(u"pgbouncer_clients"_s))
+        return clients;
+    const QString path = target.place(u"pgbouncer_clients"_s);
+    ObjectReader r(target.object(u"pgbouncer_clients"_s), path, errors);
+    clients.addr = r.string(u"addr"_s, {});
+    clients.applicationName = r.string(u"application_name"_s, {});
+    r.rejectUnknown();
+    if (clients.isEmpty())
+        errors->append(path + u": must name the clients by \"addr\", \"application_name\" or both"_s);
+    return clients;
+}
+
+PoolerConfig readPooler(const QJsonValue& value, const QString& path, QStringList* errors)
+{
+    PoolerConfig p;
+    if (!value.isObject()) {
+        errors->append(path + u": must be an object, not "_s + typeName(value));
+        return p;
+    }
+    ObjectReader r(value.toObject(), path, errors);
+    p.name = r.string(u"name"_s, {}, true);
+    p.conninfo = r.string(u"conninfo"_s, {}, true);
+    p.database = r.string(u"database"_s, {});
+    p.intervalMs = r.seconds(u"interval"_s, p.intervalMs, 0.1, 3600);
+    p.timeoutMs = r.seconds(u"timeout"_s, p.timeoutMs, 0.1, 300);
+    r.rejectUnknown();
+    return p;
+}
+
+// The admin console's conninfo: libpq must read it, it holds no password, and its dbname is "pgbouncer".
+QString poolerConninfoProblem(const QString& conninfo)
+{
+    if (const QString problem = conninfoProblem(conninfo); !problem.isEmpty())
+        return problem;
+    PQconninfoOption* options = PQconninfoParse(conninfo.toUtf8().constData(), nullptr);
+    if (!options)
+        return {}; // holds ${env:}: checked when expanded, at connect time
+    QString dbname;
+    bool service = false;
+    for (PQconninfoOption* o = options; o->keyword; ++o) {
+        if (qstrcmp(o->keyword, "dbname") == 0 && o->val)
+            dbname = QString::fromUtf8(o->val);
+        if (qstrcmp(o->keyword, "service") == 0 && o->val && *o->val)
+            service = true;
+    }
+    PQconninfoFree(options);
+    if (dbname != u"pgbouncer"_s && !service && !dbname.contains(u"${env:"_s))
+        return u"must connect to pgbouncer's admin console (dbname=pgbouncer), not "_s
+            + (dbname.isEmpty() ? u"the default database"_s : u"dbname=%1"_s.arg(dbname));
+    return {};
+}
+
 TargetConfig readTarget(const QJsonValue& value, const QString& path, QStringList* errors)
 {
     TargetConfig t;
@@ -318,6 +374,7 @@ TargetConfig readTarget(const QJsonValue& value, const QString& path, QStringLis
     t.applicationName = r.string(u"application_name"_s, {});
     t.database = r.string(u"database"_s, {});
     t.pool = r.string(u"pool"_s, {});
+    t.pgbouncerClients = readPgbouncerClients(r, errors);
     r.rejectUnknown();
     return t;
 }
@@ -407,6 +464,9 @@ WorkspaceResult parseWorkspace(const QByteArray& json, const QString& sourceName
     const QJsonArray databases = top.array(u"databases"_s);
     for (qsizetype i = 0; i < databases.size(); ++i)
         ws.databases.append(readDatabase(databases.at(i), indexed(u"databases"_s, i), &errors));
+    const QJsonArray poolers = top.array(u"poolers"_s);
+    for (qsizetype i = 0; i < poolers.size(); ++i)
+        ws.poolers.append(readPooler(poolers.at(i), indexed(u"poolers"_s, i), &errors));
     if (top.has(u"thresholds"_s)) {
         ObjectReader t(top.object(u"thresholds"_s), u"thresholds"_s, &errors);
         ws.thresholds.discrepancyWarning = t.number(u"discrepancy_warning"_s, ws.thresholds.discrepancyWarning, 0, 1e9);
@@ -450,6 +510,42 @@ WorkspaceResult loadWorkspace(const QString& path)
         result.workspace->path = QFileInfo(path).absoluteFilePath();
     return result;
 }
+
+namespace {
+
+QStringList validatePoolers(Workspace& ws, const QSet<QString>& databaseNames)
+{
+    QStringList errors;
+    QSet<QString> names;
+    for (qsizetype i = 0; i < ws.poolers.size(); ++i) {
+        auto& p = ws.poolers[i];
+        const QString path = indexed(u"poolers"_s, i);
+        if (p.name.trimmed().isEmpty())
+            errors.append(path + u".name: must not be empty"_s);
+        else if (names.contains(p.name))
+            errors.append(path + u".name: \"%1\" is used by another pooler"_s.arg(p.name));
+        names.insert(p.name);
+        if (p.conninfo.trimmed().isEmpty())
+            errors.append(path + u".conninfo: must not be empty"_s);
+        else if (const QString problem = poolerConninfoProblem(p.conninfo); !problem.isEmpty())
+            errors.append(path + u".conninfo: "_s + problem);
+        if (p.timeoutMs > p.intervalMs * 10)
+            errors.append(path + u".timeout: must not exceed ten intervals"_s);
+        if (p.database.isEmpty()) {
+            if (ws.databases.size() == 1)
+                p.database = ws.databases.first().name;
+        } else if (!databaseNames.contains(p.database)) {
+            errors.append(path + u".database: no database named \"%1\" in databases[]"_s.arg(p.database));
+        }
+    }
+    for (qsizetype i = 0; i < ws.targets.size(); ++i) {
+        if (!ws.targets[i].pgbouncerClients.isEmpty() && ws.poolers.isEmpty())
+            errors.append(indexed(u"targets"_s, i) + u".pgbouncer_clients: no pooler in poolers[] to read them from"_s);
+    }
+    return errors;
+}
+
+} // namespace
 
 QStringList validateWorkspace(Workspace& ws)
 {
@@ -506,6 +602,8 @@ QStringList validateWorkspace(Workspace& ws)
         }
     }
 
+    errors += validatePoolers(ws, databaseNames);
+
     if (ws.thresholds.discrepancyCritical < ws.thresholds.discrepancyWarning)
         errors.append(u"thresholds.discrepancy_critical: must not be below discrepancy_warning"_s);
     return errors;
@@ -533,6 +631,14 @@ QByteArray workspaceToJson(const Workspace& ws)
             o.insert(u"database"_s, t.database);
         if (!t.pool.isEmpty())
             o.insert(u"pool"_s, t.pool);
+        if (!t.pgbouncerClients.isEmpty()) {
+            QJsonObject clients;
+            if (!t.pgbouncerClients.addr.isEmpty())
+                clients.insert(u"addr"_s, t.pgbouncerClients.addr);
+            if (!t.pgbouncerClients.applicationName.isEmpty())
+                clients.insert(u"application_name"_s, t.pgbouncerClients.applicationName);
+            o.insert(u"pgbouncer_clients"_s, clients);
+        }
         targets.append(o);
     }
     QJsonArray databases;
@@ -543,8 +649,19 @@ QByteArray workspaceToJson(const Workspace& ws)
     const QJsonObject thresholds { { u"discrepancy_warning"_s, ws.thresholds.discrepancyWarning },
         { u"discrepancy_critical"_s, ws.thresholds.discrepancyCritical },
         { u"growth_warning_per_hour"_s, ws.thresholds.growthWarningPerHour } };
-    const QJsonObject root { { u"version"_s, Workspace::kVersion }, { u"targets"_s, targets },
-        { u"databases"_s, databases }, { u"thresholds"_s, thresholds }, { u"actions"_s, actionsToJson(ws.actions) } };
+    QJsonObject root { { u"version"_s, Workspace::kVersion }, { u"targets"_s, targets }, { u"databases"_s, databases },
+        { u"thresholds"_s, thresholds }, { u"actions"_s, actionsToJson(ws.actions) } };
+    if (!ws.poolers.isEmpty()) {
+        QJsonArray poolers;
+        for (const auto& p : ws.poolers) {
+            QJsonObject o { { u"name"_s, p.name }, { u"conninfo"_s, p.conninfo },
+                { u"interval"_s, p.intervalMs / 1000.0 }, { u"timeout"_s, p.timeoutMs / 1000.0 } };
+            if (!p.database.isEmpty())
+                o.insert(u"database"_s, p.database);
+            poolers.append(o);
+        }
+        root.insert(u"poolers"_s, poolers);
+    }
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 
@@ -557,6 +674,8 @@ Workspace withoutSecrets(Workspace workspace)
     }
     for (DatabaseConfig& d : workspace.databases)
         d.conninfo = conninfoWithoutSecrets(d.conninfo);
+    for (PoolerConfig& p : workspace.poolers)
+        p.conninfo = conninfoWithoutSecrets(p.conninfo);
     return workspace;
 }
 

@@ -3,6 +3,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <string>
+
 using namespace Qt::StringLiterals;
 using namespace poolscope;
 
@@ -234,6 +236,80 @@ private Q_SLOTS:
             u"Bearer s3cret/!"_s);
         QCOMPARE(unset, QStringList { u"POOLSCOPE_TEST_UNSET"_s });
         QCOMPARE(expandEnv(u"no variables ${env:} $HOME"_s), u"no variables ${env:} $HOME"_s);
+    }
+
+    // poolers[] and a target's pgbouncer_clients: read, defaulted, written back.
+    void loadsPoolers()
+    {
+        const QByteArray text
+            = json("{'version': 1, 'targets': [{'name': 'web', 'url': 'http://h/', 'pgbouncer_clients': "
+                   "{'addr': '10.0.3.7', 'application_name': 'web'}}], 'databases': [{'name': 'main', 'conninfo': "
+                   "'host=db dbname=app'}], 'poolers': [{'name': 'pgb', 'conninfo': 'host=pgb port=6432 "
+                   "dbname=pgbouncer user=${env:PGB_USER}', 'interval': 1}]}");
+        const auto result = parseWorkspace(text, u"ws.json"_s);
+        QVERIFY2(result.ok(), qPrintable(result.errors.join(u'\n')));
+        const Workspace& ws = *result.workspace;
+        QCOMPARE(ws.poolers.size(), 1);
+        QCOMPARE(ws.poolers[0].name, u"pgb"_s);
+        QCOMPARE(ws.poolers[0].intervalMs, 1000);
+        QCOMPARE(ws.poolers[0].database, u"main"_s); // the only database
+        QCOMPARE(ws.targets[0].pgbouncerClients.addr, u"10.0.3.7"_s);
+        QCOMPARE(ws.targets[0].pgbouncerClients.applicationName, u"web"_s);
+        const auto again = parseWorkspace(workspaceToJson(ws), {});
+        QVERIFY2(again.ok(), qPrintable(again.errors.join(u'\n')));
+        QCOMPARE(*again.workspace, ws);
+        QCOMPARE(again.workspace->poolers, ws.poolers);
+        QCOMPARE(again.workspace->targets[0].pgbouncerClients, ws.targets[0].pgbouncerClients);
+    }
+
+    void rejectsBadPoolers_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("expected");
+        const char* db = "'databases': [{'name': 'db', 'conninfo': 'host=h dbname=app'}]";
+        auto with = [db](const char* poolers) {
+            return json((std::string("{'version': 1, ") + db + ", 'poolers': " + poolers + "}").c_str());
+        };
+        QTest::addRow("not an array") << with("{}") << u"ws.json: poolers: must be an array, not an object"_s;
+        QTest::addRow("no conninfo") << with("[{'name': 'p'}]") << u"ws.json: poolers[0].conninfo: is required"_s;
+        QTest::addRow("password") << with("[{'name': 'p', 'conninfo': 'host=h dbname=pgbouncer password=x'}]")
+                                  << u"ws.json: poolers[0].conninfo: holds a password"_s;
+        QTest::addRow("not the admin console")
+            << with("[{'name': 'p', 'conninfo': 'host=h dbname=app'}]")
+            << u"ws.json: poolers[0].conninfo: must connect to pgbouncer's admin console (dbname=pgbouncer), not "
+               u"dbname=app"_s;
+        QTest::addRow("bad conninfo") << with("[{'name': 'p', 'conninfo': 'host'}]")
+                                      << u"ws.json: poolers[0].conninfo: not a libpq connection string"_s;
+        QTest::addRow("duplicate") << with("[{'name': 'p', 'conninfo': 'dbname=pgbouncer'}, {'name': 'p', "
+                                           "'conninfo': 'dbname=pgbouncer'}]")
+                                   << u"ws.json: poolers[1].name: \"p\" is used by another pooler"_s;
+        QTest::addRow("unknown database") << with("[{'name': 'p', 'conninfo': 'dbname=pgbouncer', 'database': 'x'}]")
+                                          << u"ws.json: poolers[0].database: no database named \"x\" in databases[]"_s;
+        QTest::addRow("unknown field") << with("[{'name': 'p', 'conninfo': 'dbname=pgbouncer', 'pool_mode': 'x'}]")
+                                       << u"ws.json: poolers[0].pool_mode: unknown field"_s;
+        QTest::addRow("empty clients") << json("{'version': 1, 'targets': [{'name': 'a', 'url': 'http://h/', "
+                                               "'pgbouncer_clients': {}}], 'poolers': [{'name': 'p', 'conninfo': "
+                                               "'dbname=pgbouncer'}]}")
+                                       << u"ws.json: targets[0].pgbouncer_clients: must name the clients by \"addr\", "
+                                          u"\"application_name\" or both"_s;
+        QTest::addRow("clients field") << json("{'version': 1, 'targets': [{'name': 'a', 'url': 'http://h/', "
+                                               "'pgbouncer_clients': {'port': 1}}], 'poolers': [{'name': 'p', "
+                                               "'conninfo': 'dbname=pgbouncer'}]}")
+                                       << u"ws.json: targets[0].pgbouncer_clients.port: unknown field"_s;
+        QTest::addRow("clients without pooler") << json(
+            "{'version': 1, 'targets': [{'name': 'a', 'url': 'http://h/', 'pgbouncer_clients': {'addr': "
+            "'1.2.3.4'}}]}") << u"ws.json: targets[0].pgbouncer_clients: no pooler in poolers[] to read them from"_s;
+    }
+
+    void rejectsBadPoolers() { rejectsBadInput(); }
+
+    void poolerConninfoStoredWithoutSecrets()
+    {
+        Workspace ws;
+        ws.poolers.append(PoolerConfig { u"p"_s, u"host=h dbname=pgbouncer password=hunter2"_s, {}, 2000, 5000 });
+        const Workspace clean = withoutSecrets(ws);
+        QVERIFY(!clean.poolers.first().conninfo.contains(u"hunter2"_s));
+        QVERIFY2(clean.poolers.first().conninfo.contains(u"dbname='pgbouncer'"_s), qPrintable(clean.poolers.first().conninfo));
     }
 };
 
