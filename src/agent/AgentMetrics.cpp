@@ -102,12 +102,17 @@ QByteArray AgentMetrics::exposition(ExpositionWriter::Format format) const
     ExpositionWriter w(format);
     const Session& session = *m_session;
     const int targets = session.targetCount();
-    std::vector<Labels> targetLabels;
+    // Every target series starts with the same two labels: rendered once.
+    std::vector<QByteArray> targetLabels;
     targetLabels.reserve(static_cast<std::size_t>(targets));
     for (int i = 0; i < targets; ++i)
-        targetLabels.push_back(
-            { { u"target"_s, session.target(i).config.name }, { u"service"_s, serviceOf(session, i) } });
-    auto labelsOf = [&](int i) -> const Labels& { return targetLabels[static_cast<std::size_t>(i)]; };
+        targetLabels.push_back(ExpositionWriter::renderLabels(
+            { { u"target"_s, session.target(i).config.name }, { u"service"_s, serviceOf(session, i) } }));
+    auto labelsOf = [&](int i) -> const QByteArray& { return targetLabels[static_cast<std::size_t>(i)]; };
+    // The target's labels and one more.
+    auto withLabel = [&](int i, const QString& name, const QString& text) -> QByteArray {
+        return labelsOf(i) + ',' + ExpositionWriter::renderLabels({ { name, text } });
+    };
     auto polled = [&](int i) { return session.target(i).polled(); };
     auto up = [&](int i) { return polled(i) && session.target(i).latest.ok(); };
 
@@ -174,9 +179,7 @@ QByteArray AgentMetrics::exposition(ExpositionWriter::Format format) const
                 const double v = r.*field;
                 if (!isPresent(v))
                     continue;
-                Labels labels = labelsOf(i);
-                labels.append({ u"route"_s, r.name });
-                w.sample(labels, v);
+                w.sample(withLabel(i, u"route"_s, r.name), v);
             }
         }
     };
@@ -195,9 +198,7 @@ QByteArray AgentMetrics::exposition(ExpositionWriter::Format format) const
     for (int i = 0; i < targets; ++i) {
         const VerdictKind current = m_diagnosis->target(i).verdict.kind;
         for (const VerdictKind kind : kinds) {
-            Labels labels = labelsOf(i);
-            labels.append({ u"verdict"_s, verdictKindKey(kind) });
-            w.sample(labels, kind == current ? 1 : 0);
+            w.sample(withLabel(i, u"verdict"_s, verdictKindKey(kind)), kind == current ? 1 : 0);
         }
     }
     perTarget(u"poolscope_slope_per_hour"_s, Type::Gauge,
@@ -221,9 +222,7 @@ QByteArray AgentMetrics::exposition(ExpositionWriter::Format format) const
     for (int i = 0; i < targets; ++i) {
         const ThresholdLevel current = m_diagnosis->target(i).level;
         for (const ThresholdLevel level : levels) {
-            Labels labels = labelsOf(i);
-            labels.append({ u"level"_s, thresholdLevelKey(level) });
-            w.sample(labels, level == current ? 1 : 0);
+            w.sample(withLabel(i, u"level"_s, thresholdLevelKey(level)), level == current ? 1 : 0);
         }
     }
     const Thresholds& thresholds = session.workspace().thresholds;
@@ -291,10 +290,10 @@ QByteArray AgentMetrics::exposition(ExpositionWriter::Format format) const
 
     // The agent itself.
     w.family(u"poolscope_agent"_s, Type::Info, u"The PoolScope agent"_s);
-    w.sample({ { u"version"_s, QStringLiteral(POOLSCOPE_VERSION) } }, 1);
+    w.sample(Labels { { u"version"_s, QStringLiteral(POOLSCOPE_VERSION) } }, 1);
     w.family(
         u"poolscope_agent_start_time_seconds"_s, Type::Gauge, u"When the agent started, seconds since the epoch"_s);
-    w.sample({}, static_cast<double>(m_startMs) / 1000.0);
+    w.sample(QByteArrayView(), static_cast<double>(m_startMs) / 1000.0);
     return w.finish();
 }
 

@@ -39,6 +39,11 @@ ExpositionWriter::ExpositionWriter(Format format)
 void ExpositionWriter::family(const QString& name, Type type, const QString& help)
 {
     m_name = name;
+    m_sampleName = name.toUtf8();
+    if (type == Type::Counter)
+        m_sampleName += "_total";
+    else if (type == Type::Info)
+        m_sampleName += "_info";
     m_type = type;
     m_help = help;
     m_headerWritten = false;
@@ -77,24 +82,36 @@ void ExpositionWriter::flushHeader()
 
 void ExpositionWriter::sample(const Labels& labels, double value, const char* suffix)
 {
+    sample(renderLabels(labels), value, suffix);
+}
+
+void ExpositionWriter::sample(QByteArrayView renderedLabels, double value, const char* suffix)
+{
     flushHeader();
-    m_out += m_name.toUtf8();
-    if (m_type == Type::Counter)
-        m_out += "_total";
-    else if (m_type == Type::Info)
-        m_out += "_info";
+    m_out += m_sampleName;
     m_out += suffix;
-    if (!labels.isEmpty()) {
+    if (!renderedLabels.isEmpty()) {
         m_out += '{';
-        bool first = true;
-        for (const auto& [key, text] : labels) {
-            if (!std::exchange(first, false))
-                m_out += ',';
-            m_out += key.toUtf8() + "=\"" + escaped(text, true) + '"';
-        }
+        m_out += renderedLabels;
         m_out += '}';
     }
-    m_out += ' ' + formatValue(value) + '\n';
+    m_out += ' ';
+    m_out += formatValue(value);
+    m_out += '\n';
+}
+
+QByteArray ExpositionWriter::renderLabels(const Labels& labels)
+{
+    QByteArray out;
+    for (const auto& [key, text] : labels) {
+        if (!out.isEmpty())
+            out += ',';
+        out += key.toUtf8();
+        out += "=\"";
+        out += escaped(text, true);
+        out += '"';
+    }
+    return out;
 }
 
 QByteArray ExpositionWriter::finish()

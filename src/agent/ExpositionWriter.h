@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QList>
 #include <QPair>
 #include <QString>
@@ -27,6 +28,10 @@ public:
     // A sample of the current family: a counter's value gets "_total", an info's "_info"; a summary's
     // part is given as suffix ("_sum", "_count"). Values may be NaN or infinite.
     void sample(const Labels& labels, double value, const char* suffix = "");
+    // The same with labels already rendered by renderLabels() (what a series of many families shares).
+    void sample(QByteArrayView renderedLabels, double value, const char* suffix = "");
+    // `a="x",b="y"`: names as they are, values escaped; without the braces.
+    static QByteArray renderLabels(const Labels& labels);
 
     // The text written so far, ended with "# EOF" in OpenMetrics.
     QByteArray finish();
@@ -42,6 +47,7 @@ private:
     Format m_format;
     QByteArray m_out;
     QString m_name;
+    QByteArray m_sampleName; // m_name with the type's suffix
     Type m_type = Type::Gauge;
     QString m_help;
     bool m_headerWritten = true;
