@@ -29,6 +29,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -459,6 +460,11 @@ int runAgent(int& argc, char** argv, const CommandLine& commandLine)
         monitor.stop();
         app.quit();
     });
+    // The long history is Prometheus's: keep what the verdict needs, not everything since the start.
+    QTimer trim;
+    QObject::connect(&trim, &QTimer::timeout, &app,
+        [&] { session.dropHistoryBefore(QDateTime::currentMSecsSinceEpoch() - commandLine.historyMs); });
+    trim.start(60'000);
     std::fprintf(stderr, "poolscope: agent: serving %s://%s:%u/metrics (%d targets, %d databases)\n",
         commandLine.tlsCert.isEmpty() ? "http" : "https", qPrintable(address.toString()), agent.server().serverPort(),
         session.targetCount(), session.databaseCount());

@@ -231,6 +231,16 @@ CommandLine parseCommandLine(const QStringList& arguments)
                 cl.tlsCert = v;
             else
                 cl.tlsKey = v;
+        } else if (arg == u"--history"_s) {
+            agentOptionGiven = true;
+            QString text;
+            if (!value(&text))
+                break;
+            QString durationError;
+            if (!parseDuration(text, &cl.historyMs, &durationError))
+                fail(durationError.replace(u"--duration"_s, u"--history"_s));
+            else if (cl.historyMs < 10LL * 60 * 1000)
+                fail(u"--history: %1 is shorter than 10 minutes, too short for a verdict"_s.arg(text));
         } else if (arg == u"--after"_s) {
             number(&cl.afterSeconds, 0, 3600);
         } else if (arg == u"--out"_s) {
@@ -289,7 +299,7 @@ CommandLine parseCommandLine(const QStringList& arguments)
             fail(u"--listen: \"%1\" is not ADDRESS:PORT"_s.arg(cl.listen));
     }
     if (command != C::Agent && agentOptionGiven)
-        fail(u"--listen, --token-env, --tls-cert and --tls-key belong to the agent command"_s);
+        fail(u"--listen, --token-env, --tls-cert, --tls-key and --history belong to the agent command"_s);
     if (command == C::Record) {
         if (sources == 0)
             fail(u"record needs a workspace file, --health URL or --pg CONNINFO"_s);
@@ -400,9 +410,11 @@ QString usageText()
                                             T: ISO 8601 (2026-11-27T03:12:00Z; no zone = local) or a time
                                             of day (03:12, 03:12:30) on the recording's day, local time
   poolscope agent [WORKSPACE | flags] [--listen ADDR:PORT] [--token-env NAME] [--tls-cert FILE --tls-key FILE]
+                  [--history D]
                                             headless: poll and serve /metrics (Prometheus) and /api/v1/snapshot
                                             (JSON) on ADDR:PORT (default 127.0.0.1:9478) until SIGINT/SIGTERM;
-                                            --token-env: requests need "Authorization: Bearer $NAME"
+                                            --token-env: requests need "Authorization: Bearer $NAME";
+                                            --history: what it keeps for the verdict (default 2h)
   poolscope explain [WORKSPACE | flags] [--watch SECONDS] [--json]
                                             watch (default: long enough for a verdict, 90 s with 2 s polls),
                                             then say per target whether the discrepancy is a stable baseline

@@ -38,6 +38,7 @@ struct CommandLine
     QString tokenEnv;
     QString tlsCert;
     QString tlsKey;
+    qint64 historyMs = 2LL * 3600 * 1000; // agent --history: how much of each target's history it keeps
     QString error; // non-empty: the command line is wrong; says why
 
     bool hasAdHoc() const { return !adHoc.targets.isEmpty() || !adHoc.databases.isEmpty(); }

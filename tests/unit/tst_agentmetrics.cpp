@@ -111,6 +111,7 @@ private Q_SLOTS:
     void negotiate_data();
     void negotiate();
     void snapshotAndRouting();
+    void historyIsTrimmed();
 };
 
 void TestAgentMetrics::valuesAndLabels()
@@ -389,6 +390,33 @@ void TestAgentMetrics::snapshotAndRouting()
     QVERIFY(agent.handle(request).contentType.startsWith("text/plain; version=0.0.4"));
     request.path = "/nope";
     QCOMPARE(agent.handle(request).status, 404);
+}
+
+// The agent keeps --history of each target: rows before the cutoff go, a route keeps its last point before it.
+void TestAgentMetrics::historyIsTrimmed()
+{
+    Session session(fleetWorkspace());
+    for (int i = 0; i < 10; ++i) {
+        Sample s = okSample(u"web-1"_s, kT0 + i * 1000LL, 9 + i, 1,
+            { RouteStats { u"/a"_s, 10.0 + i, 10.0 + i, 0, kAbsent }, RouteStats { u"/idle"_s, 5, 5, 0, kAbsent } });
+        if (i == 2 || i == 7)
+            s.error = u"timeout %1"_s.arg(i);
+        session.addSample(s);
+    }
+    session.dropHistoryBefore(kT0 + 5000);
+    const TargetHistory& h = session.target(0).history;
+    QCOMPARE(h.size(), std::size_t { 5 });
+    QCOMPARE(h.times().front(), kT0 + 5000);
+    QCOMPARE(h.column(Metric::CheckedOut).front(), 14.0);
+    QCOMPARE(h.error(2), u"timeout 7"_s); // the failed row 7 is row 2 now
+    QVERIFY(h.error(0).isEmpty());
+    const RouteSeries* a = h.route(u"/a"_s);
+    QVERIFY(a);
+    QCOMPARE(a->points.front().tMs, kT0 + 4000); // the last point before the cutoff stays
+    const RouteSeries* idle = h.route(u"/idle"_s);
+    QVERIFY(idle);
+    QVERIFY(!idle->points.empty());
+    QCOMPARE(session.target(0).latest.metrics[Metric::CheckedOut], 18.0); // the newest sample is untouched
 }
 
 QTEST_GUILESS_MAIN(TestAgentMetrics)

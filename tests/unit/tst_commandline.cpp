@@ -142,7 +142,9 @@ private Q_SLOTS:
         QTest::addRow("agent listen without port")
             << QStringList { u"agent"_s, u"w.json"_s, u"--listen"_s, u"localhost"_s } << u"is not ADDRESS:PORT"_s;
         QTest::addRow("listen outside agent") << QStringList { u"status"_s, u"w.json"_s, u"--listen"_s,
-            u"127.0.0.1:1"_s } << u"--listen, --token-env, --tls-cert and --tls-key belong to the agent"_s;
+            u"127.0.0.1:1"_s } << u"--listen, --token-env, --tls-cert, --tls-key and --history belong to the agent"_s;
+        QTest::addRow("agent history too short")
+            << QStringList { u"agent"_s, u"w.json"_s, u"--history"_s, u"5m"_s } << u"shorter than 10 minutes"_s;
     }
 
     void parsesAgent()
@@ -158,6 +160,9 @@ private Q_SLOTS:
         QCOMPARE(cl.tokenEnv, u"TOKEN"_s);
         QCOMPARE(cl.tlsCert, u"c.pem"_s);
         QCOMPARE(cl.tlsKey, u"k.pem"_s);
+        cl = parseCommandLine({ u"agent"_s, u"w.json"_s, u"--history"_s, u"6h"_s });
+        QVERIFY2(cl.error.isEmpty(), qPrintable(cl.error));
+        QCOMPARE(cl.historyMs, 6LL * 3600 * 1000);
     }
 
     void rejects()
