@@ -2,6 +2,7 @@
 #include "workspace/WorkspaceFile.h"
 
 #include "agent/Agent.h"
+#include "agent/WebConfig.h"
 
 #include "EvidenceActions.h"
 #include "MainWindow.h"
@@ -424,6 +425,19 @@ int runAgent(int& argc, char** argv, const CommandLine& commandLine)
         return 3;
     }
     QByteArray token;
+    QString tlsCert = commandLine.tlsCert;
+    QString tlsKey = commandLine.tlsKey;
+    if (!commandLine.webConfigFile.isEmpty()) {
+        WebConfig web;
+        QString webError;
+        if (!WebConfig::load(commandLine.webConfigFile, &web, &webError)) {
+            std::fprintf(stderr, "poolscope: agent: %s\n", qPrintable(webError));
+            return 3;
+        }
+        token = web.bearerToken;
+        tlsCert = web.certFile;
+        tlsKey = web.keyFile;
+    }
     if (!commandLine.tokenEnv.isEmpty()) {
         token = qgetenv(commandLine.tokenEnv.toLocal8Bit().constData()).trimmed();
         if (token.isEmpty()) {
@@ -439,7 +453,7 @@ int runAgent(int& argc, char** argv, const CommandLine& commandLine)
     warnUnsetEnvironment(monitor);
     Agent agent(&session, &diagnosis);
     QString error;
-    if (!commandLine.tlsCert.isEmpty() && !agent.server().setTls(commandLine.tlsCert, commandLine.tlsKey, &error)) {
+    if (!tlsCert.isEmpty() && !agent.server().setTls(tlsCert, tlsKey, &error)) {
         std::fprintf(stderr, "poolscope: agent: %s\n", qPrintable(error));
         return 3;
     }
@@ -466,7 +480,7 @@ int runAgent(int& argc, char** argv, const CommandLine& commandLine)
         [&] { session.dropHistoryBefore(QDateTime::currentMSecsSinceEpoch() - commandLine.historyMs); });
     trim.start(60'000);
     std::fprintf(stderr, "poolscope: agent: serving %s://%s:%u/metrics (%d targets, %d databases)\n",
-        commandLine.tlsCert.isEmpty() ? "http" : "https", qPrintable(address.toString()), agent.server().serverPort(),
+        tlsCert.isEmpty() ? "http" : "https", qPrintable(address.toString()), agent.server().serverPort(),
         session.targetCount(), session.databaseCount());
     monitor.start();
     return app.exec();

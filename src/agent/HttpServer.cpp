@@ -52,12 +52,12 @@ bool HttpServer::setTls(const QString& certificateFile, const QString& keyFile, 
 {
     const QList<QSslCertificate> certificates = QSslCertificate::fromPath(certificateFile, QSsl::Pem);
     if (certificates.isEmpty()) {
-        *error = u"--tls-cert %1: no PEM certificate could be read"_s.arg(certificateFile);
+        *error = u"TLS certificate %1: no PEM certificate could be read"_s.arg(certificateFile);
         return false;
     }
     QFile file(keyFile);
     if (!file.open(QIODevice::ReadOnly)) {
-        *error = u"--tls-key %1: %2"_s.arg(keyFile, file.errorString());
+        *error = u"TLS key %1: %2"_s.arg(keyFile, file.errorString());
         return false;
     }
     const QByteArray pem = file.readAll();
@@ -65,7 +65,7 @@ bool HttpServer::setTls(const QString& certificateFile, const QString& keyFile, 
     if (key.isNull())
         key = QSslKey(pem, QSsl::Ec, QSsl::Pem);
     if (key.isNull()) {
-        *error = u"--tls-key %1: not an unencrypted PEM RSA or EC private key"_s.arg(keyFile);
+        *error = u"TLS key %1: not an unencrypted PEM RSA or EC private key"_s.arg(keyFile);
         return false;
     }
     m_certificates = certificates;

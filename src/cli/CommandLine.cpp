@@ -218,6 +218,9 @@ CommandLine parseCommandLine(const QStringList& arguments)
             cl.force = true;
         } else if (arg == u"--raw"_s) {
             cl.raw = true;
+        } else if (arg == u"--web.config.file"_s) {
+            agentOptionGiven = true;
+            value(&cl.webConfigFile);
         } else if (arg == u"--listen"_s || arg == u"--token-env"_s || arg == u"--tls-cert"_s || arg == u"--tls-key"_s) {
             agentOptionGiven = true;
             QString v;
@@ -295,11 +298,15 @@ CommandLine parseCommandLine(const QStringList& arguments)
             fail(u"agent watches live targets; give it a workspace, not the recording %1"_s.arg(cl.recordingPath));
         if (cl.tlsCert.isEmpty() != cl.tlsKey.isEmpty())
             fail(u"--tls-cert and --tls-key go together"_s);
+        if (!cl.webConfigFile.isEmpty() && (!cl.tlsCert.isEmpty() || !cl.tokenEnv.isEmpty()))
+            fail(
+                u"--web.config.file holds the token and TLS settings; do not combine it with --token-env or --tls-*"_s);
         if (!cl.listen.contains(u':'))
             fail(u"--listen: \"%1\" is not ADDRESS:PORT"_s.arg(cl.listen));
     }
     if (command != C::Agent && agentOptionGiven)
-        fail(u"--listen, --token-env, --tls-cert, --tls-key and --history belong to the agent command"_s);
+        fail(
+            u"--listen, --token-env, --tls-cert, --tls-key, --web.config.file and --history belong to the agent command"_s);
     if (command == C::Record) {
         if (sources == 0)
             fail(u"record needs a workspace file, --health URL or --pg CONNINFO"_s);
@@ -410,11 +417,13 @@ QString usageText()
                                             T: ISO 8601 (2026-11-27T03:12:00Z; no zone = local) or a time
                                             of day (03:12, 03:12:30) on the recording's day, local time
   poolscope agent [WORKSPACE | flags] [--listen ADDR:PORT] [--token-env NAME] [--tls-cert FILE --tls-key FILE]
-                  [--history D]
+                  [--web.config.file FILE] [--history D]
                                             headless: poll and serve /metrics (Prometheus) and /api/v1/snapshot
                                             (JSON) on ADDR:PORT (default 127.0.0.1:9478) until SIGINT/SIGTERM;
                                             --token-env: requests need "Authorization: Bearer $NAME";
-                                            --history: what it keeps for the verdict (default 2h)
+                                            --web.config.file: Prometheus-style web config (tls_server_config,
+                                            bearer_token: ${env:NAME}); --history: what it keeps for the
+                                            verdict (default 2h)
   poolscope explain [WORKSPACE | flags] [--watch SECONDS] [--json]
                                             watch (default: long enough for a verdict, 90 s with 2 s polls),
                                             then say per target whether the discrepancy is a stable baseline

@@ -38,6 +38,7 @@ struct CommandLine
     QString tokenEnv;
     QString tlsCert;
     QString tlsKey;
+    QString webConfigFile; // agent --web.config.file (agent/WebConfig.h): instead of --token-env/--tls-*
     qint64 historyMs = 2LL * 3600 * 1000; // agent --history: how much of each target's history it keeps
     QString error; // non-empty: the command line is wrong; says why
 

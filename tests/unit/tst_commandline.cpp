@@ -141,8 +141,12 @@ private Q_SLOTS:
                                                 << u"--tls-cert and --tls-key go together"_s;
         QTest::addRow("agent listen without port")
             << QStringList { u"agent"_s, u"w.json"_s, u"--listen"_s, u"localhost"_s } << u"is not ADDRESS:PORT"_s;
-        QTest::addRow("listen outside agent") << QStringList { u"status"_s, u"w.json"_s, u"--listen"_s,
-            u"127.0.0.1:1"_s } << u"--listen, --token-env, --tls-cert, --tls-key and --history belong to the agent"_s;
+        QTest::addRow("listen outside agent")
+            << QStringList { u"status"_s, u"w.json"_s, u"--listen"_s, u"127.0.0.1:1"_s }
+            << u"--listen, --token-env, --tls-cert, --tls-key, --web.config.file and --history belong to the agent"_s;
+        QTest::addRow("web config and token")
+            << QStringList { u"agent"_s, u"w.json"_s, u"--web.config.file"_s, u"web.yml"_s, u"--token-env"_s, u"T"_s }
+            << u"do not combine it with --token-env"_s;
         QTest::addRow("agent history too short")
             << QStringList { u"agent"_s, u"w.json"_s, u"--history"_s, u"5m"_s } << u"shorter than 10 minutes"_s;
     }

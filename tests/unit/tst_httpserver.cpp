@@ -1,7 +1,9 @@
 // The agent's small HTTP server: routing to the handler, keep-alive, the bearer token, the caps on request
 // heads and connections, refused methods and bodies, and HTTPS with a certificate of the test's own.
 #include "agent/HttpServer.h"
+#include "agent/WebConfig.h"
 
+#include <QFile>
 #include <QProcess>
 #include <QSslSocket>
 #include <QTemporaryDir>
@@ -51,6 +53,8 @@ private Q_SLOTS:
     void methodsAndBodies();
     void connectionCap();
     void tls();
+    void webConfig_data();
+    void webConfig();
 
 private:
     std::unique_ptr<HttpServer> m_server;
@@ -201,6 +205,57 @@ void TestHttpServer::tls()
     plain.write("GET /plain HTTP/1.1\r\n\r\n");
     QTRY_COMPARE_WITH_TIMEOUT(plain.state(), QAbstractSocket::UnconnectedState, 15000);
     QCOMPARE(m_handled, 1);
+}
+
+void TestHttpServer::webConfig_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QString>("error"); // empty: loads
+    QTest::newRow("full") << QByteArray("# the agent\n---\ntls_server_config:\n  cert_file: a.crt   # PEM\n"
+                                        "  key_file: \"/etc/k.key\"\nbearer_token: '${env:TST_WEBCONFIG_TOKEN}'\n")
+                          << QString();
+    QTest::newRow("token only") << QByteArray("bearer_token: ${env:TST_WEBCONFIG_TOKEN}\n") << QString();
+    QTest::newRow("unset token") << QByteArray("bearer_token: ${env:TST_WEBCONFIG_UNSET}\n")
+                                 << u":1: bearer_token: ${env:TST_WEBCONFIG_UNSET} is not set"_s;
+    QTest::newRow("basic auth") << QByteArray("basic_auth_users:\n  alice: $2y$10$x\n")
+                                << u":1: basic_auth_users is not supported"_s;
+    QTest::newRow("client ca") << QByteArray("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_ca_file: c\n")
+                               << u":4: tls_server_config.client_ca_file is not supported"_s;
+    QTest::newRow("cert only") << QByteArray("tls_server_config:\n  cert_file: a\n")
+                               << u"needs both cert_file and key_file"_s;
+    QTest::newRow("unknown") << QByteArray("tls_config:\n") << u":1: unknown key \"tls_config\""_s;
+    QTest::newRow("no colon") << QByteArray("\nbearer_token\n") << u":2: expected \"key: value\""_s;
+    QTest::newRow("tab") << QByteArray("tls_server_config:\n\tcert_file: a\n") << u":2: tabs"_s;
+}
+
+void TestHttpServer::webConfig()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QString, error);
+    qputenv("TST_WEBCONFIG_TOKEN", "tok en");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(u"web.yml"_s);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(text);
+    file.close();
+    WebConfig config;
+    QString problem;
+    const bool loaded = WebConfig::load(path, &config, &problem);
+    if (!error.isEmpty()) {
+        QVERIFY(!loaded);
+        QVERIFY2(problem.contains(error) && problem.startsWith(path), qPrintable(problem));
+        return;
+    }
+    QVERIFY2(loaded, qPrintable(problem));
+    QCOMPARE(config.bearerToken, QByteArray("tok en"));
+    if (QTest::currentDataTag() == QByteArray("full")) {
+        QCOMPARE(config.certFile, dir.filePath(u"a.crt"_s)); // relative to the file's folder
+        QCOMPARE(config.keyFile, u"/etc/k.key"_s);
+    }
+    QVERIFY(!WebConfig::load(dir.filePath(u"missing.yml"_s), &config, &problem));
+    QVERIFY(problem.contains(u"missing.yml"_s));
 }
 
 QTEST_GUILESS_MAIN(TestHttpServer)
