@@ -6,11 +6,13 @@
 #include "profiles/Exposition.h"
 
 #include <QEventLoop>
+#include <QFile>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -28,16 +30,18 @@ struct Reply
     QByteArray body;
 };
 
-Reply get(quint16 port, const QString& path, const QByteArray& token, const QByteArray& accept = {})
+Reply get(quint16 port, const QString& path, const QByteArray& token, const QByteArray& accept = {},
+    const QString& scheme = u"http"_s)
 {
     QNetworkAccessManager network;
-    QNetworkRequest request(QUrl(u"http://127.0.0.1:%1%2"_s.arg(port).arg(path)));
+    QNetworkRequest request(QUrl(u"%1://127.0.0.1:%2%3"_s.arg(scheme).arg(port).arg(path)));
     request.setTransferTimeout(10000);
     if (!token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + token);
     if (!accept.isEmpty())
         request.setRawHeader("Accept", accept);
     QNetworkReply* reply = network.get(request);
+    reply->ignoreSslErrors(); // the test's own self-signed certificate
     QEventLoop loop;
     QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
     loop.exec();
@@ -205,6 +209,48 @@ private Q_SLOTS:
         for (const auto& pid : admin[u"untracked_pids"_s].toArray())
             QVERIFY2(
                 pids.contains(pid.toInt()), qPrintable(u"untracked pid %1 not in the snapshot"_s.arg(pid.toInt())));
+    }
+
+    // A second agent configured by a web config file: HTTPS with a certificate of the test's own, and the
+    // bearer token from the environment.
+    void webConfigWithTls()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QProcess openssl;
+        openssl.start(u"openssl"_s,
+            { u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-keyout"_s,
+                dir.filePath(u"agent.key"_s), u"-out"_s, dir.filePath(u"agent.crt"_s), u"-days"_s, u"2"_s, u"-subj"_s,
+                u"/CN=localhost"_s });
+        QVERIFY(openssl.waitForFinished(60000));
+        QCOMPARE(openssl.exitCode(), 0);
+        QFile web(dir.filePath(u"web.yml"_s));
+        QVERIFY(web.open(QIODevice::WriteOnly));
+        web.write("tls_server_config:\n  cert_file: agent.crt\n  key_file: agent.key\n"
+                  "bearer_token: ${env:POOLSCOPE_TEST_AGENT_TOKEN}\n");
+        web.close();
+
+        QProcess agent;
+        QByteArray err;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"POOLSCOPE_TEST_AGENT_TOKEN"_s, u"web-config-token"_s);
+        agent.setProcessEnvironment(env);
+        connect(&agent, &QProcess::readyReadStandardError, this, [&] { err += agent.readAllStandardError(); });
+        agent.start(poolscopeBinary(),
+            { u"agent"_s, m_state.value(u"workspace"_s).toString(), u"--listen"_s, u"127.0.0.1:0"_s,
+                u"--web.config.file"_s, web.fileName() });
+        QVERIFY(agent.waitForStarted(10000));
+        static const QRegularExpression serving(u"serving https://127\\.0\\.0\\.1:(\\d+)/metrics"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(serving.match(QString::fromUtf8(err)).hasMatch(), 30000);
+        const auto port = static_cast<quint16>(serving.match(QString::fromUtf8(err)).captured(1).toUInt());
+        QCOMPARE(get(port, u"/metrics"_s, {}, {}, u"https"_s).status, 401);
+        const Reply r = get(port, u"/metrics"_s, "web-config-token", {}, u"https"_s);
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.body.contains("poolscope_agent_info"));
+        QCOMPARE(get(port, u"/metrics"_s, "web-config-token").status, 0); // plain HTTP is not served
+        agent.terminate();
+        QVERIFY(agent.waitForFinished(15000));
+        QCOMPARE(agent.exitCode(), 0);
     }
 
     void stopsOnSigterm()
