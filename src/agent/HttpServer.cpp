@@ -94,11 +94,12 @@ bool HttpServer::listen(const QHostAddress& address, quint16 port, QString* erro
 void HttpServer::close()
 {
     m_listener->close();
-    for (Connection* c : std::as_const(m_connections)) {
+    // Taken first: abort() emits disconnected(), whose handler must find nothing left to drop.
+    const QList<Connection*> connections = std::exchange(m_connections, {});
+    for (Connection* c : connections) {
         c->socket->abort();
         delete c;
     }
-    m_connections.clear();
 }
 
 quint16 HttpServer::serverPort() const

@@ -53,6 +53,7 @@ private Q_SLOTS:
     void methodsAndBodies();
     void connectionCap();
     void tls();
+    void closeWithClients();
     void webConfig_data();
     void webConfig();
 
@@ -205,6 +206,25 @@ void TestHttpServer::tls()
     plain.write("GET /plain HTTP/1.1\r\n\r\n");
     QTRY_COMPARE_WITH_TIMEOUT(plain.state(), QAbstractSocket::UnconnectedState, 15000);
     QCOMPARE(m_handled, 1);
+}
+
+// Stopping (SIGTERM) with clients connected: every connection goes, each client sees its end.
+void TestHttpServer::closeWithClients()
+{
+    QString error;
+    QVERIFY(m_server->listen(QHostAddress::LocalHost, 0, &error));
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    for (int i = 0; i < 3; ++i) {
+        sockets.push_back(std::make_unique<QTcpSocket>());
+        sockets.back()->connectToHost(QHostAddress::LocalHost, m_server->serverPort());
+    }
+    sockets.front()->write("GET /half HTTP/1.1\r\n"); // one in the middle of a request
+    QTRY_COMPARE(m_server->connectionCount(), 3);
+    m_server->close();
+    QCOMPARE(m_server->connectionCount(), 0);
+    for (const auto& socket : sockets)
+        QTRY_COMPARE(socket->state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(m_handled, 0);
 }
 
 void TestHttpServer::webConfig_data()
