@@ -1,6 +1,9 @@
 #include "Commands.h"
 #include "workspace/WorkspaceFile.h"
 
+#include "agent/Agent.h"
+#include "agent/WebConfig.h"
+
 #include "EvidenceActions.h"
 #include "MainWindow.h"
 #include "ScreenshotRenderer.h"
@@ -30,10 +33,12 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QHostAddress>
 #include <QJsonDocument>
 #include <QMessageBox>
 #include <QPointer>
@@ -400,6 +405,86 @@ int runRecord(int& argc, char** argv, const CommandLine& commandLine)
                                    : " until SIGINT/SIGTERM");
     elapsed.start();
     progress.start(10000);
+    monitor.start();
+    return app.exec();
+}
+
+int runAgent(int& argc, char** argv, const CommandLine& commandLine)
+{
+    QCoreApplication app(argc, argv);
+    const std::optional<Workspace> workspace = workspaceOrReport(commandLine);
+    if (!workspace)
+        return 3;
+    // ADDRESS:PORT, [IPv6]:PORT.
+    const qsizetype colon = commandLine.listen.lastIndexOf(u':');
+    QString host = commandLine.listen.left(colon);
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    bool portOk = false;
+    const uint port = commandLine.listen.mid(colon + 1).toUInt(&portOk);
+    const QHostAddress address(host.isEmpty() ? u"0.0.0.0"_s : host);
+    if (address.isNull() || !portOk || port > 65535) {
+        std::fprintf(stderr, "poolscope: agent: --listen %s: not an IP ADDRESS:PORT\n", qPrintable(commandLine.listen));
+        return 3;
+    }
+    QByteArray token;
+    QString tlsCert = commandLine.tlsCert;
+    QString tlsKey = commandLine.tlsKey;
+    if (!commandLine.webConfigFile.isEmpty()) {
+        WebConfig web;
+        QString webError;
+        if (!WebConfig::load(commandLine.webConfigFile, &web, &webError)) {
+            std::fprintf(stderr, "poolscope: agent: %s\n", qPrintable(webError));
+            return 3;
+        }
+        token = web.bearerToken;
+        tlsCert = web.certFile;
+        tlsKey = web.keyFile;
+    }
+    if (!commandLine.tokenEnv.isEmpty()) {
+        token = qgetenv(commandLine.tokenEnv.toLocal8Bit().constData()).trimmed();
+        if (token.isEmpty()) {
+            std::fprintf(stderr, "poolscope: agent: --token-env %s: the variable is not set or empty\n",
+                qPrintable(commandLine.tokenEnv));
+            return 3;
+        }
+    }
+
+    Session session(*workspace);
+    Monitor monitor(&session);
+    Diagnosis diagnosis(&session);
+    warnUnsetEnvironment(monitor);
+    Agent agent(&session, &diagnosis);
+    QString error;
+    if (!tlsCert.isEmpty() && !agent.server().setTls(tlsCert, tlsKey, &error)) {
+        std::fprintf(stderr, "poolscope: agent: %s\n", qPrintable(error));
+        return 3;
+    }
+    agent.server().setBearerToken(token);
+    if (!agent.server().listen(address, static_cast<quint16>(port), &error)) {
+        std::fprintf(
+            stderr, "poolscope: agent: cannot listen on %s: %s\n", qPrintable(commandLine.listen), qPrintable(error));
+        return 1;
+    }
+    if (!address.isLoopback() && token.isEmpty())
+        std::fprintf(stderr,
+            "poolscope: agent: warning: listening on %s without a token: anyone who reaches it reads the backends "
+            "and their queries (--token-env NAME)\n",
+            qPrintable(commandLine.listen));
+    const auto stopNotifier = watchStopSignals(&app, [&](int) {
+        std::fprintf(stderr, "poolscope: agent: stopping on a signal\n");
+        agent.server().close();
+        monitor.stop();
+        app.quit();
+    });
+    // The long history is Prometheus's: keep what the verdict needs, not everything since the start.
+    QTimer trim;
+    QObject::connect(&trim, &QTimer::timeout, &app,
+        [&] { session.dropHistoryBefore(QDateTime::currentMSecsSinceEpoch() - commandLine.historyMs); });
+    trim.start(60'000);
+    std::fprintf(stderr, "poolscope: agent: serving %s://%s:%u/metrics (%d targets, %d databases)\n",
+        tlsCert.isEmpty() ? "http" : "https", qPrintable(address.toString()), agent.server().serverPort(),
+        session.targetCount(), session.databaseCount());
     monitor.start();
     return app.exec();
 }

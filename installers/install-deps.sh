@@ -20,6 +20,9 @@ packages=(
   openssl zlib1g-dev util-linux mount
   # notification tests: a private session bus (dbus-daemon --session) for a fake notification server
   dbus
+  # the agent's rules and exposition: promtool (promtool check rules|metrics, promtool test rules), and the
+  # real Prometheus of the fleet integration test
+  prometheus
 )
 if [ "${1:-}" = "--fuzz" ]; then
   # the `fuzz` preset: clang and its runtime libraries (libFuzzer, ASan, UBSan)

@@ -373,4 +373,12 @@ void Session::addEvent(const Event& event)
     Q_EMIT eventAdded(static_cast<int>(m_events.size() - 1));
 }
 
+void Session::dropHistoryBefore(qint64 cutoffMs)
+{
+    for (TargetState& target : m_targets)
+        target.history.dropBefore(cutoffMs);
+    if (m_firstMs != 0 && m_firstMs < cutoffMs)
+        m_firstMs = std::min(cutoffMs, m_lastMs);
+}
+
 } // namespace poolscope

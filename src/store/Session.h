@@ -133,6 +133,10 @@ public:
     // A target's routes at a moment, by the same rule (without an archive, from the route history).
     QList<RouteStats> routesAt(int targetIndex, qint64 cursorMs) const;
 
+    // Forgets every target's history before cutoffMs (TargetHistory::dropBefore): `poolscope agent` keeps only
+    // what its Diagnosis needs. Emits nothing; events stay (they are capped anyway).
+    void dropHistoryBefore(qint64 cutoffMs);
+
     // Earliest and latest timestamp of anything recorded, 0 when empty.
     qint64 firstTimestampMs() const { return m_firstMs; }
     qint64 lastTimestampMs() const { return m_lastMs; }

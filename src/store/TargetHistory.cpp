@@ -89,4 +89,31 @@ std::size_t TargetHistory::memoryBytes() const
     return bytes;
 }
 
+void TargetHistory::dropBefore(qint64 cutoffMs)
+{
+    const auto rows
+        = static_cast<std::size_t>(std::lower_bound(m_times.begin(), m_times.end(), cutoffMs) - m_times.begin());
+    if (rows > 0) {
+        const auto n = static_cast<std::ptrdiff_t>(rows);
+        m_times.erase(m_times.begin(), m_times.begin() + n);
+        m_ok.erase(m_ok.begin(), m_ok.begin() + n);
+        m_latency.erase(m_latency.begin(), m_latency.begin() + n);
+        for (auto& column : m_columns)
+            column.erase(column.begin(), column.begin() + n);
+        std::erase_if(m_errors, [rows](const auto& entry) { return entry.first < rows; });
+        for (auto& entry : m_errors)
+            entry.first -= rows;
+    }
+    const auto counts
+        = std::lower_bound(m_backendTimes.begin(), m_backendTimes.end(), cutoffMs) - m_backendTimes.begin();
+    m_backendTimes.erase(m_backendTimes.begin(), m_backendTimes.begin() + counts);
+    m_backendCounts.erase(m_backendCounts.begin(), m_backendCounts.begin() + counts);
+    for (RouteSeries& series : m_routes) {
+        const auto first = std::lower_bound(series.points.begin(), series.points.end(), cutoffMs,
+            [](const RoutePoint& p, qint64 t) { return p.tMs < t; });
+        if (first - series.points.begin() > 1)
+            series.points.erase(series.points.begin(), first - 1);
+    }
+}
+
 } // namespace poolscope

@@ -47,6 +47,10 @@ public:
     // Index of the last row at or before timestampMs, or -1.
     std::ptrdiff_t rowAtOrBefore(qint64 timestampMs) const;
 
+    // Forgets the rows (and backend counts) older than cutoffMs; of each route, the points before it but the last
+    // one (so that a rate from the cutoff on stays exact). For a long-running agent, whose history is Prometheus's.
+    void dropBefore(qint64 cutoffMs);
+
     // Approximate heap bytes held (benchmarked in tests/bench).
     std::size_t memoryBytes() const;
 

@@ -41,6 +41,9 @@ struct TargetConfig
     // Behind pgbouncer: which of its clients are this process (see PgbouncerClients). When set, the
     // target's backends are those a pgbouncer server connection links to a matching client right now.
     PgbouncerClients pgbouncerClients;
+    // The service this process is a replica of: the agent's `service` label (README, "Watching a fleet");
+    // empty means the target's own name.
+    QString service;
 
     bool operator==(const TargetConfig&) const = default;
 };

@@ -375,6 +375,7 @@ TargetConfig readTarget(const QJsonValue& value, const QString& path, QStringLis
     t.database = r.string(u"database"_s, {});
     t.pool = r.string(u"pool"_s, {});
     t.pgbouncerClients = readPgbouncerClients(r, errors);
+    t.service = r.string(u"service"_s, {});
     r.rejectUnknown();
     return t;
 }
@@ -639,6 +640,8 @@ QByteArray workspaceToJson(const Workspace& ws)
                 clients.insert(u"application_name"_s, t.pgbouncerClients.applicationName);
             o.insert(u"pgbouncer_clients"_s, clients);
         }
+        if (!t.service.isEmpty())
+            o.insert(u"service"_s, t.service);
         targets.append(o);
     }
     QJsonArray databases;
