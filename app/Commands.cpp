@@ -484,6 +484,7 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
 
     QApplication app(argc, argv);
     QApplication::setApplicationName(u"PoolScope"_s);
+    QGuiApplication::setDesktopFileName(u"poolscope"_s); // the installed poolscope.desktop: its icon and name
     QApplication::setApplicationVersion(QStringLiteral(POOLSCOPE_VERSION));
     QApplication::setOrganizationName(u"PoolScope"_s);
 

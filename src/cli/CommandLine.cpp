@@ -9,6 +9,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <memory>
 
 using namespace Qt::StringLiterals;
@@ -74,6 +75,8 @@ CommandLine parseCommandLine(const QStringList& arguments)
             cl.command = CommandLine::Command::Explain;
             ++i;
         }
+        if (i == 1)
+            cl.subcommand = first;
     }
 
     QStringList targetNames;
@@ -125,6 +128,7 @@ CommandLine parseCommandLine(const QStringList& arguments)
 
         if (arg == u"-h"_s || arg == u"--help"_s) {
             cl.command = CommandLine::Command::Help;
+            cl.helpTopic = cl.subcommand;
         } else if (arg == u"--version"_s) {
             cl.command = CommandLine::Command::Version;
         } else if (arg == u"--demo"_s) {
@@ -356,6 +360,8 @@ QString usageText()
                                             (--leak: its web process leaks R connections a minute)
   poolscope [--health URL [--name N] [--profile P] [--app APPLICATION_NAME]]... [--pg CONNINFO]...
   poolscope status [WORKSPACE | flags] [--json] [--wait SECONDS]
+                                            poll every target and database once and print their state
+                                            (--json: as JSON); --wait: at most SECONDS (10) for the answers
   poolscope screenshot [WORKSPACE | flags | --demo] --out FILE.png|FILE.svg [--after SECONDS] [--size WxH]
                                             [--force]  (.svg: the chart, as vectors; else a PNG of the window)
   poolscope FILE.sqlite                     review a recording (no live sources)
@@ -383,6 +389,56 @@ pg_stat_activity. Profiles: auto (default), seed, psycopg_pool, node-postgres.
 status and explain exit codes: 0 OK, 1 WARNING, 2 CRITICAL (discrepancy thresholds), 3 UNKNOWN (a target or database failed);
 explain: 4 interrupted by SIGINT/SIGTERM (the report printed is of what was seen until then).
 )"_s;
+}
+
+QStringList subcommands()
+{
+    // Every synopsis line "  poolscope WORD ..." whose WORD is a lower-case word names a sub-command.
+    static const QRegularExpression synopsis(u"^  poolscope ([a-z]+) "_s, QRegularExpression::MultilineOption);
+    QStringList names;
+    for (auto it = synopsis.globalMatch(usageText()); it.hasNext();) {
+        const QString name = it.next().captured(1);
+        if (!names.contains(name))
+            names.append(name);
+    }
+    return names;
+}
+
+QString usageText(const QString& subcommand)
+{
+    if (subcommand.isEmpty())
+        return usageText();
+    // The sub-command's synopsis lines (with their indented continuations) out of the general usage, then the
+    // notes that concern it: those naming it or one of its options, and those naming no sub-command and no option.
+    const QStringList paragraphs = usageText().split(u"\n\n"_s);
+    QStringList synopsis;
+    bool inBlock = false;
+    for (const QString& line : paragraphs.first().split(u'\n')) {
+        if (line.startsWith(u"  poolscope"_s))
+            inBlock = line.startsWith(u"  poolscope %1 "_s.arg(subcommand));
+        else if (!line.startsWith(u"    "_s))
+            inBlock = false;
+        if (inBlock)
+            synopsis.append(line);
+    }
+    static const QRegularExpression option(u"--[a-z]+"_s);
+    QStringList options;
+    for (auto it = option.globalMatch(synopsis.join(u'\n')); it.hasNext();)
+        options.append(it.next().captured());
+    const QStringList names = subcommands();
+    QString text = u"Usage:\n"_s + synopsis.join(u'\n') + u'\n';
+    for (qsizetype i = 1; i < paragraphs.size(); ++i) {
+        const QString& note = paragraphs.at(i);
+        const auto mentions = [&note](const QString& word) {
+            return note.contains(QRegularExpression(u"(^|[^-\\w])%1\\b"_s.arg(QRegularExpression::escape(word))));
+        };
+        const bool general = std::none_of(names.begin(), names.end(), mentions) && !note.contains(option);
+        const bool concerns = mentions(subcommand)
+            || std::any_of(options.begin(), options.end(), [&note](const QString& o) { return note.contains(o); });
+        if (concerns || general)
+            text += u'\n' + note + (note.endsWith(u'\n') ? u""_s : u"\n"_s);
+    }
+    return text;
 }
 
 } // namespace poolscope

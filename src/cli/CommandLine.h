@@ -34,6 +34,8 @@ struct CommandLine
     bool force = false; // export/screenshot --force: replace an existing file of another kind (cli/OutputPath.h)
     bool raw = false; // export --raw: text cells as they are, no formula neutralisation
     QString error; // non-empty: the command line is wrong; says why
+    QString subcommand; // the sub-command word given first ("status", ...), empty for the window
+    QString helpTopic; // --help after a sub-command: the sub-command whose usage to print
 
     bool hasAdHoc() const { return !adHoc.targets.isEmpty() || !adHoc.databases.isEmpty(); }
 };
@@ -43,6 +45,11 @@ struct CommandLine
 CommandLine parseCommandLine(const QStringList& arguments);
 
 QString usageText();
+// The usage of one sub-command: its synopsis lines and the notes that concern it (the man page of
+// poolscope-SUBCOMMAND(1) is made from it). An empty name gives usageText().
+QString usageText(const QString& subcommand);
+// The sub-commands the usage text lists ("status", "screenshot", ...), in its order.
+QStringList subcommands();
 
 // True when `path` names a recording: it ends in .sqlite or starts with "SQLite format 3".
 bool looksLikeRecording(const QString& path);
