@@ -5,6 +5,7 @@
 #include "MainWindow.h"
 #include "ScreenshotRenderer.h"
 #include "StopSignals.h"
+#include "Theme.h"
 #include "WindowActions.h"
 #include "analysis/Diagnosis.h"
 #include "cli/CommandLine.h"
@@ -481,12 +482,17 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
     const bool headless = qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && (screenshot || !haveDisplay());
     if (headless)
         qputenv("QT_QPA_PLATFORM", "offscreen");
+    // --scale: every window (and so every screenshot) drawn at that many device pixels per pixel, sharp.
+    if (commandLine.scale != 1)
+        qputenv("QT_SCALE_FACTOR", QByteArray::number(commandLine.scale));
 
     QApplication app(argc, argv);
     QApplication::setApplicationName(u"PoolScope"_s);
     QGuiApplication::setDesktopFileName(u"poolscope"_s); // the installed poolscope.desktop: its icon and name
     QApplication::setApplicationVersion(QStringLiteral(POOLSCOPE_VERSION));
     QApplication::setOrganizationName(u"PoolScope"_s);
+    // The palette before any window: --theme for this run, else the one View ▸ Theme remembered.
+    Theme::apply(commandLine.theme.isEmpty() ? Theme::remembered() : Theme::schemeFromName(commandLine.theme));
 
     QString screenshotPath = commandLine.out;
     double afterSeconds = commandLine.afterSeconds;

@@ -7,6 +7,7 @@
 #include "InspectorDialog.h"
 #include "Notifier.h"
 #include "RoutesView.h"
+#include "ShortcutsDialog.h"
 #include "StatusPane.h"
 #include "TargetsPane.h"
 #include "Theme.h"
@@ -118,12 +119,49 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
     connect(
         m_actions->action(WindowActions::Id::InspectPayload), &QAction::triggered, this, &MainWindow::openInspector);
 
+    connect(m_actions->action(WindowActions::Id::KeyboardShortcuts), &QAction::triggered, this,
+        &MainWindow::openShortcutsDialog);
+    for (const auto& [id, scheme] : { std::pair { WindowActions::Id::ThemeSystem, Theme::Scheme::System },
+             std::pair { WindowActions::Id::ThemeLight, Theme::Scheme::Light },
+             std::pair { WindowActions::Id::ThemeDark, Theme::Scheme::Dark } }) {
+        connect(m_actions->action(id), &QAction::triggered, this, [this, s = scheme] { setTheme(s, true); });
+    }
+    checkTheme(Theme::current()); // the app applies the remembered one (or --theme) before the window exists
+
     resize(1400, 900);
     if (m_targets->model()->rowCount() > 0)
         selectTarget(0);
 }
 
 MainWindow::~MainWindow() = default;
+
+ShortcutsDialog* MainWindow::openShortcutsDialog()
+{
+    auto* dialog = findChild<ShortcutsDialog*>(QString(), Qt::FindDirectChildrenOnly);
+    if (!dialog) {
+        dialog = new ShortcutsDialog(m_actions, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    dialog->show();
+    dialog->raise();
+    return dialog;
+}
+
+void MainWindow::setTheme(Theme::Scheme scheme, bool remember)
+{
+    Theme::apply(scheme);
+    checkTheme(scheme);
+    if (remember)
+        Theme::remember(scheme);
+}
+
+void MainWindow::checkTheme(Theme::Scheme scheme)
+{
+    const WindowActions::Id id = scheme == Theme::Scheme::Dark ? WindowActions::Id::ThemeDark
+        : scheme == Theme::Scheme::Light                       ? WindowActions::Id::ThemeLight
+                                                               : WindowActions::Id::ThemeSystem;
+    m_actions->action(id)->setChecked(true);
+}
 
 Session* MainWindow::session() const
 {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "Theme.h"
+
 #include <QMainWindow>
 #include <QPointer>
 
@@ -17,6 +19,7 @@ class Monitor;
 class Notifier;
 class RoutesView;
 class Session;
+class ShortcutsDialog;
 class StatusPane;
 class TargetsPane;
 class ThresholdsDialog;
@@ -69,11 +72,18 @@ public:
     // Opens the (non-modal) payload inspector on the selected target; null without a monitor.
     InspectorDialog* openInspector();
 
+    // Help ▸ Keyboard Shortcuts: the (non-modal) list of every action's keys.
+    ShortcutsDialog* openShortcutsDialog();
+    // View ▸ Theme: applies the palette to the application and checks the menu entry; `remember` keeps it for
+    // the next start (Theme::remember()).
+    void setTheme(Theme::Scheme scheme, bool remember = false);
+
     // Refreshes everything now (instead of at the next coalesced tick) and grabs the window.
     QImage renderToImage();
 
 private:
     void onTargetChanged(int targetIndex);
+    void checkTheme(Theme::Scheme scheme);
 
     QPointer<Session> m_session;
     QPointer<Diagnosis> m_diagnosis;

@@ -1,6 +1,7 @@
 #include "TimelineChart.h"
 
 #include "Theme.h"
+#include "WholeNumberAxis.h"
 #include "models/Format.h"
 #include "store/Decimation.h"
 #include "store/Session.h"
@@ -48,18 +49,6 @@ Metric metricOf(TimelineChart::Series series)
     }
 }
 
-// A tick step of 1, 2 or 5 times a power of ten giving at most ~6 intervals.
-double niceStep(double max)
-{
-    const double raw = std::max(max / 6.0, 1.0);
-    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-    for (const double f : { 1.0, 2.0, 5.0, 10.0 }) {
-        if (f * magnitude >= raw)
-            return f * magnitude;
-    }
-    return 10 * magnitude;
-}
-
 // Index of the element of `times` nearest to t, or -1.
 std::ptrdiff_t nearest(std::span<const qint64> times, qint64 t)
 {
@@ -102,11 +91,7 @@ TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
     m_chart->addAxis(m_axisX, Qt::AlignBottom);
 
     m_axisY = new QValueAxis(m_chart);
-    m_axisY->setLabelFormat(u"%d"_s);
-    m_axisY->setTickType(QValueAxis::TicksDynamic);
-    m_axisY->setTickAnchor(0);
-    m_axisY->setTickInterval(1);
-    m_axisY->setMinorTickCount(0);
+    WholeNumberAxis::setUp(m_axisY);
     m_axisY->setRange(0, 5);
     m_axisY->setTitleText(u"connections"_s);
     m_chart->addAxis(m_axisY, Qt::AlignLeft);
@@ -131,12 +116,10 @@ TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
 
     m_poolMaxLabel = new QGraphicsSimpleTextItem(m_chart);
     m_poolMaxLabel->setText(u"pool max"_s);
-    m_poolMaxLabel->setBrush(Theme::lineColor(Theme::Line::PoolMax));
     m_poolMaxLabel->setZValue(10);
     m_poolMaxLabel->hide();
 
     m_cursorLine = new QGraphicsLineItem(m_chart);
-    m_cursorLine->setPen(QPen(QColor(0, 0, 0, 90), 1));
     m_cursorLine->setZValue(20);
     m_cursorLine->hide();
 
@@ -153,7 +136,6 @@ TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
     m_emptyLabel = new QLabel(this);
     m_emptyLabel->setAlignment(Qt::AlignCenter);
     m_emptyLabel->setAccessibleName(u"Chart status"_s);
-    m_emptyLabel->setStyleSheet(u"QLabel { color: #616161; font-size: 15pt; background: transparent; }"_s);
     m_emptyLabel->setAttribute(Qt::WA_TransparentForMouseEvents);
     m_emptyLabel->hide();
 
@@ -175,8 +157,6 @@ TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
     m_readout = new QLabel(this);
     m_readout->setTextFormat(Qt::RichText);
     m_readout->setAccessibleName(u"Hover read-out"_s);
-    m_readout->setStyleSheet(u"QLabel { background: rgba(255, 255, 255, 235); color: #212121; "
-                             "border: 1px solid #9e9e9e; border-radius: 3px; padding: 4px 6px; }"_s);
     m_readout->setAttribute(Qt::WA_TransparentForMouseEvents);
     m_readout->hide();
 
@@ -197,6 +177,7 @@ TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
         refresh();
     });
     connect(m_chart, &QChart::plotAreaChanged, this, &TimelineChart::layoutOverlays);
+    applyTheme();
     refresh();
 }
 
@@ -257,6 +238,32 @@ QLineSeries* TimelineChart::segmentSeries(Series series, int segment)
         list.push_back(s);
     }
     return list[static_cast<std::size_t>(segment)];
+}
+
+void TimelineChart::applyTheme()
+{
+    Theme::styleChart(m_chart);
+    for (std::size_t i = 0; i < m_series.size(); ++i) {
+        for (QLineSeries* s : m_series[i])
+            s->setPen(Theme::linePen(lineOf(static_cast<Series>(i))));
+    }
+    m_poolMax->setPen(Theme::linePen(Theme::Line::PoolMax));
+    m_poolMaxLabel->setBrush(Theme::lineColor(Theme::Line::PoolMax));
+    QColor hover = palette().color(QPalette::Text);
+    hover.setAlpha(90);
+    m_cursorLine->setPen(QPen(hover, 1));
+    m_emptyLabel->setStyleSheet(u"QLabel { color: %1; font-size: 15pt; background: transparent; }"_s.arg(
+        Theme::stateColor(TargetsModel::StateLevel::Waiting).name()));
+    m_readout->setStyleSheet(u"QLabel { background: %1; color: %2; border: 1px solid %3; border-radius: 3px; "
+                             "padding: 4px 6px; }"_s.arg(palette().color(QPalette::ToolTipBase).name(),
+                                 palette().color(QPalette::ToolTipText).name(), palette().color(QPalette::Mid).name()));
+}
+
+void TimelineChart::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange)
+        applyTheme();
 }
 
 void TimelineChart::feed(Series series, const QList<QList<QPointF>>& segments)
@@ -333,10 +340,7 @@ void TimelineChart::refresh()
     if (m_axisX->format() != format)
         m_axisX->setFormat(format);
     m_axisX->setRange(QDateTime::fromMSecsSinceEpoch(m_t0), QDateTime::fromMSecsSinceEpoch(m_t1));
-    const double top = std::max(5.0, std::ceil(maxValue * 1.1 + 0.5));
-    const double step = niceStep(top);
-    m_axisY->setTickInterval(step);
-    m_axisY->setRange(0, std::ceil(top / step) * step);
+    WholeNumberAxis::fit(m_axisY, maxValue * 1.1 + 0.5, 5);
 
     // Overlays: waiting before the first poll, the reason while failing.
     if (!target) {

@@ -220,6 +220,23 @@ CommandLine parseCommandLine(const QStringList& arguments)
             cl.raw = true;
         } else if (arg == u"--after"_s) {
             number(&cl.afterSeconds, 0, 3600);
+        } else if (arg == u"--theme"_s) {
+            if (!value(&cl.theme))
+                break;
+            static const QStringList themes { u"system"_s, u"light"_s, u"dark"_s };
+            if (!themes.contains(cl.theme))
+                fail(u"--theme: \"%1\" is not one of %2"_s.arg(cl.theme, themes.join(u", "_s)));
+        } else if (arg == u"--scale"_s) {
+            QString text;
+            if (!value(&text))
+                break;
+            bool ok = false;
+            const double scale = text.toDouble(&ok);
+            if (!ok || scale < 1 || scale > 4) {
+                fail(u"--scale: \"%1\" is not a factor between 1 and 4"_s.arg(text));
+                break;
+            }
+            cl.scale = scale;
         } else if (arg == u"--out"_s) {
             value(&cl.out);
         } else if (arg == u"--size"_s) {
@@ -363,9 +380,11 @@ QString usageText()
                                             poll every target and database once and print their state
                                             (--json: as JSON); --wait: at most SECONDS (10) for the answers
   poolscope screenshot [WORKSPACE | flags | --demo] --out FILE.png|FILE.svg [--after SECONDS] [--size WxH]
-                                            [--force]  (.svg: the chart, as vectors; else a PNG of the window)
+                   [--theme T] [--scale F] [--force]
+                                            .svg: the chart, as vectors; else a PNG of the window
+                                            (--scale 2: twice the pixels, for high-DPI screens)
   poolscope FILE.sqlite                     review a recording (no live sources)
-  poolscope screenshot FILE.sqlite [--at T] [--redact] [--force] --out FILE.png|FILE.svg
+  poolscope screenshot FILE.sqlite [--at T] [--redact] [--theme T] [--scale F] [--force] --out FILE.png|FILE.svg
   poolscope record [WORKSPACE | flags] --out FILE.sqlite [--duration D]
                                             record headless until D (90, 90s, 10m, 12h) or SIGINT/SIGTERM
   poolscope export FILE.sqlite --what timeline|routes|backends|events [--from T] [--to T] [--at T]
@@ -382,6 +401,9 @@ QString usageText()
 
 Output files (--out) are checked before anything is written: never the file being read, never an existing
 file of another kind (a recording, notes, CSV onto PNG...) unless --force; a recording is never replaced.
+
+The window and its screenshots: --theme system|light|dark chooses the palette for this run (View > Theme
+remembers one); --scale F draws at F device pixels per pixel (1 to 4).
 
 Targets are health endpoints (HTTP/HTTPS JSON) of processes that own a pool; databases are read through
 pg_stat_activity. Profiles: auto (default), seed, psycopg_pool, node-postgres.

@@ -34,6 +34,9 @@ struct CommandLine
     bool force = false; // export/screenshot --force: replace an existing file of another kind (cli/OutputPath.h)
     bool raw = false; // export --raw: text cells as they are, no formula neutralisation
     QString error; // non-empty: the command line is wrong; says why
+    QString theme; // --theme system|light|dark: the window's palette for this run (not remembered); empty: the
+                   // remembered one
+    double scale = 1; // --scale F: device pixel ratio of the window and its screenshots (1..4)
     QString subcommand; // the sub-command word given first ("status", ...), empty for the window
     QString helpTopic; // --help after a sub-command: the sub-command whose usage to print
 
