@@ -1,5 +1,7 @@
 #include "EvidenceActions.h"
 
+#include "Theme.h"
+
 #include "record/RecordingManager.h"
 
 #include "JobProgressWidget.h"
@@ -197,7 +199,8 @@ void EvidenceActions::updateCursor()
     m_live->setToolTip(review ? u"Show the end of the recording (Esc)"_s : u"Follow the newest data (Esc)"_s);
     if (live) {
         m_cursorLabel->setText(u"● Live"_s);
-        m_cursorLabel->setStyleSheet(u"QLabel { color: #2e7d32; font-weight: bold; }"_s);
+        m_cursorLabel->setStyleSheet(
+            u"QLabel { color: %1; font-weight: bold; }"_s.arg(Theme::stateColor(TargetsModel::StateLevel::Ok).name()));
         m_liveButton->hide();
     } else {
         const QString moment = formatClock(m_view->cursor());

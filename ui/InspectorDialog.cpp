@@ -1,4 +1,6 @@
 #include "InspectorDialog.h"
+
+#include "Theme.h"
 #include "workspace/WorkspaceFile.h"
 
 #include "format/Format.h"
@@ -253,7 +255,7 @@ QString InspectorDialog::selectedField() const
 void InspectorDialog::showMessage(const QString& text, bool error)
 {
     m_message->setText(text);
-    m_message->setStyleSheet(error ? u"color: #b00020;"_s : QString());
+    m_message->setStyleSheet(error ? u"color: %1;"_s.arg(Theme::errorColor().name()) : QString());
 }
 
 bool InspectorDialog::useSelectedAs(const QString& key)

@@ -1,5 +1,7 @@
 #include "RecordingStatusWidget.h"
 
+#include "Theme.h"
+
 #include "record/RecordingManager.h"
 #include "store/Session.h"
 
@@ -118,7 +120,8 @@ void RecordingStatusWidget::refresh()
     m_record->setVisible(!(m_session && m_session->isReview())); // a reopened recording is not recorded again
     m_record->setChecked(recording);
     m_record->setText(recording ? u"■ Stop recording"_s : u"● Record"_s);
-    m_record->setStyleSheet(recording ? u"QToolButton { color: #c62828; font-weight: bold; }"_s : QString());
+    m_record->setStyleSheet(
+        recording ? u"QToolButton { color: %1; font-weight: bold; }"_s.arg(Theme::errorColor().name()) : QString());
     if (!m_manager)
         m_record->setToolTip(u"Recording is not available here"_s);
     else if (m_session && m_session->isReview())

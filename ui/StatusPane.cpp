@@ -118,6 +118,16 @@ void StatusPane::refresh()
     if (m_session->databaseCount() > 0)
         parts << counts(dbOk, dbFailing, dbWaiting, u"database ok"_s, u"databases ok"_s);
     m_status->setText(parts.join(u"  ·  "_s));
+    m_status->setToolTip(tr("Last poll: local time of the newest answer (or failure) of any health endpoint or "
+                            "pg_stat_activity read\nTargets: %1 answering, %2 failing, %3 not polled yet (health "
+                            "endpoints of the workspace)\nDatabases: %4 read, %5 failing, %6 not read yet "
+                            "(pg_stat_activity)")
+                             .arg(targetsOk)
+                             .arg(targetsFailing)
+                             .arg(targetsWaiting)
+                             .arg(dbOk)
+                             .arg(dbFailing)
+                             .arg(dbWaiting));
     m_error->setText(error);
     m_error->setToolTip(error);
 }

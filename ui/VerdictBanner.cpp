@@ -1,5 +1,7 @@
 #include "VerdictBanner.h"
 
+#include "Theme.h"
+
 #include "analysis/AnalysisText.h"
 #include "analysis/Diagnosis.h"
 
@@ -82,23 +84,47 @@ void VerdictBanner::setDiagnosis(const TargetDiagnosis* diagnosis)
 void VerdictBanner::applyTone()
 {
     QString background, border, foreground;
-    switch (m_tone) {
-    case Tone::Neutral:
-        background = u"#f1f3f4"_s, border = u"#c7c9cc"_s, foreground = u"#37474f"_s;
-        break;
-    case Tone::Calm:
-        background = u"#e8f5e9"_s, border = u"#a5d6a7"_s, foreground = u"#1b5e20"_s;
-        break;
-    case Tone::Warning:
-        background = u"#fff4e0"_s, border = u"#f5b041"_s, foreground = u"#8a4b00"_s;
-        break;
-    case Tone::Critical:
-        background = u"#fdecea"_s, border = u"#e57373"_s, foreground = u"#b71c1c"_s;
-        break;
+    if (Theme::isDark()) {
+        switch (m_tone) {
+        case Tone::Neutral:
+            background = u"#2f3237"_s, border = u"#4a4d52"_s, foreground = u"#e8eaed"_s;
+            break;
+        case Tone::Calm:
+            background = u"#1e3a24"_s, border = u"#2e7d32"_s, foreground = u"#a5d6a7"_s;
+            break;
+        case Tone::Warning:
+            background = u"#3d2e0f"_s, border = u"#b87400"_s, foreground = u"#ffcc80"_s;
+            break;
+        case Tone::Critical:
+            background = u"#3d1c1c"_s, border = u"#c62828"_s, foreground = u"#ff8a80"_s;
+            break;
+        }
+    } else {
+        switch (m_tone) {
+        case Tone::Neutral:
+            background = u"#f1f3f4"_s, border = u"#c7c9cc"_s, foreground = u"#37474f"_s;
+            break;
+        case Tone::Calm:
+            background = u"#e8f5e9"_s, border = u"#a5d6a7"_s, foreground = u"#1b5e20"_s;
+            break;
+        case Tone::Warning:
+            background = u"#fff4e0"_s, border = u"#f5b041"_s, foreground = u"#8a4b00"_s;
+            break;
+        case Tone::Critical:
+            background = u"#fdecea"_s, border = u"#e57373"_s, foreground = u"#b71c1c"_s;
+            break;
+        }
     }
     setStyleSheet(
         u"QFrame#verdictBanner { background: %1; border: 1px solid %2; border-radius: 4px; }"
         u" QFrame#verdictBanner QLabel { color: %3; font-weight: 600; }"_s.arg(background, border, foreground));
+}
+
+void VerdictBanner::changeEvent(QEvent* event)
+{
+    QFrame::changeEvent(event);
+    if (event->type() == QEvent::ApplicationPaletteChange)
+        applyTone();
 }
 
 void VerdictBanner::copyToClipboard() const

@@ -103,9 +103,9 @@ man)
         # groff's warnings are lintian's test of a man page (groff-message); it must also name itself.
         warnings="$(zcat "$page" | LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z 2>&1)"
         [ -z "$warnings" ] || fail "$name(1): $warnings"
-        text="$(zcat "$page" | LC_ALL=C.UTF-8 groff -man -Tutf8 2>/dev/null | col -b)"
+        text="$(zcat "$page" | LC_ALL=C groff -man -Tascii 2>/dev/null | col -bx)"
         grep -q "^NAME" <<<"$text" || fail "$name(1) has no NAME section"
-        grep -A1 "^NAME" <<<"$text" | grep -q "$name - " || fail "$name(1): its NAME is not '$name - ...'"
+        grep -A1 "^NAME" <<<"$text" | grep -Eq "^ +$name +- " || fail "$name(1): its NAME is not '$name - ...'"
         grep -q "^SYNOPSIS" <<<"$text" || fail "$name(1) has no SYNOPSIS"
         if [ "$name" != poolscope ]; then
             grep -q "poolscope ${name#poolscope-} " <<<"$text" || fail "$name(1) does not show its usage"
