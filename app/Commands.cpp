@@ -528,7 +528,8 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
                 *evidence->jobs(), evidence, review,
                 [&](std::unique_ptr<LiveWindow> opened) { reviews.push_back(std::move(opened)); },
                 [path](const QString& error) {
-                    QMessageBox::warning(nullptr, u"PoolScope"_s, u"Cannot open %1:\n%2"_s.arg(path, error));
+                    QMessageBox::warning(nullptr, u"PoolScope"_s,
+                        QCoreApplication::translate("poolscope", "Cannot open %1:\n%2").arg(path, error));
                 },
                 [&](MainWindow* opened) { wireOpenRecording(opened); });
         });

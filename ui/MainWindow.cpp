@@ -43,10 +43,10 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
 {
     const QString fileName = session && !session->workspace().path.isEmpty()
         ? QFileInfo(session->workspace().path).fileName()
-        : u"ad hoc"_s;
-    setWindowTitle(u"PoolScope — "_s + fileName);
+        : tr("ad hoc");
+    setWindowTitle(tr("PoolScope — ") + fileName);
     setWindowIcon(Theme::appIcon());
-    setAccessibleName(u"PoolScope main window"_s);
+    setAccessibleName(tr("PoolScope main window"));
 
     m_actions = new WindowActions(this);
 
@@ -64,16 +64,16 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
     centre->addWidget(m_timeline);
 
     m_tabs = new QTabWidget(centre);
-    m_tabs->setAccessibleName(u"Details"_s);
+    m_tabs->setAccessibleName(tr("Details"));
     m_tabs->setDocumentMode(true);
     m_backends = new BackendsPane(session, m_view, diagnosis, m_tabs);
-    m_tabs->addTab(m_backends, u"Backends"_s);
+    m_tabs->addTab(m_backends, tr("Backends"));
     m_routes = new RoutesView(session, m_view, diagnosis, m_tabs);
-    m_tabs->addTab(m_routes, u"Routes"_s);
+    m_tabs->addTab(m_routes, tr("Routes"));
     m_explain = new ExplainPane(diagnosis, m_tabs);
-    m_tabs->addTab(m_explain, u"Explain"_s);
+    m_tabs->addTab(m_explain, tr("Explain"));
     m_events = new EventsPane(session, m_tabs);
-    m_tabs->addTab(m_events, u"Events"_s);
+    m_tabs->addTab(m_events, tr("Events"));
     centre->addWidget(m_tabs);
 
     mainSplitter->addWidget(centre);
@@ -94,19 +94,19 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
     const auto tabText
         = [this](QWidget* page, const QString& text) { m_tabs->setTabText(m_tabs->indexOf(page), text); };
     connect(m_backends, &BackendsPane::countChanged, this,
-        [tabText, this](int total) { tabText(m_backends, u"Backends (%1)"_s.arg(total)); });
+        [tabText, this](int total) { tabText(m_backends, tr("Backends (%1)").arg(total)); });
     connect(m_routes, &RoutesView::countChanged, this, [tabText, this](int routes, int rising) {
-        tabText(
-            m_routes, rising > 0 ? u"Routes (%1, %2 rising)"_s.arg(routes).arg(rising) : u"Routes (%1)"_s.arg(routes));
+        tabText(m_routes,
+            rising > 0 ? tr("Routes (%1, %2 rising)").arg(routes).arg(rising) : tr("Routes (%1)").arg(routes));
     });
     connect(m_explain, &ExplainPane::suspectCountChanged, this, [tabText, this](int suspects) {
-        tabText(m_explain, suspects > 0 ? u"Explain (%1 suspects)"_s.arg(suspects) : u"Explain"_s);
+        tabText(m_explain, suspects > 0 ? tr("Explain (%1 suspects)").arg(suspects) : tr("Explain"));
     });
     connect(m_events, &EventsPane::countChanged, this,
-        [tabText, this](int rows) { tabText(m_events, u"Events (%1)"_s.arg(rows)); });
-    tabText(m_backends, u"Backends (%1)"_s.arg(m_backends->model()->rowCount()));
+        [tabText, this](int rows) { tabText(m_events, tr("Events (%1)").arg(rows)); });
+    tabText(m_backends, tr("Backends (%1)").arg(m_backends->model()->rowCount()));
     if (session && !session->events().isEmpty())
-        tabText(m_events, u"Events (%1)"_s.arg(m_events->view()->model()->rowCount()));
+        tabText(m_events, tr("Events (%1)").arg(m_events->view()->model()->rowCount()));
 
     // The panes follow the selected target (and share the ViewState: cursor, redaction, visible range);
     // a selected suspect selects its backend.

@@ -44,7 +44,7 @@ void Notifier::onEvent(int eventIndex)
         return;
     if (!m_tray) {
         m_tray = new QSystemTrayIcon(Theme::appIcon(), this);
-        m_tray->setToolTip(u"PoolScope"_s);
+        m_tray->setToolTip(tr("PoolScope"));
         m_tray->show();
     }
     const auto icon = event.severity == Event::Severity::Critical ? QSystemTrayIcon::Critical

@@ -236,15 +236,15 @@ QString Theme::lineLabel(Line line)
 {
     switch (line) {
     case Line::CheckedOut:
-        return u"Checked out"_s;
+        return QCoreApplication::translate("Theme", "Checked out");
     case Line::Tracked:
-        return u"Tracked"_s;
+        return QCoreApplication::translate("Theme", "Tracked");
     case Line::Discrepancy:
-        return u"Discrepancy"_s;
+        return QCoreApplication::translate("Theme", "Discrepancy");
     case Line::Backends:
-        return u"Backends (server)"_s;
+        return QCoreApplication::translate("Theme", "Backends (server)");
     case Line::PoolMax:
-        return u"pool max"_s;
+        return QCoreApplication::translate("Theme", "pool max");
     case Line::NumLines:
         break;
     }

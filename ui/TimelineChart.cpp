@@ -76,7 +76,7 @@ TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
     , m_chart(new QChart)
     , m_refreshTimer(new QTimer(this))
 {
-    setAccessibleName(u"Timeline chart"_s);
+    setAccessibleName(tr("Timeline chart"));
     m_chart->setAnimationOptions(QChart::NoAnimation);
     m_chart->setMargins(QMargins(4, 4, 8, 4));
     m_chart->setBackgroundRoundness(0);
@@ -109,13 +109,13 @@ TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
 
     m_view = new QChartView(m_chart, this);
     m_view->setRenderHint(QPainter::Antialiasing);
-    m_view->setAccessibleName(u"Timeline plot"_s);
+    m_view->setAccessibleName(tr("Timeline plot"));
     m_view->viewport()->setMouseTracking(true);
     m_view->viewport()->installEventFilter(this);
     m_view->setFrameShape(QFrame::NoFrame);
 
     m_poolMaxLabel = new QGraphicsSimpleTextItem(m_chart);
-    m_poolMaxLabel->setText(u"pool max"_s);
+    m_poolMaxLabel->setText(tr("pool max"));
     m_poolMaxLabel->setZValue(10);
     m_poolMaxLabel->hide();
 
@@ -135,20 +135,20 @@ TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
 
     m_emptyLabel = new QLabel(this);
     m_emptyLabel->setAlignment(Qt::AlignCenter);
-    m_emptyLabel->setAccessibleName(u"Chart status"_s);
+    m_emptyLabel->setAccessibleName(tr("Chart status"));
     m_emptyLabel->setAttribute(Qt::WA_TransparentForMouseEvents);
     m_emptyLabel->hide();
 
     m_failureLabel = new QLabel(this);
     m_failureLabel->setWordWrap(true);
-    m_failureLabel->setAccessibleName(u"Target failure"_s);
+    m_failureLabel->setAccessibleName(tr("Target failure"));
     m_failureLabel->setStyleSheet(u"QLabel { color: #ffffff; background: rgba(183, 28, 28, 225); "
                                   "border-radius: 4px; padding: 5px 10px; font-weight: bold; }"_s);
     m_failureLabel->setAttribute(Qt::WA_TransparentForMouseEvents);
     m_failureLabel->hide();
 
     m_cursorLabel = new QLabel(this);
-    m_cursorLabel->setAccessibleName(u"Time cursor"_s);
+    m_cursorLabel->setAccessibleName(tr("Time cursor"));
     m_cursorLabel->setStyleSheet(u"QLabel { color: #ffffff; background: #6a1b9a; border-radius: 3px; "
                                  "padding: 1px 5px; font-weight: bold; }"_s);
     m_cursorLabel->setAttribute(Qt::WA_TransparentForMouseEvents);
@@ -156,7 +156,7 @@ TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
 
     m_readout = new QLabel(this);
     m_readout->setTextFormat(Qt::RichText);
-    m_readout->setAccessibleName(u"Hover read-out"_s);
+    m_readout->setAccessibleName(tr("Hover read-out"));
     m_readout->setAttribute(Qt::WA_TransparentForMouseEvents);
     m_readout->hide();
 
@@ -345,20 +345,20 @@ void TimelineChart::refresh()
     // Overlays: waiting before the first poll, the reason while failing.
     if (!target) {
         m_emptyLabel->setText(
-            m_session && m_session->targetCount() == 0 ? u"No targets in this workspace"_s : u"Select a target"_s);
+            m_session && m_session->targetCount() == 0 ? tr("No targets in this workspace") : tr("Select a target"));
         m_emptyLabel->show();
         m_failureLabel->hide();
     } else if (!target->polled()) {
-        m_emptyLabel->setText(u"Waiting for the first poll of %1…"_s.arg(target->config.name));
+        m_emptyLabel->setText(tr("Waiting for the first poll of %1…").arg(target->config.name));
         m_emptyLabel->show();
         m_failureLabel->hide();
     } else {
         m_emptyLabel->hide();
         if (!target->latest.ok()) {
             const QString since = target->lastOk.timestampMs > 0
-                ? u"last success %1"_s.arg(formatClock(target->lastOk.timestampMs))
-                : u"never succeeded"_s;
-            m_failureLabel->setText(u"%1 is failing: %2\n%3 consecutive failed polls · %4"_s
+                ? tr("last success %1").arg(formatClock(target->lastOk.timestampMs))
+                : tr("never succeeded");
+            m_failureLabel->setText(tr("%1 is failing: %2\n%3 consecutive failed polls · %4")
                                         .arg(target->config.name, singleLine(target->latest.error))
                                         .arg(target->consecutiveFailures)
                                         .arg(since));
@@ -401,7 +401,7 @@ void TimelineChart::layoutOverlays()
 
     if (isPresent(m_poolMaxValue) && m_poolMax->count() > 0) {
         const QPointF at = m_chart->mapToPosition(QPointF(double(m_t0), m_poolMaxValue), m_poolMax);
-        m_poolMaxLabel->setText(u"pool max %1"_s.arg(m_poolMaxValue, 0, 'f', 0));
+        m_poolMaxLabel->setText(tr("pool max %1").arg(m_poolMaxValue, 0, 'f', 0));
         const QRectF textRect = m_poolMaxLabel->boundingRect();
         m_poolMaxLabel->setPos(plot.left() + 6, at.y() - textRect.height() - 1);
         m_poolMaxLabel->show();

@@ -21,19 +21,19 @@ VerdictBanner::VerdictBanner(QWidget* parent)
     , m_copy(new QToolButton(this))
 {
     setObjectName(u"verdictBanner"_s);
-    setAccessibleName(u"Verdict"_s);
+    setAccessibleName(tr("Verdict"));
     setFrameShape(QFrame::StyledPanel);
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(8, 4, 4, 4);
     layout->setSpacing(6);
     m_label->setWordWrap(true);
     m_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_label->setAccessibleName(u"Verdict sentence"_s);
+    m_label->setAccessibleName(tr("Verdict sentence"));
     m_label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     layout->addWidget(m_label, 1);
-    m_copy->setText(u"Copy"_s);
-    m_copy->setToolTip(u"Copy the verdict to the clipboard"_s);
-    m_copy->setAccessibleName(u"Copy verdict"_s);
+    m_copy->setText(tr("Copy"));
+    m_copy->setToolTip(tr("Copy the verdict to the clipboard"));
+    m_copy->setAccessibleName(tr("Copy verdict"));
     layout->addWidget(m_copy, 0, Qt::AlignVCenter);
     connect(m_copy, &QToolButton::clicked, this, &VerdictBanner::copyToClipboard);
     setDiagnosis(nullptr);
@@ -62,14 +62,14 @@ void VerdictBanner::setDiagnosis(const TargetDiagnosis* diagnosis)
     if (!diagnosis) {
         m_text.clear();
         m_tone = Tone::Neutral;
-        m_label->setText(u"No target selected."_s);
+        m_label->setText(tr("No target selected."));
     } else {
         m_text = diagnosis->verdict.text();
         m_tone = toneOf(*diagnosis);
         QString shown = m_text;
         if (diagnosis->verdict.kind == VerdictKind::Unknown && diagnosis->verdict.neededSeconds > 0
             && !m_text.contains(u"more"_s))
-            shown += u" (need about %1 more)"_s.arg(formatDuration(diagnosis->verdict.neededSeconds));
+            shown += tr(" (need about %1 more)").arg(formatDuration(diagnosis->verdict.neededSeconds));
         m_text = shown;
         QString html = shown.toHtmlEscaped();
         if (!diagnosis->levelReason.isEmpty())
