@@ -16,6 +16,9 @@ packages=(
   # fault suite: a self-signed certificate (openssl req -x509), a gzip bomb (zlib), a full disk and the fake
   # DNS server's private resolv.conf (unshare, mount)
   openssl zlib1g-dev util-linux mount
+  # package suite: cpack -G DEB with dpkg-shlibdeps (dpkg-dev), the desktop file and AppStream validators,
+  # groff for the man page check
+  dpkg-dev file desktop-file-utils appstream groff-base bsdextrautils
 )
 if [ "${1:-}" = "--fuzz" ]; then
   # the `fuzz` preset: clang and its runtime libraries (libFuzzer, ASan, UBSan)

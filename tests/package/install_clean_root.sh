@@ -23,7 +23,8 @@ cp "$deb" "$root/tmp/"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 
 in_root() { unshare --mount --fork sh -c 'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$root" "$@"; }
-echo "== apt-get install ./$(basename "$deb")" >&2
+echo "== apt-get update && apt-get install ./$(basename "$deb")" >&2
+in_root apt-get update -q >&2  # mmdebstrap leaves the root without package lists
 in_root apt-get install -y --no-install-recommends "/tmp/$(basename "$deb")" >&2
 echo "== dpkg -s poolscope" >&2
 in_root dpkg -s poolscope | grep -E '^(Status|Version)'
