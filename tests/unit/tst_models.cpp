@@ -243,6 +243,11 @@ private Q_SLOTS:
         QCOMPARE(model.index(r103, BackendsModel::Query).data().toString(),
             u"UPDATE bets SET settled = true WHERE id = $1"_s);
         QCOMPARE(model.index(r103, BackendsModel::Query).data(Qt::ToolTipRole).toString(), local.query);
+        // The numbers say which pg_stat_activity column they come from.
+        QVERIFY(
+            model.index(r103, BackendsModel::BackendAge).data(Qt::ToolTipRole).toString().contains(u"backend_start"_s));
+        QVERIFY(model.index(r103, BackendsModel::InState).data(Qt::ToolTipRole).toString().contains(u"state_change"_s));
+        QVERIFY(model.index(r103, BackendsModel::Pid).data(Qt::ToolTipRole).toString().contains(u"pg_stat_activity"_s));
 
         // Marks: idle in transaction for 2 minutes, idle for 10 minutes, withheld.
         QCOMPARE(model.index(r103, 0).data(BackendsModel::MarkRole).toInt(),
