@@ -1,5 +1,7 @@
 #include "BackendDetailPane.h"
 
+#include "Theme.h"
+
 #include "models/BackendGroupsModel.h"
 #include "models/BackendsModel.h"
 #include "models/Format.h"
@@ -52,8 +54,9 @@ void BackendDetailPane::clear()
 {
     m_pid = 0;
     m_html.clear();
-    m_browser->setHtml(u"<p style=\"color:#757575\">Select a backend to see all its columns, its full query "
-                       u"and its history as PoolScope saw it.</p>"_s);
+    m_browser->setHtml(
+        u"<p style=\"color:%1\">%2</p>"_s.arg(Theme::stateColor(TargetsModel::StateLevel::Waiting).name(),
+            tr("Select a backend to see all its columns, its full query and its history as PoolScope saw it.")));
 }
 
 QString BackendDetailPane::plainText() const

@@ -302,7 +302,7 @@ quint64 EvidenceActions::startExport(ExportKind kind, const QString& path, bool 
     };
     // One export per file at a time: a second export to the same path makes the first stale.
     return m_jobs->run(
-        u"export:"_s + path, u"Exporting %1"_s.arg(exportName(kind)), this,
+        u"export:"_s + path, tr("Exporting %1").arg(exportName(kind)), this,
         [task, path](JobControl& control) {
             task->options.progress = [&control](double fraction) {
                 control.setProgress(fraction);
@@ -365,7 +365,7 @@ quint64 EvidenceActions::startScreenshot(ScreenshotKind kind, const QString& pat
         QString error;
     };
     return m_jobs->run(
-        u"screenshot:"_s + path, u"Saving the screenshot"_s, this,
+        u"screenshot:"_s + path, tr("Saving the screenshot"), this,
         [image, vector, svg, path](JobControl&) {
             Outcome outcome;
             outcome.ok = svg ? ScreenshotRenderer::saveSvg(vector, path, &outcome.error)

@@ -172,7 +172,7 @@ void InspectorDialog::refresh()
     }
     m_summary->setText(tr("Reading the payload of %1…").arg(name));
     m_jobs->run(
-        u"inspect-payload"_s, u"Reading the payload of %1"_s.arg(name), this,
+        u"inspect-payload"_s, tr("Reading the payload of %1").arg(name), this,
         [payload, config = *config](JobControl&) { return inspectPayload(payload, config); },
         [this](PayloadInspection inspection) {
             m_model->setInspection(std::move(inspection));
@@ -282,12 +282,12 @@ bool InspectorDialog::useSelectedAs(const QString& key)
     m_use->setEnabled(false);
     showMessage(tr("Saving %1 = %2 to %3…").arg(key, field, path), false);
     m_jobs->run(
-        u"write-field:"_s + path, u"Saving the workspace"_s, this,
+        u"write-field:"_s + path, tr("Saving the workspace"), this,
         [path, name, key, field](JobControl&) { return writeTargetField(path, name, key, field); },
         [this, path, name, key, field](WorkspaceResult result) {
             updateSelected();
             if (!result.ok()) {
-                const QString text = u"Not saved: "_s % result.errors.join(u"; "_s);
+                const QString text = tr("Not saved: ") % result.errors.join(u"; "_s);
                 showMessage(text, true);
                 Q_EMIT fieldWritten(false, text);
                 return;

@@ -43,8 +43,8 @@ ThresholdsDialog::ThresholdsDialog(Session* session, QWidget* parent)
     form->addRow(tr("Discrepancy &critical at"), m_critical);
     form->addRow(tr("&Growth warning above"), m_growth);
     auto* layout = new QVBoxLayout(this);
-    auto* intro = new QLabel(u"A target turns warning or critical when its discrepancy (checked out − tracked) "
-                             u"reaches these levels, or when it keeps growing faster than the growth threshold."_s,
+    auto* intro = new QLabel(tr("A target turns warning or critical when its discrepancy (checked out − tracked) "
+                                "reaches these levels, or when it keeps growing faster than the growth threshold."),
         this);
     intro->setWordWrap(true);
     layout->addWidget(intro);
