@@ -9,6 +9,7 @@
 #include "ScreenshotRenderer.h"
 #include "StopSignals.h"
 #include "WelcomePage.h"
+#include "Theme.h"
 #include "WindowActions.h"
 #include "WorkspaceDialog.h"
 #include "analysis/Diagnosis.h"
@@ -569,6 +570,9 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
     const bool headless = qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && (screenshot || !haveDisplay());
     if (headless)
         qputenv("QT_QPA_PLATFORM", "offscreen");
+    // --scale: every window (and so every screenshot) drawn at that many device pixels per pixel, sharp.
+    if (commandLine.scale != 1)
+        qputenv("QT_SCALE_FACTOR", QByteArray::number(commandLine.scale));
 
     // `poolscope` alone opens the welcome page; without a display there is nothing to show it on.
     const bool nothingGiven = !commandLine.demo && commandLine.recordingPath.isEmpty()
@@ -583,8 +587,11 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
 
     QApplication app(argc, argv);
     QApplication::setApplicationName(u"PoolScope"_s);
+    QGuiApplication::setDesktopFileName(u"poolscope"_s); // the installed poolscope.desktop: its icon and name
     QApplication::setApplicationVersion(QStringLiteral(POOLSCOPE_VERSION));
     QApplication::setOrganizationName(u"PoolScope"_s);
+    // The palette before any window: --theme for this run, else the one View ▸ Theme remembered.
+    Theme::apply(commandLine.theme.isEmpty() ? Theme::remembered() : Theme::schemeFromName(commandLine.theme));
 
     QString screenshotPath = commandLine.out;
     double afterSeconds = commandLine.afterSeconds;
@@ -621,7 +628,8 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
                 *evidence->jobs(), evidence, review,
                 [&](std::unique_ptr<LiveWindow> opened) { reviews.push_back(std::move(opened)); },
                 [path](const QString& error) {
-                    QMessageBox::warning(nullptr, u"PoolScope"_s, u"Cannot open %1:\n%2"_s.arg(path, error));
+                    QMessageBox::warning(nullptr, u"PoolScope"_s,
+                        QCoreApplication::translate("poolscope", "Cannot open %1:\n%2").arg(path, error));
                 },
                 [&](MainWindow* opened) { wireOpenRecording(opened); });
         });

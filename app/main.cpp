@@ -25,7 +25,7 @@ int main(int argc, char** argv)
     }
     switch (commandLine.command) {
     case CommandLine::Command::Help:
-        std::fputs(qPrintable(usageText()), stdout);
+        std::fputs(qPrintable(usageText(commandLine.helpTopic)), stdout);
         return 0;
     case CommandLine::Command::Version:
         std::printf("PoolScope %s\n", POOLSCOPE_VERSION);

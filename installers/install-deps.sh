@@ -23,6 +23,9 @@ packages=(
   # the agent's rules and exposition: promtool (promtool check rules|metrics, promtool test rules), and the
   # real Prometheus of the fleet integration test
   prometheus
+  # package suite: cpack -G DEB with dpkg-shlibdeps (dpkg-dev), the desktop file and AppStream validators,
+  # groff for the man page check
+  dpkg-dev file desktop-file-utils appstream groff-base bsdextrautils
 )
 if [ "${1:-}" = "--fuzz" ]; then
   # the `fuzz` preset: clang and its runtime libraries (libFuzzer, ASan, UBSan)

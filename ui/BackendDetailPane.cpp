@@ -1,5 +1,7 @@
 #include "BackendDetailPane.h"
 
+#include "Theme.h"
+
 #include "models/BackendGroupsModel.h"
 #include "models/BackendsModel.h"
 #include "models/Format.h"
@@ -36,8 +38,8 @@ BackendDetailPane::BackendDetailPane(QWidget* parent)
     : QWidget(parent)
     , m_browser(new QTextBrowser(this))
 {
-    setAccessibleName(u"Backend details"_s);
-    m_browser->setAccessibleName(u"Backend details text"_s);
+    setAccessibleName(tr("Backend details"));
+    m_browser->setAccessibleName(tr("Backend details text"));
     m_browser->setOpenLinks(false);
     m_browser->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     auto* layout = new QVBoxLayout(this);
@@ -52,8 +54,9 @@ void BackendDetailPane::clear()
 {
     m_pid = 0;
     m_html.clear();
-    m_browser->setHtml(u"<p style=\"color:#757575\">Select a backend to see all its columns, its full query "
-                       u"and its history as PoolScope saw it.</p>"_s);
+    m_browser->setHtml(
+        u"<p style=\"color:%1\">%2</p>"_s.arg(Theme::stateColor(TargetsModel::StateLevel::Waiting).name(),
+            tr("Select a backend to see all its columns, its full query and its history as PoolScope saw it.")));
 }
 
 QString BackendDetailPane::plainText() const
@@ -85,7 +88,7 @@ QString BackendDetailPane::html(const Backend& b, const QString& database, qint6
             BackendsModel::withheldHint().toHtmlEscaped());
     }
     html += u"<table cellspacing=\"0\" cellpadding=\"1\">"_s;
-    html += row(u"database entry"_s, database);
+    html += row(tr("database entry"), database);
     html += row(u"datname"_s, b.datname);
     html += row(u"usename"_s, b.usename);
     html += row(u"application_name"_s, b.applicationName);
@@ -105,12 +108,12 @@ QString BackendDetailPane::html(const Backend& b, const QString& database, qint6
     html += row(u"backend"_s, age(now, b.backendStartMs));
     html += row(u"transaction"_s, age(now, b.xactStartMs));
     html += row(u"query"_s, age(now, b.queryStartMs));
-    html += row(u"in state"_s, age(now, b.stateChangeMs));
+    html += row(tr("in state"), age(now, b.stateChangeMs));
     if (tracked) {
-        html += row(u"unchanged (seen by PoolScope)"_s,
+        html += row(tr("unchanged (seen by PoolScope)"),
             u"%1 over %2 polls%3"_s.arg(formatDurationMs(tracked->unchangedMs(tracked->lastSeenMs)))
                 .arg(tracked->unchangedPolls)
-                .arg(tracked->stateSinceObserved ? QString() : u" (already in this state at first sight)"_s));
+                .arg(tracked->stateSinceObserved ? QString() : tr(" (already in this state at first sight)")));
     }
     html += u"</table>"_s;
 

@@ -25,8 +25,8 @@ BackendGroupsView::BackendGroupsView(Session* session, ViewState* view, QWidget*
     , m_proxy(new QSortFilterProxyModel(this))
     , m_timer(new QTimer(this))
 {
-    setAccessibleName(u"Backend groups"_s);
-    m_groupBy->setAccessibleName(u"Group backends by"_s);
+    setAccessibleName(tr("Backend groups"));
+    m_groupBy->setAccessibleName(tr("Group backends by"));
     const auto choices = BackendGroupsModel::groupingChoices();
     for (const auto& choice : choices)
         m_groupBy->addItem(choice.first);
@@ -37,7 +37,7 @@ BackendGroupsView::BackendGroupsView(Session* session, ViewState* view, QWidget*
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_proxy->setRecursiveFilteringEnabled(true);
     m_tree->setModel(m_proxy);
-    m_tree->setAccessibleName(u"Backend groups tree"_s);
+    m_tree->setAccessibleName(tr("Backend groups tree"));
     m_tree->setSortingEnabled(true);
     m_tree->sortByColumn(BackendGroupsModel::Count, Qt::DescendingOrder);
     m_tree->setAlternatingRowColors(true);

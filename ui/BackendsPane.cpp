@@ -45,19 +45,19 @@ BackendsPane::BackendsPane(Session* session, ViewState* view, Diagnosis* diagnos
     m_groupsView = new BackendGroupsView(session, view, this);
     auto* row = new QHBoxLayout;
     m_filterEdit = new QLineEdit(this);
-    m_filterEdit->setAccessibleName(u"Filter backends"_s);
-    m_filterEdit->setPlaceholderText(u"Filter (any column: pid, user, application, state, query…)"_s);
+    m_filterEdit->setAccessibleName(tr("Filter backends"));
+    m_filterEdit->setPlaceholderText(tr("Filter (any column: pid, user, application, state, query…)"));
     m_filterEdit->setClearButtonEnabled(true);
     row->addWidget(m_filterEdit, 1);
-    auto* groupLabel = new QLabel(u"Group by"_s, this);
+    auto* groupLabel = new QLabel(tr("Group by"), this);
     groupLabel->setBuddy(m_groupsView->groupByBox());
     row->addWidget(groupLabel);
     row->addWidget(m_groupsView->groupByBox());
-    m_onlyApplication = new QCheckBox(u"Only the selected target's application"_s, this);
-    m_onlyApplication->setAccessibleName(u"Only the selected target's application"_s);
+    m_onlyApplication = new QCheckBox(tr("Only the selected target's application"), this);
+    m_onlyApplication->setAccessibleName(tr("Only the selected target's application"));
     row->addWidget(m_onlyApplication);
     m_count = new QLabel(this);
-    m_count->setAccessibleName(u"Backends shown"_s);
+    m_count->setAccessibleName(tr("Backends shown"));
     m_count->setMinimumWidth(m_count->fontMetrics().horizontalAdvance(u"0000 of 0000 backends"_s));
     m_count->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     row->addWidget(m_count);
@@ -75,7 +75,7 @@ BackendsPane::BackendsPane(Session* session, ViewState* view, Diagnosis* diagnos
     splitter->setChildrenCollapsible(false);
     m_stack = new QStackedWidget(splitter);
     m_view = new QTableView(m_stack);
-    m_view->setAccessibleName(u"Backends"_s);
+    m_view->setAccessibleName(tr("Backends"));
     m_view->setModel(m_proxy);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(BackendsModel::InState, Qt::DescendingOrder);
@@ -187,10 +187,10 @@ void BackendsPane::setTarget(int targetIndex)
     m_onlyApplication->setEnabled(!application.isEmpty());
     m_onlyApplication->setText(targetIndex >= 0
             ? u"Only %1's application"_s.arg(m_session->target(targetIndex).config.name)
-            : u"Only the selected target's application"_s);
+            : tr("Only the selected target's application"));
     m_onlyApplication->setToolTip(application.isEmpty()
-            ? u"The target names no application_name"_s
-            : u"Show only backends with application_name = %1"_s.arg(application));
+            ? tr("The target names no application_name")
+            : tr("Show only backends with application_name = %1").arg(application));
     applyApplicationFilter();
     refreshDetails();
 }
@@ -209,7 +209,7 @@ void BackendsPane::updateCount()
 {
     const int shown = m_proxy->rowCount();
     const int total = m_model->rowCount();
-    m_count->setText(shown != total ? u"%1 of %2 backends"_s.arg(shown).arg(total)
+    m_count->setText(shown != total ? tr("%1 of %2 backends").arg(shown).arg(total)
             : total == 1            ? u"1 backend"_s
                                     : u"%1 backends"_s.arg(total));
     Q_EMIT countChanged(total);

@@ -41,7 +41,7 @@ EventsPane::EventsPane(Session* session, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     m_view = new QTreeView(this);
-    m_view->setAccessibleName(u"Events"_s);
+    m_view->setAccessibleName(tr("Events"));
     m_view->setModel(m_model);
     m_view->setRootIsDecorated(false);
     m_view->setUniformRowHeights(true);

@@ -1,5 +1,7 @@
 #include "EvidenceActions.h"
 
+#include "Theme.h"
+
 #include "record/RecordingManager.h"
 
 #include "JobProgressWidget.h"
@@ -56,11 +58,11 @@ QString exportName(EvidenceActions::ExportKind kind)
 std::optional<bool> askRange(QWidget* parent, const QString& what, const QString& visible)
 {
     QDialog dialog(parent);
-    dialog.setWindowTitle(u"Export %1"_s.arg(what));
+    dialog.setWindowTitle(EvidenceActions::tr("Export %1").arg(what));
     auto* layout = new QVBoxLayout(&dialog);
-    layout->addWidget(new QLabel(u"Export which part of the session?"_s, &dialog));
-    auto* visibleButton = new QRadioButton(u"The visible range (%1)"_s.arg(visible), &dialog);
-    auto* everything = new QRadioButton(u"Everything recorded"_s, &dialog);
+    layout->addWidget(new QLabel(EvidenceActions::tr("Export which part of the session?"), &dialog));
+    auto* visibleButton = new QRadioButton(EvidenceActions::tr("The visible range (%1)").arg(visible), &dialog);
+    auto* everything = new QRadioButton(EvidenceActions::tr("Everything recorded"), &dialog);
     visibleButton->setChecked(true);
     layout->addWidget(visibleButton);
     layout->addWidget(everything);
@@ -83,7 +85,7 @@ EvidenceActions::EvidenceActions(MainWindow* window, Session* session, ViewState
     connectActions(actions);
 
     m_cursorLabel = new QLabel(window);
-    m_cursorLabel->setAccessibleName(u"Moment shown"_s);
+    m_cursorLabel->setAccessibleName(tr("Moment shown"));
     m_cursorLabel->setContentsMargins(6, 0, 6, 0);
     m_liveButton = new QToolButton(window);
     m_liveButton->setDefaultAction(m_live);
@@ -100,16 +102,16 @@ EvidenceActions::EvidenceActions(MainWindow* window, Session* session, ViewState
     connect(
         this, &EvidenceActions::exportFinished, window, [window](const QString& path, bool ok, const QString& error) {
             if (ok)
-                window->statusBar()->showMessage(u"Exported to %1"_s.arg(QDir::toNativeSeparators(path)), 10000);
+                window->statusBar()->showMessage(tr("Exported to %1").arg(QDir::toNativeSeparators(path)), 10000);
             else
-                window->statusBar()->showMessage(u"Export failed: "_s + error, 15000);
+                window->statusBar()->showMessage(tr("Export failed: ") + error, 15000);
         });
     connect(this, &EvidenceActions::screenshotFinished, window,
         [window](const QString& path, bool ok, const QString& error) {
             if (ok)
-                window->statusBar()->showMessage(u"Screenshot saved to "_s + QDir::toNativeSeparators(path), 10000);
+                window->statusBar()->showMessage(tr("Screenshot saved to ") + QDir::toNativeSeparators(path), 10000);
             else
-                window->statusBar()->showMessage(u"Screenshot failed: "_s + error, 15000);
+                window->statusBar()->showMessage(tr("Screenshot failed: ") + error, 15000);
         });
 
     if (session) {
@@ -137,7 +139,7 @@ void EvidenceActions::connectActions(WindowActions* actions)
     using Id = WindowActions::Id;
     connect(actions->action(Id::OpenRecording), &QAction::triggered, this, [this] {
         const QString path = QFileDialog::getOpenFileName(
-            m_window, u"Open recording"_s, QString(), u"PoolScope recordings (*.sqlite);;All files (*)"_s);
+            m_window, tr("Open recording"), QString(), tr("PoolScope recordings (*.sqlite);;All files (*)"));
         if (!path.isEmpty())
             Q_EMIT openRecordingRequested(path);
     });
@@ -193,15 +195,16 @@ void EvidenceActions::updateCursor()
 {
     const bool review = m_session && m_session->isReview();
     const bool live = !m_session || m_view->isLive();
-    m_live->setText(review ? u"Go to end ▶|"_s : u"Live ▶"_s);
-    m_live->setToolTip(review ? u"Show the end of the recording (Esc)"_s : u"Follow the newest data (Esc)"_s);
+    m_live->setText(review ? tr("Go to end ▶|") : tr("Live ▶"));
+    m_live->setToolTip(review ? tr("Show the end of the recording (Esc)") : tr("Follow the newest data (Esc)"));
     if (live) {
-        m_cursorLabel->setText(u"● Live"_s);
-        m_cursorLabel->setStyleSheet(u"QLabel { color: #2e7d32; font-weight: bold; }"_s);
+        m_cursorLabel->setText(tr("● Live"));
+        m_cursorLabel->setStyleSheet(
+            u"QLabel { color: %1; font-weight: bold; }"_s.arg(Theme::stateColor(TargetsModel::StateLevel::Ok).name()));
         m_liveButton->hide();
     } else {
         const QString moment = formatClock(m_view->cursor());
-        m_cursorLabel->setText(review ? u"Showing %1 (recording)"_s.arg(moment) : u"Showing %1 —"_s.arg(moment));
+        m_cursorLabel->setText(review ? tr("Showing %1 (recording)").arg(moment) : tr("Showing %1 —").arg(moment));
         m_cursorLabel->setStyleSheet(
             u"QLabel { color: #ffffff; background: #6a1b9a; font-weight: bold; border-radius: 3px; }"_s);
     }
@@ -239,7 +242,7 @@ bool EvidenceActions::prepareExport(
 {
     if (!m_session) {
         if (error)
-            *error = u"%1: no session to export"_s.arg(path);
+            *error = tr("%1: no session to export").arg(path);
         return false;
     }
     task->kind = kind;
@@ -259,7 +262,7 @@ bool EvidenceActions::prepareExport(
     case ExportKind::Backends: {
         if (m_session->databaseCount() == 0) {
             if (error)
-                *error = u"%1: the workspace has no database"_s.arg(path);
+                *error = tr("%1: the workspace has no database").arg(path);
             return false;
         }
         int db = 0;
@@ -299,7 +302,7 @@ quint64 EvidenceActions::startExport(ExportKind kind, const QString& path, bool 
     };
     // One export per file at a time: a second export to the same path makes the first stale.
     return m_jobs->run(
-        u"export:"_s + path, u"Exporting %1"_s.arg(exportName(kind)), this,
+        u"export:"_s + path, tr("Exporting %1").arg(exportName(kind)), this,
         [task, path](JobControl& control) {
             task->options.progress = [&control](double fraction) {
                 control.setProgress(fraction);
@@ -323,8 +326,8 @@ void EvidenceActions::onExport(ExportKind kind)
             return;
         everything = *choice;
     }
-    const QString path = QFileDialog::getSaveFileName(m_window, u"Export %1"_s.arg(exportName(kind)),
-        u"poolscope-%1.csv"_s.arg(exportName(kind)), u"CSV files (*.csv)"_s);
+    const QString path = QFileDialog::getSaveFileName(m_window, tr("Export %1").arg(exportName(kind)),
+        u"poolscope-%1.csv"_s.arg(exportName(kind)), tr("CSV files (*.csv)"));
     if (path.isEmpty())
         return;
     startExport(kind, path, everything);
@@ -362,7 +365,7 @@ quint64 EvidenceActions::startScreenshot(ScreenshotKind kind, const QString& pat
         QString error;
     };
     return m_jobs->run(
-        u"screenshot:"_s + path, u"Saving the screenshot"_s, this,
+        u"screenshot:"_s + path, tr("Saving the screenshot"), this,
         [image, vector, svg, path](JobControl&) {
             Outcome outcome;
             outcome.ok = svg ? ScreenshotRenderer::saveSvg(vector, path, &outcome.error)
@@ -375,8 +378,8 @@ quint64 EvidenceActions::startScreenshot(ScreenshotKind kind, const QString& pat
 void EvidenceActions::onScreenshot(ScreenshotKind kind)
 {
     const bool svg = kind == ScreenshotKind::ChartSvg;
-    const QString path = QFileDialog::getSaveFileName(m_window, u"Save screenshot"_s,
-        svg ? u"poolscope-chart.svg"_s : u"poolscope.png"_s, svg ? u"SVG images (*.svg)"_s : u"PNG images (*.png)"_s);
+    const QString path = QFileDialog::getSaveFileName(m_window, tr("Save screenshot"),
+        svg ? u"poolscope-chart.svg"_s : u"poolscope.png"_s, svg ? tr("SVG images (*.svg)") : tr("PNG images (*.png)"));
     if (path.isEmpty())
         return;
     startScreenshot(kind, path);
@@ -385,7 +388,7 @@ void EvidenceActions::onScreenshot(ScreenshotKind kind)
 void EvidenceActions::copyScreenshot()
 {
     QApplication::clipboard()->setImage(ScreenshotRenderer::renderWindow(m_window));
-    m_window->statusBar()->showMessage(u"Screenshot copied to the clipboard"_s, 5000);
+    m_window->statusBar()->showMessage(tr("Screenshot copied to the clipboard"), 5000);
 }
 
 } // namespace poolscope

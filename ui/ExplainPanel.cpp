@@ -24,7 +24,7 @@ ExplainPanel::ExplainPanel(QWidget* parent)
     , m_proxy(new QSortFilterProxyModel(this))
     , m_table(new QTableView(this))
 {
-    setAccessibleName(u"Explain"_s);
+    setAccessibleName(tr("Explain"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 0);
     layout->setSpacing(4);
@@ -34,16 +34,16 @@ ExplainPanel::ExplainPanel(QWidget* parent)
         label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
         layout->addWidget(label);
     }
-    m_summary->setAccessibleName(u"Reconciliation summary"_s);
-    m_confidence->setAccessibleName(u"Confidence"_s);
-    m_counts->setAccessibleName(u"Backends by state"_s);
+    m_summary->setAccessibleName(tr("Reconciliation summary"));
+    m_confidence->setAccessibleName(tr("Confidence"));
+    m_counts->setAccessibleName(tr("Backends by state"));
     QFont bold = m_summary->font();
     bold.setBold(true);
     m_summary->setFont(bold);
 
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(SuspectsModel::SortRole);
-    m_table->setAccessibleName(u"Suspects"_s);
+    m_table->setAccessibleName(tr("Suspects"));
     m_table->setModel(m_proxy);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(-1, Qt::AscendingOrder); // ranking order until a header is clicked
@@ -80,7 +80,7 @@ ExplainPanel::~ExplainPanel() = default;
 void ExplainPanel::setReconciliation(const Reconciliation* r)
 {
     if (!r) {
-        m_summary->setText(u"No target selected."_s);
+        m_summary->setText(tr("No target selected."));
         m_confidence->clear();
         m_counts->clear();
         m_model->setSuspects({});
@@ -99,8 +99,9 @@ void ExplainPanel::setReconciliation(const Reconciliation* r)
         colour = Theme::stateColor(TargetsModel::StateLevel::Waiting);
         break;
     }
-    m_confidence->setText(u"Confidence: <b style=\"color:%1\">%2</b> — %3"_s.arg(
-        colour.name(), reconcileConfidenceKey(r->confidence), r->confidenceReason.toHtmlEscaped()));
+    m_confidence->setText(
+        tr("Confidence: <b style=\"color:%1\">%2</b> — %3")
+            .arg(colour.name(), reconcileConfidenceKey(r->confidence), r->confidenceReason.toHtmlEscaped()));
     QStringList parts;
     for (auto it = r->byState.cbegin(); it != r->byState.cend(); ++it)
         parts << u"%1 %2"_s.arg(it.value()).arg(it.key());
@@ -108,9 +109,9 @@ void ExplainPanel::setReconciliation(const Reconciliation* r)
     if (!parts.isEmpty())
         counts += u": "_s + parts.join(u", "_s);
     if (r->thresholdSeconds > 0)
-        counts += u" · suspect when unchanged ≥ %1"_s.arg(formatDuration(r->thresholdSeconds));
+        counts += tr(" · suspect when unchanged ≥ %1").arg(formatDuration(r->thresholdSeconds));
     if (r->explainedByPool > 0)
-        counts += u" · %1 long-idle are the pool's own idle connections"_s.arg(r->explainedByPool);
+        counts += tr(" · %1 long-idle are the pool's own idle connections").arg(r->explainedByPool);
     m_counts->setText(counts);
     m_model->setSuspects(r->suspects);
 }

@@ -1,4 +1,6 @@
 #include "InspectorDialog.h"
+
+#include "Theme.h"
 #include "workspace/WorkspaceFile.h"
 
 #include "format/Format.h"
@@ -52,32 +54,32 @@ InspectorDialog::InspectorDialog(Monitor* monitor, Session* session, JobTracker*
     , m_jobs(jobs)
     , m_model(new PayloadModel(this))
     , m_target(new QComboBox(this))
-    , m_refresh(new QPushButton(u"Refresh"_s, this))
+    , m_refresh(new QPushButton(tr("Refresh"), this))
     , m_summary(new QLabel(this))
     , m_view(new QTreeView(this))
     , m_fieldKey(new QComboBox(this))
     , m_selected(new QLabel(this))
-    , m_use(new QPushButton(u"Use as"_s, this))
+    , m_use(new QPushButton(tr("Use as"), this))
     , m_message(new QLabel(this))
 {
-    setWindowTitle(u"Payload inspector"_s);
-    setAccessibleName(u"Payload inspector"_s);
+    setWindowTitle(tr("Payload inspector"));
+    setAccessibleName(tr("Payload inspector"));
     resize(900, 600);
 
     m_target->setObjectName(u"InspectorTarget"_s);
-    m_target->setAccessibleName(u"Target"_s);
+    m_target->setAccessibleName(tr("Target"));
     if (session) {
         for (const TargetConfig& t : session->workspace().targets)
             m_target->addItem(t.name);
     }
     m_refresh->setObjectName(u"InspectorRefresh"_s);
-    m_refresh->setToolTip(u"Show the target's newest payload"_s);
+    m_refresh->setToolTip(tr("Show the target's newest payload"));
     m_summary->setObjectName(u"InspectorSummary"_s);
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     m_view->setObjectName(u"PayloadTree"_s);
-    m_view->setAccessibleName(u"Payload"_s);
+    m_view->setAccessibleName(tr("Payload"));
     m_view->setModel(m_model);
     m_view->setItemDelegate(new MappedBoldDelegate(m_view));
     m_view->setUniformRowHeights(true);
@@ -86,20 +88,20 @@ InspectorDialog::InspectorDialog(Monitor* monitor, Session* session, JobTracker*
     m_view->header()->setStretchLastSection(true);
 
     m_fieldKey->setObjectName(u"InspectorFieldKey"_s);
-    m_fieldKey->setAccessibleName(u"Metric"_s);
+    m_fieldKey->setAccessibleName(tr("Metric"));
     m_fieldKey->addItems(Profile::fieldKeys());
     m_selected->setObjectName(u"InspectorSelected"_s);
     m_selected->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_use->setObjectName(u"InspectorUse"_s);
     m_use->setToolTip(
-        u"Write the selected value's pointer or selector into the target's fields in the workspace file"_s);
+        tr("Write the selected value's pointer or selector into the target's fields in the workspace file"));
     m_use->setEnabled(false);
     m_message->setObjectName(u"InspectorMessage"_s);
     m_message->setWordWrap(true);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto* top = new QHBoxLayout;
-    top->addWidget(new QLabel(u"Target:"_s, this));
+    top->addWidget(new QLabel(tr("Target:"), this));
     top->addWidget(m_target, 1);
     top->addWidget(m_refresh);
     auto* bottom = new QHBoxLayout;
@@ -154,23 +156,23 @@ QString InspectorDialog::message() const
 void InspectorDialog::refresh()
 {
     m_newPayload = false;
-    m_refresh->setText(u"Refresh"_s);
+    m_refresh->setText(tr("Refresh"));
     const QString name = target();
     const TargetConfig* config = m_monitor ? m_monitor->targetConfig(name) : nullptr;
     if (!config) {
         m_model->setInspection({});
-        m_summary->setText(name.isEmpty() ? u"No target."_s : u"No source polls \"%1\"."_s.arg(name));
+        m_summary->setText(name.isEmpty() ? tr("No target.") : tr("No source polls \"%1\".").arg(name));
         return;
     }
     const Payload payload = m_monitor->lastPayload(name);
     if (payload.isEmpty()) {
         m_model->setInspection({});
-        m_summary->setText(u"No payload from %1 yet: it is shown when the first poll answers."_s.arg(name));
+        m_summary->setText(tr("No payload from %1 yet: it is shown when the first poll answers.").arg(name));
         return;
     }
-    m_summary->setText(u"Reading the payload of %1…"_s.arg(name));
+    m_summary->setText(tr("Reading the payload of %1…").arg(name));
     m_jobs->run(
-        u"inspect-payload"_s, u"Reading the payload of %1"_s.arg(name), this,
+        u"inspect-payload"_s, tr("Reading the payload of %1").arg(name), this,
         [payload, config = *config](JobControl&) { return inspectPayload(payload, config); },
         [this](PayloadInspection inspection) {
             m_model->setInspection(std::move(inspection));
@@ -188,7 +190,7 @@ void InspectorDialog::onPayloadReceived(const QString& target)
         refresh();
     } else if (!m_newPayload) {
         m_newPayload = true;
-        m_refresh->setText(u"Refresh (newer payload)"_s);
+        m_refresh->setText(tr("Refresh (newer payload)"));
     }
 }
 
@@ -197,7 +199,7 @@ void InspectorDialog::showInspection()
     const PayloadInspection& inspection = m_model->inspection();
     const bool exposition = inspection.kind == PayloadInspection::Kind::Exposition;
     QString text = u"%1, %2, received %3: %4 %5, %6 feeding a metric."_s.arg(
-        exposition ? u"Prometheus text"_s : u"JSON"_s, formatByteSize(inspection.bytes),
+        exposition ? tr("Prometheus text") : u"JSON"_s, formatByteSize(inspection.bytes),
         QDateTime::fromMSecsSinceEpoch(inspection.receivedMs).toString(u"HH:mm:ss"_s),
         QString::number(exposition ? inspection.roots.size() : inspection.entries.size()),
         exposition ? u"series"_s : u"values"_s, QString::number(inspection.mappedCount));
@@ -240,8 +242,8 @@ void InspectorDialog::updateSelected()
 {
     const QString field = selectedField();
     m_use->setEnabled(!field.isNull());
-    m_selected->setText(field.isNull() ? u"Select a value, then"_s
-                                       : u"Selected: %1 —"_s.arg(field.isEmpty() ? u"(the whole payload)"_s : field));
+    m_selected->setText(field.isNull() ? tr("Select a value, then")
+                                       : tr("Selected: %1 —").arg(field.isEmpty() ? tr("(the whole payload)") : field));
 }
 
 QString InspectorDialog::selectedField() const
@@ -253,14 +255,14 @@ QString InspectorDialog::selectedField() const
 void InspectorDialog::showMessage(const QString& text, bool error)
 {
     m_message->setText(text);
-    m_message->setStyleSheet(error ? u"color: #b00020;"_s : QString());
+    m_message->setStyleSheet(error ? u"color: %1;"_s.arg(Theme::errorColor().name()) : QString());
 }
 
 bool InspectorDialog::useSelectedAs(const QString& key)
 {
     const QString field = selectedField();
     if (field.isNull()) {
-        showMessage(u"Select a value first."_s, true);
+        showMessage(tr("Select a value first."), true);
         return false;
     }
     if (!m_session || !m_monitor)
@@ -278,22 +280,22 @@ bool InspectorDialog::useSelectedAs(const QString& key)
     const QString name = target();
     m_fieldKey->setCurrentText(key);
     m_use->setEnabled(false);
-    showMessage(u"Saving %1 = %2 to %3…"_s.arg(key, field, path), false);
+    showMessage(tr("Saving %1 = %2 to %3…").arg(key, field, path), false);
     m_jobs->run(
-        u"write-field:"_s + path, u"Saving the workspace"_s, this,
+        u"write-field:"_s + path, tr("Saving the workspace"), this,
         [path, name, key, field](JobControl&) { return writeTargetField(path, name, key, field); },
         [this, path, name, key, field](WorkspaceResult result) {
             updateSelected();
             if (!result.ok()) {
-                const QString text = u"Not saved: "_s % result.errors.join(u"; "_s);
+                const QString text = tr("Not saved: ") % result.errors.join(u"; "_s);
                 showMessage(text, true);
                 Q_EMIT fieldWritten(false, text);
                 return;
             }
             if (const TargetConfig* config = result.workspace->target(name); config && m_monitor)
                 m_monitor->reconfigureTarget(*config);
-            const QString text = u"Saved to %1: %2 of %3 is read from %4; the monitor polls with it from now on."_s.arg(
-                path, key, name, field);
+            const QString text = tr("Saved to %1: %2 of %3 is read from %4; the monitor polls with it from now on.")
+                                     .arg(path, key, name, field);
             showMessage(text, false);
             m_selectAfterRefresh = field;
             Q_EMIT fieldWritten(true, text);
@@ -310,7 +312,7 @@ void InspectorDialog::showContextMenu(const QPoint& position)
     QMenu menu(this);
     for (int i = 0; i < kMetricCount; ++i) {
         const QString key = metricKey(static_cast<Metric>(i));
-        menu.addAction(u"Use as %1"_s.arg(key), this, [this, key] { useSelectedAs(key); });
+        menu.addAction(tr("Use as %1").arg(key), this, [this, key] { useSelectedAs(key); });
     }
     menu.exec(m_view->viewport()->mapToGlobal(position));
 }

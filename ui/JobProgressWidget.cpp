@@ -22,9 +22,9 @@ JobProgressWidget::JobProgressWidget(JobTracker* tracker, QWidget* parent)
     m_bar->setMaximumWidth(160);
     m_bar->setMaximumHeight(14);
     m_bar->setTextVisible(false);
-    m_bar->setAccessibleName(u"Progress of the background job"_s);
+    m_bar->setAccessibleName(tr("Progress of the background job"));
     m_cancel = new QToolButton(this);
-    m_cancel->setText(u"Cancel"_s);
+    m_cancel->setText(tr("Cancel"));
     m_cancel->setAutoRaise(true);
     layout->addWidget(m_title);
     layout->addWidget(m_bar);
@@ -70,14 +70,14 @@ void JobProgressWidget::refresh()
     }
     m_shown = shown->id;
     const qsizetype more = jobs.size() - 1;
-    m_title->setText(more > 0 ? u"%1… (+%2 more)"_s.arg(shown->title).arg(more) : shown->title + u"…"_s);
+    m_title->setText(more > 0 ? tr("%1… (+%2 more)").arg(shown->title).arg(more) : shown->title + u"…"_s);
     if (shown->progress < 0) {
         m_bar->setRange(0, 0); // busy
     } else {
         m_bar->setRange(0, 1000);
         m_bar->setValue(static_cast<int>(shown->progress * 1000));
     }
-    m_cancel->setToolTip(u"Cancel: %1"_s.arg(shown->title));
+    m_cancel->setToolTip(tr("Cancel: %1").arg(shown->title));
     show();
 }
 

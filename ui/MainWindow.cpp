@@ -8,6 +8,7 @@
 #include "Notifier.h"
 #include "PoolerPane.h"
 #include "RoutesView.h"
+#include "ShortcutsDialog.h"
 #include "StatusPane.h"
 #include "TargetsPane.h"
 #include "Theme.h"
@@ -55,7 +56,7 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
     , m_view(view ? view : new ViewState(this))
 {
     setWindowIcon(Theme::appIcon());
-    setAccessibleName(u"PoolScope main window"_s);
+    setAccessibleName(tr("PoolScope main window"));
 
     m_actions = new WindowActions(this);
 
@@ -76,19 +77,19 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
     centre->addWidget(m_timeline);
 
     m_tabs = new QTabWidget(centre);
-    m_tabs->setAccessibleName(u"Details"_s);
+    m_tabs->setAccessibleName(tr("Details"));
     m_tabs->setDocumentMode(true);
     m_backends = new BackendsPane(session, m_view, diagnosis, m_tabs);
-    m_tabs->addTab(m_backends, u"Backends"_s);
+    m_tabs->addTab(m_backends, tr("Backends"));
     m_routes = new RoutesView(session, m_view, diagnosis, m_tabs);
-    m_tabs->addTab(m_routes, u"Routes"_s);
+    m_tabs->addTab(m_routes, tr("Routes"));
     m_explain = new ExplainPane(diagnosis, m_tabs);
-    m_tabs->addTab(m_explain, u"Explain"_s);
+    m_tabs->addTab(m_explain, tr("Explain"));
     m_events = new EventsPane(session, m_tabs);
-    m_tabs->addTab(m_events, u"Events"_s);
+    m_tabs->addTab(m_events, tr("Events"));
     if (session && session->poolerCount() > 0) {
         m_poolers = new PoolerPane(session, m_tabs);
-        m_tabs->addTab(m_poolers, u"pgbouncer"_s);
+        m_tabs->addTab(m_poolers, tr("pgbouncer"));
     }
     centre->addWidget(m_tabs);
 
@@ -111,19 +112,19 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
     const auto tabText
         = [this](QWidget* page, const QString& text) { m_tabs->setTabText(m_tabs->indexOf(page), text); };
     connect(m_backends, &BackendsPane::countChanged, this,
-        [tabText, this](int total) { tabText(m_backends, u"Backends (%1)"_s.arg(total)); });
+        [tabText, this](int total) { tabText(m_backends, tr("Backends (%1)").arg(total)); });
     connect(m_routes, &RoutesView::countChanged, this, [tabText, this](int routes, int rising) {
-        tabText(
-            m_routes, rising > 0 ? u"Routes (%1, %2 rising)"_s.arg(routes).arg(rising) : u"Routes (%1)"_s.arg(routes));
+        tabText(m_routes,
+            rising > 0 ? tr("Routes (%1, %2 rising)").arg(routes).arg(rising) : tr("Routes (%1)").arg(routes));
     });
     connect(m_explain, &ExplainPane::suspectCountChanged, this, [tabText, this](int suspects) {
-        tabText(m_explain, suspects > 0 ? u"Explain (%1 suspects)"_s.arg(suspects) : u"Explain"_s);
+        tabText(m_explain, suspects > 0 ? tr("Explain (%1 suspects)").arg(suspects) : tr("Explain"));
     });
     connect(m_events, &EventsPane::countChanged, this,
-        [tabText, this](int rows) { tabText(m_events, u"Events (%1)"_s.arg(rows)); });
-    tabText(m_backends, u"Backends (%1)"_s.arg(m_backends->model()->rowCount()));
+        [tabText, this](int rows) { tabText(m_events, tr("Events (%1)").arg(rows)); });
+    tabText(m_backends, tr("Backends (%1)").arg(m_backends->model()->rowCount()));
     if (session && !session->events().isEmpty())
-        tabText(m_events, u"Events (%1)"_s.arg(m_events->view()->model()->rowCount()));
+        tabText(m_events, tr("Events (%1)").arg(m_events->view()->model()->rowCount()));
 
     // The panes follow the selected target (and share the ViewState: cursor, redaction, visible range);
     // a selected suspect selects its backend.
@@ -147,6 +148,14 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
         connect(session, &Session::workspaceChanged, this, &MainWindow::updateTitle);
     updateTitle();
     updateWorkspaceActions();
+    connect(m_actions->action(WindowActions::Id::KeyboardShortcuts), &QAction::triggered, this,
+        &MainWindow::openShortcutsDialog);
+    for (const auto& [id, scheme] : { std::pair { WindowActions::Id::ThemeSystem, Theme::Scheme::System },
+             std::pair { WindowActions::Id::ThemeLight, Theme::Scheme::Light },
+             std::pair { WindowActions::Id::ThemeDark, Theme::Scheme::Dark } }) {
+        connect(m_actions->action(id), &QAction::triggered, this, [this, s = scheme] { setTheme(s, true); });
+    }
+    checkTheme(Theme::current()); // the app applies the remembered one (or --theme) before the window exists
 
     resize(1400, 900);
     if (m_targets->model()->rowCount() > 0)
@@ -180,6 +189,34 @@ void MainWindow::setWorkspaceModified(bool modified)
 {
     m_modified = modified;
     updateTitle();
+}
+
+ShortcutsDialog* MainWindow::openShortcutsDialog()
+{
+    auto* dialog = findChild<ShortcutsDialog*>(QString(), Qt::FindDirectChildrenOnly);
+    if (!dialog) {
+        dialog = new ShortcutsDialog(m_actions, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    dialog->show();
+    dialog->raise();
+    return dialog;
+}
+
+void MainWindow::setTheme(Theme::Scheme scheme, bool remember)
+{
+    Theme::apply(scheme);
+    checkTheme(scheme);
+    if (remember)
+        Theme::remember(scheme);
+}
+
+void MainWindow::checkTheme(Theme::Scheme scheme)
+{
+    const WindowActions::Id id = scheme == Theme::Scheme::Dark ? WindowActions::Id::ThemeDark
+        : scheme == Theme::Scheme::Light                       ? WindowActions::Id::ThemeLight
+                                                               : WindowActions::Id::ThemeSystem;
+    m_actions->action(id)->setChecked(true);
 }
 
 Session* MainWindow::session() const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "types/Workspace.h"
+#include "Theme.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -21,6 +22,7 @@ class Monitor;
 class Notifier;
 class RoutesView;
 class Session;
+class ShortcutsDialog;
 class StatusPane;
 class TargetsPane;
 class ThresholdsDialog;
@@ -103,6 +105,11 @@ public:
     // order, hidden), from QSettings; from then on they are saved when the window closes or goes.
     void restoreSettings();
     void saveSettings() const;
+    // Help ▸ Keyboard Shortcuts: the (non-modal) list of every action's keys.
+    ShortcutsDialog* openShortcutsDialog();
+    // View ▸ Theme: applies the palette to the application and checks the menu entry; `remember` keeps it for
+    // the next start (Theme::remember()).
+    void setTheme(Theme::Scheme scheme, bool remember = false);
 
     // Refreshes everything now (instead of at the next coalesced tick) and grabs the window.
     QImage renderToImage();
@@ -123,6 +130,7 @@ private:
     void saveThresholds();
     void updateTitle();
     void updateWorkspaceActions();
+    void checkTheme(Theme::Scheme scheme);
 
     QPointer<Session> m_session;
     QPointer<Diagnosis> m_diagnosis;

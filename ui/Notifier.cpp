@@ -89,7 +89,7 @@ void Notifier::onEvent(int eventIndex)
     }
     if (!m_tray) {
         m_tray = new QSystemTrayIcon(Theme::appIcon(), this);
-        m_tray->setToolTip(u"PoolScope"_s);
+        m_tray->setToolTip(tr("PoolScope"));
         connect(m_tray, &QSystemTrayIcon::messageClicked, this,
             [this] { Q_EMIT activated(m_traySource, m_trayTimestampMs); });
         m_tray->show();

@@ -1,5 +1,7 @@
 #include "RecordingStatusWidget.h"
 
+#include "Theme.h"
+
 #include "record/RecordingManager.h"
 #include "store/Session.h"
 
@@ -21,23 +23,23 @@ RecordingStatusWidget::RecordingStatusWidget(Session* session, QWidget* parent)
     , m_session(session)
     , m_timer(new QTimer(this))
 {
-    setAccessibleName(u"Recording status"_s);
+    setAccessibleName(tr("Recording status"));
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(4);
     m_record = new QToolButton(this);
-    m_record->setAccessibleName(u"Record"_s);
+    m_record->setAccessibleName(tr("Record"));
     m_record->setCheckable(true);
     m_record->setAutoRaise(true);
-    m_record->setText(u"● Record"_s);
+    m_record->setText(tr("● Record"));
     layout->addWidget(m_record);
     m_path = new QToolButton(this);
-    m_path->setAccessibleName(u"Recording file"_s);
+    m_path->setAccessibleName(tr("Recording file"));
     m_path->setAutoRaise(true);
     m_path->setToolButtonStyle(Qt::ToolButtonTextOnly);
     layout->addWidget(m_path);
     m_size = new QLabel(this);
-    m_size->setAccessibleName(u"Recording size"_s);
+    m_size->setAccessibleName(tr("Recording size"));
     layout->addWidget(m_size);
 
     m_timer->setInterval(kRefreshIntervalMs);
@@ -65,7 +67,7 @@ void RecordingStatusWidget::setManager(RecordingManager* manager)
     if (manager) {
         connect(manager, &RecordingManager::stateChanged, this, &RecordingStatusWidget::refresh);
         connect(manager, &RecordingManager::failed, this,
-            [this](const QString& text) { Q_EMIT message(u"Recording failed: "_s + text); });
+            [this](const QString& text) { Q_EMIT message(tr("Recording failed: ") + text); });
     }
     refresh();
 }
@@ -78,13 +80,13 @@ void RecordingStatusWidget::setRecording(bool on)
     }
     if (on && !m_manager->isRecording()) {
         if (m_manager->start(m_session))
-            Q_EMIT message(u"Recording to "_s + QDir::toNativeSeparators(m_manager->path()));
+            Q_EMIT message(tr("Recording to ") + QDir::toNativeSeparators(m_manager->path()));
         else
-            Q_EMIT message(u"Cannot record: "_s + m_manager->lastError());
+            Q_EMIT message(tr("Cannot record: ") + m_manager->lastError());
     } else if (!on && m_manager->isRecording()) {
         const QString path = m_manager->path();
         m_manager->stop();
-        Q_EMIT message(u"Recording saved: "_s + QDir::toNativeSeparators(path));
+        Q_EMIT message(tr("Recording saved: ") + QDir::toNativeSeparators(path));
     }
     refresh();
 }
@@ -117,19 +119,20 @@ void RecordingStatusWidget::refresh()
     m_record->setEnabled(available);
     m_record->setVisible(!(m_session && m_session->isReview())); // a reopened recording is not recorded again
     m_record->setChecked(recording);
-    m_record->setText(recording ? u"■ Stop recording"_s : u"● Record"_s);
-    m_record->setStyleSheet(recording ? u"QToolButton { color: #c62828; font-weight: bold; }"_s : QString());
+    m_record->setText(recording ? tr("■ Stop recording") : tr("● Record"));
+    m_record->setStyleSheet(
+        recording ? u"QToolButton { color: %1; font-weight: bold; }"_s.arg(Theme::errorColor().name()) : QString());
     if (!m_manager)
-        m_record->setToolTip(u"Recording is not available here"_s);
+        m_record->setToolTip(tr("Recording is not available here"));
     else if (m_session && m_session->isReview())
-        m_record->setToolTip(u"A reopened recording is not recorded again"_s);
+        m_record->setToolTip(tr("A reopened recording is not recorded again"));
     else
-        m_record->setToolTip(
-            recording ? u"Stop writing the recording"_s : u"Record this session to a file (for review and exports)"_s);
+        m_record->setToolTip(recording ? tr("Stop writing the recording")
+                                       : tr("Record this session to a file (for review and exports)"));
     if (recording) {
         const QString full = QDir::toNativeSeparators(m_manager->path());
         m_path->setText(fontMetrics().elidedText(full, Qt::ElideMiddle, 260));
-        m_path->setToolTip(full + u"\nClick to open the folder"_s);
+        m_path->setToolTip(full + tr("\nClick to open the folder"));
         m_path->show();
         m_size->setText(formatSize(m_manager->fileSize()));
         m_size->show();

@@ -1,6 +1,7 @@
 #include "RouteChart.h"
 
 #include "Theme.h"
+#include "WholeNumberAxis.h"
 #include "models/RoutesModel.h"
 #include "store/TargetHistory.h"
 
@@ -24,18 +25,16 @@ RouteChart::RouteChart(QWidget* parent)
     : QWidget(parent)
     , m_chart(new QChart)
 {
-    setAccessibleName(u"Route chart"_s);
+    setAccessibleName(tr("Route chart"));
     m_chart->setMargins(QMargins(2, 2, 2, 2));
     m_chart->setBackgroundRoundness(0);
     m_chart->legend()->setAlignment(Qt::AlignTop);
     m_chart->setTitleFont(font());
 
     m_rate = new QLineSeries(m_chart);
-    m_rate->setName(u"Acquires/min"_s);
-    m_rate->setPen(QPen(Theme::lineColor(Theme::Line::CheckedOut), 1.5));
+    m_rate->setName(tr("Acquires/min"));
     m_active = new QLineSeries(m_chart);
-    m_active->setName(u"Active"_s);
-    m_active->setPen(QPen(Theme::lineColor(Theme::Line::Discrepancy), 2));
+    m_active->setName(tr("Active"));
     m_chart->addSeries(m_rate);
     m_chart->addSeries(m_active);
 
@@ -43,11 +42,11 @@ RouteChart::RouteChart(QWidget* parent)
     m_axisX->setFormat(u"HH:mm"_s);
     m_axisX->setTickCount(3);
     m_axisRate = new QValueAxis(m_chart);
-    m_axisRate->setLabelFormat(u"%.0f"_s);
-    m_axisRate->setTitleText(u"per min"_s);
+    WholeNumberAxis::setUp(m_axisRate);
+    m_axisRate->setTitleText(tr("per min"));
     m_axisActive = new QValueAxis(m_chart);
-    m_axisActive->setLabelFormat(u"%.0f"_s);
-    m_axisActive->setTitleText(u"active"_s);
+    WholeNumberAxis::setUp(m_axisActive);
+    m_axisActive->setTitleText(tr("active"));
     QFont small = font();
     small.setPointSizeF(std::max(6.0, small.pointSizeF() - 1));
     for (QAbstractAxis* axis : { static_cast<QAbstractAxis*>(m_axisX), static_cast<QAbstractAxis*>(m_axisRate),
@@ -68,7 +67,22 @@ RouteChart::RouteChart(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_view);
+    applyTheme();
     setRoute(nullptr);
+}
+
+void RouteChart::applyTheme()
+{
+    Theme::styleChart(m_chart);
+    m_rate->setPen(QPen(Theme::lineColor(Theme::Line::CheckedOut), 1.5));
+    m_active->setPen(QPen(Theme::lineColor(Theme::Line::Discrepancy), 2));
+}
+
+void RouteChart::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange)
+        applyTheme();
 }
 
 RouteChart::~RouteChart() = default;
@@ -76,7 +90,7 @@ RouteChart::~RouteChart() = default;
 void RouteChart::setRoute(const RouteSeries* route, qint64 fromMs, qint64 toMs)
 {
     m_name = route ? route->name : QString();
-    m_chart->setTitle(route ? route->name : u"Select a route to see its traffic"_s);
+    m_chart->setTitle(route ? route->name : tr("Select a route to see its traffic"));
     QList<QPointF> rates, active;
     if (route) {
         std::vector<RoutePoint> points;
@@ -90,7 +104,7 @@ void RouteChart::setRoute(const RouteSeries* route, qint64 fromMs, qint64 toMs)
     m_rate->replace(rates);
     m_active->replace(active);
 
-    double minX = qInf(), maxX = -qInf(), maxRate = 1, maxActive = 1;
+    double minX = qInf(), maxX = -qInf(), maxRate = 0, maxActive = 0;
     for (const QPointF& p : std::as_const(rates)) {
         minX = std::min(minX, p.x()), maxX = std::max(maxX, p.x());
         maxRate = std::max(maxRate, p.y());
@@ -106,8 +120,8 @@ void RouteChart::setRoute(const RouteSeries* route, qint64 fromMs, qint64 toMs)
     }
     m_axisX->setRange(QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(minX)),
         QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(maxX)));
-    m_axisRate->setRange(0, std::ceil(maxRate * 1.1));
-    m_axisActive->setRange(0, std::ceil(maxActive * 1.1));
+    WholeNumberAxis::fit(m_axisRate, maxRate * 1.1);
+    WholeNumberAxis::fit(m_axisActive, maxActive * 1.1);
 }
 
 int RouteChart::ratePointCount() const

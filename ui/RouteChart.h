@@ -28,7 +28,12 @@ public:
     // The lowest acquire rate drawn (never negative, even across counter resets); NaN when empty.
     double minimumRate() const;
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void applyTheme();
+
     QChart* m_chart = nullptr;
     QChartView* m_view = nullptr;
     QLineSeries* m_rate = nullptr;

@@ -27,7 +27,7 @@ RoutesView::RoutesView(Session* session, ViewState* view, Diagnosis* diagnosis, 
     , m_model(new RoutesModel(this))
     , m_proxy(new RoutesProxyModel(this))
 {
-    setAccessibleName(u"Routes"_s);
+    setAccessibleName(tr("Routes"));
     m_proxy->setSourceModel(m_model);
 
     auto* layout = new QVBoxLayout(this);
@@ -35,19 +35,19 @@ RoutesView::RoutesView(Session* session, ViewState* view, Diagnosis* diagnosis, 
     layout->setSpacing(4);
     auto* row = new QHBoxLayout;
     m_filter = new QLineEdit(this);
-    m_filter->setAccessibleName(u"Filter routes"_s);
-    m_filter->setPlaceholderText(u"Filter routes"_s);
+    m_filter->setAccessibleName(tr("Filter routes"));
+    m_filter->setPlaceholderText(tr("Filter routes"));
     m_filter->setClearButtonEnabled(true);
     row->addWidget(m_filter, 1);
     m_summary = new QLabel(this);
-    m_summary->setAccessibleName(u"Routes shown"_s);
+    m_summary->setAccessibleName(tr("Routes shown"));
     row->addWidget(m_summary);
     layout->addLayout(row);
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setChildrenCollapsible(false);
     m_table = new QTableView(splitter);
-    m_table->setAccessibleName(u"Routes table"_s);
+    m_table->setAccessibleName(tr("Routes table"));
     m_table->setModel(m_proxy);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(RoutesModel::Active, Qt::DescendingOrder);
@@ -117,7 +117,7 @@ void RoutesView::refresh()
         m_model->setRoutes(m_session->routesAt(m_target, m_view ? m_view->cursor() : ViewState::kLive), rates);
     }
     const int rising = m_model->risingCount();
-    m_summary->setText(rising > 0 ? u"%1 routes · %2 rising"_s.arg(m_model->rowCount()).arg(rising)
+    m_summary->setText(rising > 0 ? tr("%1 routes · %2 rising").arg(m_model->rowCount()).arg(rising)
                                   : u"%1 routes"_s.arg(m_model->rowCount()));
     Q_EMIT countChanged(m_model->rowCount(), rising);
     showSelectedRoute();

@@ -1,5 +1,6 @@
 #include "ScreenshotCaption.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 
 #include <cstdlib>
@@ -44,10 +45,10 @@ QStringList ScreenshotCaption::lines() const
     else if (!review)
         parts.append(u"live"_s);
     if (review)
-        parts.append(u"review of a recording"_s);
+        parts.append(QCoreApplication::translate("ScreenshotCaption", "review of a recording"));
     parts.append(u"PoolScope "_s + version);
     if (redacted)
-        parts.append(u"query text and client addresses redacted"_s);
+        parts.append(QCoreApplication::translate("ScreenshotCaption", "query text and client addresses redacted"));
     QStringList result { parts.join(u" · "_s) };
     if (!verdict.isEmpty())
         result.append(verdict);

@@ -139,7 +139,7 @@ QByteArray ScreenshotRenderer::renderChartSvg(MainWindow* window)
     svg.setResolution(96); // CSS pixels: browsers show it at the widget's size
     svg.setSize(QSize(size.width(), size.height() + strip));
     svg.setViewBox(QRect(0, 0, size.width(), size.height() + strip));
-    svg.setTitle(u"PoolScope chart"_s);
+    svg.setTitle(QCoreApplication::translate("ScreenshotRenderer", "PoolScope chart"));
     svg.setDescription(lines.join(u'\n'));
     QPainter painter;
     if (!painter.begin(&svg))
@@ -159,7 +159,7 @@ bool ScreenshotRenderer::saveSvg(const QByteArray& svg, const QString& path, QSt
 {
     if (svg.isEmpty()) {
         if (error)
-            *error = u"%1: cannot paint the SVG"_s.arg(path);
+            *error = QCoreApplication::translate("ScreenshotRenderer", "%1: cannot paint the SVG").arg(path);
         return false;
     }
     QSaveFile file(path);
@@ -176,8 +176,9 @@ bool ScreenshotRenderer::savePng(const QImage& image, const QString& path, QStri
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !file.commit()) {
         if (error)
-            *error
-                = u"%1: %2"_s.arg(path, file.errorString().isEmpty() ? u"cannot write the PNG"_s : file.errorString());
+            *error = u"%1: %2"_s.arg(path,
+                file.errorString().isEmpty() ? QCoreApplication::translate("ScreenshotRenderer", "cannot write the PNG")
+                                             : file.errorString());
         return false;
     }
     return true;

@@ -37,9 +37,9 @@ StatusPane::StatusPane(Session* session, QWidget* parent)
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     m_status = new QLabel(this);
-    m_status->setAccessibleName(u"Status summary"_s);
+    m_status->setAccessibleName(tr("Status summary"));
     m_error = new QLabel(this);
-    m_error->setAccessibleName(u"Newest error"_s);
+    m_error->setAccessibleName(tr("Newest error"));
     m_error->setStyleSheet(u"QLabel { color: %1; font-weight: bold; }"_s.arg(Theme::errorColor().name()));
     layout->addWidget(m_status);
     layout->addWidget(m_error, 1);
@@ -130,13 +130,23 @@ void StatusPane::refresh()
         }
     }
     QStringList parts;
-    parts << (lastPoll > 0 ? u"Last poll "_s + formatClock(lastPoll) : u"No poll yet"_s);
-    parts << counts(targetsOk, targetsFailing, targetsWaiting, u"target ok"_s, u"targets ok"_s);
+    parts << (lastPoll > 0 ? tr("Last poll ") + formatClock(lastPoll) : tr("No poll yet"));
+    parts << counts(targetsOk, targetsFailing, targetsWaiting, tr("target ok"), tr("targets ok"));
     if (m_session->databaseCount() > 0)
-        parts << counts(dbOk, dbFailing, dbWaiting, u"database ok"_s, u"databases ok"_s);
+        parts << counts(dbOk, dbFailing, dbWaiting, tr("database ok"), tr("databases ok"));
     if (m_session->poolerCount() > 0)
-        parts << counts(poolersOk, poolersFailing, poolersWaiting, u"pgbouncer ok"_s, u"pgbouncers ok"_s);
+        parts << counts(poolersOk, poolersFailing, poolersWaiting, tr("pgbouncer ok"), tr("pgbouncers ok"));
     m_status->setText(parts.join(u"  ·  "_s));
+    m_status->setToolTip(tr("Last poll: local time of the newest answer (or failure) of any health endpoint or "
+                            "pg_stat_activity read\nTargets: %1 answering, %2 failing, %3 not polled yet (health "
+                            "endpoints of the workspace)\nDatabases: %4 read, %5 failing, %6 not read yet "
+                            "(pg_stat_activity)")
+                             .arg(targetsOk)
+                             .arg(targetsFailing)
+                             .arg(targetsWaiting)
+                             .arg(dbOk)
+                             .arg(dbFailing)
+                             .arg(dbWaiting));
     m_error->setText(error);
     m_error->setToolTip(error);
 }

@@ -32,14 +32,14 @@ TargetsPane::TargetsPane(Session* session, QWidget* parent)
     m_proxy->setSourceModel(m_model);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 0, 0);
-    auto* title = new QLabel(u"Targets"_s, this);
+    auto* title = new QLabel(tr("Targets"), this);
     QFont titleFont = title->font();
     titleFont.setBold(true);
     title->setFont(titleFont);
     layout->addWidget(title);
 
     m_view = new QTreeView(this);
-    m_view->setAccessibleName(u"Targets"_s);
+    m_view->setAccessibleName(tr("Targets"));
     m_view->setModel(m_proxy);
     m_view->setRootIsDecorated(false);
     m_view->setUniformRowHeights(true);
@@ -59,11 +59,11 @@ TargetsPane::TargetsPane(Session* session, QWidget* parent)
     installColumnMenu(header);
     layout->addWidget(m_view, 3);
 
-    auto* detailsTitle = new QLabel(u"Details"_s, this);
+    auto* detailsTitle = new QLabel(tr("Details"), this);
     detailsTitle->setFont(titleFont);
     layout->addWidget(detailsTitle);
     m_details = new QLabel(this);
-    m_details->setAccessibleName(u"Target and database details"_s);
+    m_details->setAccessibleName(tr("Target and database details"));
     m_details->setTextFormat(Qt::RichText);
     m_details->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     m_details->setWordWrap(true);
@@ -150,23 +150,23 @@ void TargetsPane::refresh()
         QString state = u"<span style=\"color:%1\"><b>%2</b></span>"_s.arg(
             Theme::stateColor(level).name(), TargetsModel::stateText(t).toHtmlEscaped());
         html += u"<table cellspacing=\"0\" cellpadding=\"1\">"_s;
-        html += row(u"Target"_s, u"<b>%1</b>"_s.arg(t.config.name.toHtmlEscaped()));
+        html += row(tr("Target"), u"<b>%1</b>"_s.arg(t.config.name.toHtmlEscaped()));
         html += row(u"URL"_s, t.config.url.toHtmlEscaped());
-        html += row(u"State"_s, state);
-        html += row(u"Last poll"_s,
+        html += row(tr("State"), state);
+        html += row(tr("Last poll"),
             t.polled() ? formatClock(t.latest.timestampMs)
                     + (t.latest.latencyMs >= 0 ? u" (%1 ms)"_s.arg(t.latest.latencyMs) : QString())
                        : unknownText());
         if (t.consecutiveFailures > 0)
-            html += row(u"Failures"_s,
-                u"%1 in a row, last success %2"_s.arg(t.consecutiveFailures).arg(formatClock(t.lastOk.timestampMs)));
-        html += row(u"Pool"_s,
+            html += row(tr("Failures"),
+                tr("%1 in a row, last success %2").arg(t.consecutiveFailures).arg(formatClock(t.lastOk.timestampMs)));
+        html += row(tr("Pool"),
             u"size %1 · max %2 · idle %3 · waiting %4"_s.arg(value(m[Metric::PoolSize]), value(m[Metric::PoolMax]),
                 value(m[Metric::PoolIdle]), value(m[Metric::Waiting])));
-        html += row(u"Totals"_s,
+        html += row(tr("Totals"),
             u"acquired %1 · released %2 · leaks %3"_s.arg(
                 value(m[Metric::AcquiredTotal]), value(m[Metric::ReleasedTotal]), value(m[Metric::LeaksTotal])));
-        html += row(u"Application"_s,
+        html += row(tr("Application"),
             t.config.applicationName.isEmpty() ? unknownText() : t.config.applicationName.toHtmlEscaped());
         html += u"</table>"_s;
     }
@@ -185,7 +185,7 @@ void TargetsPane::refresh()
             state = u"<span style=\"color:%1\"><b>failing: %2</b></span>"_s.arg(
                 Theme::errorColor().name(), singleLine(d.latest.error).toHtmlEscaped());
         html += u"<table cellspacing=\"0\" cellpadding=\"1\" style=\"margin-top:6px\">"_s
-            + row(u"Database"_s, u"<b>%1</b>"_s.arg(d.config.name.toHtmlEscaped())) + row(u"State"_s, state)
+            + row(tr("Database"), u"<b>%1</b>"_s.arg(d.config.name.toHtmlEscaped())) + row(tr("State"), state)
             + u"</table>"_s;
     }
     for (int i = 0; i < m_session->poolerCount(); ++i) {

@@ -23,34 +23,34 @@ ThresholdsDialog::ThresholdsDialog(Session* session, QWidget* parent)
     , m_error(new QLabel(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
-    setWindowTitle(u"Thresholds"_s);
-    setAccessibleName(u"Thresholds"_s);
+    setWindowTitle(tr("Thresholds"));
+    setAccessibleName(tr("Thresholds"));
     for (QDoubleSpinBox* box : { m_warning, m_critical }) {
         box->setRange(0, 100000);
         box->setDecimals(0);
-        box->setSuffix(u" connections"_s);
+        box->setSuffix(tr(" connections"));
     }
     m_growth->setRange(0, 100000);
     m_growth->setDecimals(1);
     m_growth->setSingleStep(0.5);
-    m_growth->setSuffix(u" per hour"_s);
-    m_warning->setAccessibleName(u"Discrepancy warning"_s);
-    m_critical->setAccessibleName(u"Discrepancy critical"_s);
-    m_growth->setAccessibleName(u"Growth warning per hour"_s);
+    m_growth->setSuffix(tr(" per hour"));
+    m_warning->setAccessibleName(tr("Discrepancy warning"));
+    m_critical->setAccessibleName(tr("Discrepancy critical"));
+    m_growth->setAccessibleName(tr("Growth warning per hour"));
 
     auto* form = new QFormLayout;
-    form->addRow(u"Discrepancy &warning at"_s, m_warning);
-    form->addRow(u"Discrepancy &critical at"_s, m_critical);
-    form->addRow(u"&Growth warning above"_s, m_growth);
+    form->addRow(tr("Discrepancy &warning at"), m_warning);
+    form->addRow(tr("Discrepancy &critical at"), m_critical);
+    form->addRow(tr("&Growth warning above"), m_growth);
     auto* layout = new QVBoxLayout(this);
-    auto* intro = new QLabel(u"A target turns warning or critical when its discrepancy (checked out − tracked) "
-                             u"reaches these levels, or when it keeps growing faster than the growth threshold."_s,
+    auto* intro = new QLabel(tr("A target turns warning or critical when its discrepancy (checked out − tracked) "
+                                "reaches these levels, or when it keeps growing faster than the growth threshold."),
         this);
     intro->setWordWrap(true);
     layout->addWidget(intro);
     layout->addLayout(form);
     m_error->setStyleSheet(u"QLabel { color: %1; }"_s.arg(Theme::errorColor().name()));
-    m_error->setAccessibleName(u"Thresholds error"_s);
+    m_error->setAccessibleName(tr("Thresholds error"));
     layout->addWidget(m_error);
     layout->addWidget(m_buttons);
 
@@ -83,7 +83,7 @@ void ThresholdsDialog::setThresholds(const Thresholds& thresholds)
 QString ThresholdsDialog::validationError() const
 {
     if (m_critical->value() < m_warning->value())
-        return u"thresholds.discrepancyCritical (%1) must be at least thresholds.discrepancyWarning (%2)"_s
+        return tr("thresholds.discrepancyCritical (%1) must be at least thresholds.discrepancyWarning (%2)")
             .arg(m_critical->value())
             .arg(m_warning->value());
     return {};

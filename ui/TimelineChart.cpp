@@ -2,6 +2,7 @@
 
 #include "Theme.h"
 #include "analysis/Diagnosis.h"
+#include "WholeNumberAxis.h"
 #include "models/Format.h"
 #include "store/Decimation.h"
 #include "store/Session.h"
@@ -50,18 +51,6 @@ Metric metricOf(TimelineChart::Series series)
     }
 }
 
-// A tick step of 1, 2 or 5 times a power of ten giving at most ~6 intervals.
-double niceStep(double max)
-{
-    const double raw = std::max(max / 6.0, 1.0);
-    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-    for (const double f : { 1.0, 2.0, 5.0, 10.0 }) {
-        if (f * magnitude >= raw)
-            return f * magnitude;
-    }
-    return 10 * magnitude;
-}
-
 // Index of the element of `times` nearest to t, or -1.
 std::ptrdiff_t nearest(std::span<const qint64> times, qint64 t)
 {
@@ -89,7 +78,7 @@ TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
     , m_chart(new QChart)
     , m_refreshTimer(new QTimer(this))
 {
-    setAccessibleName(u"Timeline chart"_s);
+    setAccessibleName(tr("Timeline chart"));
     m_chart->setAnimationOptions(QChart::NoAnimation);
     m_chart->setMargins(QMargins(4, 4, 8, 4));
     m_chart->setBackgroundRoundness(0);
@@ -104,11 +93,7 @@ TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
     m_chart->addAxis(m_axisX, Qt::AlignBottom);
 
     m_axisY = new QValueAxis(m_chart);
-    m_axisY->setLabelFormat(u"%d"_s);
-    m_axisY->setTickType(QValueAxis::TicksDynamic);
-    m_axisY->setTickAnchor(0);
-    m_axisY->setTickInterval(1);
-    m_axisY->setMinorTickCount(0);
+    WholeNumberAxis::setUp(m_axisY);
     m_axisY->setRange(0, 5);
     m_axisY->setTitleText(u"connections"_s);
     m_chart->addAxis(m_axisY, Qt::AlignLeft);
@@ -139,19 +124,17 @@ TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
 
     m_view = new QChartView(m_chart, this);
     m_view->setRenderHint(QPainter::Antialiasing);
-    m_view->setAccessibleName(u"Timeline plot"_s);
+    m_view->setAccessibleName(tr("Timeline plot"));
     m_view->viewport()->setMouseTracking(true);
     m_view->viewport()->installEventFilter(this);
     m_view->setFrameShape(QFrame::NoFrame);
 
     m_poolMaxLabel = new QGraphicsSimpleTextItem(m_chart);
-    m_poolMaxLabel->setText(u"pool max"_s);
-    m_poolMaxLabel->setBrush(Theme::lineColor(Theme::Line::PoolMax));
+    m_poolMaxLabel->setText(tr("pool max"));
     m_poolMaxLabel->setZValue(10);
     m_poolMaxLabel->hide();
 
     m_cursorLine = new QGraphicsLineItem(m_chart);
-    m_cursorLine->setPen(QPen(QColor(0, 0, 0, 90), 1));
     m_cursorLine->setZValue(20);
     m_cursorLine->hide();
 
@@ -167,21 +150,20 @@ TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
 
     m_emptyLabel = new QLabel(this);
     m_emptyLabel->setAlignment(Qt::AlignCenter);
-    m_emptyLabel->setAccessibleName(u"Chart status"_s);
-    m_emptyLabel->setStyleSheet(u"QLabel { color: #616161; font-size: 15pt; background: transparent; }"_s);
+    m_emptyLabel->setAccessibleName(tr("Chart status"));
     m_emptyLabel->setAttribute(Qt::WA_TransparentForMouseEvents);
     m_emptyLabel->hide();
 
     m_failureLabel = new QLabel(this);
     m_failureLabel->setWordWrap(true);
-    m_failureLabel->setAccessibleName(u"Target failure"_s);
+    m_failureLabel->setAccessibleName(tr("Target failure"));
     m_failureLabel->setStyleSheet(u"QLabel { color: #ffffff; background: rgba(183, 28, 28, 225); "
                                   "border-radius: 4px; padding: 5px 10px; font-weight: bold; }"_s);
     m_failureLabel->setAttribute(Qt::WA_TransparentForMouseEvents);
     m_failureLabel->hide();
 
     m_cursorLabel = new QLabel(this);
-    m_cursorLabel->setAccessibleName(u"Time cursor"_s);
+    m_cursorLabel->setAccessibleName(tr("Time cursor"));
     m_cursorLabel->setStyleSheet(u"QLabel { color: #ffffff; background: #6a1b9a; border-radius: 3px; "
                                  "padding: 1px 5px; font-weight: bold; }"_s);
     m_cursorLabel->setAttribute(Qt::WA_TransparentForMouseEvents);
@@ -189,9 +171,7 @@ TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
 
     m_readout = new QLabel(this);
     m_readout->setTextFormat(Qt::RichText);
-    m_readout->setAccessibleName(u"Hover read-out"_s);
-    m_readout->setStyleSheet(u"QLabel { background: rgba(255, 255, 255, 235); color: #212121; "
-                             "border: 1px solid #9e9e9e; border-radius: 3px; padding: 4px 6px; }"_s);
+    m_readout->setAccessibleName(tr("Hover read-out"));
     m_readout->setAttribute(Qt::WA_TransparentForMouseEvents);
     m_readout->hide();
 
@@ -212,6 +192,7 @@ TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
         refresh();
     });
     connect(m_chart, &QChart::plotAreaChanged, this, &TimelineChart::layoutOverlays);
+    applyTheme();
     refresh();
 }
 
@@ -312,6 +293,32 @@ QLineSeries* TimelineChart::segmentSeries(Series series, int segment)
     return list[static_cast<std::size_t>(segment)];
 }
 
+void TimelineChart::applyTheme()
+{
+    Theme::styleChart(m_chart);
+    for (std::size_t i = 0; i < m_series.size(); ++i) {
+        for (QLineSeries* s : m_series[i])
+            s->setPen(Theme::linePen(lineOf(static_cast<Series>(i))));
+    }
+    m_poolMax->setPen(Theme::linePen(Theme::Line::PoolMax));
+    m_poolMaxLabel->setBrush(Theme::lineColor(Theme::Line::PoolMax));
+    QColor hover = palette().color(QPalette::Text);
+    hover.setAlpha(90);
+    m_cursorLine->setPen(QPen(hover, 1));
+    m_emptyLabel->setStyleSheet(u"QLabel { color: %1; font-size: 15pt; background: transparent; }"_s.arg(
+        Theme::stateColor(TargetsModel::StateLevel::Waiting).name()));
+    m_readout->setStyleSheet(u"QLabel { background: %1; color: %2; border: 1px solid %3; border-radius: 3px; "
+                             "padding: 4px 6px; }"_s.arg(palette().color(QPalette::ToolTipBase).name(),
+                                 palette().color(QPalette::ToolTipText).name(), palette().color(QPalette::Mid).name()));
+}
+
+void TimelineChart::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange)
+        applyTheme();
+}
+
 void TimelineChart::feed(Series series, const QList<QList<QPointF>>& segments)
 {
     auto& list = m_series[static_cast<std::size_t>(series)];
@@ -410,28 +417,25 @@ void TimelineChart::refresh()
     if (m_axisX->format() != format)
         m_axisX->setFormat(format);
     m_axisX->setRange(QDateTime::fromMSecsSinceEpoch(m_t0), QDateTime::fromMSecsSinceEpoch(m_t1));
-    const double top = std::max(5.0, std::ceil(maxValue * 1.1 + 0.5));
-    const double step = niceStep(top);
-    m_axisY->setTickInterval(step);
-    m_axisY->setRange(0, std::ceil(top / step) * step);
+    WholeNumberAxis::fit(m_axisY, maxValue * 1.1 + 0.5, 5);
 
     // Overlays: waiting before the first poll, the reason while failing.
     if (!target) {
         m_emptyLabel->setText(
-            m_session && m_session->targetCount() == 0 ? u"No targets in this workspace"_s : u"Select a target"_s);
+            m_session && m_session->targetCount() == 0 ? tr("No targets in this workspace") : tr("Select a target"));
         m_emptyLabel->show();
         m_failureLabel->hide();
     } else if (!target->polled()) {
-        m_emptyLabel->setText(u"Waiting for the first poll of %1…"_s.arg(target->config.name));
+        m_emptyLabel->setText(tr("Waiting for the first poll of %1…").arg(target->config.name));
         m_emptyLabel->show();
         m_failureLabel->hide();
     } else {
         m_emptyLabel->hide();
         if (!target->latest.ok()) {
             const QString since = target->lastOk.timestampMs > 0
-                ? u"last success %1"_s.arg(formatClock(target->lastOk.timestampMs))
-                : u"never succeeded"_s;
-            m_failureLabel->setText(u"%1 is failing: %2\n%3 consecutive failed polls · %4"_s
+                ? tr("last success %1").arg(formatClock(target->lastOk.timestampMs))
+                : tr("never succeeded");
+            m_failureLabel->setText(tr("%1 is failing: %2\n%3 consecutive failed polls · %4")
                                         .arg(target->config.name, singleLine(target->latest.error))
                                         .arg(target->consecutiveFailures)
                                         .arg(since));
@@ -474,7 +478,7 @@ void TimelineChart::layoutOverlays()
 
     if (isPresent(m_poolMaxValue) && m_poolMax->count() > 0) {
         const QPointF at = m_chart->mapToPosition(QPointF(double(m_t0), m_poolMaxValue), m_poolMax);
-        m_poolMaxLabel->setText(u"pool max %1"_s.arg(m_poolMaxValue, 0, 'f', 0));
+        m_poolMaxLabel->setText(tr("pool max %1").arg(m_poolMaxValue, 0, 'f', 0));
         const QRectF textRect = m_poolMaxLabel->boundingRect();
         m_poolMaxLabel->setPos(plot.left() + 6, at.y() - textRect.height() - 1);
         m_poolMaxLabel->show();

@@ -100,8 +100,11 @@ protected:
     void resizeEvent(QResizeEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
     bool eventFilter(QObject* watched, QEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
+    // Colours of the chart, its lines and overlays from the application's palette (Theme).
+    void applyTheme();
     QLineSeries* segmentSeries(Series series, int segment);
     void feed(Series series, const QList<QList<QPointF>>& segments);
     void layoutOverlays();

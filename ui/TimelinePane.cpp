@@ -43,19 +43,19 @@ TimelinePane::TimelinePane(Session* session, ViewState* view, QAction* pause, QA
     m_layout->setSpacing(2);
 
     auto* toolbar = new QToolBar(this);
-    toolbar->setAccessibleName(u"Chart toolbar"_s);
+    toolbar->setAccessibleName(tr("Chart toolbar"));
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolbar->setIconSize(QSize(16, 16));
     m_title = new QLabel(this);
-    m_title->setAccessibleName(u"Selected target"_s);
+    m_title->setAccessibleName(tr("Selected target"));
     m_title->setTextFormat(Qt::RichText);
     m_title->setContentsMargins(4, 0, 8, 0);
     m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
-    auto* rangeLabel = new QLabel(u"Range "_s, toolbar);
+    auto* rangeLabel = new QLabel(tr("Range "), toolbar);
     toolbar->addWidget(rangeLabel);
     m_rangeBox = new QComboBox(toolbar);
-    m_rangeBox->setAccessibleName(u"Time range"_s);
+    m_rangeBox->setAccessibleName(tr("Time range"));
     for (const auto& range : kRanges)
         m_rangeBox->addItem(range.label.toString(), range.ms);
     rangeLabel->setBuddy(m_rangeBox);
@@ -138,7 +138,7 @@ void TimelinePane::updateTitle()
     };
     QString title = u"<b style=\"font-size:11pt\">%1</b> &nbsp; "_s.arg(t.config.name.toHtmlEscaped());
     if (t.lastOk.timestampMs > 0) {
-        title += colored(Theme::Line::CheckedOut, u"checked out"_s, value(m[Metric::CheckedOut])) + u" · "_s
+        title += colored(Theme::Line::CheckedOut, tr("checked out"), value(m[Metric::CheckedOut])) + u" · "_s
             + colored(Theme::Line::Tracked, u"tracked"_s, value(m[Metric::Tracked])) + u" · "_s
             + colored(Theme::Line::Discrepancy, u"discrepancy"_s, value(m[Metric::Discrepancy]));
         if (t.backendCount >= 0)

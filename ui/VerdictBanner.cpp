@@ -1,5 +1,7 @@
 #include "VerdictBanner.h"
 
+#include "Theme.h"
+
 #include "analysis/AnalysisText.h"
 #include "analysis/Diagnosis.h"
 
@@ -19,19 +21,19 @@ VerdictBanner::VerdictBanner(QWidget* parent)
     , m_copy(new QToolButton(this))
 {
     setObjectName(u"verdictBanner"_s);
-    setAccessibleName(u"Verdict"_s);
+    setAccessibleName(tr("Verdict"));
     setFrameShape(QFrame::StyledPanel);
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(8, 4, 4, 4);
     layout->setSpacing(6);
     m_label->setWordWrap(true);
     m_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_label->setAccessibleName(u"Verdict sentence"_s);
+    m_label->setAccessibleName(tr("Verdict sentence"));
     m_label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     layout->addWidget(m_label, 1);
-    m_copy->setText(u"Copy"_s);
-    m_copy->setToolTip(u"Copy the verdict to the clipboard"_s);
-    m_copy->setAccessibleName(u"Copy verdict"_s);
+    m_copy->setText(tr("Copy"));
+    m_copy->setToolTip(tr("Copy the verdict to the clipboard"));
+    m_copy->setAccessibleName(tr("Copy verdict"));
     layout->addWidget(m_copy, 0, Qt::AlignVCenter);
     connect(m_copy, &QToolButton::clicked, this, &VerdictBanner::copyToClipboard);
     setDiagnosis(nullptr);
@@ -60,14 +62,14 @@ void VerdictBanner::setDiagnosis(const TargetDiagnosis* diagnosis)
     if (!diagnosis) {
         m_text.clear();
         m_tone = Tone::Neutral;
-        m_label->setText(u"No target selected."_s);
+        m_label->setText(tr("No target selected."));
     } else {
         m_text = diagnosis->verdict.text();
         m_tone = toneOf(*diagnosis);
         QString shown = m_text;
         if (diagnosis->verdict.kind == VerdictKind::Unknown && diagnosis->verdict.neededSeconds > 0
             && !m_text.contains(u"more"_s))
-            shown += u" (need about %1 more)"_s.arg(formatDuration(diagnosis->verdict.neededSeconds));
+            shown += tr(" (need about %1 more)").arg(formatDuration(diagnosis->verdict.neededSeconds));
         m_text = shown;
         QString html = shown.toHtmlEscaped();
         if (!diagnosis->levelReason.isEmpty())
@@ -82,23 +84,47 @@ void VerdictBanner::setDiagnosis(const TargetDiagnosis* diagnosis)
 void VerdictBanner::applyTone()
 {
     QString background, border, foreground;
-    switch (m_tone) {
-    case Tone::Neutral:
-        background = u"#f1f3f4"_s, border = u"#c7c9cc"_s, foreground = u"#37474f"_s;
-        break;
-    case Tone::Calm:
-        background = u"#e8f5e9"_s, border = u"#a5d6a7"_s, foreground = u"#1b5e20"_s;
-        break;
-    case Tone::Warning:
-        background = u"#fff4e0"_s, border = u"#f5b041"_s, foreground = u"#8a4b00"_s;
-        break;
-    case Tone::Critical:
-        background = u"#fdecea"_s, border = u"#e57373"_s, foreground = u"#b71c1c"_s;
-        break;
+    if (Theme::isDark()) {
+        switch (m_tone) {
+        case Tone::Neutral:
+            background = u"#2f3237"_s, border = u"#4a4d52"_s, foreground = u"#e8eaed"_s;
+            break;
+        case Tone::Calm:
+            background = u"#1e3a24"_s, border = u"#2e7d32"_s, foreground = u"#a5d6a7"_s;
+            break;
+        case Tone::Warning:
+            background = u"#3d2e0f"_s, border = u"#b87400"_s, foreground = u"#ffcc80"_s;
+            break;
+        case Tone::Critical:
+            background = u"#3d1c1c"_s, border = u"#c62828"_s, foreground = u"#ff8a80"_s;
+            break;
+        }
+    } else {
+        switch (m_tone) {
+        case Tone::Neutral:
+            background = u"#f1f3f4"_s, border = u"#c7c9cc"_s, foreground = u"#37474f"_s;
+            break;
+        case Tone::Calm:
+            background = u"#e8f5e9"_s, border = u"#a5d6a7"_s, foreground = u"#1b5e20"_s;
+            break;
+        case Tone::Warning:
+            background = u"#fff4e0"_s, border = u"#f5b041"_s, foreground = u"#8a4b00"_s;
+            break;
+        case Tone::Critical:
+            background = u"#fdecea"_s, border = u"#e57373"_s, foreground = u"#b71c1c"_s;
+            break;
+        }
     }
     setStyleSheet(
         u"QFrame#verdictBanner { background: %1; border: 1px solid %2; border-radius: 4px; }"
         u" QFrame#verdictBanner QLabel { color: %3; font-weight: 600; }"_s.arg(background, border, foreground));
+}
+
+void VerdictBanner::changeEvent(QEvent* event)
+{
+    QFrame::changeEvent(event);
+    if (event->type() == QEvent::ApplicationPaletteChange)
+        applyTone();
 }
 
 void VerdictBanner::copyToClipboard() const

@@ -32,6 +32,9 @@ public:
 
     void copyToClipboard() const;
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     void applyTone();
 

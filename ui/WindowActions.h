@@ -1,6 +1,9 @@
 #pragma once
 
+#include <QKeySequence>
+#include <QList>
 #include <QObject>
+#include <QString>
 
 class QAction;
 class QMainWindow;
@@ -10,7 +13,8 @@ namespace poolscope {
 
 // Every action of the main window and its menu bar, made in one place. Each action's objectName is its
 // Id's name ("ExportTimeline", "Redact", ...), so code and tests find it by object, never by its text.
-// Whoever handles an action connects to it (EvidenceActions, the panes, the app for the Demo menu).
+// Whoever handles an action connects to it (EvidenceActions, the panes, the app for the Demo menu). Every
+// action has a keyboard shortcut (tests/gui/tst_polishui checks it).
 class WindowActions : public QObject
 {
     Q_OBJECT
@@ -32,6 +36,9 @@ public:
         // View
         Live,
         Redact,
+        ThemeSystem,
+        ThemeLight,
+        ThemeDark,
         // Monitor
         Thresholds,
         InspectPayload,
@@ -39,6 +46,8 @@ public:
         // Monitor, guarded: off unless the workspace's `actions` enables them (BackendsPane handles them)
         CancelQuery,
         TerminateBackend,
+        // Help
+        KeyboardShortcuts,
         // The timeline's toolbar
         Pause,
         Follow,
@@ -56,15 +65,25 @@ public:
     QAction* action(Id id) const { return m_actions[static_cast<int>(id)]; }
     static QString objectNameOf(Id id);
 
+    // Every action with its menu path ("File ▸ Export ▸ Timeline CSV…") and shortcuts, in menu order; Help ▸
+    // Keyboard Shortcuts lists them. Keys that are not actions (the chart's Left/Right) are added at the end.
+    struct ShortcutRow
+    {
+        QString path;
+        QString keys; // NativeText, ", " between alternatives; empty: none
+    };
+    QList<ShortcutRow> shortcutRows() const;
+
     // The Demo menu is in the menu bar only when the app runs the demo.
     void setDemoMenuVisible(bool visible);
     QMenu* demoMenu() const { return m_demoMenu; }
 
 private:
-    QAction* make(Id id, const QString& text);
+    QAction* make(Id id, const QString& text, const QKeySequence& shortcut = {});
 
     QAction* m_actions[kCount] = {};
     QMenu* m_demoMenu = nullptr;
+    QMenu* m_helpMenu = nullptr;
 };
 
 } // namespace poolscope

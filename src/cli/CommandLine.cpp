@@ -9,6 +9,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <memory>
 
 using namespace Qt::StringLiterals;
@@ -77,6 +78,8 @@ CommandLine parseCommandLine(const QStringList& arguments)
             cl.command = CommandLine::Command::Agent;
             ++i;
         }
+        if (i == 1)
+            cl.subcommand = first;
     }
 
     QStringList targetNames;
@@ -129,6 +132,7 @@ CommandLine parseCommandLine(const QStringList& arguments)
 
         if (arg == u"-h"_s || arg == u"--help"_s) {
             cl.command = CommandLine::Command::Help;
+            cl.helpTopic = cl.subcommand;
         } else if (arg == u"--version"_s) {
             cl.command = CommandLine::Command::Version;
         } else if (arg == u"--demo"_s) {
@@ -246,6 +250,23 @@ CommandLine parseCommandLine(const QStringList& arguments)
                 fail(u"--history: %1 is shorter than 10 minutes, too short for a verdict"_s.arg(text));
         } else if (arg == u"--after"_s) {
             number(&cl.afterSeconds, 0, 3600);
+        } else if (arg == u"--theme"_s) {
+            if (!value(&cl.theme))
+                break;
+            static const QStringList themes { u"system"_s, u"light"_s, u"dark"_s };
+            if (!themes.contains(cl.theme))
+                fail(u"--theme: \"%1\" is not one of %2"_s.arg(cl.theme, themes.join(u", "_s)));
+        } else if (arg == u"--scale"_s) {
+            QString text;
+            if (!value(&text))
+                break;
+            bool ok = false;
+            const double scale = text.toDouble(&ok);
+            if (!ok || scale < 1 || scale > 4) {
+                fail(u"--scale: \"%1\" is not a factor between 1 and 4"_s.arg(text));
+                break;
+            }
+            cl.scale = scale;
         } else if (arg == u"--out"_s) {
             value(&cl.out);
         } else if (arg == u"--size"_s) {
@@ -405,10 +426,14 @@ QString usageText()
                                             (--leak: its web process leaks R connections a minute)
   poolscope [--health URL [--name N] [--profile P] [--app APPLICATION_NAME]]... [--pg CONNINFO]...
   poolscope status [WORKSPACE | flags] [--json] [--wait SECONDS]
+                                            poll every target and database once and print their state
+                                            (--json: as JSON); --wait: at most SECONDS (10) for the answers
   poolscope screenshot [WORKSPACE | flags | --demo] --out FILE.png|FILE.svg [--after SECONDS] [--size WxH]
-                                            [--force]  (.svg: the chart, as vectors; else a PNG of the window)
+                   [--theme T] [--scale F] [--force]
+                                            .svg: the chart, as vectors; else a PNG of the window
+                                            (--scale 2: twice the pixels, for high-DPI screens)
   poolscope FILE.sqlite                     review a recording (no live sources)
-  poolscope screenshot FILE.sqlite [--at T] [--redact] [--force] --out FILE.png|FILE.svg
+  poolscope screenshot FILE.sqlite [--at T] [--redact] [--theme T] [--scale F] [--force] --out FILE.png|FILE.svg
   poolscope record [WORKSPACE | flags] --out FILE.sqlite [--duration D]
                                             record headless until D (90, 90s, 10m, 12h) or SIGINT/SIGTERM
   poolscope export FILE.sqlite --what timeline|routes|backends|events [--from T] [--to T] [--at T]
@@ -434,12 +459,65 @@ QString usageText()
 Output files (--out) are checked before anything is written: never the file being read, never an existing
 file of another kind (a recording, notes, CSV onto PNG...) unless --force; a recording is never replaced.
 
+The window and its screenshots: --theme system|light|dark chooses the palette for this run (View > Theme
+remembers one); --scale F draws at F device pixels per pixel (1 to 4).
+
 Targets are health endpoints (HTTP/HTTPS JSON) of processes that own a pool; databases are read through
 pg_stat_activity. Profiles: auto (default), seed, psycopg_pool, node-postgres.
 
 status and explain exit codes: 0 OK, 1 WARNING, 2 CRITICAL (discrepancy thresholds), 3 UNKNOWN (a target or database failed);
 explain: 4 interrupted by SIGINT/SIGTERM (the report printed is of what was seen until then).
 )"_s;
+}
+
+QStringList subcommands()
+{
+    // Every synopsis line "  poolscope WORD ..." whose WORD is a lower-case word names a sub-command.
+    static const QRegularExpression synopsis(u"^  poolscope ([a-z]+) "_s, QRegularExpression::MultilineOption);
+    QStringList names;
+    for (auto it = synopsis.globalMatch(usageText()); it.hasNext();) {
+        const QString name = it.next().captured(1);
+        if (!names.contains(name))
+            names.append(name);
+    }
+    return names;
+}
+
+QString usageText(const QString& subcommand)
+{
+    if (subcommand.isEmpty())
+        return usageText();
+    // The sub-command's synopsis lines (with their indented continuations) out of the general usage, then the
+    // notes that concern it: those naming it or one of its options, and those naming no sub-command and no option.
+    const QStringList paragraphs = usageText().split(u"\n\n"_s);
+    QStringList synopsis;
+    bool inBlock = false;
+    for (const QString& line : paragraphs.first().split(u'\n')) {
+        if (line.startsWith(u"  poolscope"_s))
+            inBlock = line.startsWith(u"  poolscope %1 "_s.arg(subcommand));
+        else if (!line.startsWith(u"    "_s))
+            inBlock = false;
+        if (inBlock)
+            synopsis.append(line);
+    }
+    static const QRegularExpression option(u"--[a-z]+"_s);
+    QStringList options;
+    for (auto it = option.globalMatch(synopsis.join(u'\n')); it.hasNext();)
+        options.append(it.next().captured());
+    const QStringList names = subcommands();
+    QString text = u"Usage:\n"_s + synopsis.join(u'\n') + u'\n';
+    for (qsizetype i = 1; i < paragraphs.size(); ++i) {
+        const QString& note = paragraphs.at(i);
+        const auto mentions = [&note](const QString& word) {
+            return note.contains(QRegularExpression(u"(^|[^-\\w])%1\\b"_s.arg(QRegularExpression::escape(word))));
+        };
+        const bool general = std::none_of(names.begin(), names.end(), mentions) && !note.contains(option);
+        const bool concerns = mentions(subcommand)
+            || std::any_of(options.begin(), options.end(), [&note](const QString& o) { return note.contains(o); });
+        if (concerns || general)
+            text += u'\n' + note + (note.endsWith(u'\n') ? u""_s : u"\n"_s);
+    }
+    return text;
 }
 
 } // namespace poolscope

@@ -41,6 +41,11 @@ struct CommandLine
     QString webConfigFile; // agent --web.config.file (agent/WebConfig.h): instead of --token-env/--tls-*
     qint64 historyMs = 2LL * 3600 * 1000; // agent --history: how much of each target's history it keeps
     QString error; // non-empty: the command line is wrong; says why
+    QString theme; // --theme system|light|dark: the window's palette for this run (not remembered); empty: the
+                   // remembered one
+    double scale = 1; // --scale F: device pixel ratio of the window and its screenshots (1..4)
+    QString subcommand; // the sub-command word given first ("status", ...), empty for the window
+    QString helpTopic; // --help after a sub-command: the sub-command whose usage to print
 
     bool hasAdHoc() const { return !adHoc.targets.isEmpty() || !adHoc.databases.isEmpty(); }
 };
@@ -50,6 +55,11 @@ struct CommandLine
 CommandLine parseCommandLine(const QStringList& arguments);
 
 QString usageText();
+// The usage of one sub-command: its synopsis lines and the notes that concern it (the man page of
+// poolscope-SUBCOMMAND(1) is made from it). An empty name gives usageText().
+QString usageText(const QString& subcommand);
+// The sub-commands the usage text lists ("status", "screenshot", ...), in its order.
+QStringList subcommands();
 
 // True when `path` names a recording: it ends in .sqlite or starts with "SQLite format 3".
 bool looksLikeRecording(const QString& path);

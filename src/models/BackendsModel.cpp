@@ -79,6 +79,33 @@ BackendsModel::Mark BackendsModel::mark(const Backend& backend, qint64 nowMs)
     return Mark::None;
 }
 
+QString BackendsModel::numberToolTip(const Row& row, int column) const
+{
+    // What each number is and where it came from: a column of pg_stat_activity, read at the snapshot's time.
+    const Backend& b = row.backend;
+    const QString read = u"pg_stat_activity, read at %1"_s.arg(formatClock(nowOf(row)));
+    const auto since = [&](const char* what, const char* columnName, qint64 t) {
+        if (t == kNoTime)
+            return u"%1: none (%2 is null in %3)"_s.arg(QString::fromUtf8(what), QString::fromUtf8(columnName), read);
+        return u"%1: since %2 (%3 in %4)"_s.arg(
+            QString::fromUtf8(what), formatClock(t), QString::fromUtf8(columnName), read);
+    };
+    switch (column) {
+    case Pid:
+        return u"Process ID of the backend on the server (pid in %1)"_s.arg(read);
+    case BackendAge:
+        return since("Connection age", "backend_start", b.backendStartMs);
+    case TransactionAge:
+        return since("Transaction age", "xact_start", b.xactStartMs);
+    case QueryAge:
+        return since("Query age", "query_start", b.queryStartMs);
+    case InState:
+        return since("In this state", "state_change", b.stateChangeMs);
+    default:
+        return {};
+    }
+}
+
 qint64 BackendsModel::nowOf(const Row& row) const
 {
     return m_serverTime[static_cast<std::size_t>(row.database)];
@@ -182,6 +209,8 @@ QVariant BackendsModel::cell(const Row& row, int column, int role) const
                 tip += u"\n"_s + poolModeExplanation(row.behind.poolMode);
             return tip;
         }
+        if (const QString tip = numberToolTip(row, column); !tip.isEmpty())
+            return tip;
         if (column == State) {
             switch (mark(row.backend, nowOf(row))) {
             case Mark::LongIdleInTransaction:

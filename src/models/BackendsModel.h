@@ -110,6 +110,7 @@ private:
     void onRedactedChanged();
     bool isRedacted() const;
     qint64 nowOf(const Row& row) const;
+    QString numberToolTip(const Row& row, int column) const;
     QVariant displayData(const Row& row, int column) const;
     QVariant sortData(const Row& row, int column) const;
 

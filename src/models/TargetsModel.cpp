@@ -103,6 +103,50 @@ QVariant TargetsModel::sortData(const TargetState& target, int column) const
     return {};
 }
 
+QString TargetsModel::numberToolTip(const TargetState& target, int column) const
+{
+    // What the number is and where it came from: the health endpoint's payload (which poll), pg_stat_activity
+    // (which database, which application_name) or the thresholds of the workspace.
+    const auto& metrics = target.lastOk.metrics;
+    const QString polled = target.lastOk.timestampMs > 0
+        ? u"from %1, polled at %2"_s.arg(target.config.url, formatClock(target.lastOk.timestampMs))
+        : u"from %1, not answered yet"_s.arg(target.config.url);
+    const QString application
+        = target.config.applicationName.isEmpty() ? target.config.name : target.config.applicationName;
+    switch (column) {
+    case CheckedOut:
+        return u"Checked out: %1 connections the pool says are in use\n%2"_s.arg(
+            formatWhole(metrics[Metric::CheckedOut]), polled);
+    case Tracked:
+        return u"Tracked: %1 connections the application's own tracking counts as active\n%2"_s.arg(
+            formatWhole(metrics[Metric::Tracked]), polled);
+    case Discrepancy: {
+        const Thresholds& t = m_session->workspace().thresholds;
+        return u"Untracked: checked out %1 − tracked %2 = %3 connections nobody tracks\n%4\n"
+               "Warning at %5, critical at %6 (the workspace's thresholds)"_s
+                   .arg(formatWhole(metrics[Metric::CheckedOut]), formatWhole(metrics[Metric::Tracked]),
+                       formatWhole(metrics[Metric::Discrepancy]), polled)
+                   .arg(t.discrepancyWarning)
+                   .arg(t.discrepancyCritical);
+    }
+    case Backends:
+        return target.backendCount >= 0
+            ? u"Server: %1 backends with application_name '%2' in pg_stat_activity of database '%3'"_s.arg(
+                QString::number(target.backendCount), application,
+                target.config.database.isEmpty() ? unknownText() : target.config.database)
+            : u"Server: no pg_stat_activity read yet for application_name '%1'"_s.arg(application);
+    case Pool:
+        return u"Pool: size %1 (connections open) / max %2 (the pool's limit)\n%3"_s.arg(
+            formatWhole(metrics[Metric::PoolSize]), formatWhole(metrics[Metric::PoolMax]), polled);
+    case LastPoll:
+        return target.latest.latencyMs >= 0
+            ? u"Local time of the newest poll of %1; it answered in %2 ms"_s.arg(target.config.url)
+                  .arg(target.latest.latencyMs)
+            : u"Local time of the newest poll of %1"_s.arg(target.config.url);
+    }
+    return {};
+}
+
 QVariant TargetsModel::cell(const int& targetIndex, int column, int role) const
 {
     if (!m_session)
@@ -131,8 +175,8 @@ QVariant TargetsModel::cell(const int& targetIndex, int column, int role) const
                 target.config.applicationName.isEmpty() ? unknownText() : target.config.applicationName,
                 target.config.database.isEmpty() ? unknownText() : target.config.database);
         }
-        if (column == Backends)
-            return u"Server-side connections with this application_name in pg_stat_activity"_s;
+        if (const QString tip = numberToolTip(target, column); !tip.isEmpty())
+            return tip;
         return {};
     }
     return {};

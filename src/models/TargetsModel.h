@@ -53,6 +53,7 @@ private:
     QVariant header(int column, int role) const override;
     void onSampleAdded(int targetIndex);
     void onSnapshotAdded(int databaseIndex);
+    QString numberToolTip(const TargetState& target, int column) const;
     QVariant displayData(const TargetState& target, int column) const;
     QVariant sortData(const TargetState& target, int column) const;
 

@@ -66,6 +66,56 @@ private Q_SLOTS:
         QCOMPARE(parseCommandLine({ u"--help"_s }).command, CommandLine::Command::Help);
     }
 
+    // poolscope SUBCOMMAND --help prints that sub-command's usage (the man pages are made from it).
+    void subcommandHelp_data()
+    {
+        QTest::addColumn<QString>("subcommand");
+        QTest::addColumn<QString>("mentions");
+        QTest::addColumn<QString>("omits");
+        QTest::newRow("status") << u"status"_s << u"status and explain exit codes"_s << u"poolscope export"_s;
+        QTest::newRow("export") << u"export"_s << u"Output files (--out)"_s << u"exit codes"_s;
+        QTest::newRow("screenshot") << u"screenshot"_s << u"--scale F"_s << u"poolscope record"_s;
+        QTest::newRow("explain") << u"explain"_s << u"--watch SECONDS"_s << u"--what"_s;
+        QTest::newRow("record") << u"record"_s << u"--duration D"_s << u"exit codes"_s;
+    }
+    void subcommandHelp()
+    {
+        QFETCH(QString, subcommand);
+        QFETCH(QString, mentions);
+        QFETCH(QString, omits);
+        QVERIFY(subcommands().contains(subcommand));
+        const CommandLine cl = parseCommandLine({ subcommand, u"--help"_s });
+        QCOMPARE(cl.command, CommandLine::Command::Help);
+        QCOMPARE(cl.helpTopic, subcommand);
+        const QString text = usageText(cl.helpTopic);
+        QVERIFY2(text.startsWith(u"Usage:\n  poolscope %1 "_s.arg(subcommand)), qPrintable(text));
+        QVERIFY2(text.contains(mentions), qPrintable(text));
+        QVERIFY2(!text.contains(omits), qPrintable(text));
+        QVERIFY(text.contains(u"Targets are health endpoints"_s)); // the general notes too
+    }
+    void subcommandsAreThoseTheUsageLists()
+    {
+        // In the usage's order; a new sub-command (agent, ...) joins by its synopsis line alone.
+        const QStringList names = subcommands();
+        QCOMPARE(
+            names.mid(0, 5), (QStringList { u"status"_s, u"screenshot"_s, u"record"_s, u"export"_s, u"explain"_s }));
+        QVERIFY(!names.contains(u"FILE"_s) && !names.contains(u"poolscope"_s));
+        QCOMPARE(usageText(QString()), usageText());
+        QVERIFY(parseCommandLine({ u"--help"_s }).helpTopic.isEmpty());
+    }
+
+    void themeAndScale()
+    {
+        auto cl = parseCommandLine(
+            { u"screenshot"_s, u"--demo"_s, u"--theme"_s, u"dark"_s, u"--scale=2"_s, u"--out"_s, u"a.png"_s });
+        QVERIFY2(cl.error.isEmpty(), qPrintable(cl.error));
+        QCOMPARE(cl.theme, u"dark"_s);
+        QCOMPARE(cl.scale, 2.0);
+        QVERIFY(parseCommandLine({ u"--theme"_s, u"pink"_s }).error.contains(u"--theme: \"pink\""_s));
+        QVERIFY(parseCommandLine({ u"--scale"_s, u"0.5"_s }).error.contains(u"--scale"_s));
+        QVERIFY(parseCommandLine({ u"--scale"_s, u"8"_s }).error.contains(u"between 1 and 4"_s));
+    }
+
     // explain's default watch reaches a verdict: the Verdict's minimum coverage plus polls to spare.
     void defaultWatchIsLongEnoughForAVerdict()
     {

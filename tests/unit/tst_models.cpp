@@ -145,6 +145,20 @@ private Q_SLOTS:
         QCOMPARE(model.index(1, TargetsModel::LastPoll).data().toString(), formatClock(kT0));
         QCOMPARE(model.index(1, TargetsModel::LastPoll).data(TargetsModel::SortRole).toLongLong(), kT0);
         QCOMPARE(model.index(1, 0).data(TargetsModel::StateLevelRole).toInt(), int(TargetsModel::StateLevel::Ok));
+        // Every number says what it is and where it came from.
+        const QString url = session.target(1).config.url;
+        const auto tip = [&model](int column) { return model.index(1, column).data(Qt::ToolTipRole).toString(); };
+        for (const int column : { TargetsModel::CheckedOut, TargetsModel::Tracked, TargetsModel::Discrepancy,
+                 TargetsModel::Pool, TargetsModel::LastPoll }) {
+            QVERIFY2(tip(column).contains(url), qPrintable(tip(column)));
+            QVERIFY2(
+                tip(column).contains(formatClock(kT0)) || column == TargetsModel::LastPoll, qPrintable(tip(column)));
+        }
+        QVERIFY(tip(TargetsModel::CheckedOut).startsWith(u"Checked out: 15 connections"_s));
+        QVERIFY(tip(TargetsModel::Discrepancy).contains(u"checked out 15 − tracked 0 = 15"_s));
+        QVERIFY(tip(TargetsModel::Discrepancy).contains(u"Warning at 20, critical at 25"_s));
+        QVERIFY(tip(TargetsModel::Pool).contains(u"size 20"_s));
+        QVERIFY(tip(TargetsModel::Backends).contains(u"pg_stat_activity"_s));
 
         // Thresholds colour the state.
         session.addSample(okSample(u"web"_s, kT0, 22, 0));
@@ -229,6 +243,11 @@ private Q_SLOTS:
         QCOMPARE(model.index(r103, BackendsModel::Query).data().toString(),
             u"UPDATE bets SET settled = true WHERE id = $1"_s);
         QCOMPARE(model.index(r103, BackendsModel::Query).data(Qt::ToolTipRole).toString(), local.query);
+        // The numbers say which pg_stat_activity column they come from.
+        QVERIFY(
+            model.index(r103, BackendsModel::BackendAge).data(Qt::ToolTipRole).toString().contains(u"backend_start"_s));
+        QVERIFY(model.index(r103, BackendsModel::InState).data(Qt::ToolTipRole).toString().contains(u"state_change"_s));
+        QVERIFY(model.index(r103, BackendsModel::Pid).data(Qt::ToolTipRole).toString().contains(u"pg_stat_activity"_s));
 
         // Marks: idle in transaction for 2 minutes, idle for 10 minutes, withheld.
         QCOMPARE(model.index(r103, 0).data(BackendsModel::MarkRole).toInt(),
