@@ -89,6 +89,7 @@ void ExplainPanel::setReconciliation(const Reconciliation* r)
     m_summary->setText(r->summary());
     QColor colour;
     switch (r->confidence) {
+    case ReconcileConfidence::Exact:
     case ReconcileConfidence::High:
         colour = Theme::stateColor(TargetsModel::StateLevel::Ok);
         break;

@@ -249,6 +249,15 @@ void Diagnosis::compute(int targetIndex, RouteRates routes)
         }
         input.tracker = isLive() ? &d->trackers[static_cast<std::size_t>(db)] : nullptr;
         input.serverNowMs = snapshot.serverTimeMs;
+        // The app's own report of its holders makes the suspects exact (analysis/Holders.h).
+        const HolderReport holders = session->holdersAt(targetIndex, isLive() ? ViewState::kLive : d->view->cursor());
+        if (holders.reported && snapshot.timestampMs != 0) {
+            input.holdersReported = true;
+            input.holders = holders.holders;
+            input.holdersAtMs = holders.timestampMs;
+            input.snapshotAtMs = snapshot.timestampMs;
+            input.databaseBackends = snapshot.backends;
+        }
     }
     out.reconciliation = reconcile(input);
 

@@ -48,6 +48,14 @@ struct Holder
     bool operator==(const Holder&) const = default;
 };
 
+// What one target's app reported of its holders at one poll (Session::holdersAt).
+struct HolderReport
+{
+    bool reported = false; // the payload (or holders_url) carried the holders contract
+    qint64 timestampMs = 0; // when that poll's answer arrived (local clock), 0 when none
+    QList<Holder> holders;
+};
+
 // One poll of one health target: its metrics and routes, or the reason it failed.
 // A failed poll is a Sample with an error, never silence (the chart draws a gap).
 struct Sample
