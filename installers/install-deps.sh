@@ -13,6 +13,8 @@ packages=(
   qt6-qpa-plugins fonts-dejavu-core
   # demo and tests: a throwaway PostgreSQL and the Python demo service
   postgresql python3 python3-flask python3-psycopg python3-psycopg-pool python3-sqlalchemy python3-prometheus-client
+  # the node-postgres probe's tests (node --test)
+  nodejs
   # fault suite: a self-signed certificate (openssl req -x509), a gzip bomb (zlib), a full disk and the fake
   # DNS server's private resolv.conf (unshare, mount)
   openssl zlib1g-dev util-linux mount
