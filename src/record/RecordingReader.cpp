@@ -1,4 +1,6 @@
 #include "RecordingReader.h"
+
+#include "HolderJson.h"
 #include "workspace/WorkspaceFile.h"
 
 #include "RecordingFormat.h"
@@ -396,8 +398,13 @@ template <typename Sink> bool RecordingReader::feed(Sink& session, const std::fu
             " FROM backend_changes c JOIN backends b ON b.id = c.backend_id LEFT JOIN texts t ON t.id = c.query_id "
             "ORDER BY c.snapshot_seq, c.kind DESC"));
     start(events, u"events"_s, "SELECT seq, ts, severity, source, kind, message FROM events ORDER BY seq");
-    for (Cursor* cursor : { &samples, &routes, &snapshots, &changes, &events })
+    Cursor holderSets; // recordings made before the holders contract have none
+    if (hasTable("holder_sets"))
+        start(
+            holderSets, u"holder_sets"_s, "SELECT sample_seq, target_id, holders FROM holder_sets ORDER BY sample_seq");
+    for (Cursor* cursor : { &samples, &routes, &snapshots, &changes, &events, &holderSets })
         advance(*cursor);
+    QHash<qint64, std::pair<bool, QList<Holder>>> holderState; // target id -> (reported, holders)
 
     struct RouteState
     {
@@ -445,6 +452,16 @@ template <typename Sink> bool RecordingReader::feed(Sink& session, const std::fu
                 }
                 advance(routes);
             }
+            while (holderSets.has && holderSets.key <= next) {
+                const SqliteStatement& h = holderSets.statement;
+                auto& state = holderState[h.integer(1)];
+                state.first = !h.isNull(2);
+                QString damaged;
+                state.second = state.first ? holdersFromJson(h.text(2).toUtf8(), &damaged) : QList<Holder>();
+                if (!damaged.isEmpty())
+                    problem(u"holder_sets"_s, u"sample %1: %2"_s.arg(h.integer(0)).arg(damaged));
+                advance(holderSets);
+            }
             Sample sample;
             sample.target = m_targetNames.value(targetId);
             sample.timestampMs = s.integer(2);
@@ -459,6 +476,13 @@ template <typename Sink> bool RecordingReader::feed(Sink& session, const std::fu
                 ordered.emplace(entry.position, entry.stats);
             for (auto& [position, stats] : ordered)
                 sample.routes.append(std::move(stats));
+            if (sample.ok()) {
+                const auto holders = holderState.constFind(targetId);
+                if (holders != holderState.constEnd()) {
+                    sample.holdersReported = holders->first;
+                    sample.holders = holders->second;
+                }
+            }
             const qint64 seq = s.integer(0);
             advance(samples);
             session.addSample(sample);
@@ -629,6 +653,61 @@ QList<RouteStats> RecordingReader::routesAt(const QString& target, qint64 tMs)
     if (step != SQLITE_DONE)
         problem(u"route_changes"_s, sqliteError(m_db));
     return result;
+}
+
+bool RecordingReader::hasTable(const char* name)
+{
+    SqliteStatement s;
+    if (!m_db || !s.prepare(m_db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1"))
+        return false;
+    s.bindText(1, QString::fromLatin1(name), false);
+    return s.step() == SQLITE_ROW;
+}
+
+HolderReport RecordingReader::holdersAt(const QString& target, qint64 tMs)
+{
+    HolderReport report;
+    if (!m_db || !hasTable("holder_sets"))
+        return report;
+    auto idIt = m_targetIds.constFind(target);
+    if (idIt == m_targetIds.constEnd()) {
+        readNames();
+        idIt = m_targetIds.constFind(target);
+    }
+    if (idIt == m_targetIds.constEnd())
+        return report;
+    QString reason;
+    SqliteStatement head;
+    if (!head.prepare(m_db,
+            "SELECT seq, ts FROM samples WHERE target_id = ?1 AND ts <= ?2 AND ok = 1 ORDER BY ts DESC, seq DESC "
+            "LIMIT 1",
+            &reason)) {
+        problem(u"samples"_s, reason);
+        return report;
+    }
+    head.bindInt(1, idIt.value());
+    head.bindInt(2, tMs);
+    if (head.step() != SQLITE_ROW)
+        return report;
+    SqliteStatement set;
+    if (!set.prepare(m_db,
+            "SELECT holders FROM holder_sets WHERE target_id = ?1 AND sample_seq <= ?2 ORDER BY sample_seq DESC "
+            "LIMIT 1",
+            &reason)) {
+        problem(u"holder_sets"_s, reason);
+        return report;
+    }
+    set.bindInt(1, idIt.value());
+    set.bindInt(2, head.integer(0));
+    if (set.step() != SQLITE_ROW || set.isNull(0))
+        return report;
+    report.reported = true;
+    report.timestampMs = head.integer(1);
+    QString damaged;
+    report.holders = holdersFromJson(set.text(0).toUtf8(), &damaged);
+    if (!damaged.isEmpty())
+        problem(u"holder_sets"_s, damaged);
+    return report;
 }
 
 QList<RecordingReader::RouteChange> RecordingReader::routeChanges(qint64 fromMs, qint64 toMs)

@@ -88,6 +88,9 @@ public:
     ActivitySnapshot snapshotAt(const QString& database, qint64 tMs);
     // The routes of the newest successful sample of `target` at or before tMs, in payload order.
     QList<RouteStats> routesAt(const QString& target, qint64 tMs);
+    // The holders the newest successful sample of `target` at or before tMs reported (none in recordings made
+    // before the holders contract: they have no holder_sets table).
+    HolderReport holdersAt(const QString& target, qint64 tMs);
     // Recorded changes within [fromMs, toMs], in recording order.
     QList<RouteChange> routeChanges(qint64 fromMs, qint64 toMs);
     // The backends of `database` as they were at fromMs, then every appearance or change up to toMs.
@@ -98,6 +101,7 @@ private:
     void problem(const QString& part, const QString& what);
     void readMeta();
     void readNames();
+    bool hasTable(const char* name);
     template <typename Sink> bool feed(Sink& sink, const std::function<bool(double)>& progress);
 
     sqlite3* m_db = nullptr;
