@@ -459,6 +459,8 @@ int runExport(int& argc, char** argv, const CommandLine& commandLine)
                                    : exportEvents(*session, commandLine.out, options, &error);
     } else if (what == u"routes"_s) {
         ok = exportRoutes(reader, commandLine.out, options, &error);
+    } else if (what == u"holders"_s) {
+        ok = exportHolders(reader, commandLine.out, options, &error);
     } else {
         ok = exportBackends(reader, commandLine.out, options, &error);
     }

@@ -710,6 +710,42 @@ HolderReport RecordingReader::holdersAt(const QString& target, qint64 tMs)
     return report;
 }
 
+QList<RecordingReader::HolderChange> RecordingReader::holderChanges(qint64 fromMs, qint64 toMs)
+{
+    QList<HolderChange> changes;
+    if (!m_db || !hasTable("holder_sets"))
+        return changes;
+    readNames();
+    QString reason;
+    SqliteStatement rows;
+    if (!rows.prepare(m_db,
+            "SELECT s.ts, h.target_id, h.holders FROM holder_sets h JOIN samples s ON s.seq = h.sample_seq "
+            "WHERE s.ts >= ?1 AND s.ts <= ?2 ORDER BY h.sample_seq",
+            &reason)) {
+        problem(u"holder_sets"_s, reason);
+        return changes;
+    }
+    rows.bindInt(1, fromMs);
+    rows.bindInt(2, toMs);
+    int step = 0;
+    while ((step = rows.step()) == SQLITE_ROW) {
+        HolderChange change;
+        change.timestampMs = rows.integer(0);
+        change.target = m_targetNames.value(rows.integer(1));
+        change.report.timestampMs = change.timestampMs;
+        change.report.reported = !rows.isNull(2);
+        QString damaged;
+        if (change.report.reported)
+            change.report.holders = holdersFromJson(rows.text(2).toUtf8(), &damaged);
+        if (!damaged.isEmpty())
+            problem(u"holder_sets"_s, damaged);
+        changes.append(change);
+    }
+    if (step != SQLITE_DONE)
+        problem(u"holder_sets"_s, sqliteError(m_db));
+    return changes;
+}
+
 QList<RecordingReader::RouteChange> RecordingReader::routeChanges(qint64 fromMs, qint64 toMs)
 {
     QList<RouteChange> result;

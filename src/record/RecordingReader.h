@@ -91,6 +91,15 @@ public:
     // The holders the newest successful sample of `target` at or before tMs reported (none in recordings made
     // before the holders contract: they have no holder_sets table).
     HolderReport holdersAt(const QString& target, qint64 tMs);
+    // One recorded change of a target's holders (the whole set after it).
+    struct HolderChange
+    {
+        qint64 timestampMs = 0;
+        QString target;
+        HolderReport report;
+    };
+    // Recorded holder set changes within [fromMs, toMs], in recording order.
+    QList<HolderChange> holderChanges(qint64 fromMs, qint64 toMs);
     // Recorded changes within [fromMs, toMs], in recording order.
     QList<RouteChange> routeChanges(qint64 fromMs, qint64 toMs);
     // The backends of `database` as they were at fromMs, then every appearance or change up to toMs.
