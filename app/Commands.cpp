@@ -1,8 +1,12 @@
 #include "Commands.h"
 #include "workspace/WorkspaceFile.h"
 
+#include "BackendsPane.h"
+#include "EventsPane.h"
 #include "EvidenceActions.h"
+#include "ExplainPane.h"
 #include "MainWindow.h"
+#include "RoutesView.h"
 #include "ScreenshotRenderer.h"
 #include "StopSignals.h"
 #include "WindowActions.h"
@@ -194,6 +198,18 @@ void wireDemoMenu(MainWindow* window, DemoLauncher* demo)
 
 // The window with the caption strip an incident review needs (targets, time range and zone, version, verdict),
 // as PNG; or the chart with its caption as SVG. Written through QSaveFile: the file is whole or untouched.
+// screenshot --tab: the details tab to show (backends, routes, explain, events).
+void showTab(MainWindow* window, const QString& tab)
+{
+    QWidget* page = tab == u"routes"_s ? static_cast<QWidget*>(window->routesPane())
+        : tab == u"explain"_s          ? static_cast<QWidget*>(window->explainPane())
+        : tab == u"events"_s           ? static_cast<QWidget*>(window->eventsPane())
+        : tab == u"backends"_s         ? static_cast<QWidget*>(window->backendsPane())
+                                       : nullptr;
+    if (page)
+        window->detailTabs()->setCurrentWidget(page);
+}
+
 bool saveScreenshot(MainWindow* window, const QString& path)
 {
     QString error;
@@ -530,6 +546,7 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
     };
     auto showWorkspace = [&](Workspace workspace) {
         live = openWindow(std::move(workspace), commandLine.size, screenshotPath.isEmpty());
+        showTab(live->window.get(), commandLine.tab);
         if (!screenshotPath.isEmpty()) {
             QTimer::singleShot(static_cast<int>(afterSeconds * 1000), live->window.get(), [&] {
                 exitCode = saveScreenshot(live->window.get(), screenshotPath) ? 0 : 1;
@@ -569,6 +586,7 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
             },
             [&](MainWindow* window) {
                 wireOpenRecording(window);
+                showTab(window, commandLine.tab);
                 if (!screenshotPath.isEmpty()) {
                     QTimer::singleShot(screenshot ? 500 : static_cast<int>(afterSeconds * 1000), window, [&] {
                         exitCode = saveScreenshot(live->window.get(), screenshotPath) ? 0 : 1;

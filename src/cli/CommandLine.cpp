@@ -233,6 +233,12 @@ CommandLine parseCommandLine(const QStringList& arguments)
             }
             cl.size = QSize(w, h);
             sizeGiven = true;
+        } else if (arg == u"--tab"_s) {
+            if (!value(&cl.tab))
+                break;
+            static const QStringList tabs { u"backends"_s, u"routes"_s, u"explain"_s, u"events"_s };
+            if (!tabs.contains(cl.tab))
+                fail(u"--tab: \"%1\" is not one of %2"_s.arg(cl.tab, tabs.join(u", "_s)));
         } else if (arg.startsWith(u'-')) {
             fail(u"unknown option %1 (see poolscope --help)"_s.arg(arg));
         } else if (cl.recordingPath.isEmpty() && cl.workspacePath.isEmpty() && looksLikeRecording(arg)) {
@@ -309,6 +315,8 @@ CommandLine parseCommandLine(const QStringList& arguments)
         fail(u"--out belongs to the screenshot, record and export commands"_s);
     if (command != C::Screenshot && sizeGiven)
         fail(u"--size belongs to the screenshot command"_s);
+    if (command != C::Screenshot && !cl.tab.isEmpty())
+        fail(u"--tab belongs to the screenshot command"_s);
     return cl;
 }
 
@@ -356,7 +364,7 @@ QString usageText()
                                             (--leak: its web process leaks R connections a minute)
   poolscope [--health URL [--name N] [--profile P] [--app APPLICATION_NAME]]... [--pg CONNINFO]...
   poolscope status [WORKSPACE | flags] [--json] [--wait SECONDS]
-  poolscope screenshot [WORKSPACE | flags | --demo] --out FILE.png|FILE.svg [--after SECONDS] [--size WxH]
+  poolscope screenshot [WORKSPACE | flags | --demo] --out FILE.png|FILE.svg [--after SECONDS] [--size WxH] [--tab explain]
                                             [--force]  (.svg: the chart, as vectors; else a PNG of the window)
   poolscope FILE.sqlite                     review a recording (no live sources)
   poolscope screenshot FILE.sqlite [--at T] [--redact] [--force] --out FILE.png|FILE.svg
