@@ -64,7 +64,7 @@ ExplainPanel::ExplainPanel(QWidget* parent)
     m_table->horizontalHeader()->resizeSection(SuspectsModel::Idle, width(u"59 m 59 s"_s));
     m_table->horizontalHeader()->resizeSection(SuspectsModel::Unchanged, width(u"59 m 59 s (99 polls)"_s));
     m_table->horizontalHeader()->resizeSection(
-        SuspectsModel::Holder, width(u"5 m 12 s at jobs.py:88 in refresh_odds()"_s));
+        SuspectsModel::Holder, width(u"1 m 14 s at demo_service.py:205 in warm_settings_cache()"_s));
     m_table->horizontalHeader()->resizeSection(SuspectsModel::Fingerprint, width(u"SELECT key, value FROM settings"_s));
     layout->addWidget(m_table, 1);
 

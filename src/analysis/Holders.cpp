@@ -1,5 +1,6 @@
 #include "Holders.h"
 
+#include "BackendTracker.h"
 #include "QueryFingerprint.h"
 #include "format/Format.h"
 
@@ -136,6 +137,13 @@ Reconciliation reconcileWithHolders(
         s.state = b->state;
         s.stateChangeMs = b->stateChangeMs;
         s.idleSeconds = secondsBetween(b->stateChangeMs, serverNow);
+        if (input.tracker) {
+            if (const TrackedBackend* seen = input.tracker->find(*b); seen && seen->last.state == b->state
+                && seen->last.queryStartMs == b->queryStartMs && seen->last.stateChangeMs == b->stateChangeMs) {
+                s.unchangedSeconds = static_cast<double>(seen->unchangedMs(serverNow)) / 1000.0;
+                s.unchangedPolls = seen->unchangedPolls;
+            }
+        }
         s.query = b->query;
         s.fingerprint = fingerprintQuery(b->query);
         s.holder = h;
