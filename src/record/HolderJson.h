@@ -5,12 +5,14 @@
 #include <QByteArray>
 #include <QList>
 
+#include <optional>
+
 namespace poolscope {
 
-// A target's holders as a recording stores them (the `holder_sets` table, SCHEMA.md): the holders contract's
-// JSON array, acquired_at as seconds since the epoch.
-QByteArray holdersToJson(const QList<Holder>& holders);
-// Back from holdersToJson(); *error set (and what could be read returned) when the text is damaged.
-QList<Holder> holdersFromJson(const QByteArray& json, QString* error = nullptr);
+// One holder as a recording stores it (interned in `texts`, referenced by `holder_sets`, SCHEMA.md): the holders
+// contract's JSON object, acquired_at as seconds since the epoch.
+QByteArray holderToJson(const Holder& holder);
+// Back from holderToJson(); nullopt and *error set when the text is damaged.
+std::optional<Holder> holderFromJson(const QByteArray& json, QString* error = nullptr);
 
 } // namespace poolscope

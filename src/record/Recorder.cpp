@@ -421,8 +421,17 @@ bool Recorder::writeSample(const Sample& sample)
     if (sample.ok() && (sample.holdersReported != target->holdersReported || sample.holders != target->holders)) {
         m_insertHolderSet.bindInt(1, seq);
         m_insertHolderSet.bindInt(2, target->id);
-        if (sample.holdersReported)
-            m_insertHolderSet.bindText(3, QString::fromUtf8(holdersToJson(sample.holders)), false);
+        if (sample.holdersReported) {
+            // Each holder once in `texts` (a held connection looks the same poll after poll): the row lists ids.
+            QStringList ids;
+            for (const Holder& holder : sample.holders) {
+                const qint64 id = textId(QString::fromUtf8(holderToJson(holder)));
+                if (id < 0)
+                    return false;
+                ids.append(QString::number(id));
+            }
+            m_insertHolderSet.bindText(3, ids.join(u','), false);
+        }
         const bool written = m_insertHolderSet.exec();
         m_insertHolderSet.reset();
         if (!written)

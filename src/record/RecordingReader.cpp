@@ -91,6 +91,7 @@ void RecordingReader::close()
     m_meta.clear();
     m_workspace = Workspace();
     m_targetIds.clear();
+    m_holderTexts.clear();
     m_targetNames.clear();
     m_databaseIds.clear();
     m_databaseNames.clear();
@@ -456,10 +457,7 @@ template <typename Sink> bool RecordingReader::feed(Sink& session, const std::fu
                 const SqliteStatement& h = holderSets.statement;
                 auto& state = holderState[h.integer(1)];
                 state.first = !h.isNull(2);
-                QString damaged;
-                state.second = state.first ? holdersFromJson(h.text(2).toUtf8(), &damaged) : QList<Holder>();
-                if (!damaged.isEmpty())
-                    problem(u"holder_sets"_s, u"sample %1: %2"_s.arg(h.integer(0)).arg(damaged));
+                state.second = state.first ? holdersOf(h.text(2)) : QList<Holder>();
                 advance(holderSets);
             }
             Sample sample;
@@ -664,6 +662,42 @@ bool RecordingReader::hasTable(const char* name)
     return s.step() == SQLITE_ROW;
 }
 
+QList<Holder> RecordingReader::holdersOf(const QString& ids)
+{
+    QList<Holder> holders;
+    SqliteStatement text;
+    for (const QStringView part : QStringView(ids).split(u',', Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const qint64 id = part.toLongLong(&ok);
+        auto it = ok ? m_holderTexts.constFind(id) : m_holderTexts.constEnd();
+        if (ok && it == m_holderTexts.constEnd()) {
+            if (!text.isValid() && !text.prepare(m_db, "SELECT text FROM texts WHERE id = ?1")) {
+                problem(u"holder_sets"_s, sqliteError(m_db));
+                return holders;
+            }
+            text.bindInt(1, id);
+            QString damaged;
+            std::optional<Holder> holder;
+            if (text.step() == SQLITE_ROW)
+                holder = holderFromJson(text.text(0).toUtf8(), &damaged);
+            else
+                damaged = u"no text %1"_s.arg(id);
+            text.reset();
+            if (!holder) {
+                problem(u"holder_sets"_s, damaged);
+                continue;
+            }
+            it = m_holderTexts.insert(id, *holder);
+        }
+        if (!ok) {
+            problem(u"holder_sets"_s, u"\"%1\" is not a text id"_s.arg(part.toString()));
+            continue;
+        }
+        holders.append(it.value());
+    }
+    return holders;
+}
+
 HolderReport RecordingReader::holdersAt(const QString& target, qint64 tMs)
 {
     HolderReport report;
@@ -703,10 +737,7 @@ HolderReport RecordingReader::holdersAt(const QString& target, qint64 tMs)
         return report;
     report.reported = true;
     report.timestampMs = head.integer(1);
-    QString damaged;
-    report.holders = holdersFromJson(set.text(0).toUtf8(), &damaged);
-    if (!damaged.isEmpty())
-        problem(u"holder_sets"_s, damaged);
+    report.holders = holdersOf(set.text(0));
     return report;
 }
 
@@ -734,11 +765,8 @@ QList<RecordingReader::HolderChange> RecordingReader::holderChanges(qint64 fromM
         change.target = m_targetNames.value(rows.integer(1));
         change.report.timestampMs = change.timestampMs;
         change.report.reported = !rows.isNull(2);
-        QString damaged;
         if (change.report.reported)
-            change.report.holders = holdersFromJson(rows.text(2).toUtf8(), &damaged);
-        if (!damaged.isEmpty())
-            problem(u"holder_sets"_s, damaged);
+            change.report.holders = holdersOf(rows.text(2));
         changes.append(change);
     }
     if (step != SQLITE_DONE)

@@ -111,6 +111,8 @@ private:
     void readMeta();
     void readNames();
     bool hasTable(const char* name);
+    // A holder_sets row's holders: its comma-separated ids of holder objects interned in `texts`.
+    QList<Holder> holdersOf(const QString& ids);
     template <typename Sink> bool feed(Sink& sink, const std::function<bool(double)>& progress);
 
     sqlite3* m_db = nullptr;
@@ -121,6 +123,7 @@ private:
     QHash<QString, QString> m_meta;
     Workspace m_workspace;
     QHash<QString, qint64> m_targetIds;
+    QHash<qint64, Holder> m_holderTexts; // texts id -> holder read from it
     QHash<qint64, QString> m_targetNames;
     QHash<QString, qint64> m_databaseIds;
     QHash<qint64, QString> m_databaseNames;
