@@ -94,7 +94,8 @@ class TestHoldersE2e : public QObject
         for (const auto& value : suspects) {
             const QJsonObject s = value.toObject();
             const QString pid = QString::number(s.value(u"pid"_s).toInt());
-            QVERIFY2(untracked.contains(pid), qPrintable(u"suspect %1 is not held untracked\n"_s.arg(pid) + QString::fromUtf8(where)));
+            QVERIFY2(untracked.contains(pid),
+                qPrintable(u"suspect %1 is not held untracked\n"_s.arg(pid) + QString::fromUtf8(where)));
             const QJsonObject holder = s.value(u"holder"_s).toObject();
             QCOMPARE(holder.value(u"backend_pid"_s).toInt(), s.value(u"pid"_s).toInt());
             QCOMPARE(holder.value(u"tracked"_s).toBool(), false);
