@@ -4,8 +4,12 @@
 #include "agent/Agent.h"
 #include "agent/WebConfig.h"
 
+#include "BackendsPane.h"
+#include "EventsPane.h"
 #include "EvidenceActions.h"
+#include "ExplainPane.h"
 #include "MainWindow.h"
+#include "RoutesView.h"
 #include "ScreenshotRenderer.h"
 #include "StopSignals.h"
 #include "WelcomePage.h"
@@ -199,6 +203,18 @@ void wireDemoMenu(MainWindow* window, DemoLauncher* demo)
         [window](const QString& message) { window->statusBar()->showMessage(message, 10000); });
     QObject::connect(demo, &DemoLauncher::leakSwitchFailed, window,
         [window](const QString& message) { window->statusBar()->showMessage(message, 10000); });
+}
+
+// screenshot --tab: the details tab to show (backends, routes, explain, events).
+void showTab(MainWindow* window, const QString& tab)
+{
+    QWidget* page = tab == u"routes"_s ? static_cast<QWidget*>(window->routesPane())
+        : tab == u"explain"_s          ? static_cast<QWidget*>(window->explainPane())
+        : tab == u"events"_s           ? static_cast<QWidget*>(window->eventsPane())
+        : tab == u"backends"_s         ? static_cast<QWidget*>(window->backendsPane())
+                                       : nullptr;
+    if (page)
+        window->detailTabs()->setCurrentWidget(page);
 }
 
 // The window with the caption strip an incident review needs (targets, time range and zone, version, verdict),
@@ -548,6 +564,8 @@ int runExport(int& argc, char** argv, const CommandLine& commandLine)
                                    : exportEvents(*session, commandLine.out, options, &error);
     } else if (what == u"routes"_s) {
         ok = exportRoutes(reader, commandLine.out, options, &error);
+    } else if (what == u"holders"_s) {
+        ok = exportHolders(reader, commandLine.out, options, &error);
     } else {
         ok = exportBackends(reader, commandLine.out, options, &error);
     }
@@ -654,6 +672,7 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
         wireWorkspaceWindow(live->window.get());
         if (demo.isRunning())
             wireDemoMenu(live->window.get(), &demo);
+        showTab(live->window.get(), commandLine.tab);
         if (!screenshotPath.isEmpty()) {
             QTimer::singleShot(static_cast<int>(afterSeconds * 1000), live->window.get(), [&] {
                 exitCode = saveScreenshot(live->window.get(), screenshotPath) ? 0 : 1;
@@ -700,6 +719,7 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
             },
             [&](MainWindow* window) {
                 wireOpenRecording(window);
+                showTab(window, commandLine.tab);
                 if (!screenshotPath.isEmpty()) {
                     QTimer::singleShot(screenshot ? 500 : static_cast<int>(afterSeconds * 1000), window, [&] {
                         exitCode = saveScreenshot(live->window.get(), screenshotPath) ? 0 : 1;

@@ -15,6 +15,8 @@ packages=(
   postgresql python3 python3-flask python3-psycopg python3-psycopg-pool python3-sqlalchemy python3-prometheus-client
   # pgbouncer as a source (tst_pooler starts one of its own; the service is not enabled by this script)
   pgbouncer
+  # the node-postgres probe's tests (node --test)
+  nodejs
   # fault suite: a self-signed certificate (openssl req -x509), a gzip bomb (zlib), a full disk and the fake
   # DNS server's private resolv.conf (unshare, mount)
   openssl zlib1g-dev util-linux mount

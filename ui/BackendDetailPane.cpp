@@ -1,6 +1,7 @@
 #include "BackendDetailPane.h"
 
 #include "Theme.h"
+#include "analysis/Holders.h"
 
 #include "models/BackendGroupsModel.h"
 #include "models/BackendsModel.h"
@@ -65,10 +66,13 @@ QString BackendDetailPane::plainText() const
 }
 
 void BackendDetailPane::showBackend(const Backend& backend, const QString& database, qint64 serverNowMs,
-    const QList<BackendTransition>& history, const TrackedBackend* tracked, bool redacted)
+    const QList<BackendTransition>& history, const TrackedBackend* tracked, bool redacted, const Holder* holder)
 {
     const Backend shown = redacted ? BackendGroupsModel::redact(backend) : backend;
-    const QString text = html(shown, database, serverNowMs, history, tracked);
+    std::optional<Holder> shownHolder;
+    if (holder)
+        shownHolder = redacted ? redactHolder(*holder) : *holder;
+    const QString text = html(shown, database, serverNowMs, history, tracked, shownHolder ? &*shownHolder : nullptr);
     if (backend.pid == m_pid && text == m_html)
         return;
     // A refresh of the same backend keeps the reader's place.
@@ -80,7 +84,7 @@ void BackendDetailPane::showBackend(const Backend& backend, const QString& datab
 }
 
 QString BackendDetailPane::html(const Backend& b, const QString& database, qint64 now,
-    const QList<BackendTransition>& history, const TrackedBackend* tracked)
+    const QList<BackendTransition>& history, const TrackedBackend* tracked, const Holder* holder)
 {
     QString html = u"<h3 style=\"margin:0\">pid %1</h3>"_s.arg(b.pid);
     if (b.withheld) {
@@ -116,6 +120,17 @@ QString BackendDetailPane::html(const Backend& b, const QString& database, qint6
                 .arg(tracked->stateSinceObserved ? QString() : tr(" (already in this state at first sight)")));
     }
     html += u"</table>"_s;
+
+    if (holder) {
+        html += u"<p style=\"margin-top:6px; margin-bottom:0\"><b>Held by the app</b> (its probe's report)</p>"
+                u"<table cellspacing=\"0\" cellpadding=\"1\">"_s;
+        html += row(u"tracked"_s, holder->tracked ? u"yes"_s : u"no: outside the app's tracking"_s);
+        html += row(u"route"_s, holder->route);
+        html += row(u"acquired_at"_s, holder->hasAcquiredAt() ? stamp(holder->acquiredAtMs) : QString());
+        html += row(u"held for"_s, holder->hasAcquiredAt() ? age(now, holder->acquiredAtMs) : QString());
+        html += u"</table><pre style=\"white-space:pre-wrap; margin:0\">%1</pre>"_s.arg(
+            holder->stack.isEmpty() ? u"(no stack reported)"_s : holder->stack.join(u'\n').toHtmlEscaped());
+    }
 
     html += u"<p style=\"margin-top:6px; margin-bottom:2px\"><b>Query</b></p>"_s;
     html += u"<pre style=\"white-space:pre-wrap; margin:0\">%1</pre>"_s.arg(

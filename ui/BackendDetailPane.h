@@ -2,6 +2,7 @@
 
 #include "analysis/BackendTracker.h"
 #include "types/ActivitySnapshot.h"
+#include "types/Sample.h"
 
 #include <QWidget>
 
@@ -22,8 +23,10 @@ public:
 
     // `tracked` may be null (PoolScope has not followed it); `redacted`: query fingerprint only and
     // client address masked.
+    // `holder`: the app's own report of who holds this backend (the holders contract), null when none.
     void showBackend(const Backend& backend, const QString& database, qint64 serverNowMs,
-        const QList<BackendTransition>& history, const TrackedBackend* tracked, bool redacted);
+        const QList<BackendTransition>& history, const TrackedBackend* tracked, bool redacted,
+        const Holder* holder = nullptr);
     void clear();
 
     int pid() const { return m_pid; }
@@ -32,7 +35,7 @@ public:
     QTextBrowser* browser() const { return m_browser; }
 
     static QString html(const Backend& backend, const QString& database, qint64 serverNowMs,
-        const QList<BackendTransition>& history, const TrackedBackend* tracked);
+        const QList<BackendTransition>& history, const TrackedBackend* tracked, const Holder* holder = nullptr);
 
 private:
     QTextBrowser* m_browser = nullptr;

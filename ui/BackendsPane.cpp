@@ -269,7 +269,20 @@ void BackendsPane::showBackendDetails(int pid)
             tracked = tracker.find(backend);
         }
     }
-    m_detail->showBackend(backend, db, now, history, tracked, m_viewState->isRedacted());
+    // The app's own report of who holds it (a target of this database whose payload carries holders).
+    std::optional<Holder> holder;
+    for (int t = 0; t < m_session->targetCount() && !holder; ++t) {
+        if (m_session->target(t).config.database != db)
+            continue;
+        const HolderReport report = m_session->holdersAt(t, m_viewState->cursor());
+        for (const Holder& h : report.holders) {
+            if (h.backendPid == pid) {
+                holder = h;
+                break;
+            }
+        }
+    }
+    m_detail->showBackend(backend, db, now, history, tracked, m_viewState->isRedacted(), holder ? &*holder : nullptr);
 }
 
 bool BackendsPane::selectBackendPid(int pid)

@@ -32,6 +32,12 @@ void ExplainPane::setTarget(int targetIndex)
     showDiagnosis();
 }
 
+void ExplainPane::setRedacted(bool redacted)
+{
+    m_panel->setRedacted(redacted);
+    showDiagnosis();
+}
+
 void ExplainPane::showDiagnosis()
 {
     const Reconciliation* reconciliation

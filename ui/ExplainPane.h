@@ -18,6 +18,7 @@ public:
     ~ExplainPane() override;
 
     void setTarget(int targetIndex);
+    void setRedacted(bool redacted);
     ExplainPanel* panel() const { return m_panel; }
     int suspectCount() const { return m_suspects; }
 

@@ -63,6 +63,8 @@ ExplainPanel::ExplainPanel(QWidget* parent)
     m_table->horizontalHeader()->resizeSection(SuspectsModel::State, width(u"idle in transaction"_s));
     m_table->horizontalHeader()->resizeSection(SuspectsModel::Idle, width(u"59 m 59 s"_s));
     m_table->horizontalHeader()->resizeSection(SuspectsModel::Unchanged, width(u"59 m 59 s (99 polls)"_s));
+    m_table->horizontalHeader()->resizeSection(
+        SuspectsModel::Holder, width(u"1 m 14 s at demo_service.py:205 in warm_settings_cache()"_s));
     m_table->horizontalHeader()->resizeSection(SuspectsModel::Fingerprint, width(u"SELECT key, value FROM settings"_s));
     layout->addWidget(m_table, 1);
 
@@ -86,9 +88,10 @@ void ExplainPanel::setReconciliation(const Reconciliation* r)
         m_model->setSuspects({});
         return;
     }
-    m_summary->setText(r->summary());
+    m_summary->setText(r->summary(m_redacted));
     QColor colour;
     switch (r->confidence) {
+    case ReconcileConfidence::Exact:
     case ReconcileConfidence::High:
         colour = Theme::stateColor(TargetsModel::StateLevel::Ok);
         break;
@@ -114,6 +117,12 @@ void ExplainPanel::setReconciliation(const Reconciliation* r)
         counts += tr(" · %1 long-idle are the pool's own idle connections").arg(r->explainedByPool);
     m_counts->setText(counts);
     m_model->setSuspects(r->suspects);
+}
+
+void ExplainPanel::setRedacted(bool redacted)
+{
+    m_redacted = redacted;
+    m_model->setRedacted(redacted);
 }
 
 QString ExplainPanel::summaryText() const

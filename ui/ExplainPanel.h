@@ -23,6 +23,8 @@ public:
 
     // nullptr: nothing to explain (no target).
     void setReconciliation(const Reconciliation* reconciliation);
+    // Literals in the holders' code locations are shown as "?" (View ▸ Redact sensitive data).
+    void setRedacted(bool redacted);
 
     QString summaryText() const;
     QString confidenceText() const;
@@ -41,6 +43,7 @@ private:
     SuspectsModel* m_model = nullptr;
     QSortFilterProxyModel* m_proxy = nullptr;
     QTableView* m_table = nullptr;
+    bool m_redacted = false;
 };
 
 } // namespace poolscope

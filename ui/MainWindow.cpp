@@ -84,6 +84,8 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
     m_routes = new RoutesView(session, m_view, diagnosis, m_tabs);
     m_tabs->addTab(m_routes, tr("Routes"));
     m_explain = new ExplainPane(diagnosis, m_tabs);
+    m_explain->setRedacted(m_view->isRedacted());
+    connect(m_view, &ViewState::redactedChanged, m_explain, &ExplainPane::setRedacted);
     m_tabs->addTab(m_explain, tr("Explain"));
     m_events = new EventsPane(session, m_tabs);
     m_tabs->addTab(m_events, tr("Events"));

@@ -10,7 +10,7 @@ connection_ctx()/get_db_connection(), and connections taken OUTSIDE the tracker 
 
 Endpoints:
     GET  /health                {"status": "ok"}
-    GET  /health/detailed       seed-shaped pool + tracking payload
+    GET  /health/detailed       seed-shaped pool + tracking payload, with "holders" (the PoolScope probe)
     GET  /pool/stats            psycopg_pool get_stats(), raw
     GET  /metrics               with --metrics: Prometheus text, OpenTelemetry names (db_client_connection_*)
                                 and the app's tracked gauge app_db_connections_tracked{pool=NAME}
@@ -41,6 +41,10 @@ import psycopg
 from flask import Flask, jsonify, request
 from psycopg_pool import ConnectionPool
 from werkzeug.serving import make_server
+
+# The PoolScope probe (resources/probes/poolscope_probe.py): every checkout with its backend pid and code location.
+sys.path.insert(1, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "probes"))
+import poolscope_probe  # noqa: E402 - after the path above
 
 LEAK_AFTER_SECONDS = 30.0
 
@@ -142,6 +146,8 @@ class DemoService:
             name=args.name,
             open=True,
         )
+        # One import and one call: PoolScope then sees which code holds each connection.
+        self.probe = poolscope_probe.install(self.pool)
         if self.leak_per_minute > 0:
             self.leak_started_at = time.time()
 
@@ -152,6 +158,7 @@ class DemoService:
         conn = self.pool.getconn(timeout=10)
         try:
             self.tracker.acquired(route, conn)
+            self.probe.mark_tracked(conn, route=route)
         except BaseException:
             self.pool.putconn(conn)
             raise
@@ -180,8 +187,9 @@ class DemoService:
         return rows
 
     # ---- untracked connections --------------------------------------------------------------
-    def _take_untracked(self, sql: str, in_transaction: bool) -> tuple[object, int]:
-        conn = self.pool.getconn(timeout=30)  # outside the tracker, on purpose
+    def _prime(self, conn, sql: str, in_transaction: bool, route: str) -> int:
+        """Runs `sql` on a connection taken outside the tracker; returns its backend pid."""
+        self.probe.set_route(conn, route)
         with conn.cursor() as cur:
             cur.execute("SELECT pg_backend_pid()")
             pid = cur.fetchone()[0]
@@ -190,17 +198,20 @@ class DemoService:
         with conn.cursor() as cur:
             cur.execute(sql)
             cur.fetchall()
-        return conn, pid
+        return pid
+
+    def warm_settings_cache(self, key: str, in_transaction: bool) -> tuple[object, int]:
+        """The seed's mystery: a "startup cache warmer" that takes a connection and never gives it back."""
+        conn = self.pool.getconn(timeout=30)  # outside the tracker, on purpose
+        return conn, self._prime(conn, f"SELECT key, value FROM settings WHERE key = '{key}'", in_transaction,
+                                 "startup cache warmer")
 
     def take_startup_connections(self) -> None:
-        """The seed's mystery: a "startup cache warmer" that takes connections and never gives them back."""
         for i in range(self.args.untracked):
-            conn, pid = self._take_untracked(
-                "SELECT key, value FROM settings WHERE key = 'feature_flags'", in_transaction=False)
+            conn, pid = self.warm_settings_cache("feature_flags", in_transaction=False)
             self.untracked.append((conn, pid, "idle"))
         for i in range(self.args.untracked_in_transaction):
-            conn, pid = self._take_untracked(
-                "SELECT key, value FROM settings WHERE key = 'rate_limits'", in_transaction=True)
+            conn, pid = self.warm_settings_cache("rate_limits", in_transaction=True)
             self.untracked.append((conn, pid, "idle in transaction"))
 
     def leak_loop(self) -> None:
@@ -238,9 +249,7 @@ class DemoService:
                     " the demo stops leaking 2 below max so it never deadlocks")
             return
         try:
-            conn, pid = self._take_untracked(
-                "SELECT count(*) FROM bets WHERE created_at > now() - interval '1 day'"
-                f" AND user_id = {random.randint(1, 100)}", in_transaction=False)
+            conn, pid = self.export_report(random.randint(1, 100))
         except Exception as exc:  # noqa: BLE001 - keep the demo alive
             log.warning("leak: could not take a connection: %s", exc)
             return
@@ -248,6 +257,12 @@ class DemoService:
             self.leaked.append((conn, pid))
             self.leak_paused_reason = None
         log.info("leak: report export kept connection pid %d (%d leaked so far)", pid, len(self.leaked))
+
+    def export_report(self, user_id: int) -> tuple[object, int]:
+        """A "report export" that forgets to give its connection back."""
+        conn = self.pool.getconn(timeout=30)  # outside the tracker, and never returned
+        return conn, self._prime(conn, "SELECT count(*) FROM bets WHERE created_at > now() - interval '1 day'"
+                                 f" AND user_id = {user_id}", False, "report export")
 
     def set_leak(self, per_minute: float) -> None:
         with self.state_lock:
@@ -335,6 +350,7 @@ class DemoService:
         with self.tracker.lock:
             stats = self.pool.get_stats()  # one call: pool_size and pool_available are consistent
             tracking = self.tracker.snapshot()
+            holders = self.probe.holders()  # under the same lock: consistent with the counts
         pool_size = stats.get("pool_size", 0)
         pool_available = stats.get("pool_available", 0)
         checked_out = pool_size - pool_available
@@ -361,6 +377,7 @@ class DemoService:
                 },
                 "tracking": ordered_tracking,
             },
+            "holders": holders,
         }
 
     def metrics(self) -> tuple[bytes, str]:

@@ -8,6 +8,7 @@
 
 #include <QElapsedTimer>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 
 #include <limits>
@@ -62,6 +63,8 @@ struct Diagnosis::Private
     std::vector<bool> reconstructed; // the target's reconstruction is built (or cannot be)
     std::vector<ThresholdLevel> reportedLevel; // the level the event log knows
     std::vector<VerdictKind> reportedKind;
+    // Per target, the disagreements (kind, pid) already reported as events.
+    std::vector<QSet<std::pair<int, int>>> reportedDisagreements;
     QTimer* timer = nullptr;
     qint64 fromMs = 0;
     qint64 toMs = 0;
@@ -95,6 +98,7 @@ Diagnosis::Diagnosis(Session* session, ViewState* view, QObject* parent)
     d->reconstructed.assign(targets, false);
     d->reportedLevel.assign(targets, ThresholdLevel::Ok);
     d->reportedKind.assign(targets, VerdictKind::Unknown);
+    d->reportedDisagreements.assign(targets, {});
     for (int i = 0; i < session->targetCount(); ++i)
         d->targets[static_cast<std::size_t>(i)].verdict.target = session->target(i).config.name;
 
@@ -263,6 +267,15 @@ void Diagnosis::compute(int targetIndex, RouteRates routes)
         behind.backends = input.backends;
         input.tracker = isLive() ? &d->trackers[static_cast<std::size_t>(db)] : nullptr;
         input.serverNowMs = snapshot.serverTimeMs;
+        // The app's own report of its holders makes the suspects exact (analysis/Holders.h).
+        const HolderReport holders = session->holdersAt(targetIndex, isLive() ? ViewState::kLive : d->view->cursor());
+        if (holders.reported && snapshot.timestampMs != 0) {
+            input.holdersReported = true;
+            input.holders = holders.holders;
+            input.holdersAtMs = holders.timestampMs;
+            input.snapshotAtMs = snapshot.timestampMs;
+            input.databaseBackends = snapshot.backends;
+        }
     }
     out.reconciliation = reconcile(input);
     if (!poolers.isEmpty())
@@ -304,6 +317,16 @@ void Diagnosis::compute(int targetIndex, RouteRates routes)
         }
         if (kind != VerdictKind::Unknown)
             d->reportedKind[i] = kind;
+        // Where the app's holders and pg_stat_activity disagree: one event per new finding.
+        QSet<std::pair<int, int>> now;
+        for (const Disagreement& disagreement : out.reconciliation.disagreements) {
+            const std::pair<int, int> key { static_cast<int>(disagreement.kind), disagreement.pid };
+            now.insert(key);
+            if (!d->reportedDisagreements[i].contains(key))
+                session->addEvent(Event { out.computedAtMs, Event::Severity::Warning, t.config.name,
+                    disagreementKindKey(disagreement.kind), disagreement.text });
+        }
+        d->reportedDisagreements[i] = now;
     }
     if (later)
         d->stepTimer->start();

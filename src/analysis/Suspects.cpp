@@ -2,6 +2,7 @@
 
 #include "AnalysisText.h"
 #include "BackendTracker.h"
+#include "Holders.h"
 #include "QueryFingerprint.h"
 #include "RobustStats.h"
 #include "format/EnumName.h"
@@ -60,6 +61,8 @@ struct Candidate
 
 Reconciliation reconcile(const ReconcileInput& input, const SuspectOptions& options)
 {
+    if (input.holdersReported)
+        return reconcileWithHolders(input, options);
     Reconciliation r;
     r.target = input.target;
     r.checkedOut = input.checkedOut;
@@ -306,10 +309,25 @@ Reconciliation reconcile(const ReconcileInput& input, const SuspectOptions& opti
     return r;
 }
 
-QString Reconciliation::summary() const
+QString Reconciliation::summary(bool redacted) const
 {
     if (expected < 0)
         return u"Cannot reconcile: the discrepancy is unknown."_s;
+    if (exact) {
+        const int found = static_cast<int>(suspects.size());
+        QString s = QString::number(found) + u" of "_s + QString::number(std::max(found, expected))
+            + u" held connections reported by the app"_s;
+        QStringList parts;
+        for (const HolderLocation& l : locations)
+            parts << QString::number(l.count) + u" at "_s + (redacted ? redactFrame(l.location) : l.location);
+        if (!parts.isEmpty())
+            s += u": "_s + parts.join(u", "_s);
+        s += u"; "_s + QString::number(unexplainedCount) + u" unexplained"_s;
+        if (!disagreements.isEmpty())
+            s += u"; "_s + plural(static_cast<int>(disagreements.size()), u"disagreement"_s, u"disagreements"_s)
+                + u" with pg_stat_activity"_s;
+        return s + u'.';
+    }
     if (expected == 0 && suspects.isEmpty())
         return u"Nothing to explain: checked_out matches tracked."_s;
     QString s = QString::number(explainedCount) + u" of "_s + QString::number(expected) + u" explained"_s;

@@ -2,11 +2,14 @@
 
 #include "types/ActivitySnapshot.h"
 #include "types/Metric.h"
+#include "types/Sample.h"
 
 #include <QList>
 #include <QMap>
 #include <QObject>
 #include <QString>
+
+#include <optional>
 
 namespace poolscope {
 
@@ -28,6 +31,15 @@ struct ReconcileInput
     // the server's state_change is evidence, and the confidence is at most Medium).
     const BackendTracker* tracker = nullptr;
     qint64 serverNowMs = kNoTime; // the snapshot's serverTimeMs; kNoTime → the tracker's last observation
+    // The app's holders (the holders contract) from the same poll as the metrics: when reported, the suspects
+    // are exact (reconcileWithHolders, Holders.h) instead of inferred.
+    bool holdersReported = false;
+    QList<Holder> holders;
+    qint64 holdersAtMs = kNoTime; // when the holders were received (local clock)
+    qint64 snapshotAtMs = kNoTime; // when the snapshot was received (local clock)
+    // Every backend of the target's database in that snapshot (a holder's pid may be under another
+    // application_name); when empty, `backends` stand in for it.
+    QList<Backend> databaseBackends;
 
     // Fills checkedOut, tracked, discrepancy, poolSize and poolIdle from a sample's metrics.
     void setMetrics(const MetricValues& metrics);
@@ -46,11 +58,11 @@ struct SuspectOptions
 
 namespace ReconcileEnums { // for moc: the enum's names (enumName())
 Q_NAMESPACE
-enum class ReconcileConfidence { High, Medium, Low };
+enum class ReconcileConfidence { Exact, High, Medium, Low };
 Q_ENUM_NS(ReconcileConfidence)
 } // namespace ReconcileEnums
 using ReconcileEnums::ReconcileConfidence;
-QString reconcileConfidenceKey(ReconcileConfidence confidence); // "high", "medium", "low"
+QString reconcileConfidenceKey(ReconcileConfidence confidence); // "exact", "high", "medium", "low"
 
 // One backend most likely held outside tracking.
 struct Suspect
@@ -67,6 +79,35 @@ struct Suspect
     QString fingerprint;
     QString reason; // one sentence
     double score = 0; // the ranking key, see reconcile()
+    // Exact suspects (the app reported its holders): the holder that claims this backend, and how long it has
+    // held it (NaN when acquired_at is not reported).
+    std::optional<Holder> holder;
+    double heldSeconds = qQNaN();
+};
+
+// Where the app and PostgreSQL disagree (only when the app reports its holders).
+struct Disagreement
+{
+    enum class Kind {
+        ClaimedNotShown, // the app holds a pid PostgreSQL does not show: a dead connection in the pool
+        Unclaimed, // a backend of the app no holder claims, beyond the pool's idle ones: outside the pool
+    };
+    Kind kind = Kind::ClaimedNotShown;
+    int pid = 0;
+    std::optional<Holder> holder; // ClaimedNotShown
+    std::optional<Backend> backend; // Unclaimed
+    QString text; // one sentence
+
+    bool operator==(const Disagreement&) const = default;
+};
+QString disagreementKindKey(Disagreement::Kind kind); // "claimed_not_shown", "unclaimed"
+
+// Exact suspects sharing a code location (the innermost frame of their stacks).
+struct HolderLocation
+{
+    QString location; // "settlement/jobs.py:88 in refresh_odds()", "(no stack)" when none was reported
+    int count = 0;
+    double longestHeldSeconds = qQNaN();
 };
 
 // Suspects sharing a state and a fingerprint (the summary speaks of groups).
@@ -103,14 +144,22 @@ struct Reconciliation
     int unexplainedCount = 0;
     ReconcileConfidence confidence = ReconcileConfidence::Low;
     QString confidenceReason; // why, in words
+    // With holders reported: the suspects are the untracked holders PostgreSQL shows, grouped by location.
+    bool exact = false;
+    int reportedHolders = 0; // every connection the app reports checked out
+    int reportedUntracked = 0; // of which outside its tracking
+    QList<HolderLocation> locations;
+    QList<Disagreement> disagreements;
     qint64 nowMs = kNoTime;
     int utcOffsetSeconds = 0;
     int maxQueryChars = 160;
 
-    // E.g. "8 of 8 explained: 7 connections idle since 09:14 whose last query was SELECT key, value
-    // FROM settings WHERE key = ?; 1 connection idle in transaction since 09:14 whose last query was
-    // UPDATE jobs SET ...; 0 unexplained."
-    QString summary() const;
+    // Exact: "15 of 15 held connections reported by the app: 12 at settlement/jobs.py:88 in refresh_odds(), 3 at
+    // web/app.py:41 in report(); 0 unexplained." Inferred: "8 of 8 explained: 7 connections idle since 09:14 whose last
+    // query was SELECT key, value FROM settings WHERE key = ?; 1 connection idle in transaction since 09:14 whose last
+    // query was UPDATE jobs SET ...; 0 unexplained."
+    // redacted: literals in the code locations become "?" (redactFrame).
+    QString summary(bool redacted = false) const;
 };
 
 // Explains a target's discrepancy by its backends.
@@ -137,6 +186,7 @@ struct Reconciliation
 // at least minPolls polls for at least twice the threshold, the reuse time was measured, and no extra
 // candidates remain; Medium when all are explained with weaker evidence, or at least half are
 // explained; Low otherwise, or when the discrepancy or the backends are unknown. The reason is in words.
+// With input.holdersReported the suspects are exact instead (reconcileWithHolders, Holders.h).
 Reconciliation reconcile(const ReconcileInput& input, const SuspectOptions& options = {});
 
 } // namespace poolscope

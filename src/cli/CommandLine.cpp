@@ -207,7 +207,7 @@ CommandLine parseCommandLine(const QStringList& arguments)
         } else if (arg == u"--what"_s) {
             if (!value(&cl.what))
                 break;
-            static const QStringList kinds { u"timeline"_s, u"routes"_s, u"backends"_s, u"events"_s };
+            static const QStringList kinds { u"timeline"_s, u"routes"_s, u"backends"_s, u"events"_s, u"holders"_s };
             if (!kinds.contains(cl.what))
                 fail(u"--what: \"%1\" is not one of %2"_s.arg(cl.what, kinds.join(u", "_s)));
         } else if (arg == u"--from"_s) {
@@ -284,6 +284,12 @@ CommandLine parseCommandLine(const QStringList& arguments)
             }
             cl.size = QSize(w, h);
             sizeGiven = true;
+        } else if (arg == u"--tab"_s) {
+            if (!value(&cl.tab))
+                break;
+            static const QStringList tabs { u"backends"_s, u"routes"_s, u"explain"_s, u"events"_s };
+            if (!tabs.contains(cl.tab))
+                fail(u"--tab: \"%1\" is not one of %2"_s.arg(cl.tab, tabs.join(u", "_s)));
         } else if (arg.startsWith(u'-')) {
             fail(u"unknown option %1 (see poolscope --help)"_s.arg(arg));
         } else if (cl.recordingPath.isEmpty() && cl.workspacePath.isEmpty() && looksLikeRecording(arg)) {
@@ -342,13 +348,13 @@ CommandLine parseCommandLine(const QStringList& arguments)
         if (cl.recordingPath.isEmpty())
             fail(u"export needs a recording (FILE.sqlite)"_s);
         if (cl.what.isEmpty())
-            fail(u"export needs --what timeline|routes|backends|events"_s);
+            fail(u"export needs --what timeline|routes|backends|events|holders"_s);
         if (cl.out.isEmpty())
             fail(u"export needs --out FILE.csv"_s);
         if (!cl.atText.isEmpty() && (!cl.fromText.isEmpty() || !cl.toText.isEmpty()))
             fail(u"--at gives one moment; do not combine it with --from/--to"_s);
-        if (!cl.atText.isEmpty() && cl.what != u"backends"_s && cl.what != u"routes"_s)
-            fail(u"--at applies to --what backends or routes; use --from/--to for %1"_s.arg(cl.what));
+        if (!cl.atText.isEmpty() && cl.what != u"backends"_s && cl.what != u"routes"_s && cl.what != u"holders"_s)
+            fail(u"--at applies to --what backends, routes or holders; use --from/--to for %1"_s.arg(cl.what));
     }
     if (command != C::Export && (!cl.what.isEmpty() || !cl.fromText.isEmpty() || !cl.toText.isEmpty()))
         fail(u"--what, --from and --to belong to the export command"_s);
@@ -378,6 +384,8 @@ CommandLine parseCommandLine(const QStringList& arguments)
         fail(u"--out belongs to the screenshot, record and export commands"_s);
     if (command != C::Screenshot && sizeGiven)
         fail(u"--size belongs to the screenshot command"_s);
+    if (command != C::Screenshot && !cl.tab.isEmpty())
+        fail(u"--tab belongs to the screenshot command"_s);
     return cl;
 }
 
@@ -429,14 +437,14 @@ QString usageText()
                                             poll every target and database once and print their state
                                             (--json: as JSON); --wait: at most SECONDS (10) for the answers
   poolscope screenshot [WORKSPACE | flags | --demo] --out FILE.png|FILE.svg [--after SECONDS] [--size WxH]
-                   [--theme T] [--scale F] [--force]
+                   [--theme T] [--scale F] [--tab backends|routes|explain|events] [--force]
                                             .svg: the chart, as vectors; else a PNG of the window
                                             (--scale 2: twice the pixels, for high-DPI screens)
   poolscope FILE.sqlite                     review a recording (no live sources)
   poolscope screenshot FILE.sqlite [--at T] [--redact] [--theme T] [--scale F] [--force] --out FILE.png|FILE.svg
   poolscope record [WORKSPACE | flags] --out FILE.sqlite [--duration D]
                                             record headless until D (90, 90s, 10m, 12h) or SIGINT/SIGTERM
-  poolscope export FILE.sqlite --what timeline|routes|backends|events [--from T] [--to T] [--at T]
+  poolscope export FILE.sqlite --what timeline|routes|backends|events|holders [--from T] [--to T] [--at T]
                    [--redact] [--raw] [--force] --out FILE.csv
                                             text cells starting with = + - @ TAB CR get a ' in front so that a
                                             spreadsheet does not run them; --raw writes them as they are

@@ -24,6 +24,7 @@ struct CommandLine
     QString out; // screenshot/record/export --out
     double afterSeconds = 5; // screenshot --after
     QSize size { 1400, 900 }; // screenshot --size
+    QString tab; // screenshot --tab: backends, routes, explain or events (empty: as the window opens)
     QString recordingPath; // a positional FILE.sqlite: review mode, export, screenshot of a recording
     qint64 durationMs = 0; // record --duration; 0 = until SIGINT/SIGTERM
     QString what; // export --what: timeline, routes, backends or events

@@ -1,10 +1,12 @@
 #include "ExplainReport.h"
 
 #include "analysis/Diagnosis.h"
+#include "analysis/Holders.h"
 #include "analysis/Verdict.h"
 #include "store/Session.h"
 #include "types/Workspace.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 
 using namespace Qt::StringLiterals;
@@ -36,6 +38,23 @@ QString oneLine(QString s, int maxChars)
     return s;
 }
 
+QJsonObject holderJson(const Holder& holder, double heldSeconds, bool redact)
+{
+    const Holder h = redact ? redactHolder(holder) : holder;
+    return QJsonObject {
+        { u"backend_pid"_s, h.backendPid },
+        { u"acquired_at"_s,
+            h.hasAcquiredAt()
+                ? QJsonValue(QDateTime::fromMSecsSinceEpoch(h.acquiredAtMs, Qt::UTC).toString(Qt::ISODateWithMs))
+                : QJsonValue(QJsonValue::Null) },
+        { u"held_seconds"_s, number(heldSeconds) },
+        { u"tracked"_s, h.tracked },
+        { u"route"_s, h.route.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(h.route) },
+        { u"location"_s, h.stack.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(h.location()) },
+        { u"stack"_s, QJsonArray::fromStringList(h.stack) },
+    };
+}
+
 } // namespace
 
 double defaultWatchSeconds(const Workspace& workspace)
@@ -57,7 +76,7 @@ QJsonObject explainJson(const Session& session, const Diagnosis& diagnosis, bool
         const Reconciliation& r = td.reconciliation;
         QJsonArray suspects;
         for (const Suspect& s : r.suspects) {
-            suspects.append(QJsonObject {
+            QJsonObject suspect {
                 { u"pid"_s, s.pid },
                 { u"application_name"_s, text(s.applicationName) },
                 { u"state"_s, text(s.state) },
@@ -66,7 +85,18 @@ QJsonObject explainJson(const Session& session, const Diagnosis& diagnosis, bool
                 { u"query"_s, redact ? text(s.fingerprint) : text(s.query) },
                 { u"fingerprint"_s, text(s.fingerprint) },
                 { u"reason"_s, text(s.reason) },
-            });
+            };
+            if (s.holder)
+                suspect.insert(u"holder"_s, holderJson(*s.holder, s.heldSeconds, redact));
+            suspects.append(suspect);
+        }
+        QJsonArray disagreements;
+        for (const Disagreement& d : r.disagreements) {
+            QJsonObject entry { { u"kind"_s, disagreementKindKey(d.kind) }, { u"pid"_s, d.pid },
+                { u"text"_s, disagreementText(d, redact) } };
+            if (d.holder)
+                entry.insert(u"holder"_s, holderJson(*d.holder, qQNaN(), redact));
+            disagreements.append(entry);
         }
         targets.append(QJsonObject {
             { u"name"_s, session.target(i).config.name },
@@ -88,9 +118,11 @@ QJsonObject explainJson(const Session& session, const Diagnosis& diagnosis, bool
             { u"level_reason"_s, td.levelReason.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(td.levelReason) },
             { u"confidence"_s, reconcileConfidenceKey(r.confidence) },
             { u"confidence_reason"_s, text(r.confidenceReason) },
-            { u"summary"_s, r.summary() },
+            { u"summary"_s, r.summary(redact) },
             { u"text"_s, v.text() },
             { u"suspects"_s, suspects },
+            { u"holders_reported"_s, r.exact },
+            { u"disagreements"_s, disagreements },
         });
         QJsonObject target = targets.last().toObject();
         insertBaseline(target, v);
@@ -111,14 +143,26 @@ QString explainText(const Session& session, const Diagnosis& diagnosis, bool red
         if (!lines.isEmpty())
             lines.append(QString());
         lines.append(td.verdict.text());
-        lines.append(u"  "_s + r.summary());
+        lines.append(u"  "_s + r.summary(redact));
         lines.append(u"  confidence: %1 \u2014 %2"_s.arg(reconcileConfidenceKey(r.confidence), r.confidenceReason));
+        for (const Disagreement& d : r.disagreements)
+            lines.append(u"  disagreement: "_s + disagreementText(d, redact));
         if (r.suspects.isEmpty())
             continue;
-        QList<QStringList> rows { { u"PID"_s, u"STATE"_s, u"IDLE_S"_s, u"UNCHANGED_S"_s, u"QUERY"_s } };
-        for (const Suspect& s : r.suspects) {
-            rows.append({ QString::number(s.pid), s.state, seconds(s.idleSeconds), seconds(s.unchangedSeconds),
-                oneLine(redact ? s.fingerprint : s.query, 80) });
+        QList<QStringList> rows;
+        if (r.exact) {
+            rows.append({ u"PID"_s, u"STATE"_s, u"HELD_S"_s, u"LOCATION"_s, u"QUERY"_s });
+            for (const Suspect& s : r.suspects) {
+                const Holder h = redact ? redactHolder(*s.holder) : *s.holder;
+                rows.append({ QString::number(s.pid), s.state, seconds(s.heldSeconds), oneLine(h.location(), 60),
+                    oneLine(redact ? s.fingerprint : s.query, 60) });
+            }
+        } else {
+            rows.append({ u"PID"_s, u"STATE"_s, u"IDLE_S"_s, u"UNCHANGED_S"_s, u"QUERY"_s });
+            for (const Suspect& s : r.suspects) {
+                rows.append({ QString::number(s.pid), s.state, seconds(s.idleSeconds), seconds(s.unchangedSeconds),
+                    oneLine(redact ? s.fingerprint : s.query, 80) });
+            }
         }
         QList<qsizetype> widths(rows.first().size(), 0);
         for (const auto& row : rows)
@@ -127,7 +171,7 @@ QString explainText(const Session& session, const Diagnosis& diagnosis, bool red
         for (const auto& row : rows) {
             QString line = u"  "_s;
             for (qsizetype c = 0; c < row.size(); ++c) {
-                const bool left = c == 1 || c == row.size() - 1;
+                const bool left = c == 1 || c >= row.size() - (r.exact ? 2 : 1);
                 line += (left ? row[c].leftJustified(widths[c]) : row[c].rightJustified(widths[c])) + u"  "_s;
             }
             while (line.endsWith(u' '))

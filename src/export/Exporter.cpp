@@ -1,6 +1,7 @@
 #include "Exporter.h"
 
 #include "CsvWriter.h"
+#include "analysis/Holders.h"
 #include "analysis/QueryFingerprint.h"
 #include "record/RecordingReader.h"
 #include "store/Session.h"
@@ -120,7 +121,73 @@ QStringList backendRow(qint64 ms, const QString& database, const Backend& b, con
     };
 }
 
+void writeHolderRows(
+    CsvWriter& writer, qint64 ms, const QString& target, const HolderReport& report, const ExportOptions& options)
+{
+    for (const Holder& original : report.holders) {
+        const Holder h = options.redact ? redactHolder(original) : original;
+        writer.writeRow({ isoTimestamp(ms), text(target, options), QString::number(h.backendPid),
+            h.hasAcquiredAt() ? isoTimestamp(h.acquiredAtMs) : QString(), h.tracked ? u"1"_s : u"0"_s,
+            text(h.route, options), text(h.location(), options), text(h.stack.join(u'\n'), options) });
+    }
+}
+
 } // namespace
+
+QStringList holdersColumns()
+{
+    return { u"timestamp"_s, u"target"_s, u"backend_pid"_s, u"acquired_at"_s, u"tracked"_s, u"route"_s, u"location"_s,
+        u"stack"_s };
+}
+
+bool exportHolders(const Session& session, const QString& path, const ExportOptions& options, QString* error)
+{
+    return exportHolders(SessionExportData::copyOf(session, SessionExportData::Targets), path, options, error);
+}
+
+bool exportHolders(const SessionExportData& data, const QString& path, const ExportOptions& options, QString* error)
+{
+    return writeCsv(
+        path, holdersColumns(),
+        [&](CsvWriter& writer) {
+            for (const TargetState& target : data.targets) {
+                const Sample& last = target.lastOk;
+                if (last.timestampMs == 0 || !last.holdersReported || !inRange(last.timestampMs, options))
+                    continue;
+                writeHolderRows(writer, last.timestampMs, target.config.name,
+                    HolderReport { true, last.timestampMs, last.holders }, options);
+            }
+            return true;
+        },
+        error);
+}
+
+bool exportHolders(RecordingReader& reader, const QString& path, const ExportOptions& options, QString* error)
+{
+    QList<RecordingReader::HolderChange> changes;
+    if (options.fromMs != std::numeric_limits<qint64>::min()) {
+        for (const TargetConfig& target : reader.workspace().targets) {
+            const HolderReport report = reader.holdersAt(target.name, options.fromMs);
+            if (report.reported)
+                changes.append({ options.fromMs, target.name, report });
+        }
+    }
+    const qint64 from = options.fromMs == std::numeric_limits<qint64>::min() ? options.fromMs : options.fromMs + 1;
+    if (from <= options.toMs)
+        changes += reader.holderChanges(from, options.toMs);
+    return writeCsv(
+        path, holdersColumns(),
+        [&](CsvWriter& writer) {
+            Progress progress(options, static_cast<std::size_t>(changes.size()));
+            for (const auto& change : std::as_const(changes)) {
+                if (!progress.step())
+                    return false;
+                writeHolderRows(writer, change.timestampMs, change.target, change.report, options);
+            }
+            return true;
+        },
+        error);
+}
 
 QStringList timelineColumns()
 {

@@ -18,6 +18,10 @@
 //             backend_start,xact_start,query_start,state_change,wait_event_type,wait_event,query
 //             timestamp is when the row was observed (the pg_stat_activity read).
 //   events:   timestamp,severity,source,kind,message
+//   holders:  timestamp,target,backend_pid,acquired_at,tracked,route,location,stack
+//             The connections each target's app reported checked out (the holders contract); tracked is 1
+//             or 0; location is the innermost frame ("jobs.py:88 in refresh_odds()"); stack is every frame,
+//             one per line. With redaction, literals in frames become "?" (redactFrame).
 //
 // Formula injection: a text cell (names, errors, application_name, query text, messages: anything that
 // came from a payload or a database) that starts with =, +, -, @, a tab or a CR gets a ' in front, so
@@ -69,6 +73,7 @@ QStringList timelineColumns();
 QStringList routesColumns();
 QStringList backendsColumns();
 QStringList eventsColumns();
+QStringList holdersColumns();
 
 // Each returns false and sets *error (naming the path) when the file cannot be written.
 bool exportTimeline(
@@ -92,6 +97,12 @@ bool exportBackends(
     RecordingReader& reader, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
 bool exportEvents(
     const Session& session, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
+// The holders each target's newest successful poll within the range reported.
+bool exportHolders(
+    const Session& session, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
+// From a recording: each target's holders as they were at fromMs, then the whole set at each change up to toMs.
+bool exportHolders(
+    RecordingReader& reader, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
 
 // The same exports from a copy (callable from any thread).
 bool exportTimeline(
@@ -101,6 +112,8 @@ bool exportRoutes(
 bool exportBackends(
     const SessionExportData& data, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
 bool exportEvents(
+    const SessionExportData& data, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
+bool exportHolders(
     const SessionExportData& data, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
 
 } // namespace poolscope

@@ -1,6 +1,7 @@
 #include "SuspectsModel.h"
 
 #include "Format.h"
+#include "analysis/Holders.h"
 
 #include <cmath>
 
@@ -24,6 +25,15 @@ SuspectsModel::~SuspectsModel() = default;
 void SuspectsModel::setSuspects(const QList<Suspect>& suspects)
 {
     updateRows({ suspects.begin(), suspects.end() });
+}
+
+void SuspectsModel::setRedacted(bool redacted)
+{
+    if (redacted == m_redacted)
+        return;
+    m_redacted = redacted;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, Holder), index(rowCount() - 1, Holder));
 }
 
 int SuspectsModel::pidAt(int row) const
@@ -51,6 +61,13 @@ QVariant SuspectsModel::cell(const Suspect& s, int column, int role) const
         case Unchanged:
             return s.unchangedPolls > 0 ? u"%1 (%2 polls)"_s.arg(seconds(s.unchangedSeconds)).arg(s.unchangedPolls)
                                         : seconds(s.unchangedSeconds);
+        case Holder: {
+            if (!s.holder)
+                return QString();
+            const QString location = s.holder->location();
+            const QString shown = location.isEmpty() ? u"(no stack)"_s : m_redacted ? redactFrame(location) : location;
+            return std::isnan(s.heldSeconds) ? shown : u"%1 at %2"_s.arg(seconds(s.heldSeconds), shown);
+        }
         case Fingerprint:
             return singleLine(s.fingerprint);
         case Reason:
@@ -70,6 +87,8 @@ QVariant SuspectsModel::cell(const Suspect& s, int column, int role) const
             return s.idleSeconds;
         case Unchanged:
             return s.unchangedSeconds;
+        case Holder:
+            return s.holder ? s.heldSeconds : qQNaN();
         case Fingerprint:
             return s.fingerprint;
         case Reason:
@@ -84,6 +103,12 @@ QVariant SuspectsModel::cell(const Suspect& s, int column, int role) const
             return s.fingerprint;
         if (column == Reason)
             return s.reason;
+        if (column == Holder && s.holder) {
+            const poolscope::Holder h = m_redacted ? redactHolder(*s.holder) : *s.holder;
+            QString tip = h.route.isEmpty() ? QString() : u"route: "_s + h.route + u'\n';
+            tip += h.stack.isEmpty() ? u"(the app reported no stack)"_s : h.stack.join(u'\n');
+            return tip;
+        }
         return {};
     }
     if (role == Qt::TextAlignmentRole && (column == Pid || column == Idle))
@@ -106,6 +131,8 @@ QVariant SuspectsModel::header(int section, int role) const
         return u"Idle"_s;
     case Unchanged:
         return u"Unchanged for"_s;
+    case Holder:
+        return u"Held by"_s;
     case Fingerprint:
         return u"Query fingerprint"_s;
     case Reason:

@@ -14,7 +14,8 @@ class SuspectsModel : public TableModel<Suspect, int>
 {
     Q_OBJECT
 public:
-    enum Column { Pid, Application, State, Idle, Unchanged, Fingerprint, Reason, NumColumns };
+    // Holder: where the app took the connection and for how long (exact suspects; tooltip: the stack).
+    enum Column { Pid, Application, State, Idle, Unchanged, Holder, Fingerprint, Reason, NumColumns };
     Q_ENUM(Column)
 
     enum Role {
@@ -29,6 +30,8 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
     void setSuspects(const QList<Suspect>& suspects);
+    // Literals in the holders' stacks are shown as "?" (redactFrame).
+    void setRedacted(bool redacted);
     QList<Suspect> suspects() const { return { rows().begin(), rows().end() }; }
     int pidAt(int row) const;
     int rowOfPid(int pid) const;
@@ -37,6 +40,8 @@ private:
     int keyOf(const Suspect& suspect) const override { return suspect.pid; }
     QVariant cell(const Suspect& suspect, int column, int role) const override;
     QVariant header(int column, int role) const override;
+
+    bool m_redacted = false;
 };
 
 } // namespace poolscope

@@ -1,5 +1,7 @@
 #include "Profile.h"
 
+#include "HoldersReader.h"
+
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -157,7 +159,7 @@ public:
             return JsonPointer(std::move(tokens));
         };
         auto skipped = [&](qsizetype parent, const QString& token, qsizetype depth) {
-            if (token == routesKey())
+            if (token == routesKey() || token == u"holders"_s)
                 return true;
             if (!skip || skip->tokens().size() != depth)
                 return false;
@@ -424,23 +426,20 @@ ProfileResult Profile::apply(const QJsonValue& root) const
     ProfileResult result;
     QStringList errors;
 
-    // Slots 0..kMetricCount-1 are the metrics, the last slot is the routes container.
-    std::vector<QStringList> wanted(kMetricCount + 1);
-    bool searching = false;
+    // Slots 0..kMetricCount-1 are the metrics, then the routes container, then the holders array (every
+    // profile reads the holders contract where the payload has it).
+    std::vector<QStringList> wanted(kMetricCount + 2);
+    wanted[kMetricCount + 1] = QStringList { u"holders"_s };
     for (int m = 0; m < kMetricCount; ++m) {
         const Locator& locator = m_metrics[static_cast<std::size_t>(m)];
         if (!locator.pointer && !locator.searchKeys.isEmpty()) {
             wanted[static_cast<std::size_t>(m)] = locator.searchKeys;
-            searching = true;
         }
     }
     if (!m_routes.pointer && !m_routes.searchKeys.isEmpty()) {
         wanted[kMetricCount] = m_routes.searchKeys;
-        searching = true;
     }
-    std::vector<std::optional<TreeSearch::Match>> found(wanted.size());
-    if (searching)
-        found = TreeSearch::run(root, wanted, m_routes.pointer);
+    const std::vector<std::optional<TreeSearch::Match>> found = TreeSearch::run(root, wanted, m_routes.pointer);
 
     for (int m = 0; m < kMetricCount; ++m) {
         const auto metric = static_cast<Metric>(m);
@@ -490,6 +489,12 @@ ProfileResult Profile::apply(const QJsonValue& root) const
 
     if (m_readsQueuePoolStatus && !result.metrics.has(Metric::CheckedOut))
         readQueuePoolStatus(root, result);
+
+    if (const auto& match = found[kMetricCount + 1]) {
+        result.holdersReported = true;
+        result.holdersSource = match->at.toString();
+        HoldersReader::read(match->value, match->at, &result.holders, &errors);
+    }
 
     // Derivations.
     auto derive = [&result](Metric target, double value) {

@@ -22,7 +22,8 @@ namespace poolscope {
 // Each metric (and the routes container) is located either by an explicit JSON Pointer or by a list
 // of well-known member names searched at any depth: the shallowest match wins, ties go to the first
 // object met breadth-first (members in QJsonObject order, which Qt keeps sorted by key) and, inside
-// one object, to the earlier name in the list. The search never descends into a routes container.
+// one object, to the earlier name in the list. The search never descends into a routes container or a
+// `holders` array; the shallowest `holders` member is read as the holders contract (HoldersReader).
 //
 // Built-in profiles: "auto" (every well-known name, SQLAlchemy's QueuePool.status() string too), "seed" (the seed
 // service's explicit pointers), "psycopg_pool" (ConnectionPool.get_stats() names), "node-postgres" (pg.Pool counters).

@@ -1,5 +1,6 @@
 #include "Recorder.h"
 
+#include "HolderJson.h"
 #include "RecordingFormat.h"
 #include "store/Session.h"
 #include "workspace/WorkspaceFile.h"
@@ -150,6 +151,7 @@ bool Recorder::open(const QString& path, QString* error)
             "query_start, state_change, wait_event_type, wait_event, query_id, withheld) "
             "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)" },
         { &m_markGone, "UPDATE backends SET gone_seq = ?2 WHERE id = ?1" },
+        { &m_insertHolderSet, "INSERT INTO holder_sets(sample_seq, target_id, holders) VALUES(?1, ?2, ?3)" },
         { &m_insertEvent,
             "INSERT INTO events(seq, ts, severity, source, kind, message) VALUES(?1, ?2, ?3, ?4, ?5, ?6)" },
     };
@@ -207,7 +209,7 @@ void Recorder::closeDatabase()
     m_commitTimer.stop();
     for (SqliteStatement* statement : { &m_begin, &m_commit, &m_insertTarget, &m_insertDatabase, &m_insertSample,
              &m_insertRoute, &m_insertRouteChange, &m_insertSnapshot, &m_insertText, &m_insertBackend,
-             &m_insertBackendChange, &m_markGone, &m_insertEvent }) {
+             &m_insertBackendChange, &m_markGone, &m_insertEvent, &m_insertHolderSet }) {
         statement->finalize();
     }
     if (m_db) {
@@ -414,6 +416,29 @@ bool Recorder::writeSample(const Sample& sample)
             return false;
     }
     target->routes = sample.routes;
+
+    // Holders: the whole set, when a successful sample's differs from the previous one's.
+    if (sample.ok() && (sample.holdersReported != target->holdersReported || sample.holders != target->holders)) {
+        m_insertHolderSet.bindInt(1, seq);
+        m_insertHolderSet.bindInt(2, target->id);
+        if (sample.holdersReported) {
+            // Each holder once in `texts` (a held connection looks the same poll after poll): the row lists ids.
+            QStringList ids;
+            for (const Holder& holder : sample.holders) {
+                const qint64 id = textId(QString::fromUtf8(holderToJson(holder)));
+                if (id < 0)
+                    return false;
+                ids.append(QString::number(id));
+            }
+            m_insertHolderSet.bindText(3, ids.join(u','), false);
+        }
+        const bool written = m_insertHolderSet.exec();
+        m_insertHolderSet.reset();
+        if (!written)
+            return false;
+        target->holdersReported = sample.holdersReported;
+        target->holders = sample.holders;
+    }
     return true;
 }
 

@@ -73,6 +73,8 @@ private:
         qint64 id = 0;
         QHash<QString, qint64> routeIds;
         QList<RouteStats> routes; // of the previous sample
+        bool holdersReported = false; // of the previous successful sample
+        QList<Holder> holders;
     };
 
     void onSampleAdded(int targetIndex);
@@ -111,7 +113,7 @@ private:
     SqliteStatement m_begin, m_commit;
     SqliteStatement m_insertTarget, m_insertDatabase, m_insertSample, m_insertRoute, m_insertRouteChange;
     SqliteStatement m_insertSnapshot, m_insertText, m_insertBackend, m_insertBackendChange, m_markGone;
-    SqliteStatement m_insertEvent;
+    SqliteStatement m_insertEvent, m_insertHolderSet;
 };
 
 } // namespace poolscope

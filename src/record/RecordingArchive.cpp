@@ -54,4 +54,9 @@ QList<RouteStats> RecordingArchive::routesAt(const QString& target, qint64 tMs) 
     return routes;
 }
 
+HolderReport RecordingArchive::holdersAt(const QString& target, qint64 tMs) const
+{
+    return m_reader->holdersAt(target, tMs);
+}
+
 } // namespace poolscope

@@ -32,6 +32,7 @@ public:
 
     ActivitySnapshot snapshotAt(const QString& database, qint64 tMs) const override;
     QList<RouteStats> routesAt(const QString& target, qint64 tMs) const override;
+    HolderReport holdersAt(const QString& target, qint64 tMs) const override;
 
 private:
     void dropCacheIfChanged() const;

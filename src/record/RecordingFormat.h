@@ -48,6 +48,8 @@ CREATE TABLE backend_changes(
     wait_event_type TEXT, wait_event TEXT, query_id INTEGER, withheld INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY(backend_id, snapshot_seq)) WITHOUT ROWID;
 CREATE INDEX backend_changes_by_snapshot ON backend_changes(snapshot_seq);
+CREATE TABLE holder_sets(sample_seq INTEGER PRIMARY KEY, target_id INTEGER NOT NULL, holders TEXT);
+CREATE INDEX holder_sets_by_target ON holder_sets(target_id, sample_seq);
 CREATE TABLE events(seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, severity TEXT NOT NULL, source TEXT, kind TEXT,
     message TEXT);
 )sql";

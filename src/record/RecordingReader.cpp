@@ -1,4 +1,6 @@
 #include "RecordingReader.h"
+
+#include "HolderJson.h"
 #include "workspace/WorkspaceFile.h"
 
 #include "RecordingFormat.h"
@@ -89,6 +91,7 @@ void RecordingReader::close()
     m_meta.clear();
     m_workspace = Workspace();
     m_targetIds.clear();
+    m_holderTexts.clear();
     m_targetNames.clear();
     m_databaseIds.clear();
     m_databaseNames.clear();
@@ -396,8 +399,13 @@ template <typename Sink> bool RecordingReader::feed(Sink& session, const std::fu
             " FROM backend_changes c JOIN backends b ON b.id = c.backend_id LEFT JOIN texts t ON t.id = c.query_id "
             "ORDER BY c.snapshot_seq, c.kind DESC"));
     start(events, u"events"_s, "SELECT seq, ts, severity, source, kind, message FROM events ORDER BY seq");
-    for (Cursor* cursor : { &samples, &routes, &snapshots, &changes, &events })
+    Cursor holderSets; // recordings made before the holders contract have none
+    if (hasTable("holder_sets"))
+        start(
+            holderSets, u"holder_sets"_s, "SELECT sample_seq, target_id, holders FROM holder_sets ORDER BY sample_seq");
+    for (Cursor* cursor : { &samples, &routes, &snapshots, &changes, &events, &holderSets })
         advance(*cursor);
+    QHash<qint64, std::pair<bool, QList<Holder>>> holderState; // target id -> (reported, holders)
 
     struct RouteState
     {
@@ -445,6 +453,13 @@ template <typename Sink> bool RecordingReader::feed(Sink& session, const std::fu
                 }
                 advance(routes);
             }
+            while (holderSets.has && holderSets.key <= next) {
+                const SqliteStatement& h = holderSets.statement;
+                auto& state = holderState[h.integer(1)];
+                state.first = !h.isNull(2);
+                state.second = state.first ? holdersOf(h.text(2)) : QList<Holder>();
+                advance(holderSets);
+            }
             Sample sample;
             sample.target = m_targetNames.value(targetId);
             sample.timestampMs = s.integer(2);
@@ -459,6 +474,13 @@ template <typename Sink> bool RecordingReader::feed(Sink& session, const std::fu
                 ordered.emplace(entry.position, entry.stats);
             for (auto& [position, stats] : ordered)
                 sample.routes.append(std::move(stats));
+            if (sample.ok()) {
+                const auto holders = holderState.constFind(targetId);
+                if (holders != holderState.constEnd()) {
+                    sample.holdersReported = holders->first;
+                    sample.holders = holders->second;
+                }
+            }
             const qint64 seq = s.integer(0);
             advance(samples);
             session.addSample(sample);
@@ -629,6 +651,127 @@ QList<RouteStats> RecordingReader::routesAt(const QString& target, qint64 tMs)
     if (step != SQLITE_DONE)
         problem(u"route_changes"_s, sqliteError(m_db));
     return result;
+}
+
+bool RecordingReader::hasTable(const char* name)
+{
+    SqliteStatement s;
+    if (!m_db || !s.prepare(m_db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1"))
+        return false;
+    s.bindText(1, QString::fromLatin1(name), false);
+    return s.step() == SQLITE_ROW;
+}
+
+QList<Holder> RecordingReader::holdersOf(const QString& ids)
+{
+    QList<Holder> holders;
+    SqliteStatement text;
+    for (const QStringView part : QStringView(ids).split(u',', Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const qint64 id = part.toLongLong(&ok);
+        auto it = ok ? m_holderTexts.constFind(id) : m_holderTexts.constEnd();
+        if (ok && it == m_holderTexts.constEnd()) {
+            if (!text.isValid() && !text.prepare(m_db, "SELECT text FROM texts WHERE id = ?1")) {
+                problem(u"holder_sets"_s, sqliteError(m_db));
+                return holders;
+            }
+            text.bindInt(1, id);
+            QString damaged;
+            std::optional<Holder> holder;
+            if (text.step() == SQLITE_ROW)
+                holder = holderFromJson(text.text(0).toUtf8(), &damaged);
+            else
+                damaged = u"no text %1"_s.arg(id);
+            text.reset();
+            if (!holder) {
+                problem(u"holder_sets"_s, damaged);
+                continue;
+            }
+            it = m_holderTexts.insert(id, *holder);
+        }
+        if (!ok) {
+            problem(u"holder_sets"_s, u"\"%1\" is not a text id"_s.arg(part.toString()));
+            continue;
+        }
+        holders.append(it.value());
+    }
+    return holders;
+}
+
+HolderReport RecordingReader::holdersAt(const QString& target, qint64 tMs)
+{
+    HolderReport report;
+    if (!m_db || !hasTable("holder_sets"))
+        return report;
+    auto idIt = m_targetIds.constFind(target);
+    if (idIt == m_targetIds.constEnd()) {
+        readNames();
+        idIt = m_targetIds.constFind(target);
+    }
+    if (idIt == m_targetIds.constEnd())
+        return report;
+    QString reason;
+    SqliteStatement head;
+    if (!head.prepare(m_db,
+            "SELECT seq, ts FROM samples WHERE target_id = ?1 AND ts <= ?2 AND ok = 1 ORDER BY ts DESC, seq DESC "
+            "LIMIT 1",
+            &reason)) {
+        problem(u"samples"_s, reason);
+        return report;
+    }
+    head.bindInt(1, idIt.value());
+    head.bindInt(2, tMs);
+    if (head.step() != SQLITE_ROW)
+        return report;
+    SqliteStatement set;
+    if (!set.prepare(m_db,
+            "SELECT holders FROM holder_sets WHERE target_id = ?1 AND sample_seq <= ?2 ORDER BY sample_seq DESC "
+            "LIMIT 1",
+            &reason)) {
+        problem(u"holder_sets"_s, reason);
+        return report;
+    }
+    set.bindInt(1, idIt.value());
+    set.bindInt(2, head.integer(0));
+    if (set.step() != SQLITE_ROW || set.isNull(0))
+        return report;
+    report.reported = true;
+    report.timestampMs = head.integer(1);
+    report.holders = holdersOf(set.text(0));
+    return report;
+}
+
+QList<RecordingReader::HolderChange> RecordingReader::holderChanges(qint64 fromMs, qint64 toMs)
+{
+    QList<HolderChange> changes;
+    if (!m_db || !hasTable("holder_sets"))
+        return changes;
+    readNames();
+    QString reason;
+    SqliteStatement rows;
+    if (!rows.prepare(m_db,
+            "SELECT s.ts, h.target_id, h.holders FROM holder_sets h JOIN samples s ON s.seq = h.sample_seq "
+            "WHERE s.ts >= ?1 AND s.ts <= ?2 ORDER BY h.sample_seq",
+            &reason)) {
+        problem(u"holder_sets"_s, reason);
+        return changes;
+    }
+    rows.bindInt(1, fromMs);
+    rows.bindInt(2, toMs);
+    int step = 0;
+    while ((step = rows.step()) == SQLITE_ROW) {
+        HolderChange change;
+        change.timestampMs = rows.integer(0);
+        change.target = m_targetNames.value(rows.integer(1));
+        change.report.timestampMs = change.timestampMs;
+        change.report.reported = !rows.isNull(2);
+        if (change.report.reported)
+            change.report.holders = holdersOf(rows.text(2));
+        changes.append(change);
+    }
+    if (step != SQLITE_DONE)
+        problem(u"holder_sets"_s, sqliteError(m_db));
+    return changes;
 }
 
 QList<RecordingReader::RouteChange> RecordingReader::routeChanges(qint64 fromMs, qint64 toMs)

@@ -88,6 +88,18 @@ public:
     ActivitySnapshot snapshotAt(const QString& database, qint64 tMs);
     // The routes of the newest successful sample of `target` at or before tMs, in payload order.
     QList<RouteStats> routesAt(const QString& target, qint64 tMs);
+    // The holders the newest successful sample of `target` at or before tMs reported (none in recordings made
+    // before the holders contract: they have no holder_sets table).
+    HolderReport holdersAt(const QString& target, qint64 tMs);
+    // One recorded change of a target's holders (the whole set after it).
+    struct HolderChange
+    {
+        qint64 timestampMs = 0;
+        QString target;
+        HolderReport report;
+    };
+    // Recorded holder set changes within [fromMs, toMs], in recording order.
+    QList<HolderChange> holderChanges(qint64 fromMs, qint64 toMs);
     // Recorded changes within [fromMs, toMs], in recording order.
     QList<RouteChange> routeChanges(qint64 fromMs, qint64 toMs);
     // The backends of `database` as they were at fromMs, then every appearance or change up to toMs.
@@ -98,6 +110,9 @@ private:
     void problem(const QString& part, const QString& what);
     void readMeta();
     void readNames();
+    bool hasTable(const char* name);
+    // A holder_sets row's holders: its comma-separated ids of holder objects interned in `texts`.
+    QList<Holder> holdersOf(const QString& ids);
     template <typename Sink> bool feed(Sink& sink, const std::function<bool(double)>& progress);
 
     sqlite3* m_db = nullptr;
@@ -108,6 +123,7 @@ private:
     QHash<QString, QString> m_meta;
     Workspace m_workspace;
     QHash<QString, qint64> m_targetIds;
+    QHash<qint64, Holder> m_holderTexts; // texts id -> holder read from it
     QHash<qint64, QString> m_targetNames;
     QHash<QString, qint64> m_databaseIds;
     QHash<qint64, QString> m_databaseNames;

@@ -331,6 +331,8 @@ Sample HealthSource::interpretReply(QNetworkReply* reply)
         return fail(result.error);
     sample.metrics = result.metrics;
     sample.routes = std::move(result.routes);
+    sample.holdersReported = result.holdersReported;
+    sample.holders = std::move(result.holders);
     return sample;
 }
 

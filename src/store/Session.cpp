@@ -204,6 +204,16 @@ ActivitySnapshot Session::snapshotAt(int databaseIndex, qint64 cursorMs) const
     return empty;
 }
 
+HolderReport Session::holdersAt(int targetIndex, qint64 cursorMs) const
+{
+    const TargetState& state = target(targetIndex);
+    if (cursorMs == ViewState::kLive || (state.lastOk.timestampMs != 0 && state.lastOk.timestampMs <= cursorMs))
+        return HolderReport { state.lastOk.holdersReported, state.lastOk.timestampMs, state.lastOk.holders };
+    if (m_archive)
+        return m_archive->holdersAt(state.config.name, cursorMs);
+    return {};
+}
+
 QList<RouteStats> Session::routesAt(int targetIndex, qint64 cursorMs) const
 {
     const TargetState& state = target(targetIndex);

@@ -25,6 +25,13 @@ public:
     virtual ActivitySnapshot snapshotAt(const QString& database, qint64 tMs) const = 0;
     // The routes of the newest successful poll of `target` at or before tMs.
     virtual QList<RouteStats> routesAt(const QString& target, qint64 tMs) const = 0;
+    // The holders the newest successful poll of `target` at or before tMs reported (none by default).
+    virtual HolderReport holdersAt(const QString& target, qint64 tMs) const
+    {
+        Q_UNUSED(target);
+        Q_UNUSED(tMs);
+        return {};
+    }
 };
 
 // Everything known about one health target.
@@ -132,6 +139,9 @@ public:
     ActivitySnapshot snapshotAt(int databaseIndex, qint64 cursorMs) const;
     // A target's routes at a moment, by the same rule (without an archive, from the route history).
     QList<RouteStats> routesAt(int targetIndex, qint64 cursorMs) const;
+    // What the target's app reported of its holders (backend pid, acquired_at, tracked, route, stack) at a
+    // moment, by the same rule: the newest successful poll, or the archive's answer for an earlier cursor.
+    HolderReport holdersAt(int targetIndex, qint64 cursorMs) const;
 
     // Forgets every target's history before cutoffMs (TargetHistory::dropBefore): `poolscope agent` keeps only
     // what its Diagnosis needs. Emits nothing; events stay (they are capped anyway).

@@ -5,6 +5,9 @@
 #include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
+
+#include <limits>
 
 namespace poolscope {
 
@@ -27,6 +30,32 @@ struct RoutePoint
     RouteStats stats;
 };
 
+// One connection the app has checked out now, as its probe reports it (the holders contract, README
+// "Holders"): the PostgreSQL backend pid, when it was taken, whether it went through the app's own
+// tracking, the route or task if known, and a few stack frames ("file:line:function", innermost first).
+struct Holder
+{
+    int backendPid = 0;
+    qint64 acquiredAtMs = std::numeric_limits<qint64>::min(); // UTC ms since the epoch; min() when not reported
+    bool tracked = false;
+    QString route; // empty when not reported
+    QStringList stack;
+
+    bool hasAcquiredAt() const { return acquiredAtMs != std::numeric_limits<qint64>::min(); }
+    // The innermost frame, "settlement/jobs.py:88 in refresh_odds()"; empty without a stack.
+    QString location() const;
+
+    bool operator==(const Holder&) const = default;
+};
+
+// What one target's app reported of its holders at one poll (Session::holdersAt).
+struct HolderReport
+{
+    bool reported = false; // the payload (or holders_url) carried the holders contract
+    qint64 timestampMs = 0; // when that poll's answer arrived (local clock), 0 when none
+    QList<Holder> holders;
+};
+
 // One poll of one health target: its metrics and routes, or the reason it failed.
 // A failed poll is a Sample with an error, never silence (the chart draws a gap).
 struct Sample
@@ -36,6 +65,9 @@ struct Sample
     qint64 latencyMs = -1; // request round trip, -1 when unknown
     MetricValues metrics;
     QList<RouteStats> routes;
+    // The app's holders (every connection checked out now), when its payload or holders_url reports them.
+    bool holdersReported = false;
+    QList<Holder> holders;
     QString error; // empty when the poll succeeded
 
     bool ok() const { return error.isEmpty(); }

@@ -89,7 +89,13 @@ EXPECTED_MAX = {"reports": 8}
 
 
 def check_payload_shape(name: str, payload: dict) -> None:
-    check(f"{name}: top-level fields", set(payload) == {"status", "process", "database"}, str(sorted(payload)))
+    check(f"{name}: top-level fields", set(payload) == {"status", "process", "database", "holders"},
+          str(sorted(payload)))
+    holders = payload.get("holders", [])
+    check(f"{name}: holders follow the contract", isinstance(holders, list) and all(
+        set(h) == {"backend_pid", "acquired_at", "tracked", "route", "stack"} and isinstance(h["backend_pid"], int)
+        and isinstance(h["tracked"], bool) and isinstance(h["stack"], list) and h["acquired_at"].endswith("Z")
+        for h in holders), json.dumps(holders)[:400])
     check(f"{name}: status healthy, process named", payload.get("status") == "healthy"
           and payload.get("process") == name, f"{payload.get('status')!r} {payload.get('process')!r}")
     database = payload.get("database", {})
@@ -171,6 +177,15 @@ def check_service(service: dict, conninfo: str) -> None:
     check(f"{name}: untracked in-transaction backends are 'idle in transaction'",
           all(by_pid.get(pid, (0, "", "missing"))[2] == "idle in transaction"
               for pid in admin["untracked_in_transaction_pids"]))
+    untracked_holders = {h["backend_pid"]: h for h in last["holders"] if not h["tracked"]}
+    check(f"{name}: the probe reports every untracked connection as an untracked holder",
+          set(admin["untracked_pids"]) <= set(untracked_holders), f"{sorted(untracked_holders)} {admin}")
+    check(f"{name}: untracked holders point at the startup cache warmer",
+          all(untracked_holders[pid]["stack"][0].startswith("demo_service.py:")
+              and untracked_holders[pid]["stack"][0].endswith(":warm_settings_cache")
+              and untracked_holders[pid]["route"] == "startup cache warmer"
+              for pid in admin["untracked_pids"] if pid in untracked_holders),
+          json.dumps([untracked_holders.get(pid) for pid in admin["untracked_pids"]])[:400])
     check(f"{name}: untracked backends last ran the startup cache warmer",
           all("FROM settings WHERE key = " in row[3] for row in rows), str([row[3] for row in rows]))
 

@@ -17,6 +17,15 @@ exits when its parent dies, on SIGTERM, or after --max-seconds.
         1 idle. GET /metrics: client_golang's DB stats collector names (label db_name="billing") and
         app_tracked_connections{db_name="billing"}.
 
+    pool_apps.py probe-psycopg --conninfo DSN --app-name NAME
+        a psycopg_pool pool (min 6, max 12) with the PoolScope probe (resources/probes): 3 connections checked
+        out untracked in two places, 1 tracked, 1 untracked whose backend is then terminated (a dead connection
+        in the pool), and 1 plain connection outside the pool. GET /health: seed-like JSON with "holders";
+        GET /truth: the untracked pids alive with their expected code location, the dead pid, the outside pid.
+    pool_apps.py probe-sqlalchemy --conninfo DSN --app-name NAME
+        SQLAlchemy's QueuePool (size 5) with the probe: 3 untracked (two places), 1 tracked, 1 back in the
+        pool. GET /health and GET /truth as above.
+
 Standard library, psycopg 3, and Debian's python3-sqlalchemy, python3-psycopg-pool, python3-prometheus-client.
 """
 
@@ -175,7 +184,130 @@ class GoSqlApp:
         ])
 
 
-APPS = {"sqlalchemy": SqlAlchemyApp, "prometheus": PrometheusApp, "gosql": GoSqlApp}
+# ---- the PoolScope probe on real pools ---------------------------------------------------------------
+
+sys.path.insert(1, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, "resources",
+                                "probes"))
+
+
+def here(offset: int = 1) -> str:
+    """The code location of the line `offset` lines below the caller's, as PoolScope shows it."""
+    frame = sys._getframe(1)
+    return f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno + offset} in {frame.f_code.co_name}()"
+
+
+class ProbeApp:
+    """Common to both probe apps: the truth and the health payload."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.truth = {"untracked": {}, "dead": [], "outside": []}  # untracked: pid -> location
+
+    def counts(self) -> tuple[int, int]:
+        raise NotImplementedError
+
+    def routes(self, path: str):
+        if path == "/truth":
+            return json.dumps(self.truth).encode(), "application/json"
+        if path != "/health":
+            return None
+        with self.lock:
+            checked_out, tracked = self.counts()
+            holders = self.probe.holders()
+        body = {"pool": {"checked_out": checked_out, "pool_idle": self.idle()}, "tracking": {"tracked": tracked},
+                "holders": holders}
+        return json.dumps(body).encode(), "application/json"
+
+
+class ProbePsycopgApp(ProbeApp):
+    def __init__(self, args) -> None:
+        super().__init__()
+        import poolscope_probe
+        from psycopg_pool import ConnectionPool
+
+        # Outside the pool, and older than any of the pool's idle connections.
+        self.outside = connect(args.conninfo, args.app_name)
+        self.truth["outside"].append(self.outside.info.backend_pid)
+        time.sleep(0.2)
+        self.pool = ConnectionPool(args.conninfo, min_size=6, max_size=12, name="probe", open=True,
+                                   kwargs={"application_name": args.app_name, "autocommit": True})
+        self.pool.wait(timeout=30)
+        self.probe = poolscope_probe.install(self.pool)
+        self.held = [self.refresh_odds() for _ in range(2)] + [self.export_report()]
+        self.dead = self.export_report()
+        pid = self.dead.info.backend_pid
+        del self.truth["untracked"][pid]
+        self.truth["dead"].append(pid)
+        with psycopg.connect(args.conninfo, application_name="pool_apps-admin", autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        self.tracked = self.pool.getconn(timeout=10)
+        self.probe.mark_tracked(self.tracked, route="/api/bets")
+        self.tracked.execute("SELECT 1")
+        # PoolScope calls a claimed pid dead only once it was taken 5 s before the snapshot (a younger one may just
+        # be newer than the snapshot): be ready after that.
+        time.sleep(5.5)
+
+    def refresh_odds(self):
+        self.truth["untracked"][0] = here()
+        conn = self.pool.getconn(timeout=10)
+        self.truth["untracked"][conn.info.backend_pid] = self.truth["untracked"].pop(0)
+        conn.execute("SELECT 1")
+        return conn
+
+    def export_report(self):
+        self.truth["untracked"][0] = here()
+        conn = self.pool.getconn(timeout=10)
+        self.truth["untracked"][conn.info.backend_pid] = self.truth["untracked"].pop(0)
+        conn.execute("SELECT 2")
+        return conn
+
+    def counts(self) -> tuple[int, int]:
+        stats = self.pool.get_stats()
+        return stats.get("pool_size", 0) - stats.get("pool_available", 0), 1
+
+    def idle(self) -> int:
+        return self.pool.get_stats().get("pool_available", 0)
+
+
+class ProbeSqlAlchemyApp(ProbeApp):
+    def __init__(self, args) -> None:
+        super().__init__()
+        import poolscope_probe
+        from sqlalchemy.pool import QueuePool
+
+        self.pool = QueuePool(lambda: connect(args.conninfo, args.app_name), pool_size=5, max_overflow=3, timeout=10)
+        self.probe = poolscope_probe.install(self.pool)
+        self.held = [self.settle_bets() for _ in range(2)] + [self.nightly_job()]
+        self.tracked = self.pool.connect()
+        self.probe.mark_tracked(self.tracked, route="settlement")
+        self.tracked.cursor().execute("SELECT 1")
+        self.pool.connect().close()  # opened, then back in the pool
+
+    def _pid(self, fairy) -> int:
+        cur = fairy.cursor()
+        cur.execute("SELECT pg_backend_pid()")
+        return cur.fetchone()[0]
+
+    def settle_bets(self):
+        location = here()
+        fairy = self.pool.connect()
+        self.truth["untracked"][self._pid(fairy)] = location
+        return fairy
+
+    def nightly_job(self):
+        location = here()
+        fairy = self.pool.connect()
+        self.truth["untracked"][self._pid(fairy)] = location
+        return fairy
+
+    def counts(self) -> tuple[int, int]:
+        return self.pool.checkedout(), 1
+
+    def idle(self) -> int:
+        return self.pool.checkedin()
+
+
+APPS = {"sqlalchemy": SqlAlchemyApp, "probe-psycopg": ProbePsycopgApp, "probe-sqlalchemy": ProbeSqlAlchemyApp, "prometheus": PrometheusApp, "gosql": GoSqlApp}
 
 
 def serve(app) -> ThreadingHTTPServer:

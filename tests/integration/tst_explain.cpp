@@ -131,11 +131,15 @@ private Q_SLOTS:
             QVERIFY2(target.value(u"exhaustion_eta_seconds"_s).isNull(), qPrintable(where));
             QVERIFY(std::isfinite(target.value(u"slope_per_hour"_s).toDouble()));
             QVERIFY(target.value(u"slope_low"_s).toDouble() <= target.value(u"slope_high"_s).toDouble());
-            // Every untracked connection of the stable demo is a known pid held idle since the demo
-            // started, far longer than twice the reuse threshold and unchanged over the whole watch,
-            // while the pool visibly reuses its own connections: reconcile() can and must be sure.
+            // The JSON services report their holders through the Python probe: the suspects are exact, each
+            // with the code that took it. reports (Prometheus text) reports none: there, every untracked
+            // connection is a known pid held idle since the demo started, far longer than twice the reuse
+            // threshold and unchanged over the whole watch, while the pool visibly reuses its own
+            // connections: reconcile() can and must be sure.
+            const bool exact = name != u"reports"_s;
+            QCOMPARE(target.value(u"holders_reported"_s).toBool(), exact);
             const QString confidence = target.value(u"confidence"_s).toString();
-            QVERIFY2(confidence == u"high"_s,
+            QVERIFY2(confidence == (exact ? u"exact"_s : u"high"_s),
                 qPrintable(where + u" — confidence "_s + confidence + u": "_s
                     + target.value(u"confidence_reason"_s).toString()));
             for (const auto& s : target.value(u"suspects"_s).toArray()) {
@@ -145,7 +149,20 @@ private Q_SLOTS:
                 QVERIFY(suspect.value(u"idle_seconds"_s).toDouble() >= 30);
                 QVERIFY(!suspect.value(u"fingerprint"_s).toString().isEmpty());
                 QVERIFY(!suspect.value(u"reason"_s).toString().isEmpty());
+                if (exact) {
+                    const QJsonObject holder = suspect.value(u"holder"_s).toObject();
+                    QCOMPARE(holder.value(u"backend_pid"_s).toInt(), suspect.value(u"pid"_s).toInt());
+                    QVERIFY2(holder.value(u"location"_s).toString().startsWith(u"demo_service.py:"_s)
+                            && holder.value(u"location"_s).toString().endsWith(u" in warm_settings_cache()"_s),
+                        qPrintable(holder.value(u"location"_s).toString()));
+                }
             }
+            if (exact)
+                QVERIFY2(target.value(u"summary"_s)
+                             .toString()
+                             .startsWith(u"%1 of %1 held connections reported by the app: %1 at demo_service.py:"_s.arg(
+                                 untracked.size())),
+                    qPrintable(where));
             // The idle-in-transaction one is among them, with its state.
             for (const auto& pid : admin.value(u"untracked_in_transaction_pids"_s).toArray()) {
                 bool found = false;

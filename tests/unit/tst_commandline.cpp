@@ -42,8 +42,9 @@ private Q_SLOTS:
     void parsesScreenshot()
     {
         const auto cl = parseCommandLine({ u"screenshot"_s, u"--demo"_s, u"--out"_s, u"shots/x.png"_s, u"--after"_s,
-            u"3"_s, u"--size"_s, u"1200x800"_s });
+            u"3"_s, u"--size"_s, u"1200x800"_s, u"--tab"_s, u"explain"_s });
         QVERIFY2(cl.error.isEmpty(), qPrintable(cl.error));
+        QCOMPARE(cl.tab, u"explain"_s);
         QCOMPARE(cl.command, CommandLine::Command::Screenshot);
         QVERIFY(cl.demo);
         QCOMPARE(cl.out, u"shots/x.png"_s);
@@ -166,6 +167,13 @@ private Q_SLOTS:
                                   << u"--wait: \"soon\" is not a number of seconds"_s;
         QTest::addRow("bad size") << QStringList { u"screenshot"_s, u"--demo"_s, u"--out"_s, u"a.png"_s, u"--size"_s,
             u"big"_s } << u"--size: \"big\" is not WIDTHxHEIGHT"_s;
+        QTest::addRow("bad tab") << QStringList { u"screenshot"_s, u"--demo"_s, u"--out"_s, u"a.png"_s, u"--tab"_s,
+            u"chart"_s } << u"--tab: \"chart\" is not one of backends, routes, explain, events"_s;
+        QTest::addRow("tab outside screenshot") << QStringList { u"status"_s, u"w.json"_s, u"--tab"_s, u"explain"_s }
+                                                << u"--tab belongs to the screenshot command"_s;
+        QTest::addRow("holders at") << QStringList { u"export"_s, u"r.sqlite"_s, u"--what"_s, u"events"_s, u"--at"_s,
+            u"03:00"_s, u"--out"_s, u"x.csv"_s }
+                                    << u"--at applies to --what backends, routes or holders"_s;
         QTest::addRow("no out") << QStringList { u"screenshot"_s, u"--demo"_s }
                                 << u"screenshot needs --out FILE.png or FILE.svg"_s;
         QTest::addRow("force outside export") << QStringList { u"status"_s, u"w.json"_s, u"--force"_s }
