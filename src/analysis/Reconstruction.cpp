@@ -173,6 +173,14 @@ Reconstruction reconstructFirstSnapshot(const Session& session, int targetIndex)
     input.serverNowMs = snapshot.serverTimeMs;
     input.localMs = snapshot.timestampMs;
     input.poolIdle = metrics[Metric::PoolIdle];
+    // The app's own untracked holders (the holders contract) give exact acquisition times; the tracked ones
+    // are not part of the discrepancy. acquired_at is on the app's clock, taken as PoolScope's: shifted onto
+    // the server's like the snapshot's own ages.
+    const qint64 skewMs = snapshot.serverTimeMs != kNoTime ? snapshot.serverTimeMs - snapshot.timestampMs : 0;
+    for (const Holder& h : session.holdersAt(targetIndex, snapshot.timestampMs).holders) {
+        if (!h.tracked && h.hasAcquiredAt())
+            input.holders.append(HeldSince { h.backendPid, h.acquiredAtMs + skewMs });
+    }
     return reconstructHistory(input);
 }
 
