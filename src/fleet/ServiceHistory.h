@@ -1,0 +1,40 @@
+#pragma once
+
+#include "PromResponse.h"
+#include "store/Session.h"
+#include "types/Workspace.h"
+
+#include <vector>
+
+namespace poolscope {
+
+// A service's history as range queries returned it (one series per replica and metric, all on the same
+// step grid), turned into what the window shows for one workspace: a target for the service summed over its
+// replicas, then one per replica, each with the same per-target history the live poll writes (so the
+// timeline, the verdict and the exports work on it unchanged).
+struct ServiceRangeInput
+{
+    std::vector<PromSeries> up;
+    std::vector<PromSeries> checkedOut;
+    std::vector<PromSeries> tracked;
+    std::vector<PromSeries> discrepancy;
+    std::vector<PromSeries> poolMax;
+    qint64 stepMs = 0;
+};
+
+struct ServiceHistory
+{
+    Workspace workspace; // targets: the sum, then the replicas by name; prometheus from the fleet's
+    SessionContent content;
+};
+
+// The name of the summed target of `service`.
+QString summedTargetName(const QString& service);
+
+// Samples per replica: one per grid point where Prometheus has any of the replica's series; a point where
+// poolscope_target_up is 0 is a failed sample (the agent could not poll the target), and a hole of more
+// than a step in the grid gets one failed sample ("no data in Prometheus") so that the chart draws a gap.
+// The sum: at each grid point, the replicas that are up added together.
+ServiceHistory buildServiceHistory(const QString& service, const ServiceRangeInput& input, const Workspace& fleet);
+
+} // namespace poolscope
