@@ -60,7 +60,10 @@ void FleetSource::refresh()
     auto round = std::make_shared<Round>();
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     round->input.sparkStepMs = kSparkRangeMs / kSparkPoints;
-    round->input.sparkFromMs = (now - kSparkRangeMs) / round->input.sparkStepMs * round->input.sparkStepMs;
+    // The grid ends at the next step boundary after now (Prometheus evaluates it from the newest samples), so
+    // the last point is current and successive refreshes share the grid.
+    const qint64 sparkEnd = (now / round->input.sparkStepMs + 1) * round->input.sparkStepMs;
+    round->input.sparkFromMs = sparkEnd - kSparkRangeMs;
     round->input.sparkPoints = kSparkPoints + 1;
 
     auto finish = [this, round] {
@@ -95,8 +98,8 @@ void FleetSource::refresh()
     m_client->query(
         promquery::instant(promquery::selector(as::verdict(), extra) + u" == 1"_s), this, into(&FleetInput::verdict));
     const QString spark = u"sum by (%1) (%2)"_s.arg(as::serviceLabel(), promquery::selector(as::discrepancy(), extra));
-    m_client->queryRange(promquery::range(spark, round->input.sparkFromMs, now, round->input.sparkStepMs / 1000), this,
-        into(&FleetInput::sparkline));
+    m_client->queryRange(promquery::range(spark, round->input.sparkFromMs, sparkEnd, round->input.sparkStepMs / 1000),
+        this, into(&FleetInput::sparkline));
 }
 
 } // namespace poolscope

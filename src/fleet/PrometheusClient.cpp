@@ -21,9 +21,9 @@ PrometheusClient::PrometheusClient(PrometheusConfig config, QObject* parent)
 
 PrometheusClient::~PrometheusClient() = default;
 
-void PrometheusClient::query(const QByteArray& form, QObject* context, Callback done)
+void PrometheusClient::query(const QByteArray& form, QObject* context, Callback done, PromResponse::Type expected)
 {
-    post(u"/api/v1/query"_s, form, PromResponse::Type::Vector, context, std::move(done));
+    post(u"/api/v1/query"_s, form, expected, context, std::move(done));
 }
 
 void PrometheusClient::queryRange(const QByteArray& form, QObject* context, Callback done)
@@ -73,8 +73,8 @@ void PrometheusClient::post(
             done(std::move(failed));
             return;
         }
-        QByteArray body = reply->readAll();
         // Prometheus answers bad queries with 400/422/503 and a JSON error body: parse it for its message.
+        QByteArray body = reply->error() == QNetworkReply::NoError || status >= 400 ? reply->readAll() : QByteArray();
         const bool jsonError = status >= 400 && body.startsWith('{');
         if (reply->error() != QNetworkReply::NoError && !jsonError) {
             PromResponse failed;

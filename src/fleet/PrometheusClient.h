@@ -35,8 +35,10 @@ public:
     void setMaxBodyBytes(qint64 bytes) { m_maxBodyBytes = bytes; }
 
     // `form` from promquery::instant / promquery::range. `done` runs on this object's thread, unless
-    // `context` is destroyed first (then never).
-    void query(const QByteArray& form, QObject* context, Callback done);
+    // `context` is destroyed first (then never). An instant query of a range selector (x[5m]) answers a
+    // matrix of the stored samples: pass Type::Matrix.
+    void query(const QByteArray& form, QObject* context, Callback done,
+        PromResponse::Type expected = PromResponse::Type::Vector);
     void queryRange(const QByteArray& form, QObject* context, Callback done);
 
     // Requests sent and not answered yet.
