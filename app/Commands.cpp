@@ -2,6 +2,8 @@
 #include "workspace/WorkspaceFile.h"
 
 #include "EvidenceActions.h"
+#include "FleetLauncher.h"
+#include "FleetWindow.h"
 #include "MainWindow.h"
 #include "ScreenshotRenderer.h"
 #include "StopSignals.h"
@@ -526,7 +528,20 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
                 [&](MainWindow* opened) { wireOpenRecording(opened); });
         });
     };
+    // A workspace with a prometheus entry opens the fleet window too; with nothing else, only it.
+    std::unique_ptr<FleetLauncher> fleet;
     auto showWorkspace = [&](Workspace workspace) {
+        if (workspace.prometheus.enabled())
+            fleet = std::make_unique<FleetLauncher>(workspace, commandLine.size);
+        if (workspace.targets.isEmpty() && workspace.databases.isEmpty()) {
+            if (!screenshotPath.isEmpty()) {
+                QTimer::singleShot(static_cast<int>(afterSeconds * 1000), fleet->window(), [&] {
+                    exitCode = fleet->window()->grab().save(screenshotPath) ? 0 : 1;
+                    app.quit();
+                });
+            }
+            return;
+        }
         live = openWindow(std::move(workspace), commandLine.size, screenshotPath.isEmpty());
         if (!screenshotPath.isEmpty()) {
             QTimer::singleShot(static_cast<int>(afterSeconds * 1000), live->window.get(), [&] {

@@ -1,0 +1,75 @@
+#include "FleetLauncher.h"
+
+#include "FleetPane.h"
+#include "FleetWindow.h"
+#include "MainWindow.h"
+#include "analysis/Diagnosis.h"
+#include "fleet/FleetSource.h"
+#include "fleet/PrometheusClient.h"
+#include "fleet/ServiceLoader.h"
+#include "store/Session.h"
+#include "store/ViewState.h"
+
+#include <QDateTime>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+// Torn down window first, then the analysis, then the session.
+struct FleetLauncher::ServiceWindow
+{
+    std::unique_ptr<Session> session;
+    std::unique_ptr<ViewState> view;
+    std::unique_ptr<Diagnosis> diagnosis;
+    std::unique_ptr<MainWindow> window;
+};
+
+FleetLauncher::FleetLauncher(const Workspace& workspace, QSize windowSize, QObject* parent)
+    : QObject(parent)
+    , m_workspace(workspace)
+    , m_windowSize(windowSize)
+    , m_client(std::make_unique<PrometheusClient>(workspace.prometheus))
+    , m_source(std::make_unique<FleetSource>(m_client.get()))
+    , m_loader(std::make_unique<ServiceLoader>(m_client.get(), workspace))
+    , m_window(std::make_unique<FleetWindow>(m_source.get(), workspace.prometheus.url))
+{
+    connect(m_window->fleetPane(), &FleetPane::serviceActivated, this, &FleetLauncher::openService);
+    m_window->show();
+    m_source->start();
+}
+
+FleetLauncher::~FleetLauncher() = default;
+
+void FleetLauncher::openService(const QString& service)
+{
+    if (service.isEmpty())
+        return;
+    m_window->fleetPane()->setOpening(u"Backfilling %1 from Prometheus…"_s.arg(service));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    // The chart takes the window's width less the targets pane.
+    const int pixels = std::max(200, m_windowSize.width() - 400);
+    m_loader->load(service, now - ServiceLoader::kDefaultRangeMs, now, pixels,
+        [this, service](std::shared_ptr<ServiceHistory> history, const QString& error) {
+            if (!history) {
+                m_window->fleetPane()->setOpening(u"Cannot open %1: %2"_s.arg(service, error));
+                return;
+            }
+            m_window->fleetPane()->setOpening({});
+            auto opened = std::make_unique<ServiceWindow>();
+            opened->session = std::make_unique<Session>(history->workspace);
+            opened->session->adopt(std::move(history->content));
+            opened->view = std::make_unique<ViewState>();
+            opened->diagnosis = std::make_unique<Diagnosis>(opened->session.get(), opened->view.get());
+            opened->window
+                = std::make_unique<MainWindow>(opened->session.get(), opened->view.get(), opened->diagnosis.get());
+            opened->window->setWindowTitle(u"PoolScope — %1 (from Prometheus)"_s.arg(service));
+            opened->window->resize(m_windowSize);
+            opened->window->show();
+            MainWindow* window = opened->window.get();
+            m_services.push_back(std::move(opened));
+            Q_EMIT serviceOpened(window);
+        });
+}
+
+} // namespace poolscope
