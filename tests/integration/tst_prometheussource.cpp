@@ -6,7 +6,10 @@
 #include "PrometheusServer.h"
 #include "fleet/FleetSource.h"
 #include "fleet/ServiceLoader.h"
+#include "models/FleetModel.h"
 #include "store/Session.h"
+
+#include <QAbstractItemModelTester>
 
 #include <QDateTime>
 #include <QFile>
@@ -149,6 +152,29 @@ private Q_SLOTS:
         QCOMPARE(rows[2].verdict, u"none"_s);
         QVERIFY(rows[2].discrepancy >= 0 && rows[2].discrepancy <= 2); // 5 + scrape % 3 − 5
         QVERIFY(std::any_of(rows[0].sparkline.begin(), rows[0].sparkline.end(), [](double v) { return v > 0; }));
+    }
+
+    // What the fleet pane shows: a row per service, worst first, kept by diff across refreshes.
+    void fleetModelFollowsTheSource()
+    {
+        FleetSource fleet(m_client.get());
+        FleetModel model(&fleet);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy updated(&fleet, &FleetSource::updated);
+        fleet.refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(updated.size(), 1, 60'000);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.serviceAt(0), u"worker_odds"_s);
+        QCOMPARE(model.index(0, FleetModel::Verdict).data().toString(), u"growing"_s);
+        QCOMPARE(model.index(1, FleetModel::Replicas).data().toString(), u"2 / 2"_s);
+        QCOMPARE(model.index(1, FleetModel::Tracked).data(FleetModel::SortRole).toDouble(), 14.0);
+        const auto spark = model.index(0, FleetModel::Trend).data(FleetModel::SparklineRole).value<QList<double>>();
+        QCOMPARE(spark.size(), FleetSource::kSparkPoints + 1);
+        const QPersistentModelIndex web = model.index(1, 0);
+        fleet.refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(updated.size(), 2, 60'000);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(web.data().toString(), u"web"_s);
     }
 
     void selectorNarrowsTheFleet()
