@@ -4,6 +4,7 @@
 #include "FleetWindow.h"
 #include "MainWindow.h"
 #include "analysis/Diagnosis.h"
+#include "fleet/AgentSnapshotClient.h"
 #include "fleet/FleetSource.h"
 #include "fleet/PrometheusClient.h"
 #include "fleet/ServiceLoader.h"
@@ -32,6 +33,7 @@ FleetLauncher::FleetLauncher(const Workspace& workspace, QSize windowSize, QObje
     , m_client(std::make_unique<PrometheusClient>(workspace.prometheus))
     , m_source(std::make_unique<FleetSource>(m_client.get()))
     , m_loader(std::make_unique<ServiceLoader>(m_client.get(), workspace))
+    , m_snapshots(std::make_unique<AgentSnapshotClient>())
     , m_window(std::make_unique<FleetWindow>(m_source.get(), workspace.prometheus.url))
 {
     connect(m_window->fleetPane(), &FleetPane::serviceActivated, this, &FleetLauncher::openService);
@@ -67,6 +69,15 @@ void FleetLauncher::openService(const QString& service)
             opened->window->resize(m_windowSize);
             opened->window->show();
             MainWindow* window = opened->window.get();
+            Session* session = opened->session.get();
+            for (int i = 0; i < session->targetCount(); ++i) {
+                const TargetConfig& target = session->target(i).config;
+                if (target.url.isEmpty())
+                    continue; // the sum
+                m_snapshots->fetch(target.url, session, [session, name = target.name](AgentSnapshot snapshot) {
+                    session->addEvent(snapshotEvent(name, snapshot, QDateTime::currentMSecsSinceEpoch()));
+                });
+            }
             m_services.push_back(std::move(opened));
             Q_EMIT serviceOpened(window);
         });

@@ -10,6 +10,7 @@
 
 namespace poolscope {
 
+class AgentSnapshotClient;
 class Diagnosis;
 class FleetSource;
 class FleetWindow;
@@ -21,7 +22,8 @@ class ViewState;
 
 // Wires the fleet: the workspace's Prometheus, the fleet window over it, and for each service opened there
 // a PoolScope window (the same timeline and drill-downs as a live one) on the service's history backfilled
-// from Prometheus (the last 24 h at a step fitted to the chart's width), per replica and summed.
+// from Prometheus (the last 24 h at a step fitted to the chart's width), per replica and summed. Each
+// replica's agent snapshot is asked for; its event log says what it reports, or "unavailable" and why.
 class FleetLauncher : public QObject
 {
     Q_OBJECT
@@ -45,6 +47,7 @@ private:
     std::unique_ptr<PrometheusClient> m_client;
     std::unique_ptr<FleetSource> m_source;
     std::unique_ptr<ServiceLoader> m_loader;
+    std::unique_ptr<AgentSnapshotClient> m_snapshots;
     std::unique_ptr<FleetWindow> m_window;
     std::vector<std::unique_ptr<ServiceWindow>> m_services;
 };

@@ -4,6 +4,7 @@
 // fleet lists every service worst first, and failures are answers that say what went wrong.
 #include "FleetChecks.h"
 #include "PrometheusServer.h"
+#include "fleet/AgentSnapshotClient.h"
 #include "fleet/FleetSource.h"
 #include "fleet/ServiceLoader.h"
 #include "models/FleetModel.h"
@@ -188,6 +189,35 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(updated.size(), 1, 60'000);
         QCOMPARE(fleet.state(), FleetSource::State::Ok);
         QVERIFY(fleet.rows().isEmpty());
+    }
+
+    // Backends and suspects come from the agent's snapshot; one that cannot be read is "unavailable", with why.
+    void snapshotUnavailableSaysWhy()
+    {
+        AgentSnapshotClient client(2000);
+        QObject context;
+        // fake_agent.py serves no snapshot.
+        auto notFound = await<AgentSnapshot>([&](auto done) {
+            client.fetch(u"http://127.0.0.1:%1/api/v1/snapshot"_s.arg(m_agentPort), &context, done);
+        });
+        QVERIFY(notFound);
+        QVERIFY(!notFound->available);
+        QCOMPARE(notFound->reason, u"HTTP 404"_s);
+        const Event e = snapshotEvent(u"web-1"_s, *notFound, 1);
+        QCOMPARE(e.severity, Event::Severity::Warning);
+        QVERIFY2(e.message.startsWith(u"backends and suspects: unavailable"_s), qPrintable(e.message));
+        QVERIFY(e.message.contains(u"HTTP 404"_s));
+        // Prometheus answers, but not with a snapshot.
+        auto wrong = await<AgentSnapshot>(
+            [&](auto done) { client.fetch(m_prometheus.url() + u"/api/v1/status/buildinfo"_s, &context, done); });
+        QVERIFY(wrong && !wrong->available);
+        QCOMPARE(wrong->reason, u"not a PoolScope snapshot"_s);
+        // Nobody there.
+        auto refused = await<AgentSnapshot>([&](auto done) {
+            client.fetch(u"http://127.0.0.1:%1/api/v1/snapshot"_s.arg(freeLoopbackPort()), &context, done);
+        });
+        QVERIFY(refused && !refused->available);
+        QVERIFY2(refused->reason.contains(u"refused"_s, Qt::CaseInsensitive), qPrintable(refused->reason));
     }
 
     void failuresAreAnswers()

@@ -1,10 +1,12 @@
 // The fleet layer's pure parts: PromQL and form building, step fitting, parsing Prometheus's answers
 // (hostile ones included), the fleet's rows and a service's backfilled history.
+#include "fleet/AgentSnapshotClient.h"
 #include "fleet/Fleet.h"
 #include "fleet/PromQuery.h"
 #include "fleet/PromResponse.h"
 #include "fleet/ServiceHistory.h"
 
+#include <QJsonDocument>
 #include <QTest>
 #include <QUrlQuery>
 
@@ -256,6 +258,31 @@ private Q_SLOTS:
         QCOMPARE(rows[2].replicas[0].name, u"settle@a:1"_s); // one target name on two agents
         QCOMPARE(rows[2].replicas[1].name, u"settle@b:1"_s);
         QVERIFY(std::isnan(rows[2].checkedOut));
+    }
+
+    void snapshotEvents()
+    {
+        AgentSnapshot s;
+        s.url = u"http://10.0.0.1:9478/api/v1/snapshot"_s;
+        s.available = true;
+        s.body = QJsonDocument::fromJson(R"({"targets":[{"name":"web-1","suspects":[{"pid":1},{"pid":2}]},
+            {"name":"web-2"}]})")
+                     .object();
+        Event e = snapshotEvent(u"web-1"_s, s, 5);
+        QCOMPARE(e.severity, Event::Severity::Info);
+        QCOMPARE(e.source, u"web-1"_s);
+        QVERIFY2(e.message.contains(u"reports 2 suspect(s)"_s), qPrintable(e.message));
+        e = snapshotEvent(u"web-2"_s, s, 5);
+        QVERIFY2(e.message.contains(u"without suspects"_s), qPrintable(e.message));
+        e = snapshotEvent(u"web-3"_s, s, 5);
+        QCOMPARE(e.severity, Event::Severity::Warning);
+        QVERIFY(e.message.contains(u"does not list this target"_s));
+        s.available = false;
+        s.reason = u"Connection refused"_s;
+        e = snapshotEvent(u"web-1"_s, s, 5);
+        QCOMPARE(e.kind, u"snapshot-unavailable"_s);
+        QVERIFY(e.message.startsWith(u"backends and suspects: unavailable (the agent's snapshot "
+                                     u"http://10.0.0.1:9478/api/v1/snapshot: Connection refused)"_s));
     }
 
     // The backfilled history: per replica the points Prometheus has, a failed row where the agent could not
