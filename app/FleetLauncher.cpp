@@ -12,6 +12,7 @@
 #include "store/ViewState.h"
 
 #include <QDateTime>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 
@@ -20,6 +21,9 @@ namespace poolscope {
 // Torn down window first, then the analysis, then the session.
 struct FleetLauncher::ServiceWindow
 {
+    QString service;
+    qint64 stepSeconds = 0;
+    QTimer follow; // appends what Prometheus got since
     std::unique_ptr<Session> session;
     std::unique_ptr<ViewState> view;
     std::unique_ptr<Diagnosis> diagnosis;
@@ -68,6 +72,11 @@ void FleetLauncher::openService(const QString& service)
             opened->window->setWindowTitle(u"PoolScope — %1 (from Prometheus)"_s.arg(service));
             opened->window->resize(m_windowSize);
             opened->window->show();
+            opened->service = service;
+            opened->stepSeconds = std::max<qint64>(1, history->stepMs / 1000);
+            ServiceWindow* followed = opened.get();
+            connect(&opened->follow, &QTimer::timeout, opened->session.get(), [this, followed] { follow(followed); });
+            opened->follow.start(kFollowIntervalMs);
             MainWindow* window = opened->window.get();
             Session* session = opened->session.get();
             for (int i = 0; i < session->targetCount(); ++i) {
@@ -81,6 +90,37 @@ void FleetLauncher::openService(const QString& service)
             m_services.push_back(std::move(opened));
             Q_EMIT serviceOpened(window);
         });
+}
+
+void FleetLauncher::follow(ServiceWindow* opened)
+{
+    Session* session = opened->session.get();
+    QHash<QString, qint64> lastMs;
+    qint64 newest = 0;
+    for (int i = 0; i < session->targetCount(); ++i) {
+        const TargetHistory& h = session->target(i).history;
+        const qint64 last = h.empty() ? 0 : h.times().back();
+        lastMs.insert(session->target(i).config.name, last);
+        newest = std::max(newest, last);
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 from = newest > 0 ? newest - opened->stepSeconds * 1000 : now - ServiceLoader::kDefaultRangeMs;
+    m_loader->load(
+        opened->service, from, now, 0,
+        [session, lastMs](std::shared_ptr<ServiceHistory> history, const QString& error) {
+            if (!history) {
+                Event e;
+                e.timestampMs = QDateTime::currentMSecsSinceEpoch();
+                e.severity = Event::Severity::Warning;
+                e.kind = u"prometheus"_s;
+                e.message = u"cannot follow Prometheus: "_s + error;
+                session->addEvent(e);
+                return;
+            }
+            for (const Sample& sample : samplesAfter(*history, lastMs))
+                session->addSample(sample);
+        },
+        opened->stepSeconds);
 }
 
 } // namespace poolscope

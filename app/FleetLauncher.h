@@ -22,7 +22,8 @@ class ViewState;
 
 // Wires the fleet: the workspace's Prometheus, the fleet window over it, and for each service opened there
 // a PoolScope window (the same timeline and drill-downs as a live one) on the service's history backfilled
-// from Prometheus (the last 24 h at a step fitted to the chart's width), per replica and summed. Each
+// from Prometheus (the last 24 h at a step fitted to the chart's width), per replica and summed, which then
+// follows Prometheus every 15 s. Each
 // replica's agent snapshot is asked for; its event log says what it reports, or "unavailable" and why.
 class FleetLauncher : public QObject
 {
@@ -41,6 +42,9 @@ Q_SIGNALS:
 
 private:
     struct ServiceWindow;
+    static constexpr int kFollowIntervalMs = 15'000;
+    // Appends to a service's window what Prometheus got since its newest point, at the step it opened with.
+    void follow(ServiceWindow* opened);
 
     Workspace m_workspace;
     QSize m_windowSize;

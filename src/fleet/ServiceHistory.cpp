@@ -85,6 +85,7 @@ ServiceHistory buildServiceHistory(const QString& service, const ServiceRangeInp
     result.content = SessionContent(result.workspace);
 
     const qint64 step = std::max<qint64>(1, input.stepMs);
+    result.stepMs = step;
     std::set<qint64> grid;
     struct Sum
     {
@@ -147,6 +148,32 @@ ServiceHistory buildServiceHistory(const QString& service, const ServiceRangeInp
         result.content.addSample(sample);
     }
     return result;
+}
+
+QList<Sample> samplesAfter(const ServiceHistory& history, const QHash<QString, qint64>& lastMs)
+{
+    QList<Sample> samples;
+    for (const TargetState& state : history.content.targets) {
+        const auto last = lastMs.constFind(state.config.name);
+        if (last == lastMs.constEnd())
+            continue;
+        const TargetHistory& h = state.history;
+        for (std::size_t row = 0; row < h.size(); ++row) {
+            if (h.times()[row] <= *last)
+                continue;
+            Sample sample;
+            sample.target = state.config.name;
+            sample.timestampMs = h.times()[row];
+            if (h.ok(row)) {
+                for (int m = 0; m < kMetricCount; ++m)
+                    sample.metrics.set(static_cast<Metric>(m), h.column(static_cast<Metric>(m))[row]);
+            } else {
+                sample.error = h.error(row);
+            }
+            samples.append(sample);
+        }
+    }
+    return samples;
 }
 
 } // namespace poolscope

@@ -4,6 +4,8 @@
 #include "store/Session.h"
 #include "types/Workspace.h"
 
+#include <QHash>
+
 #include <vector>
 
 namespace poolscope {
@@ -26,6 +28,7 @@ struct ServiceHistory
 {
     Workspace workspace; // targets: the sum, then the replicas by name; prometheus from the fleet's
     SessionContent content;
+    qint64 stepMs = 0; // the range queries' step
 };
 
 // The name of the summed target of `service`.
@@ -36,5 +39,10 @@ QString summedTargetName(const QString& service);
 // than a step in the grid gets one failed sample ("no data in Prometheus") so that the chart draws a gap.
 // The sum: at each grid point, the replicas that are up added together.
 ServiceHistory buildServiceHistory(const QString& service, const ServiceRangeInput& input, const Workspace& fleet);
+
+// The rows of `history` newer than what a session already holds (`lastMs`: target name -> its newest
+// timestamp; a target not in it gets nothing, as a Session ignores unknown targets), as Samples in time
+// order per target: what a window following Prometheus appends after a refresh.
+QList<Sample> samplesAfter(const ServiceHistory& history, const QHash<QString, qint64>& lastMs);
 
 } // namespace poolscope

@@ -18,7 +18,8 @@ ServiceLoader::ServiceLoader(PrometheusClient* client, Workspace fleet, QObject*
 
 ServiceLoader::~ServiceLoader() = default;
 
-void ServiceLoader::load(const QString& service, qint64 fromMs, qint64 toMs, int pixels, Callback done)
+void ServiceLoader::load(
+    const QString& service, qint64 fromMs, qint64 toMs, int pixels, Callback done, qint64 stepSeconds)
 {
     namespace as = agentseries;
     struct Round
@@ -28,7 +29,7 @@ void ServiceLoader::load(const QString& service, qint64 fromMs, qint64 toMs, int
         QString error;
     };
     auto round = std::make_shared<Round>();
-    const qint64 step = promquery::fitStepSeconds(toMs - fromMs, pixels);
+    const qint64 step = stepSeconds > 0 ? stepSeconds : promquery::fitStepSeconds(toMs - fromMs, pixels);
     round->input.stepMs = step * 1000;
     auto finish = [this, round, service, done] {
         if (--round->pending > 0)
@@ -38,7 +39,7 @@ void ServiceLoader::load(const QString& service, qint64 fromMs, qint64 toMs, int
             return;
         }
         m_jobs->run(
-            u"backfill"_s, u"Backfilling %1"_s.arg(service), this,
+            u"backfill %1"_s.arg(service), u"Backfilling %1"_s.arg(service), this,
             [round, service, fleet = m_fleet](JobControl&) {
                 return std::make_shared<ServiceHistory>(buildServiceHistory(service, round->input, fleet));
             },

@@ -27,7 +27,8 @@ public:
     ~ServiceLoader() override;
 
     // `done` gets the history (and an empty error), or null and why. Runs on this object's thread.
-    void load(const QString& service, qint64 fromMs, qint64 toMs, int pixels, Callback done);
+    // stepSeconds 0: fitted to `pixels`; a window following Prometheus passes the step it was opened with.
+    void load(const QString& service, qint64 fromMs, qint64 toMs, int pixels, Callback done, qint64 stepSeconds = 0);
 
 private:
     PrometheusClient* m_client;

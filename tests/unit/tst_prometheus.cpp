@@ -327,6 +327,18 @@ private Q_SLOTS:
         QVERIFY(!sum.ok(2)); // only web-1 reported at t+2s, and it was down
         QCOMPARE(h.content.firstMs, t);
         QCOMPARE(h.content.lastMs, t + 5 * s);
+        QCOMPARE(h.stepMs, s);
+
+        // Following: only what is newer than what the session holds, for the targets it has.
+        const QHash<QString, qint64> last { { u"web-1"_s, t + s }, { summedTargetName(u"web"_s), t + 5 * s } };
+        const QList<Sample> more = samplesAfter(h, last);
+        QCOMPARE(more.size(), 3);
+        QCOMPARE(more[0].timestampMs, t + 2 * s);
+        QVERIFY(!more[0].ok());
+        QCOMPARE(more[1].error, u"no data in Prometheus"_s);
+        QCOMPARE(more[2].target, u"web-1"_s);
+        QCOMPARE(more[2].metrics[Metric::CheckedOut], 9.0);
+        QCOMPARE(more[2].metrics[Metric::Tracked], 4.0);
     }
 };
 
