@@ -1,6 +1,8 @@
 #include "Commands.h"
 #include "workspace/WorkspaceFile.h"
 
+#include "agent/Agent.h"
+
 #include "EvidenceActions.h"
 #include "FleetLauncher.h"
 #include "FleetWindow.h"
@@ -33,6 +35,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QHostAddress>
 #include <QJsonDocument>
 #include <QMessageBox>
 #include <QPointer>
@@ -399,6 +402,68 @@ int runRecord(int& argc, char** argv, const CommandLine& commandLine)
                                    : " until SIGINT/SIGTERM");
     elapsed.start();
     progress.start(10000);
+    monitor.start();
+    return app.exec();
+}
+
+int runAgent(int& argc, char** argv, const CommandLine& commandLine)
+{
+    QCoreApplication app(argc, argv);
+    const std::optional<Workspace> workspace = workspaceOrReport(commandLine);
+    if (!workspace)
+        return 3;
+    // ADDRESS:PORT, [IPv6]:PORT.
+    const qsizetype colon = commandLine.listen.lastIndexOf(u':');
+    QString host = commandLine.listen.left(colon);
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    bool portOk = false;
+    const uint port = commandLine.listen.mid(colon + 1).toUInt(&portOk);
+    const QHostAddress address(host.isEmpty() ? u"0.0.0.0"_s : host);
+    if (address.isNull() || !portOk || port > 65535) {
+        std::fprintf(stderr, "poolscope: agent: --listen %s: not an IP ADDRESS:PORT\n", qPrintable(commandLine.listen));
+        return 3;
+    }
+    QByteArray token;
+    if (!commandLine.tokenEnv.isEmpty()) {
+        token = qgetenv(commandLine.tokenEnv.toLocal8Bit().constData()).trimmed();
+        if (token.isEmpty()) {
+            std::fprintf(stderr, "poolscope: agent: --token-env %s: the variable is not set or empty\n",
+                qPrintable(commandLine.tokenEnv));
+            return 3;
+        }
+    }
+
+    Session session(*workspace);
+    Monitor monitor(&session);
+    Diagnosis diagnosis(&session);
+    warnUnsetEnvironment(monitor);
+    Agent agent(&session, &diagnosis);
+    QString error;
+    if (!commandLine.tlsCert.isEmpty() && !agent.server().setTls(commandLine.tlsCert, commandLine.tlsKey, &error)) {
+        std::fprintf(stderr, "poolscope: agent: %s\n", qPrintable(error));
+        return 3;
+    }
+    agent.server().setBearerToken(token);
+    if (!agent.server().listen(address, static_cast<quint16>(port), &error)) {
+        std::fprintf(
+            stderr, "poolscope: agent: cannot listen on %s: %s\n", qPrintable(commandLine.listen), qPrintable(error));
+        return 1;
+    }
+    if (!address.isLoopback() && token.isEmpty())
+        std::fprintf(stderr,
+            "poolscope: agent: warning: listening on %s without a token: anyone who reaches it reads the backends "
+            "and their queries (--token-env NAME)\n",
+            qPrintable(commandLine.listen));
+    const auto stopNotifier = watchStopSignals(&app, [&](int) {
+        std::fprintf(stderr, "poolscope: agent: stopping on a signal\n");
+        agent.server().close();
+        monitor.stop();
+        app.quit();
+    });
+    std::fprintf(stderr, "poolscope: agent: serving %s://%s:%u/metrics (%d targets, %d databases)\n",
+        commandLine.tlsCert.isEmpty() ? "http" : "https", qPrintable(address.toString()), agent.server().serverPort(),
+        session.targetCount(), session.databaseCount());
     monitor.start();
     return app.exec();
 }

@@ -38,6 +38,8 @@ int main(int argc, char** argv)
         return runRecord(argc, argv, commandLine);
     case CommandLine::Command::Export:
         return runExport(argc, argv, commandLine);
+    case CommandLine::Command::Agent:
+        return runAgent(argc, argv, commandLine);
     case CommandLine::Command::Screenshot:
     case CommandLine::Command::Gui:
         break;

@@ -16,8 +16,9 @@ packages=(
   # fault suite: a self-signed certificate (openssl req -x509), a gzip bomb (zlib), a full disk and the fake
   # DNS server's private resolv.conf (unshare, mount)
   openssl zlib1g-dev util-linux mount
-  # the fleet: a real Prometheus for the window's Prometheus source (tests) and promtool (the fleet bench's
-  # store built with `promtool tsdb create-blocks-from openmetrics`)
+  # the fleet: promtool (the agent's rules and exposition: promtool check rules|metrics, promtool test rules;
+  # the fleet bench's store: promtool tsdb create-blocks-from openmetrics) and a real Prometheus (the
+  # integration tests of the agent and of the window's Prometheus source)
   prometheus
 )
 if [ "${1:-}" = "--fuzz" ]; then

@@ -73,6 +73,9 @@ CommandLine parseCommandLine(const QStringList& arguments)
         } else if (first == u"explain"_s) {
             cl.command = CommandLine::Command::Explain;
             ++i;
+        } else if (first == u"agent"_s) {
+            cl.command = CommandLine::Command::Agent;
+            ++i;
         }
     }
 
@@ -82,6 +85,7 @@ CommandLine parseCommandLine(const QStringList& arguments)
     bool sizeGiven = false;
     bool durationGiven = false;
     bool watchGiven = false;
+    bool agentOptionGiven = false;
 
     auto fail = [&cl](const QString& message) {
         if (cl.error.isEmpty())
@@ -214,6 +218,19 @@ CommandLine parseCommandLine(const QStringList& arguments)
             cl.force = true;
         } else if (arg == u"--raw"_s) {
             cl.raw = true;
+        } else if (arg == u"--listen"_s || arg == u"--token-env"_s || arg == u"--tls-cert"_s || arg == u"--tls-key"_s) {
+            agentOptionGiven = true;
+            QString v;
+            if (!value(&v))
+                break;
+            if (arg == u"--listen"_s)
+                cl.listen = v;
+            else if (arg == u"--token-env"_s)
+                cl.tokenEnv = v;
+            else if (arg == u"--tls-cert"_s)
+                cl.tlsCert = v;
+            else
+                cl.tlsKey = v;
         } else if (arg == u"--after"_s) {
             number(&cl.afterSeconds, 0, 3600);
         } else if (arg == u"--out"_s) {
@@ -259,6 +276,20 @@ CommandLine parseCommandLine(const QStringList& arguments)
                 : command == C::Explain ? u"explain"_s
                                         : u"record"_s,
             cl.recordingPath));
+    if (command == C::Agent) {
+        if (sources == 0)
+            fail(u"agent needs a workspace file, --health URL or --pg CONNINFO"_s);
+        if (cl.demo)
+            fail(u"agent does not run the demo; start it and point the agent at its workspace"_s);
+        if (!cl.recordingPath.isEmpty())
+            fail(u"agent watches live targets; give it a workspace, not the recording %1"_s.arg(cl.recordingPath));
+        if (cl.tlsCert.isEmpty() != cl.tlsKey.isEmpty())
+            fail(u"--tls-cert and --tls-key go together"_s);
+        if (!cl.listen.contains(u':'))
+            fail(u"--listen: \"%1\" is not ADDRESS:PORT"_s.arg(cl.listen));
+    }
+    if (command != C::Agent && agentOptionGiven)
+        fail(u"--listen, --token-env, --tls-cert and --tls-key belong to the agent command"_s);
     if (command == C::Record) {
         if (sources == 0)
             fail(u"record needs a workspace file, --health URL or --pg CONNINFO"_s);
@@ -368,6 +399,10 @@ QString usageText()
                                             spreadsheet does not run them; --raw writes them as they are
                                             T: ISO 8601 (2026-11-27T03:12:00Z; no zone = local) or a time
                                             of day (03:12, 03:12:30) on the recording's day, local time
+  poolscope agent [WORKSPACE | flags] [--listen ADDR:PORT] [--token-env NAME] [--tls-cert FILE --tls-key FILE]
+                                            headless: poll and serve /metrics (Prometheus) and /api/v1/snapshot
+                                            (JSON) on ADDR:PORT (default 127.0.0.1:9478) until SIGINT/SIGTERM;
+                                            --token-env: requests need "Authorization: Bearer $NAME"
   poolscope explain [WORKSPACE | flags] [--watch SECONDS] [--json]
                                             watch (default: long enough for a verdict, 90 s with 2 s polls),
                                             then say per target whether the discrepancy is a stable baseline

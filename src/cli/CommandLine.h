@@ -11,7 +11,7 @@ namespace poolscope {
 // What the user asked for on the command line. Parsed without side effects so it can be tested.
 struct CommandLine
 {
-    enum class Command { Gui, Status, Screenshot, Help, Version, Explain, Record, Export };
+    enum class Command { Gui, Status, Screenshot, Help, Version, Explain, Record, Export, Agent };
 
     Command command = Command::Gui;
     bool demo = false; // --demo: run on the embedded demo service instead of a workspace
@@ -33,6 +33,11 @@ struct CommandLine
     bool redact = false; // export/screenshot --redact
     bool force = false; // export/screenshot --force: replace an existing file of another kind (cli/OutputPath.h)
     bool raw = false; // export --raw: text cells as they are, no formula neutralisation
+    // agent: where it listens, the environment variable holding its bearer token, its TLS certificate and key
+    QString listen = QStringLiteral("127.0.0.1:9478");
+    QString tokenEnv;
+    QString tlsCert;
+    QString tlsKey;
     QString error; // non-empty: the command line is wrong; says why
 
     bool hasAdHoc() const { return !adHoc.targets.isEmpty() || !adHoc.databases.isEmpty(); }

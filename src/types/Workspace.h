@@ -22,6 +22,9 @@ struct TargetConfig
     QString applicationName; // pg_stat_activity.application_name of this process's connections
     QString database; // name of the databases[] entry whose backends belong to this target
     QString pool; // the pool to read when a Prometheus payload exposes several (its pool label's value)
+    // The service this process is a replica of: the agent's `service` label (README, "Watching a fleet");
+    // empty means the target's own name.
+    QString service;
 
     bool operator==(const TargetConfig&) const = default;
 };

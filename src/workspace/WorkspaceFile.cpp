@@ -306,6 +306,7 @@ TargetConfig readTarget(const QJsonValue& value, const QString& path, QStringLis
     t.applicationName = r.string(u"application_name"_s, {});
     t.database = r.string(u"database"_s, {});
     t.pool = r.string(u"pool"_s, {});
+    t.service = r.string(u"service"_s, {});
     r.rejectUnknown();
     return t;
 }
@@ -581,6 +582,8 @@ QByteArray workspaceToJson(const Workspace& ws)
             o.insert(u"database"_s, t.database);
         if (!t.pool.isEmpty())
             o.insert(u"pool"_s, t.pool);
+        if (!t.service.isEmpty())
+            o.insert(u"service"_s, t.service);
         targets.append(o);
     }
     QJsonArray databases;

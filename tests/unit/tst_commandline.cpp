@@ -134,6 +134,30 @@ private Q_SLOTS:
         QTest::addRow("export without what")
             << QStringList { u"export"_s, u"r.sqlite"_s, u"--out"_s, u"x.csv"_s } << u"--what"_s;
         QTest::addRow("two workspaces") << QStringList { u"a.json"_s, u"b.json"_s } << u"only one workspace"_s;
+        QTest::addRow("agent without source") << QStringList { u"agent"_s } << u"agent needs a workspace file"_s;
+        QTest::addRow("agent on the demo")
+            << QStringList { u"agent"_s, u"--demo"_s } << u"agent does not run the demo"_s;
+        QTest::addRow("agent cert without key") << QStringList { u"agent"_s, u"w.json"_s, u"--tls-cert"_s, u"c.pem"_s }
+                                                << u"--tls-cert and --tls-key go together"_s;
+        QTest::addRow("agent listen without port")
+            << QStringList { u"agent"_s, u"w.json"_s, u"--listen"_s, u"localhost"_s } << u"is not ADDRESS:PORT"_s;
+        QTest::addRow("listen outside agent") << QStringList { u"status"_s, u"w.json"_s, u"--listen"_s,
+            u"127.0.0.1:1"_s } << u"--listen, --token-env, --tls-cert and --tls-key belong to the agent"_s;
+    }
+
+    void parsesAgent()
+    {
+        auto cl = parseCommandLine({ u"agent"_s, u"w.json"_s });
+        QVERIFY2(cl.error.isEmpty(), qPrintable(cl.error));
+        QCOMPARE(cl.command, CommandLine::Command::Agent);
+        QCOMPARE(cl.listen, u"127.0.0.1:9478"_s); // loopback unless told otherwise
+        cl = parseCommandLine({ u"agent"_s, u"--health"_s, u"http://h:1/health"_s, u"--listen=[::1]:9000"_s,
+            u"--token-env"_s, u"TOKEN"_s, u"--tls-cert"_s, u"c.pem"_s, u"--tls-key"_s, u"k.pem"_s });
+        QVERIFY2(cl.error.isEmpty(), qPrintable(cl.error));
+        QCOMPARE(cl.listen, u"[::1]:9000"_s);
+        QCOMPARE(cl.tokenEnv, u"TOKEN"_s);
+        QCOMPARE(cl.tlsCert, u"c.pem"_s);
+        QCOMPARE(cl.tlsKey, u"k.pem"_s);
     }
 
     void rejects()

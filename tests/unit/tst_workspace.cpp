@@ -59,10 +59,11 @@ private Q_SLOTS:
         const QByteArray text = json(
             "{'version': 1,\n"
             "          'targets': [{'name': 'web', 'url': 'http://localhost:1/h', 'headers': {'X-Token': '${env:T}'},\n"
-            "                       'fields': {'tracked': '/t'}, 'pool': 'main'}],\n"
+            "                       'fields': {'tracked': '/t'}, 'pool': 'main', 'service': 'web-svc'}],\n"
             "          'databases': [{'name': 'db', 'conninfo': 'host=localhost dbname=app'}]}");
         const auto first = parseWorkspace(text, {});
         QVERIFY2(first.ok(), qPrintable(first.errors.join(u'\n')));
+        QCOMPARE(first.workspace->targets[0].service, u"web-svc"_s);
         const auto second = parseWorkspace(workspaceToJson(*first.workspace), {});
         QVERIFY2(second.ok(), qPrintable(second.errors.join(u'\n')));
         QCOMPARE(*second.workspace, *first.workspace);

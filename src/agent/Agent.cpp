@@ -1,0 +1,67 @@
+#include "Agent.h"
+
+#include "analysis/Diagnosis.h"
+#include "cli/ExplainReport.h"
+#include "cli/StatusReport.h"
+#include "format/Format.h"
+#include "store/Session.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+Agent::Agent(const Session* session, const Diagnosis* diagnosis, QObject* parent)
+    : QObject(parent)
+    , m_session(session)
+    , m_diagnosis(diagnosis)
+    , m_metrics(session, diagnosis)
+    , m_server([this](const HttpServer::Request& request) { return handle(request); })
+{ }
+
+HttpServer::Response Agent::handle(const HttpServer::Request& request) const
+{
+    HttpServer::Response response;
+    if (request.path == "/metrics") {
+        const auto format = ExpositionWriter::negotiate(request.headers.value("accept"));
+        response.contentType = ExpositionWriter::contentType(format);
+        response.body = m_metrics.exposition(format);
+    } else if (request.path == "/api/v1/snapshot") {
+        response.contentType = "application/json";
+        response.body = QJsonDocument(snapshotJson(*m_session, *m_diagnosis)).toJson(QJsonDocument::Compact);
+    } else if (request.path == "/") {
+        response.contentType = "text/html; charset=utf-8";
+        response.body = "<!DOCTYPE html><html><head><title>PoolScope agent</title></head><body><h1>PoolScope "
+                        "agent</h1><p><a href=\"metrics\">/metrics</a> (Prometheus) &middot; <a "
+                        "href=\"api/v1/snapshot\">/api/v1/snapshot</a> (JSON)</p></body></html>\n";
+    } else {
+        response.status = 404;
+        response.body = "not found: try /metrics or /api/v1/snapshot\n";
+    }
+    return response;
+}
+
+QJsonObject Agent::snapshotJson(const Session& session, const Diagnosis& diagnosis)
+{
+    const QJsonObject explained = explainJson(session, diagnosis);
+    const QJsonObject status = statusJson(session);
+    QJsonArray targets = explained.value(u"targets"_s).toArray();
+    const QJsonArray polled = status.value(u"targets"_s).toArray(); // ok, error and the newest numbers
+    for (qsizetype i = 0; i < targets.size() && i < session.targetCount(); ++i) {
+        QJsonObject t = targets.at(i).toObject();
+        const QJsonObject numbers = polled.at(i).toObject();
+        for (auto it = numbers.begin(); it != numbers.end(); ++it)
+            if (!t.contains(it.key()))
+                t.insert(it.key(), it.value());
+        t.insert(u"service"_s, AgentMetrics::serviceOf(session, static_cast<int>(i)));
+        targets.replace(i, t);
+    }
+    return QJsonObject { { u"generated_at"_s, isoTimestamp(QDateTime::currentMSecsSinceEpoch()) },
+        { u"status"_s, explained.value(u"status"_s) }, { u"reasons"_s, explained.value(u"reasons"_s) },
+        { u"targets"_s, targets }, { u"databases"_s, status.value(u"databases"_s) } };
+}
+
+} // namespace poolscope

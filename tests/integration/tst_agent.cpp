@@ -1,0 +1,222 @@
+// `poolscope agent` end to end: the real binary polling the demo fixture (a real PostgreSQL and real pool-owning
+// services), scraped over HTTP: /metrics against what the services' own health payloads say, checked by
+// `promtool check metrics`; OpenMetrics by Accept; /api/v1/snapshot; 401 without the token; SIGTERM stops it.
+#include "DemoState.h"
+
+#include "profiles/Exposition.h"
+
+#include <QEventLoop>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSet>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace poolscope;
+using namespace poolscope::test;
+
+namespace {
+
+const QByteArray kToken = "agent-test-token";
+
+struct Reply
+{
+    int status = 0;
+    QByteArray contentType;
+    QByteArray body;
+};
+
+Reply get(quint16 port, const QString& path, const QByteArray& token, const QByteArray& accept = {})
+{
+    QNetworkAccessManager network;
+    QNetworkRequest request(QUrl(u"http://127.0.0.1:%1%2"_s.arg(port).arg(path)));
+    request.setTransferTimeout(10000);
+    if (!token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + token);
+    if (!accept.isEmpty())
+        request.setRawHeader("Accept", accept);
+    QNetworkReply* reply = network.get(request);
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    Reply r;
+    r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    r.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
+    r.body = reply->readAll();
+    reply->deleteLater();
+    return r;
+}
+
+double value(const Exposition& e, const QString& name, const QList<QPair<QString, QString>>& labels)
+{
+    double sum = qQNaN();
+    for (const ExpositionSample& s : e.samples) {
+        if (s.name != name)
+            continue;
+        bool all = true;
+        for (const auto& [k, v] : labels)
+            all = all && s.label(k) == v;
+        if (all)
+            sum = std::isnan(sum) ? s.value : sum + s.value;
+    }
+    return sum;
+}
+
+} // namespace
+
+class TestAgent : public QObject
+{
+    Q_OBJECT
+
+    QJsonObject m_state;
+    QProcess m_agent;
+    quint16 m_port = 0;
+    QByteArray m_stderr;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QString error;
+        m_state = demoState(&error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"POOLSCOPE_TEST_AGENT_TOKEN"_s, QString::fromLatin1(kToken));
+        m_agent.setProcessEnvironment(env);
+        connect(
+            &m_agent, &QProcess::readyReadStandardError, this, [this] { m_stderr += m_agent.readAllStandardError(); });
+        m_agent.start(poolscopeBinary(),
+            { u"agent"_s, m_state.value(u"workspace"_s).toString(), u"--listen"_s, u"127.0.0.1:0"_s, u"--token-env"_s,
+                u"POOLSCOPE_TEST_AGENT_TOKEN"_s });
+        QVERIFY(m_agent.waitForStarted(10000));
+        static const QRegularExpression serving(u"serving http://127\\.0\\.0\\.1:(\\d+)/metrics"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(serving.match(QString::fromUtf8(m_stderr)).hasMatch(), 30000);
+        m_port = static_cast<quint16>(serving.match(QString::fromUtf8(m_stderr)).captured(1).toUInt());
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_agent.state() != QProcess::NotRunning) {
+            m_agent.kill();
+            m_agent.waitForFinished(10000);
+        }
+    }
+
+    void refusesWithoutTheToken()
+    {
+        QCOMPARE(get(m_port, u"/metrics"_s, {}).status, 401);
+        QCOMPARE(get(m_port, u"/metrics"_s, "wrong-token").status, 401);
+        QCOMPARE(get(m_port, u"/api/v1/snapshot"_s, {}).status, 401);
+        QCOMPARE(get(m_port, u"/metrics"_s, kToken).status, 200);
+    }
+
+    void metricsMatchTheServices()
+    {
+        const QJsonArray services = m_state.value(u"services"_s).toArray();
+        QVERIFY(services.size() >= 4);
+        // Every target polled and the database read at least twice.
+        Exposition e;
+        auto scrape = [&] {
+            const Reply r = get(m_port, u"/metrics"_s, kToken);
+            e = Exposition::parse(r.body);
+            if (!e.ok() || !r.contentType.startsWith("text/plain; version=0.0.4"))
+                return false;
+            for (const auto& s : services)
+                if (value(e, u"poolscope_target_up"_s, { { u"target"_s, s[u"name"_s].toString() } }) != 1.0)
+                    return false;
+            return value(e, u"poolscope_database_poll_duration_seconds_count"_s, { { u"database"_s, u"demo"_s } }) >= 2;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(scrape(), 60000);
+        QVERIFY2(e.ok(), qPrintable(e.error));
+
+        // promtool agrees with the live exposition.
+        QProcess promtool;
+        promtool.start(u"promtool"_s, { u"check"_s, u"metrics"_s });
+        QVERIFY(promtool.waitForStarted());
+        promtool.write(get(m_port, u"/metrics"_s, kToken).body);
+        promtool.closeWriteChannel();
+        QVERIFY(promtool.waitForFinished(60000));
+        QVERIFY2(promtool.exitCode() == 0, promtool.readAll().constData());
+
+        // The web service's numbers, against its own health payload and admin state.
+        QString error;
+        const QJsonObject web = demoService(m_state, u"web"_s);
+        const QJsonObject admin = fetchJson(web[u"admin_url"_s].toString() + u"/state"_s, &error).object();
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const qsizetype untracked = admin[u"untracked_pids"_s].toArray().size();
+        QVERIFY(untracked > 0);
+        const QList<QPair<QString, QString>> labels { { u"target"_s, u"web"_s }, { u"service"_s, u"web"_s } };
+        const double checkedOut = value(e, u"poolscope_checked_out"_s, labels);
+        const double tracked = value(e, u"poolscope_tracked"_s, labels);
+        const double discrepancy = value(e, u"poolscope_discrepancy"_s, labels);
+        QCOMPARE(discrepancy, checkedOut - tracked);
+        QVERIFY2(discrepancy >= static_cast<double>(untracked), qPrintable(QString::number(discrepancy)));
+        QCOMPARE(value(e, u"poolscope_pool_max"_s, labels), 20.0);
+        const double acquired = value(e, u"poolscope_acquired_total"_s, labels);
+        const QJsonObject payload = fetchJson(web[u"url"_s].toString(), &error).object();
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const QJsonObject tracking = payload[u"database"_s][u"tracking"_s].toObject();
+        QVERIFY(acquired > 0);
+        QVERIFY(tracking[u"total_acquired"_s].toDouble() >= acquired); // counters only grow
+        QVERIFY(
+            value(e, u"poolscope_route_acquired_total"_s, { { u"target"_s, u"web"_s }, { u"route"_s, u"/api/bets"_s } })
+            >= 0);
+        // The verdict has exactly one value set.
+        QCOMPARE(value(e, u"poolscope_verdict"_s, labels), 1.0);
+        QCOMPARE(value(e, u"poolscope_threshold_level"_s, labels), 1.0);
+        // pg_stat_activity: at least the untracked connections are backends of web.
+        QVERIFY(value(e, u"poolscope_backends"_s, { { u"database"_s, u"demo"_s }, { u"application_name"_s, u"web"_s } })
+            >= static_cast<double>(untracked));
+        QCOMPARE(value(e, u"poolscope_database_up"_s, { { u"database"_s, u"demo"_s } }), 1.0);
+        QCOMPARE(value(e, u"poolscope_target_poll_errors_total"_s, labels), 0.0);
+    }
+
+    void openMetricsByAccept()
+    {
+        const Reply r = get(m_port, u"/metrics"_s, kToken, "application/openmetrics-text; version=1.0.0");
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.contentType.startsWith("application/openmetrics-text; version=1.0.0"));
+        QVERIFY(r.body.endsWith("# EOF\n"));
+        const Exposition e = Exposition::parse(r.body, Exposition::Format::OpenMetrics);
+        QVERIFY2(e.ok(), qPrintable(e.error));
+        QCOMPARE(value(e, u"poolscope_target_up"_s, { { u"target"_s, u"web"_s } }), 1.0);
+    }
+
+    void snapshot()
+    {
+        const Reply r = get(m_port, u"/api/v1/snapshot"_s, kToken);
+        QCOMPARE(r.status, 200);
+        const QJsonObject json = QJsonDocument::fromJson(r.body).object();
+        const QJsonArray targets = json[u"targets"_s].toArray();
+        QCOMPARE(targets.size(), m_state[u"services"_s].toArray().size());
+        const QJsonObject web = byName(targets, u"web"_s);
+        QCOMPARE(web[u"service"_s].toString(), u"web"_s);
+        QVERIFY(web[u"ok"_s].toBool());
+        QVERIFY(web[u"suspects"_s].isArray());
+        QVERIFY(!web[u"verdict"_s].toString().isEmpty());
+        QString error;
+        const QJsonObject admin
+            = fetchJson(demoService(m_state, u"web"_s)[u"admin_url"_s].toString() + u"/state"_s, &error).object();
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QSet<int> pids;
+        for (const auto& b : json[u"databases"_s].toArray().at(0)[u"backends"_s].toArray())
+            pids.insert(b[u"pid"_s].toInt());
+        for (const auto& pid : admin[u"untracked_pids"_s].toArray())
+            QVERIFY2(
+                pids.contains(pid.toInt()), qPrintable(u"untracked pid %1 not in the snapshot"_s.arg(pid.toInt())));
+    }
+
+    void stopsOnSigterm()
+    {
+        m_agent.terminate(); // SIGTERM
+        QVERIFY(m_agent.waitForFinished(15000));
+        QCOMPARE(m_agent.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(m_agent.exitCode(), 0);
+        m_stderr += m_agent.readAllStandardError();
+        QVERIFY2(m_stderr.contains("stopping on a signal"), m_stderr.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAgent)
+#include "tst_agent.moc"
