@@ -92,22 +92,30 @@ void FleetLauncher::openService(const QString& service)
         });
 }
 
+namespace {
+// Each target's newest timestamp in the session (0 when it has none).
+QHash<QString, qint64> newestByTarget(const Session& session)
+{
+    QHash<QString, qint64> lastMs;
+    for (int i = 0; i < session.targetCount(); ++i) {
+        const TargetHistory& h = session.target(i).history;
+        lastMs.insert(session.target(i).config.name, h.empty() ? 0 : h.times().back());
+    }
+    return lastMs;
+}
+} // namespace
+
 void FleetLauncher::follow(ServiceWindow* opened)
 {
     Session* session = opened->session.get();
-    QHash<QString, qint64> lastMs;
     qint64 newest = 0;
-    for (int i = 0; i < session->targetCount(); ++i) {
-        const TargetHistory& h = session->target(i).history;
-        const qint64 last = h.empty() ? 0 : h.times().back();
-        lastMs.insert(session->target(i).config.name, last);
+    for (const qint64 last : newestByTarget(*session))
         newest = std::max(newest, last);
-    }
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const qint64 from = newest > 0 ? newest - opened->stepSeconds * 1000 : now - ServiceLoader::kDefaultRangeMs;
     m_loader->load(
         opened->service, from, now, 0,
-        [session, lastMs](std::shared_ptr<ServiceHistory> history, const QString& error) {
+        [session](std::shared_ptr<ServiceHistory> history, const QString& error) {
             if (!history) {
                 Event e;
                 e.timestampMs = QDateTime::currentMSecsSinceEpoch();
@@ -117,7 +125,8 @@ void FleetLauncher::follow(ServiceWindow* opened)
                 session->addEvent(e);
                 return;
             }
-            for (const Sample& sample : samplesAfter(*history, lastMs))
+            // What the session holds now (an earlier refresh may have landed meanwhile): never a point twice.
+            for (const Sample& sample : samplesAfter(*history, newestByTarget(*session)))
                 session->addSample(sample);
         },
         opened->stepSeconds);
