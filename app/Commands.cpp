@@ -8,6 +8,8 @@
 #include "EventsPane.h"
 #include "EvidenceActions.h"
 #include "ExplainPane.h"
+#include "FleetLauncher.h"
+#include "FleetWindow.h"
 #include "MainWindow.h"
 #include "RoutesView.h"
 #include "ScreenshotRenderer.h"
@@ -654,6 +656,8 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
     };
     // An interactive window remembers its geometry, splitters, range and columns (QSettings); a workspace
     // edited so that it has other targets or databases reopens the window on a new Session and Monitor.
+    // A workspace with a prometheus entry opens the fleet window too; with nothing else, only it.
+    std::unique_ptr<FleetLauncher> fleet;
     std::function<void(Workspace, bool)> showWorkspace;
     auto wireWorkspaceWindow = [&](MainWindow* window) {
         wireOpenRecording(window);
@@ -665,6 +669,17 @@ int runGui(int& argc, char** argv, const CommandLine& commandLine)
         if (live && live->window)
             live->window->saveSettings();
         live.reset();
+        if (workspace.prometheus.enabled() && !fleet)
+            fleet = std::make_unique<FleetLauncher>(workspace, commandLine.size);
+        if (workspace.targets.isEmpty() && workspace.databases.isEmpty()) {
+            if (fleet && !screenshotPath.isEmpty()) {
+                QTimer::singleShot(static_cast<int>(afterSeconds * 1000), fleet->window(), [&] {
+                    exitCode = fleet->window()->grab().save(screenshotPath) ? 0 : 1;
+                    app.quit();
+                });
+            }
+            return;
+        }
         live = openWindow(std::move(workspace), commandLine.size, screenshotPath.isEmpty());
         if (screenshotPath.isEmpty())
             live->window->restoreSettings();

@@ -22,8 +22,9 @@ packages=(
   openssl zlib1g-dev util-linux mount
   # notification tests: a private session bus (dbus-daemon --session) for a fake notification server
   dbus
-  # the agent's rules and exposition: promtool (promtool check rules|metrics, promtool test rules), and the
-  # real Prometheus of the fleet integration test
+  # the fleet: promtool (the agent's rules and exposition: promtool check rules|metrics, promtool test rules;
+  # the fleet bench's store: promtool tsdb create-blocks-from openmetrics) and a real Prometheus (the
+  # integration tests of the agent and of the window's Prometheus source)
   prometheus
   # package suite: cpack -G DEB with dpkg-shlibdeps (dpkg-dev), the desktop file and AppStream validators,
   # groff for the man page check

@@ -91,6 +91,19 @@ struct Actions
     bool operator==(const Actions&) const = default;
 };
 
+// A Prometheus that scrapes PoolScope agents: the window reads the fleet and backfills history from its HTTP
+// API. Disabled while url is empty.
+struct PrometheusConfig
+{
+    QString url; // the server's base URL (http:// or https://), e.g. http://prometheus:9090
+    QString token; // bearer token as ${env:NAME} only (expanded at request time, never stored expanded)
+    QString selector; // extra label matchers added to every query, e.g. {env="prod"}; empty for none
+    int timeoutMs = 10'000;
+
+    bool enabled() const { return !url.isEmpty(); }
+    bool operator==(const PrometheusConfig&) const = default;
+};
+
 struct Workspace
 {
     static constexpr int kVersion = 1;
@@ -100,12 +113,13 @@ struct Workspace
     QList<PoolerConfig> poolers;
     Thresholds thresholds;
     Actions actions;
+    PrometheusConfig prometheus;
     QString path; // where it was loaded from, empty for ad-hoc flags
 
     bool operator==(const Workspace& other) const
     {
         return targets == other.targets && databases == other.databases && poolers == other.poolers
-            && thresholds == other.thresholds && actions == other.actions;
+            && thresholds == other.thresholds && actions == other.actions && prometheus == other.prometheus;
     }
 
     const TargetConfig* target(const QString& name) const;

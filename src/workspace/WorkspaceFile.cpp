@@ -412,6 +412,80 @@ QJsonObject actionsToJson(const Actions& actions)
     return QJsonObject { { u"cancel"_s, actions.cancel }, { u"terminate"_s, actions.terminate } };
 }
 
+// The workspace's `prometheus` block: where the fleet is read from.
+PrometheusConfig readPrometheus(const QJsonObject& object, QStringList* errors)
+{
+    PrometheusConfig p;
+    ObjectReader r(object, u"prometheus"_s, errors);
+    p.url = r.string(u"url"_s, {}, true);
+    p.token = r.string(u"token"_s, {});
+    p.selector = r.string(u"selector"_s, {});
+    p.timeoutMs = r.seconds(u"timeout"_s, p.timeoutMs, 0.5, 300);
+    r.rejectUnknown();
+    return p;
+}
+
+// Why a PromQL label-matcher list ({env="prod", region=~"eu-.*"}) is not one; empty when it is.
+QString selectorProblem(const QString& selector)
+{
+    static const QRegularExpression matcher(
+        uR"re(^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$)re"_s);
+    const QString text = selector.trimmed();
+    if (!text.startsWith(u'{') || !text.endsWith(u'}'))
+        return u"must be label matchers in braces, such as {env=\"prod\"}"_s;
+    const QString inner = text.mid(1, text.size() - 2);
+    // Split on commas outside quoted values.
+    QStringList parts;
+    QString current;
+    bool quoted = false;
+    for (qsizetype i = 0; i < inner.size(); ++i) {
+        const QChar c = inner.at(i);
+        if (quoted && c == u'\\' && i + 1 < inner.size()) {
+            current += c;
+            current += inner.at(++i);
+            continue;
+        }
+        if (c == u'"')
+            quoted = !quoted;
+        if (c == u',' && !quoted) {
+            parts.append(current);
+            current.clear();
+            continue;
+        }
+        current += c;
+    }
+    if (quoted)
+        return u"has an unterminated quoted value"_s;
+    if (!current.trimmed().isEmpty())
+        parts.append(current);
+    for (const QString& part : std::as_const(parts)) {
+        const auto match = matcher.match(part);
+        if (!match.hasMatch())
+            return u"\"%1\" is not a label matcher (name=\"value\", !=, =~ or !~)"_s.arg(part.trimmed());
+        const QString name = match.captured(1);
+        if (name == u"__name__"_s || name == u"service"_s || name == u"target"_s)
+            return u"must not match on %1 (the window chooses it)"_s.arg(name);
+    }
+    return {};
+}
+
+void validatePrometheus(const PrometheusConfig& p, QStringList* errors)
+{
+    const QUrl url(p.url, QUrl::StrictMode);
+    if (!url.isValid() || (url.scheme() != u"http"_s && url.scheme() != u"https"_s) || url.host().isEmpty())
+        errors->append(u"prometheus.url: \"%1\" is not an http:// or https:// URL"_s.arg(p.url));
+    else if (!url.userInfo().isEmpty())
+        errors->append(u"prometheus.url: must not hold user:password@; use token with ${env:NAME}"_s);
+    static const QRegularExpression envOnly(u"^\\$\\{env:[A-Za-z_][A-Za-z0-9_]*\\}$"_s);
+    if (!p.token.isEmpty() && !envOnly.match(p.token).hasMatch())
+        errors->append(u"prometheus.token: must be ${env:NAME}, the environment variable that holds the token "
+                       "(a token is never written in the workspace)"_s);
+    if (!p.selector.isEmpty()) {
+        if (const QString problem = selectorProblem(p.selector); !problem.isEmpty())
+            errors->append(u"prometheus.selector: "_s + problem);
+    }
+}
+
 QPair<int, int> lineAndColumn(const QByteArray& text, int offset)
 {
     int line = 1;
@@ -479,6 +553,8 @@ WorkspaceResult parseWorkspace(const QByteArray& json, const QString& sourceName
     }
     if (top.has(u"actions"_s))
         ws.actions = readActions(top.object(u"actions"_s), &errors);
+    if (top.has(u"prometheus"_s))
+        ws.prometheus = readPrometheus(top.object(u"prometheus"_s), &errors);
     top.rejectUnknown();
 
     if (errors.isEmpty())
@@ -551,8 +627,10 @@ QStringList validatePoolers(Workspace& ws, const QSet<QString>& databaseNames)
 QStringList validateWorkspace(Workspace& ws)
 {
     QStringList errors;
-    if (ws.targets.isEmpty() && ws.databases.isEmpty())
-        errors.append(u"targets: a workspace needs at least one target or database"_s);
+    if (ws.targets.isEmpty() && ws.databases.isEmpty() && !ws.prometheus.enabled())
+        errors.append(u"targets: a workspace needs at least one target, database or a prometheus"_s);
+    if (ws.prometheus.enabled())
+        validatePrometheus(ws.prometheus, &errors);
 
     QSet<QString> databaseNames;
     for (qsizetype i = 0; i < ws.databases.size(); ++i) {
@@ -665,6 +743,14 @@ QByteArray workspaceToJson(const Workspace& ws)
         }
         root.insert(u"poolers"_s, poolers);
     }
+    if (ws.prometheus.enabled()) {
+        QJsonObject prometheus { { u"url"_s, ws.prometheus.url }, { u"timeout"_s, ws.prometheus.timeoutMs / 1000.0 } };
+        if (!ws.prometheus.token.isEmpty())
+            prometheus.insert(u"token"_s, ws.prometheus.token);
+        if (!ws.prometheus.selector.isEmpty())
+            prometheus.insert(u"selector"_s, ws.prometheus.selector);
+        root.insert(u"prometheus"_s, prometheus);
+    }
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 
@@ -677,8 +763,6 @@ Workspace withoutSecrets(Workspace workspace)
     }
     for (DatabaseConfig& d : workspace.databases)
         d.conninfo = conninfoWithoutSecrets(d.conninfo);
-    for (PoolerConfig& p : workspace.poolers)
-        p.conninfo = conninfoWithoutSecrets(p.conninfo);
     return workspace;
 }
 

@@ -103,6 +103,27 @@ private Q_SLOTS:
         QCOMPARE(*second.workspace, *first.workspace);
     }
 
+    // A prometheus-only workspace (the fleet window) loads, and survives a round trip with its token reference.
+    void readsAPrometheusEntry()
+    {
+        const auto first = parseWorkspace(json("{'version': 1, 'prometheus': {'url': 'http://127.0.0.1:9090', "
+                                               "'token': '${env:PROM_TOKEN}', 'selector': '{env=\\'prod\\', "
+                                               "region=~\\'eu-.*\\'}', 'timeout': 4}}"),
+            {});
+        QVERIFY2(first.ok(), qPrintable(first.errors.join(u'\n')));
+        const PrometheusConfig& p = first.workspace->prometheus;
+        QCOMPARE(p.url, u"http://127.0.0.1:9090"_s);
+        QCOMPARE(p.token, u"${env:PROM_TOKEN}"_s);
+        QCOMPARE(p.selector, u"{env=\"prod\", region=~\"eu-.*\"}"_s);
+        QCOMPARE(p.timeoutMs, 4000);
+        const QByteArray written = workspaceToJson(*first.workspace);
+        QVERIFY(written.contains("${env:PROM_TOKEN}"));
+        const auto second = parseWorkspace(written, {});
+        QVERIFY2(second.ok(), qPrintable(second.errors.join(u'\n')));
+        QCOMPARE(*second.workspace, *first.workspace);
+        QCOMPARE(withoutSecrets(*first.workspace).prometheus.token, u"${env:PROM_TOKEN}"_s);
+    }
+
     void rejectsBadInput_data()
     {
         QTest::addColumn<QByteArray>("json");
@@ -115,8 +136,8 @@ private Q_SLOTS:
                                     << u"ws.json: version: is required"_s;
         QTest::addRow("newer version") << json("{'version': 2, 'databases': [{'name':'d','conninfo':'x'}]}")
                                        << u"ws.json: version: 2 is not supported; this PoolScope reads version 1"_s;
-        QTest::addRow("empty") << json("{'version': 1}")
-                               << u"ws.json: targets: a workspace needs at least one target or database"_s;
+        QTest::addRow("empty") << json(
+            "{'version': 1}") << u"ws.json: targets: a workspace needs at least one target, database or a prometheus"_s;
         QTest::addRow("targets not array")
             << json("{'version': 1, 'targets': {}}") << u"ws.json: targets: must be an array, not an object"_s;
         QTest::addRow("missing url") << json("{'version': 1, 'targets': [{'name': 'web'}]}")
@@ -185,6 +206,32 @@ private Q_SLOTS:
         QTest::addRow("bad field pointer") << json(
             "{'version': 1, 'targets': [{'name': 'a', 'url': 'http://h/', 'fields': {'checked_out': 'pool/x'}}]}")
                                            << u"ws.json: targets[0].fields.checked_out"_s;
+        QTest::addRow("prometheus url")
+            << json("{'version': 1, 'prometheus': {'url': 'prom:9090'}}")
+            << u"ws.json: prometheus.url: \"prom:9090\" is not an http:// or https:// URL"_s;
+        QTest::addRow("prometheus without url")
+            << json("{'version': 1, 'prometheus': {'token': '${env:T}'}}") << u"ws.json: prometheus.url: is required"_s;
+        QTest::addRow("prometheus literal token")
+            << json("{'version': 1, 'prometheus': {'url': 'http://p:9090', 'token': 'abc123'}}")
+            << u"ws.json: prometheus.token: must be ${env:NAME}"_s;
+        QTest::addRow("prometheus credentials in url")
+            << json("{'version': 1, 'prometheus': {'url': 'http://u:pw@p:9090'}}")
+            << u"ws.json: prometheus.url: must not hold user:password@"_s;
+        QTest::addRow("prometheus selector without braces")
+            << json("{'version': 1, 'prometheus': {'url': 'http://p:9090', 'selector': 'env=\\'prod\\''}}")
+            << u"ws.json: prometheus.selector: must be label matchers in braces"_s;
+        QTest::addRow("prometheus selector bad matcher")
+            << json("{'version': 1, 'prometheus': {'url': 'http://p:9090', 'selector': '{env==\\'prod\\'}'}}")
+            << u"ws.json: prometheus.selector: \"env==\"prod\"\" is not a label matcher"_s;
+        QTest::addRow("prometheus selector unterminated")
+            << json("{'version': 1, 'prometheus': {'url': 'http://p:9090', 'selector': '{env=\\'prod}'}}")
+            << u"ws.json: prometheus.selector: has an unterminated quoted value"_s;
+        QTest::addRow("prometheus selector on service")
+            << json("{'version': 1, 'prometheus': {'url': 'http://p:9090', 'selector': '{service=\\'x\\'}'}}")
+            << u"ws.json: prometheus.selector: must not match on service"_s;
+        QTest::addRow("prometheus unknown field")
+            << json("{'version': 1, 'prometheus': {'url': 'http://p:9090', 'bearer': 'x'}}")
+            << u"ws.json: prometheus.bearer: unknown field"_s;
     }
 
     void rejectsBadInput()

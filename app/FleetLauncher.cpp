@@ -1,0 +1,135 @@
+#include "FleetLauncher.h"
+
+#include "FleetPane.h"
+#include "FleetWindow.h"
+#include "MainWindow.h"
+#include "analysis/Diagnosis.h"
+#include "fleet/AgentSnapshotClient.h"
+#include "fleet/FleetSource.h"
+#include "fleet/PrometheusClient.h"
+#include "fleet/ServiceLoader.h"
+#include "store/Session.h"
+#include "store/ViewState.h"
+
+#include <QDateTime>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace poolscope {
+
+// Torn down window first, then the analysis, then the session.
+struct FleetLauncher::ServiceWindow
+{
+    QString service;
+    qint64 stepSeconds = 0;
+    QTimer follow; // appends what Prometheus got since
+    std::unique_ptr<Session> session;
+    std::unique_ptr<ViewState> view;
+    std::unique_ptr<Diagnosis> diagnosis;
+    std::unique_ptr<MainWindow> window;
+};
+
+FleetLauncher::FleetLauncher(const Workspace& workspace, QSize windowSize, QObject* parent)
+    : QObject(parent)
+    , m_workspace(workspace)
+    , m_windowSize(windowSize)
+    , m_client(std::make_unique<PrometheusClient>(workspace.prometheus))
+    , m_source(std::make_unique<FleetSource>(m_client.get()))
+    , m_loader(std::make_unique<ServiceLoader>(m_client.get(), workspace))
+    , m_snapshots(std::make_unique<AgentSnapshotClient>())
+    , m_window(std::make_unique<FleetWindow>(m_source.get(), workspace.prometheus.url))
+{
+    connect(m_window->fleetPane(), &FleetPane::serviceActivated, this, &FleetLauncher::openService);
+    m_window->show();
+    m_source->start();
+}
+
+FleetLauncher::~FleetLauncher() = default;
+
+void FleetLauncher::openService(const QString& service)
+{
+    if (service.isEmpty())
+        return;
+    m_window->fleetPane()->setOpening(u"Backfilling %1 from Prometheus…"_s.arg(service));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    // The chart takes the window's width less the targets pane.
+    const int pixels = std::max(200, m_windowSize.width() - 400);
+    m_loader->load(service, now - ServiceLoader::kDefaultRangeMs, now, pixels,
+        [this, service](std::shared_ptr<ServiceHistory> history, const QString& error) {
+            if (!history) {
+                m_window->fleetPane()->setOpening(u"Cannot open %1: %2"_s.arg(service, error));
+                return;
+            }
+            m_window->fleetPane()->setOpening({});
+            auto opened = std::make_unique<ServiceWindow>();
+            opened->session = std::make_unique<Session>(history->workspace);
+            opened->session->adopt(std::move(history->content));
+            opened->view = std::make_unique<ViewState>();
+            opened->diagnosis = std::make_unique<Diagnosis>(opened->session.get(), opened->view.get());
+            opened->window
+                = std::make_unique<MainWindow>(opened->session.get(), opened->view.get(), opened->diagnosis.get());
+            opened->window->setWindowTitle(u"PoolScope — %1 (from Prometheus)"_s.arg(service));
+            opened->window->resize(m_windowSize);
+            opened->window->show();
+            opened->service = service;
+            opened->stepSeconds = std::max<qint64>(1, history->stepMs / 1000);
+            ServiceWindow* followed = opened.get();
+            connect(&opened->follow, &QTimer::timeout, opened->session.get(), [this, followed] { follow(followed); });
+            opened->follow.start(kFollowIntervalMs);
+            MainWindow* window = opened->window.get();
+            Session* session = opened->session.get();
+            for (int i = 0; i < session->targetCount(); ++i) {
+                const TargetConfig& target = session->target(i).config;
+                if (target.url.isEmpty())
+                    continue; // the sum
+                m_snapshots->fetch(target.url, session, [session, name = target.name](AgentSnapshot snapshot) {
+                    session->addEvent(snapshotEvent(name, snapshot, QDateTime::currentMSecsSinceEpoch()));
+                });
+            }
+            m_services.push_back(std::move(opened));
+            Q_EMIT serviceOpened(window);
+        });
+}
+
+namespace {
+// Each target's newest timestamp in the session (0 when it has none).
+QHash<QString, qint64> newestByTarget(const Session& session)
+{
+    QHash<QString, qint64> lastMs;
+    for (int i = 0; i < session.targetCount(); ++i) {
+        const TargetHistory& h = session.target(i).history;
+        lastMs.insert(session.target(i).config.name, h.empty() ? 0 : h.times().back());
+    }
+    return lastMs;
+}
+} // namespace
+
+void FleetLauncher::follow(ServiceWindow* opened)
+{
+    Session* session = opened->session.get();
+    qint64 newest = 0;
+    for (const qint64 last : newestByTarget(*session))
+        newest = std::max(newest, last);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 from = newest > 0 ? newest - opened->stepSeconds * 1000 : now - ServiceLoader::kDefaultRangeMs;
+    m_loader->load(
+        opened->service, from, now, 0,
+        [session](std::shared_ptr<ServiceHistory> history, const QString& error) {
+            if (!history) {
+                Event e;
+                e.timestampMs = QDateTime::currentMSecsSinceEpoch();
+                e.severity = Event::Severity::Warning;
+                e.kind = u"prometheus"_s;
+                e.message = u"cannot follow Prometheus: "_s + error;
+                session->addEvent(e);
+                return;
+            }
+            // What the session holds now (an earlier refresh may have landed meanwhile): never a point twice.
+            for (const Sample& sample : samplesAfter(*history, newestByTarget(*session)))
+                session->addSample(sample);
+        },
+        opened->stepSeconds);
+}
+
+} // namespace poolscope

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "types/Workspace.h"
+
+#include <QObject>
+#include <QSize>
+
+#include <memory>
+#include <vector>
+
+namespace poolscope {
+
+class AgentSnapshotClient;
+class Diagnosis;
+class FleetSource;
+class FleetWindow;
+class MainWindow;
+class PrometheusClient;
+class ServiceLoader;
+class Session;
+class ViewState;
+
+// Wires the fleet: the workspace's Prometheus, the fleet window over it, and for each service opened there
+// a PoolScope window (the same timeline and drill-downs as a live one) on the service's history backfilled
+// from Prometheus (the last 24 h at a step fitted to the chart's width), per replica and summed, which then
+// follows Prometheus every 15 s. Each
+// replica's agent snapshot is asked for; its event log says what it reports, or "unavailable" and why.
+class FleetLauncher : public QObject
+{
+    Q_OBJECT
+public:
+    FleetLauncher(const Workspace& workspace, QSize windowSize, QObject* parent = nullptr);
+    ~FleetLauncher() override;
+
+    FleetWindow* window() const { return m_window.get(); }
+    FleetSource* source() const { return m_source.get(); }
+    // Backfills `service` and opens its window.
+    void openService(const QString& service);
+
+Q_SIGNALS:
+    void serviceOpened(poolscope::MainWindow* window);
+
+private:
+    struct ServiceWindow;
+    static constexpr int kFollowIntervalMs = 15'000;
+    // Appends to a service's window what Prometheus got since its newest point, at the step it opened with.
+    void follow(ServiceWindow* opened);
+
+    Workspace m_workspace;
+    QSize m_windowSize;
+    std::unique_ptr<PrometheusClient> m_client;
+    std::unique_ptr<FleetSource> m_source;
+    std::unique_ptr<ServiceLoader> m_loader;
+    std::unique_ptr<AgentSnapshotClient> m_snapshots;
+    std::unique_ptr<FleetWindow> m_window;
+    std::vector<std::unique_ptr<ServiceWindow>> m_services;
+};
+
+} // namespace poolscope

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "PromResponse.h"
+#include "store/Session.h"
+#include "types/Workspace.h"
+
+#include <QHash>
+
+#include <vector>
+
+namespace poolscope {
+
+// A service's history as range queries returned it (one series per replica and metric, all on the same
+// step grid), turned into what the window shows for one workspace: a target for the service summed over its
+// replicas, then one per replica, each with the same per-target history the live poll writes (so the
+// timeline, the verdict and the exports work on it unchanged).
+struct ServiceRangeInput
+{
+    std::vector<PromSeries> up;
+    std::vector<PromSeries> checkedOut;
+    std::vector<PromSeries> tracked;
+    std::vector<PromSeries> discrepancy;
+    std::vector<PromSeries> poolMax;
+    qint64 stepMs = 0;
+};
+
+struct ServiceHistory
+{
+    Workspace workspace; // targets: the sum, then the replicas by name; prometheus from the fleet's
+    SessionContent content;
+    qint64 stepMs = 0; // the range queries' step
+};
+
+// The name of the summed target of `service`.
+QString summedTargetName(const QString& service);
+
+// Samples per replica: one per grid point where Prometheus has any of the replica's series; a point where
+// poolscope_target_up is 0 is a failed sample (the agent could not poll the target), and a hole of more
+// than a step in the grid gets one failed sample ("no data in Prometheus") so that the chart draws a gap.
+// The sum: at each grid point, the replicas that are up added together.
+ServiceHistory buildServiceHistory(const QString& service, const ServiceRangeInput& input, const Workspace& fleet);
+
+// The rows of `history` newer than what a session already holds (`lastMs`: target name -> its newest
+// timestamp; a target not in it gets nothing, as a Session ignores unknown targets), as Samples in time
+// order per target: what a window following Prometheus appends after a refresh.
+QList<Sample> samplesAfter(const ServiceHistory& history, const QHash<QString, qint64>& lastMs);
+
+} // namespace poolscope

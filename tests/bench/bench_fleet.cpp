@@ -1,0 +1,333 @@
+// Fleet benchmark (issue 13 part 4, the window's half): a real Prometheus holding 300 replicas × 7 days of
+// the agents' series, built from generated OpenMetrics text with `promtool tsdb create-blocks-from
+// openmetrics`; the window reads it. Prints
+//   - how long generating the text and building the store took;
+//   - the time to the fleet view (FleetSource's first round into the FleetPane, offscreen);
+//   - the time to backfill one service (24 h at a step fitted to the chart, then 7 days: the zoom-out) into
+//     a PoolScope window (Session, Diagnosis, MainWindow, as the app does);
+//   - the GUI event loop's p50/p99/max lateness (a 1 ms probe timer) over all of it, against the budget
+//     (p99 <= 16 ms) as a PASS/FAIL line.
+// It asserts only that each step completed (benchmarks are not timing tests).
+// Environment: POOLSCOPE_BENCH_SERVICES (60) × POOLSCOPE_BENCH_REPLICAS (5) replicas, POOLSCOPE_BENCH_DAYS (7),
+// POOLSCOPE_BENCH_STEP_S (600: one sample per series every 10 min, which keeps the text ~150 MB and promtool
+// within a minute or two on a shared machine; 15 s, a real scrape interval, is 40× that). The verdict gauges
+// are written for the last hour only.
+#include "FleetPane.h"
+#include "MainWindow.h"
+#include "PrometheusServer.h"
+#include "analysis/Diagnosis.h"
+#include "fleet/FleetSource.h"
+#include "fleet/PrometheusClient.h"
+#include "fleet/ServiceLoader.h"
+#include "models/FleetModel.h"
+#include "store/Session.h"
+#include "store/ViewState.h"
+
+#include <QApplication>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QTreeView>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <vector>
+
+using namespace Qt::StringLiterals;
+using namespace poolscope;
+using namespace poolscope::test;
+
+namespace {
+
+constexpr double kBudgetP99Ms = 16;
+
+int envInt(const char* name, int fallback)
+{
+    bool ok = false;
+    const int v = qEnvironmentVariableIntValue(name, &ok);
+    return ok && v > 0 ? v : fallback;
+}
+
+class StallProbe : public QObject
+{
+public:
+    StallProbe()
+    {
+        m_timer.setTimerType(Qt::PreciseTimer);
+        m_timer.setInterval(1);
+        connect(&m_timer, &QTimer::timeout, this, [this] {
+            const qint64 now = m_clock.nsecsElapsed();
+            m_lateMs.push_back(std::max(0.0, static_cast<double>(now - m_last) / 1e6 - 1.0));
+            m_last = now;
+        });
+    }
+    void start()
+    {
+        m_lateMs.clear();
+        m_clock.start();
+        m_last = 0;
+        m_timer.start();
+    }
+    std::size_t mark() const { return m_lateMs.size(); }
+    void stop() { m_timer.stop(); }
+    // Lateness over the probes between two marks.
+    void report(const char* what, std::size_t from, std::size_t to) const
+    {
+        std::vector<double> v(m_lateMs.begin() + static_cast<std::ptrdiff_t>(std::min(from, m_lateMs.size())),
+            m_lateMs.begin() + static_cast<std::ptrdiff_t>(std::min(to, m_lateMs.size())));
+        if (v.empty())
+            return;
+        std::sort(v.begin(), v.end());
+        auto at = [&v](double q) { return v[std::min(v.size() - 1, static_cast<std::size_t>(q * (v.size() - 1)))]; };
+        std::printf("%s: event-loop lateness p50 %.2f ms, p99 %.1f ms, max %.1f ms (%zu probes) -> %s (budget p99 <= "
+                    "%.0f ms)\n",
+            what, at(0.5), at(0.99), v.back(), v.size(), at(0.99) <= kBudgetP99Ms ? "PASS" : "FAIL", kBudgetP99Ms);
+        std::fflush(stdout);
+    }
+
+private:
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_last = 0;
+    std::vector<double> m_lateMs;
+};
+
+bool spinUntil(const std::function<bool()>& done, int deadlineMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (!done()) {
+        if (clock.elapsed() > deadlineMs)
+            return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 50);
+    }
+    return true;
+}
+
+// The agents' series for services × replicas over `days` ending now, one sample every stepS: a third of
+// the services leak (the discrepancy grows ~1/h), the rest hold a baseline with noise.
+bool writeOpenMetrics(const QString& path, int services, int replicas, int days, int stepS, qint64 endS)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return false;
+    const qint64 startS = endS - static_cast<qint64>(days) * 86400;
+    QByteArray buffer;
+    buffer.reserve(8 << 20);
+    auto flush = [&] {
+        file.write(buffer);
+        buffer.clear();
+    };
+    const char* families[] = { "poolscope_target_up", "poolscope_checked_out", "poolscope_tracked",
+        "poolscope_discrepancy", "poolscope_pool_max", "poolscope_verdict" };
+    for (const char* family : families) {
+        buffer += "# TYPE ";
+        buffer += family;
+        buffer += " gauge\n";
+        const bool verdict = qstrcmp(family, "poolscope_verdict") == 0;
+        for (int s = 0; s < services; ++s) {
+            const bool leaking = s % 3 == 0;
+            for (int r = 0; r < replicas; ++r) {
+                const QByteArray labels = "service=\"svc-" + QByteArray::number(s) + "\",target=\"svc-"
+                    + QByteArray::number(s) + "-" + QByteArray::number(r) + "\",instance=\"10.0."
+                    + QByteArray::number(s) + "." + QByteArray::number(r) + ":9478\",job=\"poolscope\"";
+                for (const char* v : verdict ? std::vector<const char*> { "none", "stable", "growing", "unknown" }
+                                             : std::vector<const char*> { nullptr }) {
+                    // Verdict gauges only over the last hour (what the fleet view reads): a fifth of the text.
+                    for (qint64 t = v ? endS - 3600 : startS; t <= endS; t += stepS) {
+                        const double hours = static_cast<double>(t - startS) / 3600.0;
+                        const double noise = static_cast<double>((t / stepS * 7 + s * 13 + r * 5) % 5) - 2;
+                        const double discrepancy = leaking ? std::floor(hours * 0.05) + 3 : 4 + noise * 0.5;
+                        const double tracked = 10 + noise;
+                        double value = 0;
+                        if (verdict)
+                            value = qstrcmp(v, leaking ? "growing" : "stable") == 0 ? 1 : 0;
+                        else if (qstrcmp(family, "poolscope_target_up") == 0)
+                            value = 1;
+                        else if (qstrcmp(family, "poolscope_checked_out") == 0)
+                            value = tracked + discrepancy;
+                        else if (qstrcmp(family, "poolscope_tracked") == 0)
+                            value = tracked;
+                        else if (qstrcmp(family, "poolscope_discrepancy") == 0)
+                            value = discrepancy;
+                        else
+                            value = 100;
+                        buffer += family;
+                        buffer += '{';
+                        buffer += labels;
+                        if (v) {
+                            buffer += ",verdict=\"";
+                            buffer += v;
+                            buffer += '"';
+                        }
+                        buffer += "} ";
+                        buffer += QByteArray::number(value);
+                        buffer += ' ';
+                        buffer += QByteArray::number(t);
+                        buffer += '\n';
+                        if (buffer.size() > (8 << 20) - 4096)
+                            flush();
+                    }
+                }
+            }
+        }
+    }
+    buffer += "# EOF\n";
+    flush();
+    return file.error() == QFile::NoError;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    const int services = envInt("POOLSCOPE_BENCH_SERVICES", 60);
+    const int replicas = envInt("POOLSCOPE_BENCH_REPLICAS", 5);
+    const int days = envInt("POOLSCOPE_BENCH_DAYS", 7);
+    const int stepS = envInt("POOLSCOPE_BENCH_STEP_S", 600);
+
+    QTemporaryDir dir;
+    if (!dir.isValid())
+        return 1;
+    const qint64 endS = QDateTime::currentSecsSinceEpoch() - 30;
+    const QString text = dir.filePath(u"fleet.om"_s);
+    QElapsedTimer clock;
+    clock.start();
+    if (!writeOpenMetrics(text, services, replicas, days, stepS, endS)) {
+        std::fprintf(stderr, "bench_fleet: cannot write %s\n", qPrintable(text));
+        return 1;
+    }
+    const qint64 textBytes = QFileInfo(text).size();
+    std::printf("generated %d services x %d replicas x %d days at %d s: %.0f MiB of OpenMetrics in %lld ms\n", services,
+        replicas, days, stepS, static_cast<double>(textBytes) / (1 << 20), static_cast<long long>(clock.elapsed()));
+    std::fflush(stdout);
+
+    clock.restart();
+    const QString data = dir.filePath(u"data"_s);
+    QProcess promtool;
+    promtool.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    promtool.setStandardOutputFile(QProcess::nullDevice());
+    promtool.start(u"promtool"_s, { u"tsdb"_s, u"create-blocks-from"_s, u"openmetrics"_s, text, data });
+    if (!promtool.waitForFinished(30 * 60'000) || promtool.exitCode() != 0) {
+        std::fprintf(stderr, "bench_fleet: promtool failed\n");
+        return 1;
+    }
+    QFile::remove(text);
+    std::printf("promtool tsdb create-blocks-from openmetrics: %lld ms\n", static_cast<long long>(clock.elapsed()));
+    std::fflush(stdout);
+
+    PrometheusServer prometheus;
+    QString error;
+    clock.restart();
+    if (!prometheus.start({}, &error, data, 5 * 60'000)) {
+        std::fprintf(stderr, "bench_fleet: %s\n", qPrintable(error));
+        return 1;
+    }
+    std::printf("prometheus ready on the store in %lld ms\n", static_cast<long long>(clock.elapsed()));
+
+    PrometheusConfig config;
+    config.url = prometheus.url();
+    config.timeoutMs = 120'000;
+    PrometheusClient client(config);
+    FleetSource fleet(&client);
+    FleetPane pane(&fleet);
+    pane.resize(1200, 800);
+    pane.show();
+
+    StallProbe probe;
+    probe.start();
+    // A baseline: the idle loop (on a loaded machine, how much is scheduling noise).
+    spinUntil([] { return false; }, 1000);
+    const std::size_t baselineEnd = probe.mark();
+    clock.restart();
+    fleet.refresh();
+    const bool listed = spinUntil(
+        [&] { return fleet.state() == FleetSource::State::Ok || fleet.state() == FleetSource::State::Failing; },
+        300'000);
+    QCoreApplication::processEvents();
+    std::printf("time to the fleet view: %lld ms (%d services listed, %s)\n", static_cast<long long>(clock.elapsed()),
+        pane.model()->rowCount(), qPrintable(fleet.state() == FleetSource::State::Ok ? u"ok"_s : fleet.error()));
+    std::fflush(stdout);
+    if (!listed || pane.model()->rowCount() != services)
+        return 1;
+
+    const QString service = pane.model()->serviceAt(0);
+    ServiceLoader loader(&client, Workspace {});
+    struct Opened
+    {
+        std::unique_ptr<Session> session;
+        std::unique_ptr<ViewState> view;
+        std::unique_ptr<Diagnosis> diagnosis;
+        std::unique_ptr<MainWindow> window;
+    };
+    std::vector<Opened> windows;
+    bool failed = false;
+    std::vector<std::pair<std::size_t, std::size_t>> loading { { 0, 0 } };
+    std::vector<std::pair<std::size_t, std::size_t>> building;
+    auto open = [&](const char* label, qint64 rangeMs) {
+        clock.restart();
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const std::size_t loadFrom = probe.mark();
+        std::shared_ptr<ServiceHistory> loaded;
+        bool done = false;
+        loader.load(service, now - rangeMs, now, 1000, [&](std::shared_ptr<ServiceHistory> history, QString why) {
+            done = true;
+            loaded = std::move(history);
+            if (!loaded) {
+                std::fprintf(stderr, "bench_fleet: %s\n", qPrintable(why));
+                failed = true;
+            }
+        });
+        if (!spinUntil([&] { return done; }, 300'000) || !loaded) {
+            failed = true;
+            return;
+        }
+        const qint64 backfillMs = clock.elapsed();
+        loading.emplace_back(loadFrom, probe.mark());
+        // Then the window, as the app makes it: Session, Diagnosis, MainWindow on the GUI thread.
+        const std::size_t buildFrom = probe.mark();
+        clock.restart();
+        Opened o;
+        o.session = std::make_unique<Session>(loaded->workspace);
+        o.session->adopt(std::move(loaded->content));
+        std::size_t points = 0;
+        for (int i = 0; i < o.session->targetCount(); ++i)
+            points += o.session->target(i).history.size();
+        o.view = std::make_unique<ViewState>();
+        o.diagnosis = std::make_unique<Diagnosis>(o.session.get(), o.view.get());
+        o.window = std::make_unique<MainWindow>(o.session.get(), o.view.get(), o.diagnosis.get());
+        o.window->resize(1400, 900);
+        o.window->show();
+        const qint64 windowMs = clock.elapsed();
+        windows.push_back(std::move(o));
+        // The window's first turns (its analysis of the new history).
+        spinUntil([] { return false; }, 500);
+        building.emplace_back(buildFrom, probe.mark());
+        std::printf("time to backfill %s (%d replicas, %s): %lld ms (%zu rows); the window on it: %lld ms\n",
+            qPrintable(service), replicas, label, static_cast<long long>(backfillMs), points,
+            static_cast<long long>(windowMs));
+        std::fflush(stdout);
+    };
+    loading[0] = { baselineEnd, probe.mark() }; // the fleet view
+    open("last 24 h", ServiceLoader::kDefaultRangeMs);
+    open("zoomed out to 7 days", 7LL * 86'400'000);
+    probe.stop();
+    probe.report("baseline (idle, 1 s)", 0, baselineEnd);
+    probe.report("while the fleet view loads", loading[0].first, loading[0].second);
+    for (std::size_t i = 1; i < loading.size(); ++i)
+        probe.report(
+            i == 1 ? "while backfilling 24 h" : "while backfilling 7 days", loading[i].first, loading[i].second);
+    for (std::size_t i = 0; i < building.size(); ++i)
+        probe.report(i == 0 ? "building the window on 24 h (not loading: the window's own cost)"
+                            : "building the window on 7 days (idem)",
+            building[i].first, building[i].second);
+    windows.clear();
+    prometheus.stop();
+    return failed ? 1 : 0;
+}

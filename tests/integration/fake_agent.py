@@ -1,0 +1,95 @@
+#!/usr/bin/python3
+"""Serves /metrics with the series a `poolscope agent` serves (README, "Watching a fleet"), for tests and
+benches of the window's Prometheus source without an agent: services web (replicas web-1, web-2),
+worker_odds (growing) and worker_settlement, each value changing with every scrape so that a backfill that
+mixed up points would show. With --log FILE, every value served is appended as "target metric value".
+
+usage: fake_agent.py --port PORT [--log FILE]
+"""
+import argparse
+import http.server
+import threading
+
+REPLICAS = [
+    # service, target, base checked_out, base tracked, verdict
+    ("web", "web-1", 10, 6, "stable"),
+    ("web", "web-2", 12, 8, "stable"),
+    ("worker_odds", "worker_odds", 20, 10, "growing"),
+    ("worker_settlement", "worker_settlement", 5, 5, "none"),
+]
+VERDICTS = ["none", "stable", "growing", "unknown"]
+
+
+class State:
+    lock = threading.Lock()
+    scrapes = 0
+    log = None
+
+
+def exposition(n):
+    lines = []
+    served = []
+
+    def gauge(name, help_text, rows):
+        lines.append(f"# HELP {name} {help_text}")
+        lines.append(f"# TYPE {name} gauge")
+        for labels, value in rows:
+            text = ",".join(f'{k}="{v}"' for k, v in labels.items())
+            lines.append(f"{name}{{{text}}} {value}")
+            if "target" in labels and "verdict" not in labels:
+                served.append(f"{labels['target']} {name} {value}")
+
+    def rows(fn):
+        return [({"target": t, "service": s}, fn(s, t, c, k, v)) for s, t, c, k, v in REPLICAS]
+
+    gauge("poolscope_target_up", "1 when the newest poll succeeded", rows(lambda *_: 1))
+    # The growing service leaks one connection per scrape; the others wobble by scrape number.
+    def checked(s, t, c, k, v):
+        return c + (n if v == "growing" else n % 3)
+    gauge("poolscope_checked_out", "checked out", rows(checked))
+    gauge("poolscope_tracked", "tracked", rows(lambda s, t, c, k, v: k))
+    gauge("poolscope_discrepancy", "checked_out - tracked", rows(lambda s, t, c, k, v: checked(s, t, c, k, v) - k))
+    gauge("poolscope_pool_max", "pool max", rows(lambda *_: 100))
+    verdict_rows = []
+    for s, t, c, k, v in REPLICAS:
+        for value in VERDICTS:
+            verdict_rows.append(({"target": t, "service": s, "verdict": value}, 1 if value == v else 0))
+    gauge("poolscope_verdict", "one per verdict value", verdict_rows)
+    return "\n".join(lines) + "\n", served
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path.split("?")[0] != "/metrics":
+            self.send_error(404)
+            return
+        with State.lock:
+            State.scrapes += 1
+            body, served = exposition(State.scrapes)
+            if State.log:
+                with open(State.log, "a") as handle:
+                    handle.write("\n".join(served) + "\n")
+        data = body.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; version=0.0.4")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--log")
+    args = parser.parse_args()
+    State.log = args.log
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    print(f"listening on 127.0.0.1:{args.port}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
