@@ -66,6 +66,8 @@ Verdict firstPollVerdict(const Session& session, int targetIndex)
     options.targetName = t.config.name;
     options.reconstruction = &reconstruction;
     return computeVerdict(t.history, 0, session.lastTimestampMs(), options);
+}
+
 // Each pooler's state and its pools as SHOW POOLS gave them.
 QJsonArray poolersJson(const Session& session)
 {
