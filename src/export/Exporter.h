@@ -18,6 +18,10 @@
 //             backend_start,xact_start,query_start,state_change,wait_event_type,wait_event,query
 //             timestamp is when the row was observed (the pg_stat_activity read).
 //   events:   timestamp,severity,source,kind,message
+//   poolers:  timestamp,pooler,database,user,pool_mode,cl_active,cl_waiting,sv_active,sv_idle,sv_used,maxwait
+//             One row per pgbouncer read per pool (SHOW POOLS), ordered by time; database/user name the
+//             pool; maxwait in seconds (maxwait + maxwait_us). A failed read, or a pool missing from a
+//             read, is a row with empty numbers (a gap).
 //
 // Formula injection: a text cell (names, errors, application_name, query text, messages: anything that
 // came from a payload or a database) that starts with =, +, -, @, a tab or a CR gets a ' in front, so
@@ -60,8 +64,9 @@ struct SessionExportData
     std::vector<TargetState> targets;
     std::vector<DatabaseState> databases;
     QList<Event> events;
+    std::vector<PoolerState> poolers;
 
-    enum Part { Targets = 1, Databases = 2, Events = 4, All = 7 };
+    enum Part { Targets = 1, Databases = 2, Events = 4, Poolers = 8, All = 15 };
     static SessionExportData copyOf(const Session& session, int parts = All);
 };
 
@@ -69,6 +74,7 @@ QStringList timelineColumns();
 QStringList routesColumns();
 QStringList backendsColumns();
 QStringList eventsColumns();
+QStringList poolersColumns();
 
 // Each returns false and sets *error (naming the path) when the file cannot be written.
 bool exportTimeline(
@@ -92,6 +98,9 @@ bool exportBackends(
     RecordingReader& reader, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
 bool exportEvents(
     const Session& session, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
+// Every pgbouncer's pools over time (a reopened recording has them too).
+bool exportPoolers(
+    const Session& session, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
 
 // The same exports from a copy (callable from any thread).
 bool exportTimeline(
@@ -101,6 +110,8 @@ bool exportRoutes(
 bool exportBackends(
     const SessionExportData& data, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
 bool exportEvents(
+    const SessionExportData& data, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
+bool exportPoolers(
     const SessionExportData& data, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
 
 } // namespace poolscope
