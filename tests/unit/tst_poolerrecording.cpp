@@ -235,6 +235,12 @@ private Q_SLOTS:
         QCOMPARE(diffPoolerSnapshots(replayed.latest, original.latest), QString());
         QCOMPARE(diffPoolerSnapshots(replayed.lastOk, original.lastOk), QString());
         QCOMPARE(replayed.consecutiveFailures, original.consecutiveFailures);
+        // Read off the GUI thread into plain data (RecordingLoader) it is the same.
+        SessionContent content(reader.workspace());
+        QVERIFY(reader.read(content));
+        QCOMPARE(content.poolers.size(), std::size_t(1));
+        QCOMPARE(diffHistories(content.poolers.at(0).history, original.history), QString());
+        QCOMPARE(diffPoolerSnapshots(content.poolers.at(0).lastOk, original.lastOk), QString());
         // The join works in review as it did live: the target owns the backends its clients hold.
         QCOMPARE(review->target(0).backendCount, 2);
         QCOMPARE(review->backendsOf(0).size(), live.backendsOf(0).size());
