@@ -564,6 +564,9 @@ int runExport(int& argc, char** argv, const CommandLine& commandLine)
         const std::unique_ptr<Session> session = reader.load();
         ok = what == u"timeline"_s ? exportTimeline(*session, commandLine.out, options, &error)
                                    : exportEvents(*session, commandLine.out, options, &error);
+    } else if (what == u"poolers"_s) {
+        const std::unique_ptr<Session> session = reader.load();
+        ok = exportPoolers(*session, commandLine.out, options, &error);
     } else if (what == u"routes"_s) {
         ok = exportRoutes(reader, commandLine.out, options, &error);
     } else if (what == u"holders"_s) {

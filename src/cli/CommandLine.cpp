@@ -207,7 +207,7 @@ CommandLine parseCommandLine(const QStringList& arguments)
         } else if (arg == u"--what"_s) {
             if (!value(&cl.what))
                 break;
-            static const QStringList kinds { u"timeline"_s, u"routes"_s, u"backends"_s, u"events"_s, u"holders"_s };
+            static const QStringList kinds { u"timeline"_s, u"routes"_s, u"backends"_s, u"events"_s, u"holders"_s, u"poolers"_s };
             if (!kinds.contains(cl.what))
                 fail(u"--what: \"%1\" is not one of %2"_s.arg(cl.what, kinds.join(u", "_s)));
         } else if (arg == u"--from"_s) {
@@ -348,7 +348,7 @@ CommandLine parseCommandLine(const QStringList& arguments)
         if (cl.recordingPath.isEmpty())
             fail(u"export needs a recording (FILE.sqlite)"_s);
         if (cl.what.isEmpty())
-            fail(u"export needs --what timeline|routes|backends|events|holders"_s);
+            fail(u"export needs --what timeline|routes|backends|events|holders|poolers"_s);
         if (cl.out.isEmpty())
             fail(u"export needs --out FILE.csv"_s);
         if (!cl.atText.isEmpty() && (!cl.fromText.isEmpty() || !cl.toText.isEmpty()))
@@ -444,7 +444,7 @@ QString usageText()
   poolscope screenshot FILE.sqlite [--at T] [--redact] [--theme T] [--scale F] [--force] --out FILE.png|FILE.svg
   poolscope record [WORKSPACE | flags] --out FILE.sqlite [--duration D]
                                             record headless until D (90, 90s, 10m, 12h) or SIGINT/SIGTERM
-  poolscope export FILE.sqlite --what timeline|routes|backends|events|holders [--from T] [--to T] [--at T]
+  poolscope export FILE.sqlite --what timeline|routes|backends|events|holders|poolers [--from T] [--to T] [--at T]
                    [--redact] [--raw] [--force] --out FILE.csv
                                             text cells starting with = + - @ TAB CR get a ' in front so that a
                                             spreadsheet does not run them; --raw writes them as they are

@@ -215,6 +215,12 @@ QStringList eventsColumns()
     return { u"timestamp"_s, u"severity"_s, u"source"_s, u"kind"_s, u"message"_s };
 }
 
+QStringList poolersColumns()
+{
+    return { u"timestamp"_s, u"pooler"_s, u"database"_s, u"user"_s, u"pool_mode"_s, u"cl_active"_s, u"cl_waiting"_s,
+        u"sv_active"_s, u"sv_idle"_s, u"sv_used"_s, u"maxwait"_s };
+}
+
 SessionExportData SessionExportData::copyOf(const Session& session, int parts)
 {
     SessionExportData data;
@@ -228,6 +234,10 @@ SessionExportData SessionExportData::copyOf(const Session& session, int parts)
     }
     if (parts & Events)
         data.events = session.events();
+    if (parts & Poolers) {
+        for (int p = 0; p < session.poolerCount(); ++p)
+            data.poolers.push_back(session.pooler(p));
+    }
     return data;
 }
 
@@ -400,6 +410,53 @@ bool exportEvents(const SessionExportData& data, const QString& path, const Expo
                     continue;
                 writer.writeRow({ isoTimestamp(event.timestampMs), severityName(event.severity),
                     text(event.source, options), text(event.kind, options), text(event.message, options) });
+            }
+            return true;
+        },
+        error);
+}
+
+bool exportPoolers(const Session& session, const QString& path, const ExportOptions& options, QString* error)
+{
+    return exportPoolers(SessionExportData::copyOf(session, SessionExportData::Poolers), path, options, error);
+}
+
+bool exportPoolers(const SessionExportData& data, const QString& path, const ExportOptions& options, QString* error)
+{
+    struct RowRef
+    {
+        qint64 ms;
+        const PoolerState* pooler;
+        const PoolerHistory::PoolSeries* pool;
+        std::size_t row;
+    };
+    std::vector<RowRef> rows;
+    for (const PoolerState& pooler : data.poolers) {
+        for (const PoolerHistory::PoolSeries& pool : pooler.history.pools()) {
+            for (std::size_t r = 0; r < pool.times.size(); ++r) {
+                if (inRange(pool.times[r], options))
+                    rows.push_back({ pool.times[r], &pooler, &pool, r });
+            }
+        }
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const RowRef& a, const RowRef& b) { return a.ms < b.ms; });
+    return writeCsv(
+        path, poolersColumns(),
+        [&](CsvWriter& writer) {
+            Progress progress(options, rows.size());
+            using M = PoolerHistory::PoolMetric;
+            for (const RowRef& ref : rows) {
+                if (!progress.step())
+                    return false;
+                const PoolerHistory::PoolSeries& pool = *ref.pool;
+                const auto index = static_cast<qsizetype>(ref.row);
+                writer.writeRow({ isoTimestamp(ref.ms), text(ref.pooler->config.name, options),
+                    text(pool.database, options), text(pool.user, options),
+                    text(index < pool.poolModes.size() ? pool.poolModes.at(index) : QString(), options),
+                    number(pool.column(M::ClActive)[ref.row]), number(pool.column(M::ClWaiting)[ref.row]),
+                    number(pool.column(M::SvActive)[ref.row]), number(pool.column(M::SvIdle)[ref.row]),
+                    number(ref.row < pool.svUsed.size() ? pool.svUsed[ref.row] : kAbsent),
+                    number(pool.column(M::MaxwaitSeconds)[ref.row]) });
             }
             return true;
         },

@@ -22,6 +22,10 @@
 //             The connections each target's app reported checked out (the holders contract); tracked is 1
 //             or 0; location is the innermost frame ("jobs.py:88 in refresh_odds()"); stack is every frame,
 //             one per line. With redaction, literals in frames become "?" (redactFrame).
+//   poolers:  timestamp,pooler,database,user,pool_mode,cl_active,cl_waiting,sv_active,sv_idle,sv_used,maxwait
+//             One row per pgbouncer read per pool (SHOW POOLS), ordered by time; database/user name the
+//             pool; maxwait in seconds (maxwait + maxwait_us). A failed read, or a pool missing from a
+//             read, is a row with empty numbers (a gap).
 //
 // Formula injection: a text cell (names, errors, application_name, query text, messages: anything that
 // came from a payload or a database) that starts with =, +, -, @, a tab or a CR gets a ' in front, so
@@ -64,8 +68,9 @@ struct SessionExportData
     std::vector<TargetState> targets;
     std::vector<DatabaseState> databases;
     QList<Event> events;
+    std::vector<PoolerState> poolers;
 
-    enum Part { Targets = 1, Databases = 2, Events = 4, All = 7 };
+    enum Part { Targets = 1, Databases = 2, Events = 4, Poolers = 8, All = 15 };
     static SessionExportData copyOf(const Session& session, int parts = All);
 };
 
@@ -74,6 +79,7 @@ QStringList routesColumns();
 QStringList backendsColumns();
 QStringList eventsColumns();
 QStringList holdersColumns();
+QStringList poolersColumns();
 
 // Each returns false and sets *error (naming the path) when the file cannot be written.
 bool exportTimeline(
@@ -103,6 +109,9 @@ bool exportHolders(
 // From a recording: each target's holders as they were at fromMs, then the whole set at each change up to toMs.
 bool exportHolders(
     RecordingReader& reader, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
+// Every pgbouncer's pools over time (a reopened recording has them too).
+bool exportPoolers(
+    const Session& session, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
 
 // The same exports from a copy (callable from any thread).
 bool exportTimeline(
@@ -114,6 +123,8 @@ bool exportBackends(
 bool exportEvents(
     const SessionExportData& data, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
 bool exportHolders(
+    const SessionExportData& data, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
+bool exportPoolers(
     const SessionExportData& data, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
 
 } // namespace poolscope

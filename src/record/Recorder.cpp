@@ -97,7 +97,8 @@ bool Recorder::open(const QString& path, QString* error)
         = "PRAGMA synchronous=NORMAL; PRAGMA application_id=" + QByteArray::number(recording::kApplicationId)
         + "; PRAGMA user_version=" + QByteArray::number(recording::kFormatVersion) + ";";
     if (!sqliteExec(m_db, pragmas.constData(), &reason) || !sqliteExec(m_db, "BEGIN", &reason)
-        || !sqliteExec(m_db, recording::kSchemaSql, &reason)) {
+        || !sqliteExec(m_db, recording::kSchemaSql, &reason)
+        || !sqliteExec(m_db, recording::kPoolerSchemaSql, &reason)) {
         return refuse(u"Cannot create the recording %1: %2"_s.arg(path, reason));
     }
 
@@ -159,6 +160,8 @@ bool Recorder::open(const QString& path, QString* error)
         if (!prepared.statement->prepare(m_db, prepared.sql, &reason))
             return refuse(u"Cannot create the recording %1: %2"_s.arg(path, reason));
     }
+    if (!preparePoolerStatements(&reason))
+        return refuse(u"Cannot create the recording %1: %2"_s.arg(path, reason));
     m_inTransaction = true;
 
     const Workspace& workspace = m_session->workspace();
@@ -168,6 +171,10 @@ bool Recorder::open(const QString& path, QString* error)
     }
     for (const auto& database : workspace.databases) {
         if (!databaseLive(database.name))
+            return refuse(u"Cannot create the recording %1: %2"_s.arg(path, m_lastError));
+    }
+    for (const auto& pooler : workspace.poolers) {
+        if (!poolerLive(pooler.name))
             return refuse(u"Cannot create the recording %1: %2"_s.arg(path, m_lastError));
     }
     if (!m_commit.exec())
@@ -191,6 +198,7 @@ bool Recorder::open(const QString& path, QString* error)
     connect(m_session, &Session::sampleAdded, this, &Recorder::onSampleAdded);
     connect(m_session, &Session::snapshotAdded, this, &Recorder::onSnapshotAdded);
     connect(m_session, &Session::eventAdded, this, &Recorder::onEventAdded);
+    connect(m_session, &Session::poolerSnapshotAdded, this, &Recorder::onPoolerSnapshotAdded);
     return true;
 }
 
@@ -212,6 +220,7 @@ void Recorder::closeDatabase()
              &m_insertBackendChange, &m_markGone, &m_insertEvent, &m_insertHolderSet }) {
         statement->finalize();
     }
+    finalizePoolerStatements();
     if (m_db) {
         if (m_inTransaction)
             sqliteExec(m_db, "ROLLBACK");
@@ -222,6 +231,7 @@ void Recorder::closeDatabase()
     m_targets.clear();
     m_databases.clear();
     m_textIds.clear();
+    m_poolers.clear();
     m_nextSeq = 1;
 }
 
@@ -591,6 +601,156 @@ bool Recorder::writeEvent(const Event& event)
     const bool ok = e.exec();
     e.reset();
     return ok;
+}
+
+bool Recorder::preparePoolerStatements(QString* reason)
+{
+    const std::pair<SqliteStatement*, const char*> statements[] = {
+        { &m_insertPooler, "INSERT INTO poolers(name, database) VALUES(?1, ?2)" },
+        { &m_insertPoolerRead,
+            "INSERT INTO pooler_reads(seq, pooler_id, ts, latency_ms, ok, error, links_seq) "
+            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)" },
+        { &m_insertPoolerPool,
+            "INSERT INTO pooler_pools(read_seq, position, database, user, cl_active, cl_waiting, sv_active, sv_idle, "
+            "sv_used, maxwait_us, pool_mode) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)" },
+        { &m_insertPoolerServer,
+            "INSERT INTO pooler_servers(read_seq, position, remote_pid, ptr, link, database, user, state, "
+            "connect_time, request_time) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)" },
+        { &m_insertPoolerClient,
+            "INSERT INTO pooler_clients(read_seq, position, addr, port, application_name, ptr, link, database, user, "
+            "state, connect_time, request_time) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)" },
+    };
+    for (const auto& [statement, sql] : statements) {
+        if (!statement->prepare(m_db, sql, reason))
+            return false;
+    }
+    return true;
+}
+
+void Recorder::finalizePoolerStatements()
+{
+    for (SqliteStatement* statement :
+        { &m_insertPooler, &m_insertPoolerRead, &m_insertPoolerPool, &m_insertPoolerServer, &m_insertPoolerClient })
+        statement->finalize();
+}
+
+Recorder::PoolerLive* Recorder::poolerLive(const QString& name)
+{
+    auto it = m_poolers.find(name);
+    if (it != m_poolers.end())
+        return &it.value();
+    const int index = m_session->poolerIndex(name);
+    m_insertPooler.bindText(1, name, false);
+    m_insertPooler.bindText(2, index >= 0 ? m_session->pooler(index).config.database : QString());
+    const bool ok = m_insertPooler.exec();
+    m_insertPooler.reset();
+    if (!ok) {
+        m_lastError = sqliteError(m_db);
+        return nullptr;
+    }
+    PoolerLive live;
+    live.id = sqlite3_last_insert_rowid(m_db);
+    return &m_poolers.insert(name, live).value();
+}
+
+void Recorder::onPoolerSnapshotAdded(int poolerIndex)
+{
+    if (!begin())
+        return;
+    if (!writePoolerSnapshot(m_session->pooler(poolerIndex).latest))
+        fail(sqliteError(m_db));
+}
+
+bool Recorder::writePoolerSnapshot(const PoolerSnapshot& snapshot)
+{
+    PoolerLive* pooler = poolerLive(snapshot.pooler);
+    if (!pooler)
+        return false;
+    const qint64 seq = m_nextSeq++;
+    // SHOW SERVERS/CLIENTS rows are written again only when they changed (idle held connections do not).
+    const bool newLinks = snapshot.ok()
+        && (pooler->linksSeq == 0 || snapshot.servers != pooler->servers || snapshot.clients != pooler->clients);
+    auto& r = m_insertPoolerRead;
+    r.bindInt(1, seq);
+    r.bindInt(2, pooler->id);
+    r.bindInt(3, snapshot.timestampMs);
+    if (snapshot.latencyMs >= 0)
+        r.bindInt(4, snapshot.latencyMs);
+    r.bindInt(5, snapshot.ok() ? 1 : 0);
+    r.bindText(6, snapshot.error);
+    if (snapshot.ok())
+        r.bindInt(7, newLinks ? seq : pooler->linksSeq);
+    const bool ok = r.exec();
+    r.reset();
+    if (!ok)
+        return false;
+    if (!snapshot.ok())
+        return true; // a gap: no rows
+
+    for (qsizetype i = 0; i < snapshot.pools.size(); ++i) {
+        const PoolerPool& p = snapshot.pools.at(i);
+        auto& s = m_insertPoolerPool;
+        s.bindInt(1, seq);
+        s.bindInt(2, i);
+        s.bindText(3, p.database);
+        s.bindText(4, p.user);
+        s.bindInt(5, p.clActive);
+        s.bindInt(6, p.clWaiting);
+        s.bindInt(7, p.svActive);
+        s.bindInt(8, p.svIdle);
+        s.bindInt(9, p.svUsed);
+        s.bindInt(10, p.maxwaitUs);
+        s.bindText(11, p.poolMode);
+        const bool written = s.exec();
+        s.reset();
+        if (!written)
+            return false;
+    }
+    if (!newLinks)
+        return true;
+    for (qsizetype i = 0; i < snapshot.servers.size(); ++i) {
+        const PoolerServer& server = snapshot.servers.at(i);
+        auto& s = m_insertPoolerServer;
+        s.bindInt(1, seq);
+        s.bindInt(2, i);
+        s.bindInt(3, server.remotePid);
+        s.bindText(4, server.ptr);
+        s.bindText(5, server.link);
+        s.bindText(6, server.database);
+        s.bindText(7, server.user);
+        s.bindText(8, server.state);
+        s.bindTime(9, server.connectTimeMs);
+        s.bindTime(10, server.requestTimeMs);
+        const bool written = s.exec();
+        s.reset();
+        if (!written)
+            return false;
+    }
+    for (qsizetype i = 0; i < snapshot.clients.size(); ++i) {
+        const PoolerClient& client = snapshot.clients.at(i);
+        auto& s = m_insertPoolerClient;
+        s.bindInt(1, seq);
+        s.bindInt(2, i);
+        s.bindText(3, client.addr);
+        if (client.port >= 0)
+            s.bindInt(4, client.port);
+        s.bindText(5, client.applicationName);
+        s.bindText(6, client.ptr);
+        s.bindText(7, client.link);
+        s.bindText(8, client.database);
+        s.bindText(9, client.user);
+        s.bindText(10, client.state);
+        s.bindTime(11, client.connectTimeMs);
+        s.bindTime(12, client.requestTimeMs);
+        const bool written = s.exec();
+        s.reset();
+        if (!written)
+            return false;
+    }
+    pooler->linksSeq = seq;
+    pooler->servers = snapshot.servers;
+    pooler->clients = snapshot.clients;
+    return true;
 }
 
 } // namespace poolscope

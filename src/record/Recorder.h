@@ -2,6 +2,7 @@
 
 #include "SqliteStatement.h"
 #include "types/ActivitySnapshot.h"
+#include "types/PoolerSnapshot.h"
 #include "types/Sample.h"
 
 #include <QHash>
@@ -80,6 +81,7 @@ private:
     void onSampleAdded(int targetIndex);
     void onSnapshotAdded(int databaseIndex);
     void onEventAdded(int eventIndex);
+    void onPoolerSnapshotAdded(int poolerIndex);
 
     bool writeSample(const Sample& sample);
     bool writeSnapshot(const ActivitySnapshot& snapshot);
@@ -89,6 +91,19 @@ private:
     qint64 textId(const QString& text); // 0 for an empty text, -1 on error
     TargetLive* targetLive(const QString& name);
     DatabaseLive* databaseLive(const QString& name);
+
+    // pgbouncer reads (tables poolers, pooler_reads, pooler_pools, pooler_servers, pooler_clients).
+    struct PoolerLive
+    {
+        qint64 id = 0;
+        qint64 linksSeq = 0; // the read whose SHOW SERVERS/CLIENTS rows are the newest written
+        QList<PoolerServer> servers;
+        QList<PoolerClient> clients;
+    };
+    bool preparePoolerStatements(QString* reason);
+    void finalizePoolerStatements();
+    PoolerLive* poolerLive(const QString& name);
+    bool writePoolerSnapshot(const PoolerSnapshot& snapshot);
 
     bool begin();
     bool fileStillThere();
@@ -114,6 +129,9 @@ private:
     SqliteStatement m_insertTarget, m_insertDatabase, m_insertSample, m_insertRoute, m_insertRouteChange;
     SqliteStatement m_insertSnapshot, m_insertText, m_insertBackend, m_insertBackendChange, m_markGone;
     SqliteStatement m_insertEvent, m_insertHolderSet;
+
+    QHash<QString, PoolerLive> m_poolers;
+    SqliteStatement m_insertPooler, m_insertPoolerRead, m_insertPoolerPool, m_insertPoolerServer, m_insertPoolerClient;
 };
 
 } // namespace poolscope

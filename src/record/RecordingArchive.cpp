@@ -19,6 +19,7 @@ void RecordingArchive::close()
     m_reader->close();
     m_snapshotCache.clear();
     m_routesCache.clear();
+    m_poolerCache.clear();
     m_dataVersion = -1;
 }
 
@@ -28,6 +29,7 @@ void RecordingArchive::dropCacheIfChanged() const
     if (version != m_dataVersion || version < 0) {
         m_snapshotCache.clear();
         m_routesCache.clear();
+        m_poolerCache.clear();
         m_dataVersion = version;
     }
 }
@@ -57,6 +59,17 @@ QList<RouteStats> RecordingArchive::routesAt(const QString& target, qint64 tMs) 
 HolderReport RecordingArchive::holdersAt(const QString& target, qint64 tMs) const
 {
     return m_reader->holdersAt(target, tMs);
+}
+
+PoolerSnapshot RecordingArchive::poolerSnapshotAt(const QString& pooler, qint64 tMs) const
+{
+    dropCacheIfChanged();
+    const auto it = m_poolerCache.constFind(pooler);
+    if (it != m_poolerCache.constEnd() && it->first == tMs)
+        return it->second;
+    PoolerSnapshot snapshot = m_reader->poolerSnapshotAt(pooler, tMs);
+    m_poolerCache.insert(pooler, { tMs, snapshot });
+    return snapshot;
 }
 
 } // namespace poolscope

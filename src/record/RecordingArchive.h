@@ -33,6 +33,7 @@ public:
     ActivitySnapshot snapshotAt(const QString& database, qint64 tMs) const override;
     QList<RouteStats> routesAt(const QString& target, qint64 tMs) const override;
     HolderReport holdersAt(const QString& target, qint64 tMs) const override;
+    PoolerSnapshot poolerSnapshotAt(const QString& pooler, qint64 tMs) const override;
 
 private:
     void dropCacheIfChanged() const;
@@ -41,6 +42,7 @@ private:
     mutable qint64 m_dataVersion = -1;
     mutable QHash<QString, std::pair<qint64, ActivitySnapshot>> m_snapshotCache; // database -> (t, snapshot)
     mutable QHash<QString, std::pair<qint64, QList<RouteStats>>> m_routesCache; // target -> (t, routes)
+    mutable QHash<QString, std::pair<qint64, PoolerSnapshot>> m_poolerCache; // pooler -> (t, snapshot)
 };
 
 } // namespace poolscope

@@ -54,4 +54,28 @@ CREATE TABLE events(seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, severity TEXT 
     message TEXT);
 )sql";
 
+// pgbouncer reads (additive to format 1: a recording without these tables opens, with no pooler data).
+// Each read is a row of pooler_reads (seq shared with samples/snapshots/events); its SHOW POOLS rows are
+// always written; its SHOW SERVERS/CLIENTS rows only when they differ from the previous successful read's
+// (links_seq names the read whose rows apply).
+inline constexpr const char* kPoolerSchemaSql = R"sql(
+CREATE TABLE poolers(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, database TEXT);
+CREATE TABLE pooler_reads(
+    seq INTEGER PRIMARY KEY, pooler_id INTEGER NOT NULL, ts INTEGER NOT NULL, latency_ms INTEGER,
+    ok INTEGER NOT NULL, error TEXT, links_seq INTEGER);
+CREATE INDEX pooler_reads_by_pooler_ts ON pooler_reads(pooler_id, ts);
+CREATE TABLE pooler_pools(
+    read_seq INTEGER NOT NULL, position INTEGER NOT NULL, database TEXT, user TEXT,
+    cl_active INTEGER, cl_waiting INTEGER, sv_active INTEGER, sv_idle INTEGER, sv_used INTEGER,
+    maxwait_us INTEGER, pool_mode TEXT, PRIMARY KEY(read_seq, position)) WITHOUT ROWID;
+CREATE TABLE pooler_servers(
+    read_seq INTEGER NOT NULL, position INTEGER NOT NULL, remote_pid INTEGER, ptr TEXT, link TEXT,
+    database TEXT, user TEXT, state TEXT, connect_time INTEGER, request_time INTEGER,
+    PRIMARY KEY(read_seq, position)) WITHOUT ROWID;
+CREATE TABLE pooler_clients(
+    read_seq INTEGER NOT NULL, position INTEGER NOT NULL, addr TEXT, port INTEGER, application_name TEXT,
+    ptr TEXT, link TEXT, database TEXT, user TEXT, state TEXT, connect_time INTEGER, request_time INTEGER,
+    PRIMARY KEY(read_seq, position)) WITHOUT ROWID;
+)sql";
+
 } // namespace poolscope::recording

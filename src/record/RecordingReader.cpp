@@ -63,6 +63,63 @@ QByteArray withBackendColumns(const char* before, const char* after)
     return QByteArray(before) + kBackendColumns + after;
 }
 
+// Columns of pooler_pools, pooler_servers and pooler_clients after read_seq and position.
+constexpr const char* kPoolColumns
+    = "database, user, cl_active, cl_waiting, sv_active, sv_idle, sv_used, maxwait_us, pool_mode";
+constexpr const char* kServerColumns = "remote_pid, ptr, link, database, user, state, connect_time, request_time";
+constexpr const char* kClientColumns
+    = "addr, port, application_name, ptr, link, database, user, state, connect_time, request_time";
+
+PoolerPool readPool(const SqliteStatement& s, int first)
+{
+    PoolerPool p;
+    p.database = s.text(first + 0);
+    p.user = s.text(first + 1);
+    p.clActive = static_cast<int>(s.integer(first + 2));
+    p.clWaiting = static_cast<int>(s.integer(first + 3));
+    p.svActive = static_cast<int>(s.integer(first + 4));
+    p.svIdle = static_cast<int>(s.integer(first + 5));
+    p.svUsed = static_cast<int>(s.integer(first + 6));
+    p.maxwaitUs = s.integer(first + 7);
+    p.poolMode = s.text(first + 8);
+    return p;
+}
+
+PoolerServer readServer(const SqliteStatement& s, int first)
+{
+    PoolerServer server;
+    server.remotePid = static_cast<int>(s.integer(first + 0));
+    server.ptr = s.text(first + 1);
+    server.link = s.text(first + 2);
+    server.database = s.text(first + 3);
+    server.user = s.text(first + 4);
+    server.state = s.text(first + 5);
+    server.connectTimeMs = s.time(first + 6);
+    server.requestTimeMs = s.time(first + 7);
+    return server;
+}
+
+PoolerClient readClient(const SqliteStatement& s, int first)
+{
+    PoolerClient client;
+    client.addr = s.text(first + 0);
+    client.port = static_cast<int>(s.integer(first + 1, -1));
+    client.applicationName = s.text(first + 2);
+    client.ptr = s.text(first + 3);
+    client.link = s.text(first + 4);
+    client.database = s.text(first + 5);
+    client.user = s.text(first + 6);
+    client.state = s.text(first + 7);
+    client.connectTimeMs = s.time(first + 8);
+    client.requestTimeMs = s.time(first + 9);
+    return client;
+}
+
+QByteArray selectRows(const char* columns, const char* table, const char* tail)
+{
+    return QByteArray("SELECT read_seq, ") + columns + " FROM " + table + tail;
+}
+
 // A query read row by row; a failure mid-way is reported once as a problem of `part`.
 struct Cursor
 {
@@ -95,6 +152,9 @@ void RecordingReader::close()
     m_targetNames.clear();
     m_databaseIds.clear();
     m_databaseNames.clear();
+    m_hasPoolerTables = false;
+    m_poolerIds.clear();
+    m_poolerNames.clear();
     m_formatVersion = 0;
 }
 
@@ -210,7 +270,42 @@ bool RecordingReader::open(const QString& path, QString* error)
 
     readMeta();
     readNames();
+    readPoolerNames();
     return true;
+}
+
+void RecordingReader::readPoolerNames()
+{
+    // Recordings made before pooler reads were recorded have no pooler tables: they open without pooler data.
+    SqliteStatement exists;
+    if (!exists.prepare(m_db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pooler_reads'")
+        || exists.step() != SQLITE_ROW) {
+        return;
+    }
+    m_hasPoolerTables = true;
+    QString reason;
+    SqliteStatement poolers;
+    if (!poolers.prepare(m_db, "SELECT id, name, database FROM poolers ORDER BY id", &reason)) {
+        problem(u"poolers"_s, reason);
+        return;
+    }
+    int rc = 0;
+    while ((rc = poolers.step()) == SQLITE_ROW) {
+        const qint64 id = poolers.integer(0);
+        const QString name = poolers.text(1);
+        m_poolerIds.insert(name, id);
+        m_poolerNames.insert(id, name);
+        const bool known = std::any_of(m_workspace.poolers.cbegin(), m_workspace.poolers.cend(),
+            [&](const PoolerConfig& p) { return p.name == name; });
+        if (!known) {
+            PoolerConfig config;
+            config.name = name;
+            config.database = poolers.text(2);
+            m_workspace.poolers.append(config);
+        }
+    }
+    if (rc != SQLITE_DONE)
+        problem(u"poolers"_s, sqliteError(m_db));
 }
 
 void RecordingReader::readMeta()
@@ -304,8 +399,11 @@ RecordingReader::TimeRange RecordingReader::timeRange()
         { "samples", "SELECT MIN(ts), MAX(ts) FROM samples" },
         { "snapshots", "SELECT MIN(ts), MAX(ts) FROM snapshots" },
         { "events", "SELECT MIN(ts), MAX(ts) FROM events" },
+        { "pooler_reads", "SELECT MIN(ts), MAX(ts) FROM pooler_reads" },
     };
     for (const auto& [table, sql] : tables) {
+        if (!m_hasPoolerTables && qstrcmp(table, "pooler_reads") == 0)
+            continue;
         SqliteStatement s;
         QString reason;
         if (!s.prepare(m_db, sql, &reason)) {
@@ -407,6 +505,34 @@ template <typename Sink> bool RecordingReader::feed(Sink& session, const std::fu
         advance(*cursor);
     QHash<qint64, std::pair<bool, QList<Holder>>> holderState; // target id -> (reported, holders)
 
+    // pgbouncer reads, when the recording has them.
+    Cursor poolerReads, poolerPools, poolerServers, poolerClients;
+    if (m_hasPoolerTables) {
+        start(poolerReads, u"pooler_reads"_s,
+            "SELECT seq, pooler_id, ts, latency_ms, ok, error, links_seq FROM pooler_reads ORDER BY seq");
+        start(poolerPools, u"pooler_pools"_s, selectRows(kPoolColumns, "pooler_pools", " ORDER BY read_seq, position"));
+        start(poolerServers, u"pooler_servers"_s,
+            selectRows(kServerColumns, "pooler_servers", " ORDER BY read_seq, position"));
+        start(poolerClients, u"pooler_clients"_s,
+            selectRows(kClientColumns, "pooler_clients", " ORDER BY read_seq, position"));
+        for (Cursor* cursor : { &poolerReads, &poolerPools, &poolerServers, &poolerClients })
+            advance(*cursor);
+    }
+    struct PoolerLinks
+    {
+        QList<PoolerServer> servers;
+        QList<PoolerClient> clients;
+    };
+    QHash<qint64, PoolerLinks> poolerLinks; // pooler id -> the newest SHOW SERVERS/CLIENTS rows
+    // Rows of read `seq` from a child cursor (rows of a read not listed are skipped).
+    auto rowsOf = [&advance](Cursor& cursor, qint64 seq, auto&& take) {
+        while (cursor.has && cursor.key <= seq) {
+            if (cursor.key == seq)
+                take(cursor.statement);
+            advance(cursor);
+        }
+    };
+
     struct RouteState
     {
         int position = 0;
@@ -426,13 +552,38 @@ template <typename Sink> bool RecordingReader::feed(Sink& session, const std::fu
             [](const Backend& b, std::pair<int, qint64> k) { return std::pair(b.pid, b.backendStartMs) < k; });
     };
 
-    while (samples.has || snapshots.has || events.has) {
+    while (samples.has || snapshots.has || events.has || poolerReads.has) {
         qint64 next = std::numeric_limits<qint64>::max();
-        for (const Cursor* cursor : { &samples, &snapshots, &events }) {
+        for (const Cursor* cursor : { &samples, &snapshots, &events, &poolerReads }) {
             if (cursor->has)
                 next = std::min(next, cursor->key);
         }
-        if (samples.has && samples.key == next) {
+        if (poolerReads.has && poolerReads.key == next) {
+            const SqliteStatement& s = poolerReads.statement;
+            const qint64 poolerId = s.integer(1);
+            PoolerSnapshot snapshot;
+            snapshot.pooler = m_poolerNames.value(poolerId);
+            snapshot.database = poolerDatabase(snapshot.pooler);
+            snapshot.timestampMs = s.integer(2);
+            snapshot.latencyMs = s.integer(3, -1);
+            snapshot.error = s.text(5);
+            if (s.integer(4) == 0 && snapshot.error.isEmpty())
+                snapshot.error = u"failed"_s;
+            const qint64 linksSeq = s.integer(6);
+            rowsOf(poolerPools, next, [&](const SqliteStatement& r) { snapshot.pools.append(readPool(r, 1)); });
+            PoolerLinks& links = poolerLinks[poolerId];
+            if (snapshot.ok() && linksSeq == next) {
+                links = {};
+                rowsOf(poolerServers, next, [&](const SqliteStatement& r) { links.servers.append(readServer(r, 1)); });
+                rowsOf(poolerClients, next, [&](const SqliteStatement& r) { links.clients.append(readClient(r, 1)); });
+            }
+            if (snapshot.ok()) {
+                snapshot.servers = links.servers;
+                snapshot.clients = links.clients;
+            }
+            advance(poolerReads);
+            session.addPoolerSnapshot(snapshot);
+        } else if (samples.has && samples.key == next) {
             const SqliteStatement& s = samples.statement;
             const qint64 targetId = s.integer(1);
             while (routes.has && routes.key <= next) {
@@ -595,6 +746,82 @@ ActivitySnapshot RecordingReader::snapshotAt(const QString& database, qint64 tMs
         snapshot.backends.append(readBackend(rows, 0));
     if (step != SQLITE_DONE)
         problem(u"backends"_s, sqliteError(m_db));
+    return snapshot;
+}
+
+QString RecordingReader::poolerDatabase(const QString& pooler) const
+{
+    for (const PoolerConfig& p : m_workspace.poolers) {
+        if (p.name == pooler)
+            return p.database;
+    }
+    return {};
+}
+
+PoolerSnapshot RecordingReader::poolerSnapshotAt(const QString& pooler, qint64 tMs)
+{
+    PoolerSnapshot snapshot;
+    snapshot.pooler = pooler;
+    snapshot.database = poolerDatabase(pooler);
+    if (!m_db || !m_hasPoolerTables)
+        return snapshot;
+    auto idIt = m_poolerIds.constFind(pooler);
+    if (idIt == m_poolerIds.constEnd()) {
+        readPoolerNames(); // a recording being written adds poolers as they are first seen
+        idIt = m_poolerIds.constFind(pooler);
+    }
+    if (idIt == m_poolerIds.constEnd())
+        return snapshot;
+    QString reason;
+    SqliteStatement head;
+    if (!head.prepare(m_db,
+            "SELECT seq, ts, latency_ms, links_seq FROM pooler_reads WHERE pooler_id = ?1 AND ts <= ?2 AND ok = 1 "
+            "ORDER BY ts DESC, seq DESC LIMIT 1",
+            &reason)) {
+        problem(u"pooler_reads"_s, reason);
+        return snapshot;
+    }
+    head.bindInt(1, idIt.value());
+    head.bindInt(2, tMs);
+    const int rc = head.step();
+    if (rc != SQLITE_ROW) {
+        if (rc != SQLITE_DONE)
+            problem(u"pooler_reads"_s, sqliteError(m_db));
+        return snapshot;
+    }
+    const qint64 seq = head.integer(0);
+    snapshot.timestampMs = head.integer(1);
+    snapshot.latencyMs = head.integer(2, -1);
+    const qint64 linksSeq = head.integer(3);
+    struct Part
+    {
+        const char* table;
+        const char* columns;
+        qint64 seq;
+        std::function<void(const SqliteStatement&)> take;
+    };
+    const Part parts[] = {
+        { "pooler_pools", kPoolColumns, seq, [&](const SqliteStatement& r) { snapshot.pools.append(readPool(r, 1)); } },
+        { "pooler_servers", kServerColumns, linksSeq,
+            [&](const SqliteStatement& r) { snapshot.servers.append(readServer(r, 1)); } },
+        { "pooler_clients", kClientColumns, linksSeq,
+            [&](const SqliteStatement& r) { snapshot.clients.append(readClient(r, 1)); } },
+    };
+    for (const Part& part : parts) {
+        const QString name = QString::fromLatin1(part.table);
+        SqliteStatement rows;
+        if (!rows.prepare(
+                m_db, selectRows(part.columns, part.table, " WHERE read_seq = ?1 ORDER BY position"), &reason)) {
+            problem(name, reason);
+            continue;
+        }
+        rows.bindInt(1, part.seq);
+        int step = 0;
+        while ((step = rows.step()) == SQLITE_ROW)
+            part.take(rows);
+        if (step != SQLITE_DONE)
+            problem(name, sqliteError(m_db));
+    }
     return snapshot;
 }
 

@@ -2,6 +2,7 @@
 
 #include "types/ActivitySnapshot.h"
 #include "types/Event.h"
+#include "types/PoolerSnapshot.h"
 #include "types/Sample.h"
 #include "types/Workspace.h"
 
@@ -104,6 +105,12 @@ public:
     QList<RouteChange> routeChanges(qint64 fromMs, qint64 toMs);
     // The backends of `database` as they were at fromMs, then every appearance or change up to toMs.
     QList<BackendChange> backendChanges(const QString& database, qint64 fromMs, qint64 toMs);
+    // The newest successful pgbouncer read of `pooler` at or before tMs (pools, servers and clients as
+    // read then). A default snapshot (timestampMs 0) when there is none or the recording has no pooler
+    // tables (made before pooler reads were recorded).
+    PoolerSnapshot poolerSnapshotAt(const QString& pooler, qint64 tMs);
+    // True when the recording has the pooler tables (recordings made before they existed do not).
+    bool hasPoolerTables() const { return m_hasPoolerTables; }
 
 private:
     bool fail(const QString& message, QString* error);
@@ -113,6 +120,8 @@ private:
     bool hasTable(const char* name);
     // A holder_sets row's holders: its comma-separated ids of holder objects interned in `texts`.
     QList<Holder> holdersOf(const QString& ids);
+    void readPoolerNames();
+    QString poolerDatabase(const QString& pooler) const;
     template <typename Sink> bool feed(Sink& sink, const std::function<bool(double)>& progress);
 
     sqlite3* m_db = nullptr;
@@ -127,6 +136,9 @@ private:
     QHash<qint64, QString> m_targetNames;
     QHash<QString, qint64> m_databaseIds;
     QHash<qint64, QString> m_databaseNames;
+    bool m_hasPoolerTables = false;
+    QHash<QString, qint64> m_poolerIds;
+    QHash<qint64, QString> m_poolerNames;
 };
 
 } // namespace poolscope

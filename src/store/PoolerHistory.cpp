@@ -39,6 +39,8 @@ void PoolerHistory::append(const PoolerSnapshot& snapshot)
             series.times.push_back(snapshot.timestampMs);
             for (auto& column : series.columns)
                 column.push_back(kAbsent);
+            series.svUsed.push_back(kAbsent);
+            series.poolModes.append(QString());
         }
         return;
     }
@@ -49,7 +51,7 @@ void PoolerHistory::append(const PoolerSnapshot& snapshot)
         while (index < m_pools.size() && m_pools[index].key != key)
             ++index;
         if (index == m_pools.size()) {
-            m_pools.push_back(PoolSeries { key, p.database, p.user, {}, {} });
+            m_pools.push_back(PoolSeries { key, p.database, p.user, {}, {}, {}, {} });
             seen.push_back(false);
         }
         if (seen[index])
@@ -62,6 +64,8 @@ void PoolerHistory::append(const PoolerSnapshot& snapshot)
             p.maxwaitSeconds() };
         for (std::size_t i = 0; i < values.size(); ++i)
             series.columns[i].push_back(values[i]);
+        series.svUsed.push_back(static_cast<double>(p.svUsed));
+        series.poolModes.append(p.poolMode);
     }
     // A pool that went away (pgbouncer drops unused auto-created pools) is a gap, not a frozen value.
     for (std::size_t i = 0; i < m_pools.size(); ++i) {
@@ -70,6 +74,8 @@ void PoolerHistory::append(const PoolerSnapshot& snapshot)
         m_pools[i].times.push_back(snapshot.timestampMs);
         for (auto& column : m_pools[i].columns)
             column.push_back(kAbsent);
+        m_pools[i].svUsed.push_back(kAbsent);
+        m_pools[i].poolModes.append(QString());
     }
 }
 

@@ -3,6 +3,7 @@
 #include "types/PoolerSnapshot.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <array>
 #include <span>
@@ -27,6 +28,9 @@ public:
         QString user;
         std::vector<qint64> times;
         std::array<std::vector<double>, kPoolMetricCount> columns;
+        // Not charted, kept for the CSV export: sv_used and pool_mode of each row (NaN / empty in a gap).
+        std::vector<double> svUsed;
+        QStringList poolModes;
 
         std::span<const double> column(PoolMetric metric) const { return columns[static_cast<std::size_t>(metric)]; }
     };

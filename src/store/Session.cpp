@@ -89,7 +89,19 @@ int Session::poolerIndex(const QString& name) const
 
 QList<const PoolerSnapshot*> Session::poolerSnapshotsFor(const QString& database, qint64 cursorMs) const
 {
-    return poolerSnapshotsIn(m_poolers, database, cursorMs);
+    QList<const PoolerSnapshot*> result = poolerSnapshotsIn(m_poolers, database, cursorMs);
+    if (cursorMs == ViewState::kLive || !m_archive)
+        return result;
+    // The moment is before the newest read: the archive (a recording) knows the read at that moment.
+    for (const PoolerState& p : m_poolers) {
+        if (p.config.database != database || (p.lastOk.timestampMs != 0 && p.lastOk.timestampMs <= cursorMs))
+            continue;
+        PoolerSnapshot& archived = m_archivedPoolers[p.config.name];
+        archived = m_archive->poolerSnapshotAt(p.config.name, cursorMs);
+        if (archived.timestampMs != 0)
+            result.append(&archived);
+    }
+    return result;
 }
 
 void Session::addPoolerSnapshot(const PoolerSnapshot& snapshot)

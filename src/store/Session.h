@@ -10,6 +10,7 @@
 
 #include <QObject>
 
+#include <map>
 #include <vector>
 
 namespace poolscope {
@@ -31,6 +32,14 @@ public:
         Q_UNUSED(target);
         Q_UNUSED(tMs);
         return {};
+    }
+    // The newest successful read of pgbouncer `pooler` at or before tMs (timestampMs 0 if none).
+    virtual PoolerSnapshot poolerSnapshotAt(const QString& pooler, qint64 tMs) const
+    {
+        Q_UNUSED(tMs);
+        PoolerSnapshot none;
+        none.pooler = pooler;
+        return none;
     }
 };
 
@@ -120,7 +129,9 @@ public:
     const PoolerState& pooler(int index) const { return m_poolers.at(static_cast<std::size_t>(index)); }
     int poolerIndex(const QString& name) const;
     // The newest successful reads of the poolers in front of `database` (a databases[] name) at a moment
-    // (kLive: the newest); a read newer than the moment is not used (pooler reads are not archived).
+    // (kLive: the newest), by the rule of snapshotAt: a read newer than the moment comes from the archive
+    // (a recording), without one it is not used. A pointer to an archived read stays valid until the next
+    // call asks for the same pooler at another moment.
     QList<const PoolerSnapshot*> poolerSnapshotsFor(const QString& database, qint64 cursorMs) const;
 
     // Backends of the target in its database's newest successful snapshot: by application_name, or behind
@@ -191,6 +202,7 @@ private:
     qint64 m_droppedEvents = 0;
     bool m_review = false;
     const SnapshotArchive* m_archive = nullptr;
+    mutable std::map<QString, PoolerSnapshot> m_archivedPoolers; // pooler -> its read at the last cursor asked
 };
 
 // True when a backend belongs to the target. A target with pgbouncer_clients: a server connection of one of

@@ -267,6 +267,10 @@ private Q_SLOTS:
                                          u"state_change"_s, u"wait_event_type"_s, u"wait_event"_s, u"query"_s };
         QTest::addRow("events") << u"events"_s
                                 << QStringList { u"timestamp"_s, u"severity"_s, u"source"_s, u"kind"_s, u"message"_s };
+        QTest::addRow("poolers") << u"poolers"_s
+                                 << QStringList { u"timestamp"_s, u"pooler"_s, u"database"_s, u"user"_s, u"pool_mode"_s,
+                                        u"cl_active"_s, u"cl_waiting"_s, u"sv_active"_s, u"sv_idle"_s, u"sv_used"_s,
+                                        u"maxwait"_s };
     }
     void exports()
     {
@@ -301,6 +305,11 @@ private Q_SLOTS:
             expected = sampleCount(*session);
         } else if (what == u"events"_s) {
             expected = session->events().size();
+        } else if (what == u"poolers"_s) {
+            for (int p = 0; p < session->poolerCount(); ++p) {
+                for (const auto& pool : session->pooler(p).history.pools())
+                    expected += static_cast<qint64>(pool.times.size());
+            }
         } else if (what == u"routes"_s) {
             expected = reader.routeChanges(min, max).size();
             QVERIFY(expected > 0);

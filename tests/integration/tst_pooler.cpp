@@ -8,13 +8,20 @@
 #include "PgCluster.h"
 #include "PoolerPane.h"
 #include "analysis/PoolerJoin.h"
+#include "export/Exporter.h"
+#include "record/Recorder.h"
+#include "record/RecordingArchive.h"
+#include "record/RecordingReader.h"
 #include "sources/PgActivitySource.h"
 #include "sources/PoolerSource.h"
 #include "store/Session.h"
 #include "store/ViewState.h"
 
 #include <QComboBox>
+#include <QFile>
+#include <QFileInfo>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <libpq-fe.h>
@@ -193,6 +200,12 @@ private Q_SLOTS:
             workspace.targets.append(target);
         }
         Session store(workspace);
+        // Recorded all along: the reopened recording must hold what was live (checked at the end).
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString recordingPath = dir.filePath(u"pooler.psrec"_s);
+        Recorder recorder(&store);
+        QVERIFY2(recorder.open(recordingPath, &error), qPrintable(error));
         PgActivitySource activity(database);
         PoolerSource source(pooler);
         QObject::connect(&activity, &PgActivitySource::snapshotReady, &store, &Session::addSnapshot);
@@ -246,6 +259,10 @@ private Q_SLOTS:
             QCOMPARE(pane.lastCharted(metric), column.back());
         }
 
+        // A few reads more, so that the recording has a moment before the newest read to show.
+        QTRY_VERIFY_WITH_TIMEOUT(store.pooler(0).history.pool(u"postgres/postgres"_s)->times.size() >= 3, kWaitMs);
+        series = store.pooler(0).history.pool(u"postgres/postgres"_s);
+
         // pgbouncer dies: a failing state with a reason, and nothing collected is lost.
         const std::vector<qint64> timesBefore = series->times;
         const std::vector<double> activeBefore(series->column(PoolerHistory::PoolMetric::ClActive).begin(),
@@ -266,9 +283,85 @@ private Q_SLOTS:
         QVERIFY(store.database(0).latest.ok()); // PostgreSQL's own reads go on
         source.stop();
         activity.stop();
+
+        recorder.close();
+        QVERIFY2(recorder.lastError().isEmpty(), qPrintable(recorder.lastError()));
+        checkRecording(store, recordingPath, clients, dir.filePath(u"poolers.csv"_s));
     }
 
 private:
+    // The recording of `live` reopened: the pooler history, the newest reads and the join are what was live
+    // (`clients`: the join while pgbouncer was up, found again at the time cursor through the recorded read
+    // of that moment); the pooler CSV has a row per read per pool.
+    static void checkRecording(
+        const Session& live, const QString& path, const QHash<int, ClientBehind>& clients, const QString& csvPath)
+    {
+        RecordingReader reader;
+        QString error;
+        QVERIFY2(reader.open(path, &error), qPrintable(error));
+        const std::unique_ptr<Session> review = reader.load();
+        QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u"; "_s)));
+        QCOMPARE(review->poolerCount(), 1);
+        const PoolerState& original = live.pooler(0);
+        const PoolerState& replayed = review->pooler(0);
+        QCOMPARE(replayed.history.pools().size(), original.history.pools().size());
+        std::size_t rows = 0;
+        for (std::size_t i = 0; i < original.history.pools().size(); ++i) {
+            const auto& a = original.history.pools()[i];
+            const auto& b = replayed.history.pools()[i];
+            QCOMPARE(b.key, a.key);
+            QCOMPARE(b.times, a.times);
+            for (int m = 0; m < PoolerHistory::kPoolMetricCount; ++m) {
+                const auto metric = static_cast<PoolerHistory::PoolMetric>(m);
+                const auto x = a.column(metric);
+                const auto y = b.column(metric);
+                QVERIFY2(std::equal(x.begin(), x.end(), y.begin(), y.end(),
+                             [](double p, double q) { return std::isnan(p) ? std::isnan(q) : p == q; }),
+                    qPrintable(PoolerHistory::metricName(metric)));
+            }
+            QCOMPARE(b.poolModes, a.poolModes);
+            rows += a.times.size();
+        }
+        QCOMPARE(replayed.latest.error, original.latest.error);
+        QCOMPARE(replayed.lastOk.timestampMs, original.lastOk.timestampMs);
+        QCOMPARE(replayed.lastOk.pools, original.lastOk.pools);
+        QCOMPARE(replayed.lastOk.servers, original.lastOk.servers);
+        QCOMPARE(replayed.lastOk.clients, original.lastOk.clients);
+
+        // The backends' client columns in review: the join at the end, and at a moment through the archive.
+        const QString db = live.database(0).config.name;
+        QCOMPARE(clientsBehind(review->database(0).lastOk, review->poolerSnapshotsFor(db, ViewState::kLive)),
+            clientsBehind(live.database(0).lastOk, live.poolerSnapshotsFor(db, ViewState::kLive)));
+        RecordingArchive archive;
+        QVERIFY(archive.open(path));
+        review->setArchive(&archive);
+        const qint64 moment = original.lastOk.timestampMs - 1; // before the newest read: asks the archive
+        const ActivitySnapshot activityThen = review->snapshotAt(0, moment);
+        const auto poolersThen = review->poolerSnapshotsFor(db, moment);
+        QCOMPARE(poolersThen.size(), 1);
+        QVERIFY(poolersThen.first()->timestampMs < original.lastOk.timestampMs);
+        QCOMPARE(poolersThen.first()->clients.size(), original.lastOk.clients.size());
+        const QHash<int, ClientBehind> behindThen = clientsBehind(activityThen, poolersThen);
+        for (auto it = clients.cbegin(); it != clients.cend(); ++it) {
+            QVERIFY2(behindThen.contains(it.key()), qPrintable(u"pid %1 not joined at the cursor"_s.arg(it.key())));
+            QCOMPARE(behindThen.value(it.key()).applicationName, it->applicationName);
+            QCOMPARE(behindThen.value(it.key()).port, it->port);
+        }
+
+        // The pooler CSV of the reopened recording: a row per read per pool, the gap included.
+        QVERIFY2(exportPoolers(*review, csvPath, {}, &error), qPrintable(error));
+        QFile csv(csvPath);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = csv.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), qsizetype(1 + rows));
+        QCOMPARE(lines.first().trimmed(), poolersColumns().join(u',').toUtf8());
+        const QList<QByteArray> last = lines.last().trimmed().split(',');
+        QCOMPARE(last.value(1), QByteArray("pgb"));
+        QCOMPARE(last.mid(4), QList<QByteArray>(7, QByteArray())); // pgbouncer died: a gap
+        qInfo("recording of %lld pooler reads: %lld bytes; pooler CSV %lld rows",
+            qint64(original.history.pools()[0].times.size()), QFileInfo(path).size(), qint64(rows));
+    }
+
     PgCluster m_cluster;
 };
 
