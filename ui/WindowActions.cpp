@@ -40,7 +40,7 @@ WindowActions::WindowActions(QMainWindow* window)
     file->addAction(make(Id::OpenRecording, tr("&Open recording…"), QKeySequence::Open));
     file->addAction(make(Id::SaveWorkspace, tr("&Save workspace"), QKeySequence::Save));
     action(Id::SaveWorkspace)->setToolTip(tr("Write the targets, databases and thresholds to the workspace file"));
-    file->addAction(make(Id::SaveWorkspaceAs, tr("Save workspace &as…"), QKeySequence::SaveAs));
+    file->addAction(make(Id::SaveWorkspaceAs, tr("Save workspace &as…"), QKeySequence(tr("Ctrl+Shift+S"))));
     QMenu* exportMenu = file->addMenu(tr("&Export"));
     exportMenu->setObjectName(u"ExportMenu"_s);
     // Two-stroke shortcuts: Ctrl+E, then the first letter of what to export.

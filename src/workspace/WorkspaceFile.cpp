@@ -628,7 +628,7 @@ QStringList validateWorkspace(Workspace& ws)
 {
     QStringList errors;
     if (ws.targets.isEmpty() && ws.databases.isEmpty() && !ws.prometheus.enabled())
-        errors.append(u"targets: a workspace needs at least one target, database or a prometheus"_s);
+        errors.append(u"targets: a workspace needs at least one target, database or prometheus entry"_s);
     if (ws.prometheus.enabled())
         validatePrometheus(ws.prometheus, &errors);
 
@@ -763,6 +763,9 @@ Workspace withoutSecrets(Workspace workspace)
     }
     for (DatabaseConfig& d : workspace.databases)
         d.conninfo = conninfoWithoutSecrets(d.conninfo);
+    for (PoolerConfig& p : workspace.poolers)
+        p.conninfo = conninfoWithoutSecrets(p.conninfo);
+    workspace.prometheus.url = urlWithoutSecrets(workspace.prometheus.url); // the token is a ${env:} reference
     return workspace;
 }
 

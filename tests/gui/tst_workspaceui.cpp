@@ -299,7 +299,8 @@ private Q_SLOTS:
 
         WorkspaceDialog dialog(Workspace {});
         dialog.show();
-        QVERIFY(dialog.problems().join(u'\n').contains(u"a workspace needs at least one target or database"_s));
+        QVERIFY(dialog.problems().join(u'\n').contains(
+            u"a workspace needs at least one target, database or prometheus entry"_s));
         dialog.findChild<QPushButton*>(u"AddDatabase"_s)->click();
         QCOMPARE(dialog.selectedKind(), WorkspaceDialog::Kind::Database);
         auto* conninfo = editorAs<QLineEdit>(&dialog, u"conninfo"_s);

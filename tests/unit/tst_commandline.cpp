@@ -98,8 +98,8 @@ private Q_SLOTS:
     {
         // In the usage's order; a new sub-command (agent, ...) joins by its synopsis line alone.
         const QStringList names = subcommands();
-        QCOMPARE(
-            names.mid(0, 5), (QStringList { u"status"_s, u"screenshot"_s, u"record"_s, u"export"_s, u"explain"_s }));
+        QCOMPARE(names.mid(0, 6),
+            (QStringList { u"status"_s, u"screenshot"_s, u"record"_s, u"export"_s, u"agent"_s, u"explain"_s }));
         QVERIFY(!names.contains(u"FILE"_s) && !names.contains(u"poolscope"_s));
         QCOMPARE(usageText(QString()), usageText());
         QVERIFY(parseCommandLine({ u"--help"_s }).helpTopic.isEmpty());

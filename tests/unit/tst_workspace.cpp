@@ -137,7 +137,7 @@ private Q_SLOTS:
         QTest::addRow("newer version") << json("{'version': 2, 'databases': [{'name':'d','conninfo':'x'}]}")
                                        << u"ws.json: version: 2 is not supported; this PoolScope reads version 1"_s;
         QTest::addRow("empty") << json(
-            "{'version': 1}") << u"ws.json: targets: a workspace needs at least one target, database or a prometheus"_s;
+            "{'version': 1}") << u"ws.json: targets: a workspace needs at least one target, database or prometheus entry"_s;
         QTest::addRow("targets not array")
             << json("{'version': 1, 'targets': {}}") << u"ws.json: targets: must be an array, not an object"_s;
         QTest::addRow("missing url") << json("{'version': 1, 'targets': [{'name': 'web'}]}")
