@@ -1,7 +1,7 @@
 #pragma once
 
-#include "types/Workspace.h"
 #include "Theme.h"
+#include "types/Workspace.h"
 
 #include <QMainWindow>
 #include <QPointer>

@@ -1,8 +1,8 @@
 #include "TimelineChart.h"
 
 #include "Theme.h"
-#include "analysis/Diagnosis.h"
 #include "WholeNumberAxis.h"
+#include "analysis/Diagnosis.h"
 #include "models/Format.h"
 #include "store/Decimation.h"
 #include "store/Session.h"

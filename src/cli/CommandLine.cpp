@@ -207,7 +207,8 @@ CommandLine parseCommandLine(const QStringList& arguments)
         } else if (arg == u"--what"_s) {
             if (!value(&cl.what))
                 break;
-            static const QStringList kinds { u"timeline"_s, u"routes"_s, u"backends"_s, u"events"_s, u"holders"_s, u"poolers"_s };
+            static const QStringList kinds { u"timeline"_s, u"routes"_s, u"backends"_s, u"events"_s, u"holders"_s,
+                u"poolers"_s };
             if (!kinds.contains(cl.what))
                 fail(u"--what: \"%1\" is not one of %2"_s.arg(cl.what, kinds.join(u", "_s)));
         } else if (arg == u"--from"_s) {

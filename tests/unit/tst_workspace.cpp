@@ -136,8 +136,9 @@ private Q_SLOTS:
                                     << u"ws.json: version: is required"_s;
         QTest::addRow("newer version") << json("{'version': 2, 'databases': [{'name':'d','conninfo':'x'}]}")
                                        << u"ws.json: version: 2 is not supported; this PoolScope reads version 1"_s;
-        QTest::addRow("empty") << json(
-            "{'version': 1}") << u"ws.json: targets: a workspace needs at least one target, database or prometheus entry"_s;
+        QTest::addRow("empty")
+            << json("{'version': 1}")
+            << u"ws.json: targets: a workspace needs at least one target, database or prometheus entry"_s;
         QTest::addRow("targets not array")
             << json("{'version': 1, 'targets': {}}") << u"ws.json: targets: must be an array, not an object"_s;
         QTest::addRow("missing url") << json("{'version': 1, 'targets': [{'name': 'web'}]}")
@@ -357,7 +358,8 @@ private Q_SLOTS:
         ws.poolers.append(PoolerConfig { u"p"_s, u"host=h dbname=pgbouncer password=hunter2"_s, {}, 2000, 5000 });
         const Workspace clean = withoutSecrets(ws);
         QVERIFY(!clean.poolers.first().conninfo.contains(u"hunter2"_s));
-        QVERIFY2(clean.poolers.first().conninfo.contains(u"dbname='pgbouncer'"_s), qPrintable(clean.poolers.first().conninfo));
+        QVERIFY2(clean.poolers.first().conninfo.contains(u"dbname='pgbouncer'"_s),
+            qPrintable(clean.poolers.first().conninfo));
     }
 };
 
