@@ -676,7 +676,7 @@ private Q_SLOTS:
         QTest::addRow("500") << httpResponse(500, "Internal Server Error", "probe crashed")
                              << u"holders_url: HTTP 500 Internal Server Error: probe crashed"_s;
         QTest::addRow("garbage") << httpResponse(200, "OK", "<html>not the holders</html>", "text/html")
-                                 << u"holders_url: invalid JSON at offset 0: "_s;
+                                 << u"holders_url: invalid JSON at offset 1: "_s;
         QTest::addRow("wrong shape") << httpResponse(200, "OK", R"({"count":2})")
                                      << u"holders_url: expected an array of holders or an object with a \"holders\" "
                                         "member, got an object"_s;
