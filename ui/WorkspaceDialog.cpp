@@ -254,6 +254,11 @@ QWidget* WorkspaceDialog::buildTargetForm()
     url->setPlaceholderText(tr("http://127.0.0.1:8000/health/detailed"));
     url->setToolTip(tr("The health endpoint: JSON or Prometheus text / OpenMetrics"));
     addRow(form, u"url"_s, tr("&URL"), url);
+    auto* holdersUrl = new QLineEdit(page);
+    holdersUrl->setPlaceholderText(tr("optional: http://127.0.0.1:8000/debug/holders"));
+    holdersUrl->setToolTip(tr("Where the app serves its holders (README \"Holders\"), fetched after the URL with the "
+                              "same headers; its holders replace any in the health payload"));
+    addRow(form, u"holders_url"_s, tr("Hol&ders URL"), holdersUrl);
     auto* profile = new QComboBox(page);
     profile->addItems(Profile::builtinNames());
     profile->setToolTip(tr("How the payload maps onto metrics; auto recognises the built-in shapes"));
@@ -361,6 +366,7 @@ void WorkspaceDialog::showSelected()
         m_forms->setCurrentIndex(kTargetPage);
         qobject_cast<QLineEdit*>(editor(u"name"_s))->setText(t.name);
         qobject_cast<QLineEdit*>(editor(u"url"_s))->setText(t.url);
+        qobject_cast<QLineEdit*>(editor(u"holders_url"_s))->setText(t.holdersUrl);
         auto* profile = qobject_cast<QComboBox*>(editor(u"profile"_s));
         if (profile->findText(t.profile) < 0)
             profile->addItem(t.profile); // unknown: shown, and the loader's message says so
@@ -403,6 +409,7 @@ void WorkspaceDialog::readForm()
         const QString place = u"targets[%1]."_s.arg(m_index);
         t.name = qobject_cast<QLineEdit*>(editor(u"name"_s))->text();
         t.url = qobject_cast<QLineEdit*>(editor(u"url"_s))->text().trimmed();
+        t.holdersUrl = qobject_cast<QLineEdit*>(editor(u"holders_url"_s))->text().trimmed();
         t.profile = qobject_cast<QComboBox*>(editor(u"profile"_s))->currentText();
         t.intervalMs = qRound(qobject_cast<QDoubleSpinBox*>(editor(u"interval"_s))->value() * 1000);
         t.timeoutMs = qRound(qobject_cast<QDoubleSpinBox*>(editor(u"timeout"_s))->value() * 1000);

@@ -2,9 +2,12 @@
 
 #include "Backoff.h"
 #include "format/Format.h"
+#include "profiles/HoldersReader.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QJsonParseError>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -14,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
@@ -83,6 +87,13 @@ HealthSource::HealthSource(TargetConfig config, QNetworkAccessManager* network, 
         if (it.key().isEmpty() || hasLineBreak(it.key()) || hasLineBreak(it.value()))
             m_configError = u"header \""_s % it.key() % u"\": names and values must not be empty or hold line breaks"_s;
     }
+    if (!m_config.holdersUrl.isEmpty()) {
+        const QUrl holdersUrl(m_config.holdersUrl, QUrl::StrictMode);
+        if (!holdersUrl.isValid() || (holdersUrl.scheme() != u"http" && holdersUrl.scheme() != u"https")
+            || holdersUrl.host().isEmpty())
+            m_holdersConfigError
+                = u"holders_url: \""_s % m_config.holdersUrl % u"\" is not an http:// or https:// URL"_s;
+    }
 }
 
 HealthSource::~HealthSource()
@@ -135,6 +146,7 @@ void HealthSource::startRequest()
     if (m_inFlight)
         return;
     m_inFlight = true;
+    m_fetchingHolders = false;
     m_body.clear();
     m_abortReason = AbortReason::None;
     m_redirects = 0;
@@ -252,26 +264,75 @@ void HealthSource::onFinished()
         if (m_body.size() > m_config.maxBodyBytes)
             m_abortReason = AbortReason::TooLarge;
     }
+    if (m_fetchingHolders) {
+        readHolders(reply);
+        m_body.clear();
+        m_fetchingHolders = false;
+        deliver(std::exchange(m_pending, Sample {}));
+        return;
+    }
     Sample sample = interpretReply(reply);
     m_body.clear();
+    if (sample.ok() && !m_config.holdersUrl.isEmpty()) {
+        fetchHolders(std::move(sample));
+        return;
+    }
     deliver(std::move(sample));
 }
 
-Sample HealthSource::interpretReply(QNetworkReply* reply)
+void HealthSource::fetchHolders(Sample sample)
 {
-    Sample sample;
-    auto fail = [&sample](QString error) {
-        sample.error = std::move(error);
-        return sample;
-    };
+    // The holders come from holders_url alone, even when the payload carried some too.
+    sample.holdersReported = false;
+    sample.holders.clear();
+    sample.latencyMs = m_elapsed.elapsed(); // of the health URL
+    if (!m_holdersConfigError.isEmpty()) {
+        sample.holdersError = m_holdersConfigError;
+        deliver(std::move(sample));
+        return;
+    }
+    m_pending = std::move(sample);
+    m_fetchingHolders = true;
+    m_abortReason = AbortReason::None;
+    m_redirects = 0;
+    m_redirectError.clear();
+    m_currentUrl = QUrl(m_config.holdersUrl, QUrl::StrictMode);
+    sendRequest(m_currentUrl);
+    m_deadline.start(std::max(m_config.timeoutMs, 1));
+}
 
+void HealthSource::readHolders(QNetworkReply* reply)
+{
+    auto unavailable = [this](const QString& error) { m_pending.holdersError = u"holders_url: "_s % error; };
+    if (const QString error = transportError(reply, m_config.holdersUrl); !error.isEmpty())
+        return unavailable(error);
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(m_body, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return unavailable(
+            u"invalid JSON at offset "_s % QString::number(parseError.offset) % u": "_s % parseError.errorString());
+    QList<Holder> holders;
+    const QJsonValue root = document.isArray() ? QJsonValue(document.array()) : QJsonValue(document.object());
+    if (QString problems = HoldersReader::readDocument(root, &holders); !problems.isEmpty()) {
+        // readDocument names its own place when the document's shape is wrong.
+        if (!problems.startsWith(u"holders_url:"_s))
+            problems.prepend(u"holders_url: "_s);
+        m_pending.holdersError = problems;
+        return;
+    }
+    m_pending.holdersReported = true;
+    m_pending.holders = std::move(holders);
+}
+
+QString HealthSource::transportError(QNetworkReply* reply, const QString& configuredUrl) const
+{
     if (m_abortReason == AbortReason::TooLarge)
-        return fail(u"response larger than "_s % formatByteSize(m_config.maxBodyBytes));
+        return u"response larger than "_s % formatByteSize(m_config.maxBodyBytes);
     if (m_abortReason == AbortReason::CrossOrigin)
-        return fail(m_redirectError);
+        return m_redirectError;
     if (m_abortReason == AbortReason::RedirectLoop)
-        return fail(u"redirect loop: more than "_s % QString::number(kMaxRedirects) % u" redirects from "_s
-            % QUrl(m_config.url).adjusted(QUrl::RemoveUserInfo).toString());
+        return u"redirect loop: more than "_s % QString::number(kMaxRedirects) % u" redirects from "_s
+            % QUrl(configuredUrl).adjusted(QUrl::RemoveUserInfo).toString();
     // Qt's archive-bomb check (the threshold is the cap, see startRequest) fails with "Decompression failed: "
     // and no reason, or one that says the limit was exceeded; a damaged stream has zlib's reason instead.
     if (reply->error() != QNetworkReply::NoError) {
@@ -279,10 +340,10 @@ Sample HealthSource::interpretReply(QNetworkReply* reply)
         const QString error = reply->errorString();
         if (error.startsWith(decompression)
             && (error.mid(decompression.size()).trimmed().isEmpty() || error.contains(u"exceed"_s)))
-            return fail(u"response larger than "_s % formatByteSize(m_config.maxBodyBytes));
+            return u"response larger than "_s % formatByteSize(m_config.maxBodyBytes);
     }
     if (m_abortReason == AbortReason::Timeout || reply->error() == QNetworkReply::OperationCanceledError)
-        return fail(u"timed out after "_s % formatSeconds(m_config.timeoutMs));
+        return u"timed out after "_s % formatSeconds(m_config.timeoutMs);
 
     const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     if (status.isValid()) {
@@ -295,17 +356,29 @@ Sample HealthSource::interpretReply(QNetworkReply* reply)
             const QString snippet = bodySnippet(m_body);
             if (!snippet.isEmpty())
                 error += u": "_s % snippet;
-            return fail(error);
+            return error;
         }
     }
     if (reply->error() != QNetworkReply::NoError) {
         // Qt's message may quote the URL: never with its user:password@.
         QString error = reply->errorString();
-        const QUrl url(m_config.url);
+        const QUrl url(configuredUrl);
         if (!url.password().isEmpty())
             error.replace(url.password(), u"***"_s);
-        return fail(error);
+        return error;
     }
+    return {};
+}
+
+Sample HealthSource::interpretReply(QNetworkReply* reply)
+{
+    Sample sample;
+    auto fail = [&sample](QString error) {
+        sample.error = std::move(error);
+        return sample;
+    };
+    if (QString error = transportError(reply, m_config.url); !error.isEmpty())
+        return fail(std::move(error));
 
     // Kept for the payload inspector (the body is shared, not copied). Prometheus text / OpenMetrics by
     // Content-Type; a body that says nothing of its type is sniffed.
@@ -350,7 +423,8 @@ void HealthSource::deliver(Sample sample)
     m_inFlight = false;
     sample.target = m_config.name;
     sample.timestampMs = QDateTime::currentMSecsSinceEpoch();
-    sample.latencyMs = m_configError.isEmpty() ? m_elapsed.elapsed() : -1;
+    if (sample.latencyMs < 0 && m_configError.isEmpty())
+        sample.latencyMs = m_elapsed.elapsed();
 
     if (!sample.ok()) {
         ++m_failures;
@@ -375,6 +449,8 @@ void HealthSource::cancelInFlight()
     m_deadline.stop();
     m_localFailure.stop();
     m_inFlight = false;
+    m_fetchingHolders = false;
+    m_pending = {};
     if (QNetworkReply* reply = m_reply) {
         m_reply = nullptr;
         reply->disconnect(this);

@@ -20,7 +20,10 @@ class QNetworkReply;
 namespace poolscope {
 
 // Polls one target's JSON health endpoint (HTTP or HTTPS) and turns every poll into exactly one
-// Sample: metrics and routes through the target's profile, or the reason the poll failed.
+// Sample: metrics and routes through the target's profile, or the reason the poll failed. When the target
+// has a holders_url, a poll whose metrics arrived then fetches it (same timeout, size cap, headers, redirect
+// and TLS rules) and its holders replace the payload's; a failing holders_url leaves the Sample's metrics
+// intact, without holders and with Sample::holdersError.
 //
 // At most one request is in flight; a tick that finds one still running is skipped. After a failure
 // the next poll waits max(interval, min(interval * 2^(failures-1), 30 s)) with +-20 % jitter; a success
@@ -82,12 +85,19 @@ private:
     void finishWithError(const QString& error);
     void deliver(Sample sample);
     void cancelInFlight();
+    // The reply's failure (abort, HTTP status, network error) for a request to `configuredUrl`; empty if none.
+    QString transportError(QNetworkReply* reply, const QString& configuredUrl) const;
     Sample interpretReply(QNetworkReply* reply);
+    // After the metrics of `sample` arrived: fetches holders_url, or delivers at once when it is unusable.
+    void fetchHolders(Sample sample);
+    // The holders_url reply into m_pending (holders, or holdersError).
+    void readHolders(QNetworkReply* reply);
 
     TargetConfig m_config;
     QNetworkAccessManager* m_network;
     std::optional<Profile> m_profile;
     QString m_configError; // unknown profile, bad URL or header: every poll fails with it
+    QString m_holdersConfigError; // a bad holders_url: every poll's holders are unavailable with it
 
     QTimer m_pollTimer;
     QTimer m_deadline; // the whole request, on top of QNetworkRequest's transfer (inactivity) timeout
@@ -101,6 +111,8 @@ private:
     int m_redirects = 0; // followed in the request in flight
     QUrl m_currentUrl; // where the request in flight is now (after the redirects followed)
     QString m_redirectError; // CrossOrigin: the message, with both origins
+    bool m_fetchingHolders = false; // the request in flight is the holders_url one
+    Sample m_pending; // the poll's metrics, while its holders_url is fetched
     bool m_running = false;
     bool m_inFlight = false;
     int m_failures = 0;

@@ -209,6 +209,7 @@ void Monitor::onSample(const Sample& sample)
     const TargetState& before = m_session->target(index);
     const bool wasFailing = before.polled() && !before.latest.ok();
     const bool firstPoll = !before.polled();
+    const QString holdersErrorBefore = before.latest.holdersError; // `before` changes with addSample
     m_session->addSample(sample);
 
     if (!sample.ok() && (firstPoll || !wasFailing || before.latest.error != sample.error)) {
@@ -227,9 +228,29 @@ void Monitor::onSample(const Sample& sample)
         event.message = u"answering again"_s;
         m_session->addEvent(event);
     }
+    noteHolders(holdersErrorBefore, sample);
 
     m_targetAnswered[static_cast<std::size_t>(index)] = true;
     checkAllAnswered();
+}
+
+// A target's holders_url failing (or failing differently), and answering again: once each, like polls.
+void Monitor::noteHolders(const QString& errorBefore, const Sample& sample)
+{
+    if (!sample.ok() || errorBefore == sample.holdersError)
+        return;
+    Event event;
+    event.timestampMs = sample.timestampMs;
+    event.source = sample.target;
+    if (!sample.holdersError.isEmpty()) {
+        event.severity = Event::Severity::Warning;
+        event.kind = u"holders-unavailable"_s;
+        event.message = u"holders unavailable: "_s + sample.holdersError;
+    } else {
+        event.kind = u"recovered"_s;
+        event.message = u"holders_url answering again"_s;
+    }
+    m_session->addEvent(event);
 }
 
 void Monitor::onSnapshot(const ActivitySnapshot& snapshot)

@@ -63,6 +63,7 @@ Q_SIGNALS:
 
 private:
     void onSample(const Sample& sample);
+    void noteHolders(const QString& errorBefore, const Sample& sample);
     void onSnapshot(const ActivitySnapshot& snapshot);
     void onPoolerSnapshot(const PoolerSnapshot& snapshot);
     // Notes each reconnect of a libpq source in the event log under `name`.

@@ -68,6 +68,8 @@ struct Sample
     // The app's holders (every connection checked out now), when its payload or holders_url reports them.
     bool holdersReported = false;
     QList<Holder> holders;
+    // Why the target's holders_url gave no holders at this poll (the metrics are unaffected); empty otherwise.
+    QString holdersError;
     QString error; // empty when the poll succeeded
 
     bool ok() const { return error.isEmpty(); }

@@ -27,6 +27,8 @@ struct TargetConfig
 {
     QString name;
     QString url;
+    // Where the app serves its holders (README "Holders"), fetched each poll after `url`; empty: none.
+    QString holdersUrl;
     QString profile = QStringLiteral("auto");
     // Explicit JSON Pointers (RFC 6901): metric key -> pointer, and "routes" -> pointer to the routes
     // container, "routes.name"/"routes.acquired"/... -> pointer inside one route entry.

@@ -354,6 +354,20 @@ QString poolerConninfoProblem(const QString& conninfo)
     return {};
 }
 
+// A target's optional holders_url: http(s) like url, and without user:password@ (the headers, with ${env:NAME},
+// are sent there as to url).
+QStringList holdersUrlProblems(const QString& holdersUrl, const QString& path)
+{
+    if (holdersUrl.isEmpty())
+        return {};
+    const QUrl url(holdersUrl, QUrl::StrictMode);
+    if (!url.isValid() || (url.scheme() != u"http"_s && url.scheme() != u"https"_s) || url.host().isEmpty())
+        return { path + u".holders_url: \"%1\" is not an http:// or https:// URL"_s.arg(holdersUrl) };
+    if (!url.userInfo().isEmpty())
+        return { path + u".holders_url: must not hold user:password@; send credentials in headers with ${env:NAME}"_s };
+    return {};
+}
+
 TargetConfig readTarget(const QJsonValue& value, const QString& path, QStringList* errors)
 {
     TargetConfig t;
@@ -364,6 +378,7 @@ TargetConfig readTarget(const QJsonValue& value, const QString& path, QStringLis
     ObjectReader r(value.toObject(), path, errors);
     t.name = r.string(u"name"_s, {}, true);
     t.url = r.string(u"url"_s, {}, true);
+    t.holdersUrl = r.string(u"holders_url"_s, {});
     t.profile = r.string(u"profile"_s, t.profile);
     t.fields = r.stringMap(u"fields"_s);
     t.intervalMs = r.seconds(u"interval"_s, t.intervalMs, 0.1, 3600);
@@ -661,6 +676,7 @@ QStringList validateWorkspace(Workspace& ws)
         const QUrl url(t.url, QUrl::StrictMode);
         if (!url.isValid() || (url.scheme() != u"http"_s && url.scheme() != u"https"_s) || url.host().isEmpty())
             errors.append(path + u".url: \"%1\" is not an http:// or https:// URL"_s.arg(t.url));
+        errors += holdersUrlProblems(t.holdersUrl, path);
 
         if (!Profile::builtinNames().contains(t.profile))
             errors.append(path
@@ -720,6 +736,8 @@ QByteArray workspaceToJson(const Workspace& ws)
         }
         if (!t.service.isEmpty())
             o.insert(u"service"_s, t.service);
+        if (!t.holdersUrl.isEmpty())
+            o.insert(u"holders_url"_s, t.holdersUrl);
         targets.append(o);
     }
     QJsonArray databases;
@@ -758,6 +776,7 @@ Workspace withoutSecrets(Workspace workspace)
 {
     for (TargetConfig& t : workspace.targets) {
         t.url = urlWithoutSecrets(t.url);
+        t.holdersUrl = urlWithoutSecrets(t.holdersUrl);
         for (auto it = t.headers.begin(); it != t.headers.end(); ++it)
             it.value().clear();
     }

@@ -229,6 +229,19 @@ private Q_SLOTS:
         url->setText(server.url("/api/health"));
         QCOMPARE(dialog->fieldError(u"url"_s), QString());
         QVERIFY(ok->isEnabled());
+        // holders_url: optional, validated like url, never with credentials; kept in the workspace as edited.
+        auto* holdersUrl = editorAs<QLineEdit>(dialog, u"holders_url"_s);
+        QVERIFY(holdersUrl);
+        holdersUrl->setText(u"http://probe:pw@127.0.0.1/holders"_s);
+        QCOMPARE(dialog->fieldError(u"holders_url"_s),
+            u"targets[1].holders_url: must not hold user:password@; send credentials in headers with ${env:NAME}"_s);
+        QVERIFY(!ok->isEnabled());
+        holdersUrl->setText(server.url("/holders"));
+        QCOMPARE(dialog->fieldError(u"holders_url"_s), QString());
+        QCOMPARE(dialog->workspace().targets[1].holdersUrl, server.url("/holders"));
+        holdersUrl->clear();
+        QCOMPARE(dialog->workspace().targets[1].holdersUrl, QString());
+        QVERIFY(ok->isEnabled());
         name->setText(u"web"_s);
         QCOMPARE(dialog->fieldError(u"name"_s), u"targets[1].name: \"web\" is used by another target"_s);
         QVERIFY(!ok->isEnabled());

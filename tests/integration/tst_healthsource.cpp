@@ -1,5 +1,7 @@
 #include "TestHttpServer.h"
 #include "sources/HealthSource.h"
+#include "sources/Monitor.h"
+#include "store/Session.h"
 
 #include <QDateTime>
 #include <QList>
@@ -64,6 +66,29 @@ TargetConfig target(const QString& name, const QString& url)
     config.intervalMs = 60'000; // tests poll explicitly unless they say otherwise
     config.timeoutMs = 5000;
     return config;
+}
+
+// The seed payload with a holders array of its own (one the holders_url's holders replace).
+const QByteArray kSeedPayloadWithHolders
+    = QByteArray(kSeedPayload).chopped(1) + R"(,"holders":[{"backend_pid":1,"tracked":true}]})";
+
+// What the app serves at its holders_url, and the holders it means.
+const QByteArray kHoldersDocument
+    = R"({"holders":[{"backend_pid":4242,"acquired_at":"2026-11-27T03:01:12.301Z","tracked":false,"route":"refresh_odds",)"
+      R"("stack":["settlement/jobs.py:88:refresh_odds","worker.py:12:main"]},{"backend_pid":4243,"tracked":true}]})";
+
+QList<Holder> servedHolders()
+{
+    Holder first;
+    first.backendPid = 4242;
+    first.acquiredAtMs = QDateTime::fromString(u"2026-11-27T03:01:12.301Z"_s, Qt::ISODateWithMs).toMSecsSinceEpoch();
+    first.tracked = false;
+    first.route = u"refresh_odds"_s;
+    first.stack = QStringList { u"settlement/jobs.py:88:refresh_odds"_s, u"worker.py:12:main"_s };
+    Holder second;
+    second.backendPid = 4243;
+    second.tracked = true;
+    return { first, second };
 }
 
 Sample sampleAt(const QSignalSpy& spy, qsizetype i)
@@ -602,6 +627,125 @@ private Q_SLOTS:
         QFETCH(double, jitter);
         QFETCH(int, delayMs);
         QCOMPARE(HealthSource::backoffDelayMs(intervalMs, failures, jitter), delayMs);
+    }
+
+    // holders_url: fetched after the health URL with the same headers (${env:NAME} expanded by the Monitor),
+    // read as the holders contract, and preferred to a holders array inside the payload.
+    void holdersUrlServesTheHolders()
+    {
+        TestServer server;
+        server.setRoute("/health", { TestServer::Mode::Respond, httpResponse(200, "OK", kSeedPayloadWithHolders) });
+        server.setRoute("/debug/holders", { TestServer::Mode::Respond, httpResponse(200, "OK", kHoldersDocument) });
+        qputenv("POOLSCOPE_TEST_HOLDERS_TOKEN", "t0ken");
+        Workspace workspace;
+        TargetConfig config = target(u"web"_s, server.url("/health"));
+        config.holdersUrl = server.url("/debug/holders");
+        config.headers.insert(u"Authorization"_s, u"Bearer ${env:POOLSCOPE_TEST_HOLDERS_TOKEN}"_s);
+        workspace.targets.append(config);
+        Session session(workspace);
+        Monitor monitor(&session);
+        monitor.start();
+        QTRY_VERIFY_WITH_TIMEOUT(session.target(0).polled(), 10'000);
+        monitor.stop();
+        qunsetenv("POOLSCOPE_TEST_HOLDERS_TOKEN");
+
+        const Sample& sample = session.target(0).latest;
+        QVERIFY2(sample.ok(), qPrintable(sample.error));
+        QCOMPARE(sample.metrics[Metric::CheckedOut], 15.0);
+        QVERIFY2(sample.holdersError.isEmpty(), qPrintable(sample.holdersError));
+        QVERIFY(sample.holdersReported);
+        QCOMPARE(sample.holders, servedHolders());
+        const HolderReport report = session.holdersAt(0, sample.timestampMs);
+        QVERIFY(report.reported);
+        QCOMPARE(report.holders, servedHolders());
+
+        QCOMPARE(server.requestCount("/health"), 1);
+        QCOMPARE(server.requestCount("/debug/holders"), 1);
+        for (const TestServer::Request& request : server.requests())
+            QCOMPARE(request.headers.value("authorization"), QByteArray("Bearer t0ken"));
+        for (const Event& event : session.events())
+            QVERIFY2(event.severity != Event::Severity::Warning, qPrintable(event.message));
+    }
+
+    // A holders_url that fails leaves the poll's metrics recorded and its holders unavailable, with the reason
+    // in the Sample and once in the event log; the payload's own holders are not used instead.
+    void holdersUrlFailureKeepsTheMetrics_data()
+    {
+        QTest::addColumn<QByteArray>("response");
+        QTest::addColumn<QString>("error");
+        QTest::addRow("500") << httpResponse(500, "Internal Server Error", "probe crashed")
+                             << u"holders_url: HTTP 500 Internal Server Error: probe crashed"_s;
+        QTest::addRow("garbage") << httpResponse(200, "OK", "<html>not the holders</html>", "text/html")
+                                 << u"holders_url: invalid JSON at offset 1: "_s;
+        QTest::addRow("wrong shape") << httpResponse(200, "OK", R"({"count":2})")
+                                     << u"holders_url: expected an array of holders or an object with a \"holders\" "
+                                        "member, got an object"_s;
+        QTest::addRow("bad holder") << httpResponse(200, "OK", R"([{"backend_pid":"x","tracked":true}])")
+                                    << u"holders_url: holders at /0/backend_pid: expected "_s;
+    }
+
+    void holdersUrlFailureKeepsTheMetrics()
+    {
+        QFETCH(QByteArray, response);
+        QFETCH(QString, error);
+        TestServer server;
+        server.setRoute("/health", { TestServer::Mode::Respond, httpResponse(200, "OK", kSeedPayloadWithHolders) });
+        server.setRoute("/debug/holders", { TestServer::Mode::Respond, response });
+        Workspace workspace;
+        TargetConfig config = target(u"web"_s, server.url("/health"));
+        config.holdersUrl = server.url("/debug/holders");
+        workspace.targets.append(config);
+        Session session(workspace);
+        Monitor monitor(&session);
+        monitor.start();
+        QTRY_VERIFY_WITH_TIMEOUT(session.target(0).polled(), 10'000);
+        monitor.stop();
+
+        const Sample& sample = session.target(0).latest;
+        QVERIFY2(sample.ok(), qPrintable(sample.error));
+        QCOMPARE(describe(sample.metrics),
+            u"checked_out=15 tracked=0 discrepancy=15 acquired_total=3698 released_total=3698 leaks_total=0 "
+            u"pool_min=4 pool_max=50 pool_size=20 pool_idle=5 waiting=0"_s);
+        QCOMPARE(session.target(0).history.size(), std::size_t { 1 });
+        QVERIFY(session.target(0).history.ok(0));
+        QVERIFY2(sample.holdersError.startsWith(error), qPrintable(sample.holdersError));
+        QVERIFY(!sample.holdersReported);
+        QVERIFY(sample.holders.isEmpty());
+        QVERIFY(!session.holdersAt(0, sample.timestampMs).reported);
+        QCOMPARE(server.requestCount("/debug/holders"), 1);
+
+        QList<Event> warnings;
+        for (const Event& event : session.events()) {
+            if (event.severity == Event::Severity::Warning)
+                warnings.append(event);
+        }
+        QCOMPARE(warnings.size(), 1);
+        QCOMPARE(warnings[0].source, u"web"_s);
+        QCOMPARE(warnings[0].kind, u"holders-unavailable"_s);
+        QCOMPARE(warnings[0].message, u"holders unavailable: "_s + sample.holdersError);
+    }
+
+    // A holders_url that never answers times out on its own; the metrics of the poll still arrive.
+    void holdersUrlTimeoutKeepsTheMetrics()
+    {
+        TestServer server;
+        server.setRoute("/health", { TestServer::Mode::Respond, httpResponse(200, "OK", kSeedPayload) });
+        server.setRoute("/debug/holders", { TestServer::Mode::Hang, {} });
+        QNetworkAccessManager network;
+        TargetConfig config = target(u"web"_s, server.url("/health"));
+        config.holdersUrl = server.url("/debug/holders");
+        config.timeoutMs = 300;
+        HealthSource source(config, &network);
+        QSignalSpy spy(&source, &HealthSource::sampleReady);
+        source.pollNow();
+        QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 10'000);
+        const Sample sample = sampleAt(spy, 0);
+        QVERIFY2(sample.ok(), qPrintable(sample.error));
+        QCOMPARE(sample.metrics[Metric::CheckedOut], 15.0);
+        QCOMPARE(sample.holdersError, u"holders_url: timed out after 0.3 s"_s);
+        QVERIFY(!sample.holdersReported);
+        QCOMPARE(source.consecutiveFailures(), 0);
+        QVERIFY(!source.isPolling());
     }
 
     void backsOffWhileFailingAndRecovers()

@@ -1,5 +1,8 @@
 #include "workspace/WorkspaceFile.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -61,14 +64,56 @@ private Q_SLOTS:
         const QByteArray text = json(
             "{'version': 1,\n"
             "          'targets': [{'name': 'web', 'url': 'http://localhost:1/h', 'headers': {'X-Token': '${env:T}'},\n"
-            "                       'fields': {'tracked': '/t'}, 'pool': 'main', 'service': 'web-svc'}],\n"
+            "                       'fields': {'tracked': '/t'}, 'pool': 'main', 'service': 'web-svc',\n"
+            "                       'holders_url': 'http://localhost:1/holders'}],\n"
             "          'databases': [{'name': 'db', 'conninfo': 'host=localhost dbname=app'}]}");
         const auto first = parseWorkspace(text, {});
         QVERIFY2(first.ok(), qPrintable(first.errors.join(u'\n')));
         QCOMPARE(first.workspace->targets[0].service, u"web-svc"_s);
+        QCOMPARE(first.workspace->targets[0].holdersUrl, u"http://localhost:1/holders"_s);
         const auto second = parseWorkspace(workspaceToJson(*first.workspace), {});
         QVERIFY2(second.ok(), qPrintable(second.errors.join(u'\n')));
         QCOMPARE(*second.workspace, *first.workspace);
+    }
+
+    // A target's optional holders_url: http(s) like url, never with user:password@; errors name the place.
+    void validatesHoldersUrl_data()
+    {
+        QTest::addColumn<QString>("holdersUrl");
+        QTest::addColumn<QString>("expected"); // empty: valid
+        QTest::addRow("http") << u"http://127.0.0.1:8000/debug/holders"_s << QString();
+        QTest::addRow("https with query") << u"https://app.internal/holders?pool=main"_s << QString();
+        QTest::addRow("bad scheme") << u"ftp://app/holders"_s
+                                    << u"ws.json: targets[0].holders_url: \"ftp://app/holders\" is not an http:// or "
+                                       "https:// URL"_s;
+        QTest::addRow("no host")
+            << u"/debug/holders"_s
+            << u"ws.json: targets[0].holders_url: \"/debug/holders\" is not an http:// or https:// "
+               "URL"_s;
+        QTest::addRow("credentials") << u"http://probe:s3cret@app/holders"_s
+                                     << u"ws.json: targets[0].holders_url: must not hold user:password@; send "
+                                        "credentials in headers with ${env:NAME}"_s;
+        QTest::addRow("user only") << u"http://probe@app/holders"_s
+                                   << u"ws.json: targets[0].holders_url: must not hold user:password@; send "
+                                      "credentials in headers with ${env:NAME}"_s;
+    }
+
+    void validatesHoldersUrl()
+    {
+        QFETCH(QString, holdersUrl);
+        QFETCH(QString, expected);
+        const QJsonObject target { { u"name"_s, u"web"_s }, { u"url"_s, u"http://127.0.0.1:8000/health"_s },
+            { u"holders_url"_s, holdersUrl } };
+        const QJsonObject root { { u"version"_s, 1 }, { u"targets"_s, QJsonArray { target } } };
+        const auto result = parseWorkspace(QJsonDocument(root).toJson(), u"ws.json"_s);
+        if (expected.isEmpty()) {
+            QVERIFY2(result.ok(), qPrintable(result.errors.join(u'\n')));
+            QCOMPARE(result.workspace->targets[0].holdersUrl, holdersUrl);
+            return;
+        }
+        QVERIFY(!result.ok());
+        QCOMPARE(result.errors, QStringList { expected });
+        QVERIFY2(!result.errors.join(u'\n').contains(u"s3cret"_s), "the error must not repeat the password");
     }
 
     // Guarded actions are off unless the workspace turns them on, and survive the round trip.
