@@ -37,7 +37,7 @@ FleetLauncher::FleetLauncher(const Workspace& workspace, QSize windowSize, QObje
     , m_client(std::make_unique<PrometheusClient>(workspace.prometheus))
     , m_source(std::make_unique<FleetSource>(m_client.get()))
     , m_loader(std::make_unique<ServiceLoader>(m_client.get(), workspace))
-    , m_snapshots(std::make_unique<AgentSnapshotClient>())
+    , m_snapshots(std::make_unique<AgentSnapshotClient>(5000, workspace.prometheus.agentToken))
     , m_window(std::make_unique<FleetWindow>(m_source.get(), workspace.prometheus.url))
 {
     connect(m_window->fleetPane(), &FleetPane::serviceActivated, this, &FleetLauncher::openService);
@@ -61,35 +61,78 @@ void FleetLauncher::openService(const QString& service)
                 m_window->fleetPane()->setOpening(u"Cannot open %1: %2"_s.arg(service, error));
                 return;
             }
-            m_window->fleetPane()->setOpening({});
-            auto opened = std::make_unique<ServiceWindow>();
-            opened->session = std::make_unique<Session>(history->workspace);
-            opened->session->adopt(std::move(history->content));
-            opened->view = std::make_unique<ViewState>();
-            opened->diagnosis = std::make_unique<Diagnosis>(opened->session.get(), opened->view.get());
-            opened->window
-                = std::make_unique<MainWindow>(opened->session.get(), opened->view.get(), opened->diagnosis.get());
-            opened->window->setWindowTitle(u"PoolScope — %1 (from Prometheus)"_s.arg(service));
-            opened->window->resize(m_windowSize);
-            opened->window->show();
-            opened->service = service;
-            opened->stepSeconds = std::max<qint64>(1, history->stepMs / 1000);
-            ServiceWindow* followed = opened.get();
-            connect(&opened->follow, &QTimer::timeout, opened->session.get(), [this, followed] { follow(followed); });
-            opened->follow.start(kFollowIntervalMs);
-            MainWindow* window = opened->window.get();
-            Session* session = opened->session.get();
-            for (int i = 0; i < session->targetCount(); ++i) {
-                const TargetConfig& target = session->target(i).config;
-                if (target.url.isEmpty())
-                    continue; // the sum
-                m_snapshots->fetch(target.url, session, [session, name = target.name](AgentSnapshot snapshot) {
-                    session->addEvent(snapshotEvent(name, snapshot, QDateTime::currentMSecsSinceEpoch()));
-                });
-            }
-            m_services.push_back(std::move(opened));
-            Q_EMIT serviceOpened(window);
+            readSnapshots(service, std::move(history));
         });
+}
+
+void FleetLauncher::readSnapshots(const QString& service, std::shared_ptr<ServiceHistory> history)
+{
+    // Each replica's agent is asked first: its application_name says which of the backends are the pool's,
+    // and a target's configuration is fixed once its window is open. Bounded by the client's timeout.
+    struct Round
+    {
+        std::shared_ptr<ServiceHistory> history;
+        QHash<int, AgentSnapshot> answers; // target index -> its agent's answer
+        int pending = 0;
+    };
+    auto round = std::make_shared<Round>();
+    round->history = std::move(history);
+    const QList<TargetConfig>& targets = round->history->workspace.targets;
+    for (int i = 0; i < targets.size(); ++i)
+        round->pending += targets.at(i).url.isEmpty() ? 0 : 1;
+    if (round->pending == 0) {
+        showService(service, std::move(round->history), {});
+        return;
+    }
+    m_window->fleetPane()->setOpening(u"Reading the agents' snapshots of %1…"_s.arg(service));
+    for (int i = 0; i < targets.size(); ++i) {
+        if (targets.at(i).url.isEmpty())
+            continue; // the sum
+        m_snapshots->fetch(targets.at(i).url, this, [this, service, round, i](AgentSnapshot snapshot) {
+            round->answers.insert(i, std::move(snapshot));
+            if (--round->pending == 0)
+                showService(service, std::move(round->history), round->answers);
+        });
+    }
+}
+
+void FleetLauncher::showService(
+    const QString& service, std::shared_ptr<ServiceHistory> history, const QHash<int, AgentSnapshot>& snapshots)
+{
+    m_window->fleetPane()->setOpening({});
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<ActivitySnapshot> activity;
+    QList<Event> events;
+    for (auto it = snapshots.begin(); it != snapshots.end(); ++it) {
+        TargetConfig& config = history->workspace.targets[it.key()];
+        const ReplicaSnapshot replica = replicaSnapshot(it.value(), config.name, config.database, now);
+        config.applicationName = replica.applicationName;
+        history->content.targets[static_cast<std::size_t>(it.key())].config.applicationName = replica.applicationName;
+        activity.append(replica.activity);
+        events.append(snapshotEvent(config.name, it.value(), now));
+    }
+    auto opened = std::make_unique<ServiceWindow>();
+    opened->session = std::make_unique<Session>(history->workspace);
+    opened->session->adopt(std::move(history->content));
+    opened->view = std::make_unique<ViewState>();
+    opened->diagnosis = std::make_unique<Diagnosis>(opened->session.get(), opened->view.get());
+    opened->window = std::make_unique<MainWindow>(opened->session.get(), opened->view.get(), opened->diagnosis.get());
+    opened->window->setWindowTitle(u"PoolScope — %1 (from Prometheus)"_s.arg(service));
+    opened->window->resize(m_windowSize);
+    opened->window->show();
+    opened->service = service;
+    opened->stepSeconds = std::max<qint64>(1, history->stepMs / 1000);
+    ServiceWindow* followed = opened.get();
+    connect(&opened->follow, &QTimer::timeout, opened->session.get(), [this, followed] { follow(followed); });
+    opened->follow.start(kFollowIntervalMs);
+    Session* session = opened->session.get();
+    for (const ActivitySnapshot& snapshot : std::as_const(activity))
+        session->addSnapshot(snapshot);
+    for (const Event& event : std::as_const(events))
+        session->addEvent(event);
+    MainWindow* window = opened->window.get();
+    m_services.push_back(std::move(opened));
+    Q_EMIT serviceOpened(window);
 }
 
 namespace {

@@ -2,6 +2,7 @@
 
 #include "types/Workspace.h"
 
+#include <QHash>
 #include <QObject>
 #include <QSize>
 
@@ -10,6 +11,7 @@
 
 namespace poolscope {
 
+struct AgentSnapshot;
 class AgentSnapshotClient;
 class Diagnosis;
 class FleetSource;
@@ -17,14 +19,15 @@ class FleetWindow;
 class MainWindow;
 class PrometheusClient;
 class ServiceLoader;
+struct ServiceHistory;
 class Session;
 class ViewState;
 
 // Wires the fleet: the workspace's Prometheus, the fleet window over it, and for each service opened there
 // a PoolScope window (the same timeline and drill-downs as a live one) on the service's history backfilled
 // from Prometheus (the last 24 h at a step fitted to the chart's width), per replica and summed, which then
-// follows Prometheus every 15 s. Each
-// replica's agent snapshot is asked for; its event log says what it reports, or "unavailable" and why.
+// follows Prometheus every 15 s. Each replica's agent snapshot is read before the window opens: its backends
+// fill the replica's database (the backends table, the suspects), or the views say "unavailable" and why.
 class FleetLauncher : public QObject
 {
     Q_OBJECT
@@ -45,6 +48,11 @@ private:
     static constexpr int kFollowIntervalMs = 15'000;
     // Appends to a service's window what Prometheus got since its newest point, at the step it opened with.
     void follow(ServiceWindow* opened);
+    // Asks each replica's agent for its snapshot, then shows the service.
+    void readSnapshots(const QString& service, std::shared_ptr<ServiceHistory> history);
+    // Opens the service's window: its backfilled history, and each replica's backends from its agent (or why not).
+    void showService(
+        const QString& service, std::shared_ptr<ServiceHistory> history, const QHash<int, AgentSnapshot>& snapshots);
 
     Workspace m_workspace;
     QSize m_windowSize;

@@ -126,8 +126,10 @@ BackendsPane::BackendsPane(Session* session, ViewState* view, Diagnosis* diagnos
     }
     connect(view, &ViewState::redactedChanged, this, [this] { showBackendDetails(m_detail->pid()); });
     connect(view, &ViewState::cursorChanged, this, &BackendsPane::updateActions);
-    if (session)
+    if (session) {
         connect(session, &Session::snapshotAdded, this, &BackendsPane::updateActions);
+        connect(session, &Session::snapshotAdded, this, &BackendsPane::updateCount);
+    }
     updateCount();
 }
 
@@ -209,9 +211,19 @@ void BackendsPane::updateCount()
 {
     const int shown = m_proxy->rowCount();
     const int total = m_model->rowCount();
-    m_count->setText(shown != total ? tr("%1 of %2 backends").arg(shown).arg(total)
-            : total == 1            ? u"1 backend"_s
-                                    : u"%1 backends"_s.arg(total));
+    // A database read that failed (an agent that did not answer, say) is said, never an empty table alone.
+    QStringList unavailable;
+    for (int db = 0; m_session && db < m_session->databaseCount(); ++db) {
+        const DatabaseState& state = m_session->database(db);
+        if (state.lastOk.timestampMs == 0 && state.polled() && !state.latest.ok())
+            unavailable.append(u"%1: %2"_s.arg(state.config.name, state.latest.error));
+    }
+    if (total == 0 && !unavailable.isEmpty())
+        m_count->setText(unavailable.join(u"; "_s));
+    else
+        m_count->setText(shown != total ? tr("%1 of %2 backends").arg(shown).arg(total)
+                : total == 1            ? u"1 backend"_s
+                                        : u"%1 backends"_s.arg(total));
     Q_EMIT countChanged(total);
 }
 

@@ -57,6 +57,10 @@ QJsonObject Agent::snapshotJson(const Session& session, const Diagnosis& diagnos
             if (!t.contains(it.key()))
                 t.insert(it.key(), it.value());
         t.insert(u"service"_s, AgentMetrics::serviceOf(session, static_cast<int>(i)));
+        // Which backends are the target's: what a fleet window needs to reconcile them as the agent does.
+        const TargetConfig& config = session.target(static_cast<int>(i)).config;
+        t.insert(u"database"_s, config.database);
+        t.insert(u"application_name"_s, config.applicationName);
         targets.replace(i, t);
     }
     return QJsonObject { { u"generated_at"_s, isoTimestamp(QDateTime::currentMSecsSinceEpoch()) },

@@ -267,6 +267,8 @@ void Diagnosis::compute(int targetIndex, RouteRates routes)
         behind.backends = input.backends;
         input.tracker = isLive() ? &d->trackers[static_cast<std::size_t>(db)] : nullptr;
         input.serverNowMs = snapshot.serverTimeMs;
+        if (snapshot.timestampMs == 0 && !session->database(db).latest.ok())
+            input.backendsUnavailable = session->database(db).latest.error;
         // The app's own report of its holders makes the suspects exact (analysis/Holders.h).
         const HolderReport holders = session->holdersAt(targetIndex, isLive() ? ViewState::kLive : d->view->cursor());
         if (holders.reported && snapshot.timestampMs != 0) {

@@ -255,6 +255,9 @@ Reconciliation reconcile(const ReconcileInput& input, const SuspectOptions& opti
         r.confidence = ReconcileConfidence::Low;
         r.confidenceReason
             = u"The target reports neither a discrepancy nor checked_out and tracked, so there is nothing to reconcile against."_s;
+    } else if (input.backends.isEmpty() && !input.backendsUnavailable.isEmpty()) {
+        r.confidence = ReconcileConfidence::Low;
+        r.confidenceReason = u"Backends "_s + input.backendsUnavailable;
     } else if (r.expected > 0 && input.backends.isEmpty()) {
         r.confidence = ReconcileConfidence::Low;
         r.confidenceReason = u"No backends of this application were seen in pg_stat_activity (check the target's "

@@ -27,6 +27,9 @@ struct ReconcileInput
     double poolSize = kAbsent; // connections the pool holds (absent when the profile lacks it)
     double poolIdle = kAbsent; // of which idle inside the pool, ready to be handed out
     QList<Backend> backends; // the target's backends in the newest snapshot (Session::backendsOf)
+    // Why there is no snapshot of the target's database to read backends from (its failed read's error);
+    // empty when there is one, or the target has no database.
+    QString backendsUnavailable;
     // PoolScope's own history of the backends, fed with that snapshot already; may be null (then only
     // the server's state_change is evidence, and the confidence is at most Medium).
     const BackendTracker* tracker = nullptr;

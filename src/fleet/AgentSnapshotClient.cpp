@@ -1,5 +1,8 @@
 #include "AgentSnapshotClient.h"
 
+#include "workspace/WorkspaceFile.h"
+
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
@@ -46,10 +49,98 @@ Event snapshotEvent(const QString& target, const AgentSnapshot& snapshot, qint64
     return e;
 }
 
-AgentSnapshotClient::AgentSnapshotClient(int timeoutMs, QObject* parent)
+namespace {
+
+qint64 timeOf(const QJsonValue& value)
+{
+    if (!value.isString())
+        return kNoTime;
+    const QDateTime t = QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
+    return t.isValid() ? t.toMSecsSinceEpoch() : kNoTime;
+}
+
+Backend backendOf(const QJsonObject& o, const QString& datname)
+{
+    Backend b;
+    b.pid = o.value(u"pid"_s).toInt();
+    b.datname = datname;
+    b.usename = o.value(u"usename"_s).toString();
+    b.applicationName = o.value(u"application_name"_s).toString();
+    b.clientAddr = o.value(u"client_addr"_s).toString();
+    b.backendStartMs = timeOf(o.value(u"backend_start"_s));
+    b.stateChangeMs = timeOf(o.value(u"state_change"_s));
+    b.state = o.value(u"state"_s).toString();
+    if (b.state == u"withheld"_s) {
+        b.withheld = true;
+        b.state.clear();
+    }
+    b.query = o.value(u"query"_s).toString();
+    return b;
+}
+
+// The agent's entry for `target`: by its name, or by the name before "@instance".
+QJsonObject agentTarget(const QJsonArray& targets, const QString& target)
+{
+    for (const QJsonValue& t : targets)
+        if (t.toObject().value(u"name"_s).toString() == target)
+            return t.toObject();
+    const qsizetype at = target.lastIndexOf(u'@');
+    if (at > 0)
+        return agentTarget(targets, target.left(at));
+    return {};
+}
+
+} // namespace
+
+ReplicaSnapshot replicaSnapshot(
+    const AgentSnapshot& snapshot, const QString& target, const QString& database, qint64 nowMs)
+{
+    ReplicaSnapshot result;
+    ActivitySnapshot& a = result.activity;
+    a.database = database;
+    a.timestampMs = nowMs;
+    auto unavailable = [&a](const QString& reason) { a.error = u"unavailable: "_s + reason; };
+    if (!snapshot.available) {
+        unavailable(u"the agent's snapshot %1: %2"_s.arg(snapshot.url, snapshot.reason));
+        return result;
+    }
+    const QJsonObject t = agentTarget(snapshot.body.value(u"targets"_s).toArray(), target);
+    if (t.isEmpty()) {
+        unavailable(u"the agent's snapshot %1 does not list %2"_s.arg(snapshot.url, target));
+        return result;
+    }
+    result.applicationName = t.value(u"application_name"_s).toString();
+    const QJsonArray databases = snapshot.body.value(u"databases"_s).toArray();
+    // The database the agent's target names; an older agent names none: its only database, if it has one.
+    const QString named = t.value(u"database"_s).toString();
+    QJsonObject db;
+    for (const QJsonValue& d : databases)
+        if (!named.isEmpty() && d.toObject().value(u"name"_s).toString() == named)
+            db = d.toObject();
+    if (named.isEmpty() && databases.size() == 1)
+        db = databases.first().toObject();
+    if (db.isEmpty()) {
+        unavailable(named.isEmpty() ? u"the agent's snapshot %1 names no database for %2"_s.arg(snapshot.url, target)
+                                    : u"the agent's snapshot %1 lists no database %2"_s.arg(snapshot.url, named));
+        return result;
+    }
+    if (!db.value(u"ok"_s).toBool()) {
+        unavailable(u"the agent could not read pg_stat_activity of %1: %2"_s.arg(
+            db.value(u"name"_s).toString(), db.value(u"error"_s).toString()));
+        return result;
+    }
+    a.serverTimeMs = timeOf(snapshot.body.value(u"generated_at"_s));
+    const QString datname = db.value(u"name"_s).toString();
+    for (const QJsonValue& b : db.value(u"backends"_s).toArray())
+        a.backends.append(backendOf(b.toObject(), datname));
+    return result;
+}
+
+AgentSnapshotClient::AgentSnapshotClient(int timeoutMs, QString bearerToken, QObject* parent)
     : QObject(parent)
     , m_network(new QNetworkAccessManager(this))
     , m_timeoutMs(timeoutMs)
+    , m_bearerToken(std::move(bearerToken))
 { }
 
 AgentSnapshotClient::~AgentSnapshotClient() = default;
@@ -59,6 +150,8 @@ void AgentSnapshotClient::fetch(const QString& url, QObject* context, std::funct
     QNetworkRequest request { QUrl(url) };
     request.setTransferTimeout(m_timeoutMs);
     request.setRawHeader("Accept", "application/json");
+    if (!m_bearerToken.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + expandEnv(m_bearerToken).toUtf8());
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::SameOriginRedirectPolicy);
     request.setDecompressedSafetyCheckThreshold(kMaxBodyBytes);
     QNetworkReply* reply = m_network->get(request);

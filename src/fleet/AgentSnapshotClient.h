@@ -1,5 +1,6 @@
 #pragma once
 
+#include "types/ActivitySnapshot.h"
 #include "types/Event.h"
 
 #include <QJsonObject>
@@ -26,6 +27,22 @@ struct AgentSnapshot
 // URL and the reason: never an empty table that looks like "no suspects"), or the suspects the agent reports.
 Event snapshotEvent(const QString& target, const AgentSnapshot& snapshot, qint64 nowMs);
 
+// What one replica's window takes from its agent's snapshot: the backends of the database the agent's target
+// reads (as an ActivitySnapshot of `database`, the window's entry for the replica, so that the backends table
+// and the suspects work on it as on a live poll) and the target's application_name (which of them are the
+// pool's). When the snapshot is unavailable or says nothing of the target, `activity` failed with
+// "unavailable: <reason>", which the backends table and the explanation show instead of an empty table.
+struct ReplicaSnapshot
+{
+    ActivitySnapshot activity;
+    QString applicationName;
+};
+
+// `target` is the replica's name in the window: the agent's target name, or name@instance when two replicas
+// share a name.
+ReplicaSnapshot replicaSnapshot(
+    const AgentSnapshot& snapshot, const QString& target, const QString& database, qint64 nowMs);
+
 // Reads agents' snapshot endpoints: GET with a timeout and a body cap, answers on the caller's thread.
 class AgentSnapshotClient : public QObject
 {
@@ -33,7 +50,8 @@ class AgentSnapshotClient : public QObject
 public:
     static constexpr qint64 kMaxBodyBytes = 16LL * 1024 * 1024;
 
-    explicit AgentSnapshotClient(int timeoutMs = 5000, QObject* parent = nullptr);
+    // `bearerToken`: ${env:NAME} (the workspace's prometheus.agent_token), expanded per request; empty for none.
+    explicit AgentSnapshotClient(int timeoutMs = 5000, QString bearerToken = {}, QObject* parent = nullptr);
     ~AgentSnapshotClient() override;
 
     // `done` runs unless `context` is destroyed first.
@@ -42,6 +60,7 @@ public:
 private:
     QNetworkAccessManager* m_network;
     int m_timeoutMs;
+    QString m_bearerToken;
 };
 
 } // namespace poolscope

@@ -30,6 +30,11 @@ ReplicaKey keyOf(const PromSeries& s)
 
 } // namespace
 
+QString replicaDatabaseName(const QString& replica)
+{
+    return replica + u" (agent)"_s;
+}
+
 QString summedTargetName(const QString& service)
 {
     return service + u" (all replicas)"_s;
@@ -80,8 +85,17 @@ ServiceHistory buildServiceHistory(const QString& service, const ServiceRangeInp
         return t;
     };
     result.workspace.targets.append(target(summedTargetName(service), {}));
-    for (auto it = named.begin(); it != named.end(); ++it)
-        result.workspace.targets.append(target(it.key(), instanceOf.value(it.key())));
+    for (auto it = named.begin(); it != named.end(); ++it) {
+        TargetConfig replica = target(it.key(), instanceOf.value(it.key()));
+        if (!replica.url.isEmpty()) {
+            // Filled from the agent's snapshot (no conninfo: nothing here connects to PostgreSQL).
+            DatabaseConfig db;
+            db.name = replicaDatabaseName(replica.name);
+            replica.database = db.name;
+            result.workspace.databases.append(db);
+        }
+        result.workspace.targets.append(replica);
+    }
     result.content = SessionContent(result.workspace);
 
     const qint64 step = std::max<qint64>(1, input.stepMs);

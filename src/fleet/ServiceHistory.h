@@ -26,13 +26,18 @@ struct ServiceRangeInput
 
 struct ServiceHistory
 {
-    Workspace workspace; // targets: the sum, then the replicas by name; prometheus from the fleet's
+    // targets: the sum, then the replicas by name, each with its agent's database (replicaDatabaseName);
+    // prometheus from the fleet's
+    Workspace workspace;
     SessionContent content;
     qint64 stepMs = 0; // the range queries' step
 };
 
 // The name of the summed target of `service`.
 QString summedTargetName(const QString& service);
+
+// The database entry of a replica whose agent is known (its URL): the backends its agent's snapshot reports.
+QString replicaDatabaseName(const QString& replica);
 
 // Samples per replica: one per grid point where Prometheus has any of the replica's series; a point where
 // poolscope_target_up is 0 is a failed sample (the agent could not poll the target), and a hole of more

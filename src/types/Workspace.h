@@ -99,6 +99,7 @@ struct PrometheusConfig
 {
     QString url; // the server's base URL (http:// or https://), e.g. http://prometheus:9090
     QString token; // bearer token as ${env:NAME} only (expanded at request time, never stored expanded)
+    QString agentToken; // the agents' bearer token for /api/v1/snapshot, ${env:NAME} only, like `token`
     QString selector; // extra label matchers added to every query, e.g. {env="prod"}; empty for none
     int timeoutMs = 10'000;
 

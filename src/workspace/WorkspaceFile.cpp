@@ -434,6 +434,7 @@ PrometheusConfig readPrometheus(const QJsonObject& object, QStringList* errors)
     ObjectReader r(object, u"prometheus"_s, errors);
     p.url = r.string(u"url"_s, {}, true);
     p.token = r.string(u"token"_s, {});
+    p.agentToken = r.string(u"agent_token"_s, {});
     p.selector = r.string(u"selector"_s, {});
     p.timeoutMs = r.seconds(u"timeout"_s, p.timeoutMs, 0.5, 300);
     r.rejectUnknown();
@@ -495,6 +496,9 @@ void validatePrometheus(const PrometheusConfig& p, QStringList* errors)
     if (!p.token.isEmpty() && !envOnly.match(p.token).hasMatch())
         errors->append(u"prometheus.token: must be ${env:NAME}, the environment variable that holds the token "
                        "(a token is never written in the workspace)"_s);
+    if (!p.agentToken.isEmpty() && !envOnly.match(p.agentToken).hasMatch())
+        errors->append(u"prometheus.agent_token: must be ${env:NAME}, the environment variable that holds the "
+                       "agents' token (a token is never written in the workspace)"_s);
     if (!p.selector.isEmpty()) {
         if (const QString problem = selectorProblem(p.selector); !problem.isEmpty())
             errors->append(u"prometheus.selector: "_s + problem);
@@ -765,6 +769,8 @@ QByteArray workspaceToJson(const Workspace& ws)
         QJsonObject prometheus { { u"url"_s, ws.prometheus.url }, { u"timeout"_s, ws.prometheus.timeoutMs / 1000.0 } };
         if (!ws.prometheus.token.isEmpty())
             prometheus.insert(u"token"_s, ws.prometheus.token);
+        if (!ws.prometheus.agentToken.isEmpty())
+            prometheus.insert(u"agent_token"_s, ws.prometheus.agentToken);
         if (!ws.prometheus.selector.isEmpty())
             prometheus.insert(u"selector"_s, ws.prometheus.selector);
         root.insert(u"prometheus"_s, prometheus);

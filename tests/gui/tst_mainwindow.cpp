@@ -295,6 +295,25 @@ private Q_SLOTS:
         QVERIFY2(details.contains(u"<b>main</b>"_s), qPrintable(details));
     }
 
+    // A database that cannot be read (a fleet window's replica whose agent does not answer) is said in the
+    // backends pane, not left as an empty table.
+    void backendsTableSaysUnavailable()
+    {
+        Workspace ws;
+        ws.databases.append(DatabaseConfig { u"web-1 (agent)"_s, {}, 2000, 5000 });
+        Session session(ws);
+        ViewState view;
+        Diagnosis diagnosis(&session, &view);
+        MainWindow window(&session, &view, &diagnosis);
+        ActivitySnapshot failed;
+        failed.database = u"web-1 (agent)"_s;
+        failed.timestampMs = QDateTime::currentMSecsSinceEpoch();
+        failed.error = u"unavailable: the agent's snapshot http://h:9478/api/v1/snapshot: HTTP 401"_s;
+        session.addSnapshot(failed);
+        QCOMPARE(window.backendsPane()->countText(), u"web-1 (agent): "_s + failed.error);
+        QCOMPARE(window.backendsPane()->view()->model()->rowCount(), 0);
+    }
+
     void backendsTableShowsTheSnapshot()
     {
         Fixture f;

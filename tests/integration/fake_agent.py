@@ -3,11 +3,16 @@
 benches of the window's Prometheus source without an agent: services web (replicas web-1, web-2),
 worker_odds (growing) and worker_settlement, each value changing with every scrape so that a backfill that
 mixed up points would show. With --log FILE, every value served is appended as "target metric value".
+With --token TOKEN, /api/v1/snapshot serves the agent's snapshot (the shape of `poolscope agent`'s) to a
+request with "Authorization: Bearer TOKEN" and 401 to any other: web-1 and web-2 read database "app", where
+pid 101 (application web) has sat idle for an hour, pid 102 (web) is active and pid 103 is another app's.
 
-usage: fake_agent.py --port PORT [--log FILE]
+usage: fake_agent.py --port PORT [--log FILE] [--token TOKEN]
 """
 import argparse
+import datetime
 import http.server
+import json
 import threading
 
 REPLICAS = [
@@ -24,6 +29,7 @@ class State:
     lock = threading.Lock()
     scrapes = 0
     log = None
+    token = None
 
 
 def exposition(n):
@@ -58,8 +64,41 @@ def exposition(n):
     return "\n".join(lines) + "\n", served
 
 
+def snapshot():
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def iso(seconds_ago):
+        return (now - datetime.timedelta(seconds=seconds_ago)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    def backend(pid, app, state, idle):
+        return {"pid": pid, "application_name": app, "usename": "app", "client_addr": "127.0.0.1",
+                "state": state, "backend_start": iso(7200), "state_change": iso(idle), "query": f"SELECT {pid}"}
+
+    targets = []
+    for s, t, c, k, v in REPLICAS:
+        suspects = [{"pid": 101, "application_name": "web", "state": "idle", "idle_seconds": 3600}] if s == "web" else []
+        targets.append({"name": t, "service": s, "database": "app" if s == "web" else "other",
+                        "application_name": s, "suspects": suspects})
+    return {"generated_at": iso(0), "status": "warning", "reasons": [], "targets": targets,
+            "databases": [{"name": "app", "ok": True, "error": None,
+                           "backends": [backend(101, "web", "idle", 3600), backend(102, "web", "active", 1),
+                                        backend(103, "batch", "idle", 5)]},
+                          {"name": "other", "ok": False, "error": "connection refused", "backends": []}]}
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
+        if self.path.split("?")[0] == "/api/v1/snapshot" and State.token:
+            if self.headers.get("Authorization") != f"Bearer {State.token}":
+                self.send_error(401)
+                return
+            data = json.dumps(snapshot()).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         if self.path.split("?")[0] != "/metrics":
             self.send_error(404)
             return
@@ -84,8 +123,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--log")
+    parser.add_argument("--token")
     args = parser.parse_args()
     State.log = args.log
+    State.token = args.token
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     print(f"listening on 127.0.0.1:{args.port}", flush=True)
     server.serve_forever()

@@ -6,6 +6,7 @@
 #include "PrometheusServer.h"
 #include "fleet/AgentSnapshotClient.h"
 #include "fleet/FleetSource.h"
+#include "fleet/ServiceHistory.h"
 #include "fleet/ServiceLoader.h"
 #include "models/FleetModel.h"
 #include "store/Session.h"
@@ -39,7 +40,7 @@ private Q_SLOTS:
         m_agent.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         m_agent.start(qEnvironmentVariable("POOLSCOPE_PYTHON", u"/usr/bin/python3"_s),
             { QStringLiteral(FAKE_AGENT_SCRIPT), u"--port"_s, QString::number(m_agentPort), u"--log"_s,
-                m_dir.filePath(u"served.log"_s) });
+                m_dir.filePath(u"served.log"_s), u"--token"_s, kAgentToken });
         QVERIFY(m_agent.waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT(m_agent.canReadLine() || m_agent.waitForReadyRead(100), 30'000);
         QString error;
@@ -196,17 +197,21 @@ private Q_SLOTS:
     {
         AgentSnapshotClient client(2000);
         QObject context;
-        // fake_agent.py serves no snapshot.
-        auto notFound = await<AgentSnapshot>([&](auto done) {
-            client.fetch(u"http://127.0.0.1:%1/api/v1/snapshot"_s.arg(m_agentPort), &context, done);
-        });
-        QVERIFY(notFound);
-        QVERIFY(!notFound->available);
-        QCOMPARE(notFound->reason, u"HTTP 404"_s);
-        const Event e = snapshotEvent(u"web-1"_s, *notFound, 1);
+        // fake_agent.py serves its snapshot only with its bearer token.
+        auto unauthorized = await<AgentSnapshot>([&](auto done) { client.fetch(snapshotUrl(), &context, done); });
+        QVERIFY(unauthorized);
+        QVERIFY(!unauthorized->available);
+        QCOMPARE(unauthorized->reason, u"HTTP 401"_s);
+        const Event e = snapshotEvent(u"web-1"_s, *unauthorized, 1);
         QCOMPARE(e.severity, Event::Severity::Warning);
         QVERIFY2(e.message.startsWith(u"backends and suspects: unavailable"_s), qPrintable(e.message));
-        QVERIFY(e.message.contains(u"HTTP 404"_s));
+        QVERIFY(e.message.contains(u"HTTP 401"_s));
+        // What the window's backends table and explanation show instead of an empty table.
+        const ReplicaSnapshot replica = replicaSnapshot(*unauthorized, u"web-1"_s, u"web-1 (agent)"_s, 5);
+        QCOMPARE(replica.activity.database, u"web-1 (agent)"_s);
+        QCOMPARE(replica.activity.timestampMs, 5);
+        QCOMPARE(replica.activity.error, u"unavailable: the agent's snapshot %1: HTTP 401"_s.arg(snapshotUrl()));
+        QVERIFY(replica.activity.backends.isEmpty());
         // Prometheus answers, but not with a snapshot.
         auto wrong = await<AgentSnapshot>(
             [&](auto done) { client.fetch(m_prometheus.url() + u"/api/v1/status/buildinfo"_s, &context, done); });
@@ -218,6 +223,69 @@ private Q_SLOTS:
         });
         QVERIFY(refused && !refused->available);
         QVERIFY2(refused->reason.contains(u"refused"_s, Qt::CaseInsensitive), qPrintable(refused->reason));
+    }
+
+    // With prometheus.agent_token (${env:NAME}) the agent answers; its snapshot fills the replica's database
+    // with the backends the agent read, and names the application whose backends are the pool's.
+    void snapshotFillsTheReplica()
+    {
+        qputenv("POOLSCOPE_TEST_AGENT_TOKEN", kAgentToken.toUtf8());
+        AgentSnapshotClient client(10'000, u"${env:POOLSCOPE_TEST_AGENT_TOKEN}"_s);
+        QObject context;
+        auto snapshot = await<AgentSnapshot>([&](auto done) { client.fetch(snapshotUrl(), &context, done); });
+        QVERIFY(snapshot);
+        QVERIFY2(snapshot->available, qPrintable(snapshot->reason));
+        QCOMPARE(snapshotEvent(u"web-1"_s, *snapshot, 1).severity, Event::Severity::Info);
+
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const ReplicaSnapshot web = replicaSnapshot(*snapshot, u"web-1"_s, u"web-1 (agent)"_s, now);
+        QVERIFY2(web.activity.ok(), qPrintable(web.activity.error));
+        QCOMPARE(web.applicationName, u"web"_s);
+        QCOMPARE(web.activity.database, u"web-1 (agent)"_s);
+        QCOMPARE(web.activity.backends.size(), 3);
+        const Backend& idle = web.activity.backends.first();
+        QCOMPARE(idle.pid, 101);
+        QCOMPARE(idle.applicationName, u"web"_s);
+        QCOMPARE(idle.state, u"idle"_s);
+        QCOMPARE(idle.query, u"SELECT 101"_s);
+        QVERIFY(idle.stateChangeMs != kNoTime);
+        QVERIFY(web.activity.serverTimeMs != kNoTime);
+        QVERIFY2(std::abs((web.activity.serverTimeMs - idle.stateChangeMs) - 3'600'000) < 1000,
+            qPrintable(QString::number(web.activity.serverTimeMs - idle.stateChangeMs)));
+        // name@instance (two replicas of one name) is the agent's target of that name.
+        QCOMPARE(replicaSnapshot(*snapshot, u"web-1@127.0.0.1:1"_s, u"db"_s, now).applicationName, u"web"_s);
+        // A target whose database the agent cannot read, and one the agent does not list: unavailable, and why.
+        const ReplicaSnapshot odds = replicaSnapshot(*snapshot, u"worker_odds"_s, u"worker_odds (agent)"_s, now);
+        QCOMPARE(odds.activity.error,
+            u"unavailable: the agent could not read pg_stat_activity of other: connection refused"_s);
+        QCOMPARE(replicaSnapshot(*snapshot, u"nobody"_s, u"db"_s, now).activity.error,
+            u"unavailable: the agent's snapshot %1 does not list nobody"_s.arg(snapshotUrl()));
+
+        // In the replica's window (the backfill's workspace: a database per replica with an agent), the
+        // backends are the database's and the pool's are those of the agent's application.
+        ServiceRangeInput input;
+        input.stepMs = 1000;
+        PromSeries up;
+        up.labels.insert(u"target"_s, u"web-1"_s);
+        up.labels.insert(u"instance"_s, u"127.0.0.1:%1"_s.arg(m_agentPort));
+        up.labels.insert(u"service"_s, u"web"_s);
+        up.timesMs.push_back(now - 1000);
+        up.values.push_back(1);
+        input.up.push_back(up);
+        ServiceHistory history = buildServiceHistory(u"web"_s, input, Workspace {});
+        QCOMPARE(history.workspace.targets.size(), 2);
+        TargetConfig& replica = history.workspace.targets[1];
+        QCOMPARE(replica.url, snapshotUrl());
+        QCOMPARE(replica.database, replicaDatabaseName(u"web-1"_s));
+        QVERIFY(history.workspace.database(replica.database));
+        replica.applicationName = replicaSnapshot(*snapshot, replica.name, replica.database, now).applicationName;
+        Session session(history.workspace);
+        session.addSnapshot(replicaSnapshot(*snapshot, replica.name, replica.database, now).activity);
+        QList<int> pids;
+        for (const Backend& b : session.backendsOf(1))
+            pids.append(b.pid);
+        QCOMPARE(pids, (QList<int> { 101, 102 }));
+        QCOMPARE(session.database(0).lastOk.backends.size(), 3);
     }
 
     void failuresAreAnswers()
@@ -254,6 +322,10 @@ private Q_SLOTS:
     }
 
 private:
+    inline static const QString kAgentToken = u"s3cret-agent-token"_s;
+
+    QString snapshotUrl() const { return u"http://127.0.0.1:%1/api/v1/snapshot"_s.arg(m_agentPort); }
+
     int scrapesOf(const QString& target)
     {
         QString error;

@@ -372,6 +372,9 @@ void TestAgentMetrics::snapshotAndRouting()
     QCOMPARE(targets.size(), 3);
     QCOMPARE(targets.at(0)[u"name"_s].toString(), u"web-1"_s);
     QCOMPARE(targets.at(0)[u"service"_s].toString(), u"web"_s);
+    // Which backends are the target's: a fleet window reconciles the snapshot's backends with these.
+    QCOMPARE(targets.at(0)[u"database"_s].toString(), u"main"_s);
+    QCOMPARE(targets.at(0)[u"application_name"_s].toString(), u"web-1"_s);
     QCOMPARE(targets.at(0)[u"checked_out"_s].toDouble(), 9.0);
     QCOMPARE(targets.at(0)[u"verdict"_s].toString(), u"unknown"_s);
     QVERIFY(targets.at(0)[u"suspects"_s].isArray());

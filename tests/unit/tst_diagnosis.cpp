@@ -185,6 +185,31 @@ private Q_SLOTS:
         QCOMPARE(d.computedAtMs, feed.now());
     }
 
+    // A database that could not be read (a fleet window's replica whose agent did not answer): the explanation
+    // says the backends are unavailable and why, not that none of the application's were seen.
+    void unavailableBackendsAreSaid()
+    {
+        Session session(workspace());
+        Diagnosis diagnosis(&session);
+        Sample s;
+        s.target = u"web"_s;
+        s.timestampMs = kStart;
+        s.metrics.set(Metric::CheckedOut, 10);
+        s.metrics.set(Metric::Tracked, 2);
+        s.metrics.set(Metric::Discrepancy, 8);
+        session.addSample(s);
+        ActivitySnapshot failed;
+        failed.database = u"main"_s;
+        failed.timestampMs = kStart;
+        failed.error = u"unavailable: the agent's snapshot http://h:9187/api/v1/snapshot: HTTP 401"_s;
+        session.addSnapshot(failed);
+        diagnosis.recompute();
+        const Reconciliation& r = diagnosis.target(0).reconciliation;
+        QCOMPARE(r.confidence, ReconcileConfidence::Low);
+        QCOMPARE(r.confidenceReason, u"Backends "_s + failed.error);
+        QVERIFY(r.suspects.isEmpty());
+    }
+
     void leakCrossesThresholdsAndGoesBack()
     {
         Session session(workspace());

@@ -152,17 +152,20 @@ private Q_SLOTS:
     void readsAPrometheusEntry()
     {
         const auto first = parseWorkspace(json("{'version': 1, 'prometheus': {'url': 'http://127.0.0.1:9090', "
-                                               "'token': '${env:PROM_TOKEN}', 'selector': '{env=\\'prod\\', "
+                                               "'token': '${env:PROM_TOKEN}', 'agent_token': '${env:AGENT_TOKEN}', "
+                                               "'selector': '{env=\\'prod\\', "
                                                "region=~\\'eu-.*\\'}', 'timeout': 4}}"),
             {});
         QVERIFY2(first.ok(), qPrintable(first.errors.join(u'\n')));
         const PrometheusConfig& p = first.workspace->prometheus;
         QCOMPARE(p.url, u"http://127.0.0.1:9090"_s);
         QCOMPARE(p.token, u"${env:PROM_TOKEN}"_s);
+        QCOMPARE(p.agentToken, u"${env:AGENT_TOKEN}"_s);
         QCOMPARE(p.selector, u"{env=\"prod\", region=~\"eu-.*\"}"_s);
         QCOMPARE(p.timeoutMs, 4000);
         const QByteArray written = workspaceToJson(*first.workspace);
         QVERIFY(written.contains("${env:PROM_TOKEN}"));
+        QVERIFY(written.contains("\"agent_token\": \"${env:AGENT_TOKEN}\""));
         const auto second = parseWorkspace(written, {});
         QVERIFY2(second.ok(), qPrintable(second.errors.join(u'\n')));
         QCOMPARE(*second.workspace, *first.workspace);
@@ -260,6 +263,9 @@ private Q_SLOTS:
         QTest::addRow("prometheus literal token")
             << json("{'version': 1, 'prometheus': {'url': 'http://p:9090', 'token': 'abc123'}}")
             << u"ws.json: prometheus.token: must be ${env:NAME}"_s;
+        QTest::addRow("prometheus literal agent token")
+            << json("{'version': 1, 'prometheus': {'url': 'http://p:9090', 'agent_token': 'abc123'}}")
+            << u"ws.json: prometheus.agent_token: must be ${env:NAME}"_s;
         QTest::addRow("prometheus credentials in url")
             << json("{'version': 1, 'prometheus': {'url': 'http://u:pw@p:9090'}}")
             << u"ws.json: prometheus.url: must not hold user:password@"_s;
