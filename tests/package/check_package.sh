@@ -46,8 +46,12 @@ info)
         grep -Eq "(^|, )$lib( \(>= [^)]+\))?(,|$)" <<<"$depends" || fail "Depends lacks $lib: $depends"
     done
     grep -q "(>= " <<<"$depends" || fail "Depends has no versions (dpkg-shlibdeps did not run?): $depends"
-    field Recommends | grep -q postgresql || fail "Recommends lacks postgresql (the demo)"
-    field Description | grep -q "PostgreSQL" || fail "Description does not say what it is"
+    # Into variables first: with pipefail, `field X | grep -q` fails whenever grep exits before dpkg-deb has
+    # written everything (SIGPIPE), which depends on timing.
+    recommends="$(field Recommends)"
+    description="$(field Description)"
+    grep -q postgresql <<<"$recommends" || fail "Recommends lacks postgresql (the demo)"
+    grep -q "PostgreSQL" <<<"$description" || fail "Description does not say what it is"
     ;;
 contents)
     deb="$(the_deb "$2")"
@@ -72,8 +76,8 @@ contents)
     for c in $commands; do need "usr/share/man/man1/poolscope-$c.1.gz"; done
     # The PNGs are the size their directory says.
     for size in 16 48 512; do
-        file "$dir/usr/share/icons/hicolor/${size}x${size}/apps/poolscope.png" | grep -q "PNG image data, $size x $size" \
-            || fail "the ${size}x${size} icon is not a ${size}x${size} PNG"
+        kind="$(file "$dir/usr/share/icons/hicolor/${size}x${size}/apps/poolscope.png")"
+        grep -q "PNG image data, $size x $size" <<<"$kind" || fail "the ${size}x${size} icon is not a ${size}x${size} PNG"
     done
     ;;
 desktop)
