@@ -147,7 +147,7 @@ void HttpServer::accept(qintptr descriptor)
     };
     connect(socket, &QTcpSocket::disconnected, this, drop);
     connect(socket, &QTcpSocket::errorOccurred, this, [socket](QAbstractSocket::SocketError) { socket->abort(); });
-    connect(&c->timer, &QTimer::timeout, this, [this, c] {
+    connect(&c->timer, &QTimer::timeout, this, [c] {
         if (!c->buffer.isEmpty() && !c->closing) {
             Response r;
             r.status = 408;
