@@ -14,6 +14,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace Qt::StringLiterals;
@@ -314,6 +315,13 @@ PgbouncerClients readPgbouncerClients(ObjectReader& target, QStringList* errors)
     return clients;
 }
 
+// The timeout used when the workspace gives none: the built-in default, but never more than the ten intervals
+// validateWorkspace allows, so that a short "interval" alone is accepted.
+int defaultTimeoutMs(int builtinMs, int intervalMs)
+{
+    return std::min(builtinMs, intervalMs * 10);
+}
+
 PoolerConfig readPooler(const QJsonValue& value, const QString& path, QStringList* errors)
 {
     PoolerConfig p;
@@ -326,7 +334,7 @@ PoolerConfig readPooler(const QJsonValue& value, const QString& path, QStringLis
     p.conninfo = r.string(u"conninfo"_s, {}, true);
     p.database = r.string(u"database"_s, {});
     p.intervalMs = r.seconds(u"interval"_s, p.intervalMs, 0.1, 3600);
-    p.timeoutMs = r.seconds(u"timeout"_s, p.timeoutMs, 0.1, 300);
+    p.timeoutMs = r.seconds(u"timeout"_s, defaultTimeoutMs(p.timeoutMs, p.intervalMs), 0.1, 300);
     r.rejectUnknown();
     return p;
 }
@@ -382,7 +390,7 @@ TargetConfig readTarget(const QJsonValue& value, const QString& path, QStringLis
     t.profile = r.string(u"profile"_s, t.profile);
     t.fields = r.stringMap(u"fields"_s);
     t.intervalMs = r.seconds(u"interval"_s, t.intervalMs, 0.1, 3600);
-    t.timeoutMs = r.seconds(u"timeout"_s, t.timeoutMs, 0.1, 300);
+    t.timeoutMs = r.seconds(u"timeout"_s, defaultTimeoutMs(t.timeoutMs, t.intervalMs), 0.1, 300);
     t.maxBodyBytes
         = static_cast<qint64>(r.number(u"max_body_bytes"_s, static_cast<double>(t.maxBodyBytes), 1024, 1 << 30));
     t.headers = r.stringMap(u"headers"_s);

@@ -296,6 +296,63 @@ private Q_SLOTS:
         QVERIFY2(all.contains(expected), qPrintable(u"expected «%1» in:\n%2"_s.arg(expected, all)));
     }
 
+    // Issue 11's wart: a short "interval" alone is accepted, the default timeout shrinking to ten intervals
+    // (never growing past the built-in default); an explicit timeout is kept as written.
+    void defaultTimeoutFollowsInterval_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<int>("targetTimeoutMs");
+        QTest::addColumn<int>("poolerTimeoutMs");
+        const char* shape = "{'version': 1, 'targets': [{'name': 'web', 'url': 'http://h/', %1}], 'databases': "
+                            "[{'name': 'main', 'conninfo': 'host=db'}], 'poolers': [{'name': 'pgb', 'conninfo': "
+                            "'host=pgb dbname=pgbouncer', %1}]}";
+        auto with = [shape](const char* fields) { return json(QByteArray(shape).replace("%1", fields).constData()); };
+        QTest::addRow("interval 0.1") << with("'interval': 0.1") << 1000 << 1000;
+        QTest::addRow("interval 0.15") << with("'interval': 0.15") << 1500 << 1500;
+        QTest::addRow("interval 0.3") << with("'interval': 0.3") << 2000 << 3000;
+        QTest::addRow("interval 60") << with("'interval': 60") << 2000 << 5000;
+        QTest::addRow("explicit timeout") << with("'interval': 0.1, 'timeout': 0.5") << 500 << 500;
+        QTest::addRow("explicit at the limit") << with("'interval': 0.1, 'timeout': 1") << 1000 << 1000;
+    }
+
+    void defaultTimeoutFollowsInterval()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(int, targetTimeoutMs);
+        QFETCH(int, poolerTimeoutMs);
+        const auto result = parseWorkspace(json, u"ws.json"_s);
+        QVERIFY2(result.ok(), qPrintable(result.errors.join(u'\n')));
+        QCOMPARE(result.workspace->targets[0].timeoutMs, targetTimeoutMs);
+        QCOMPARE(result.workspace->poolers[0].timeoutMs, poolerTimeoutMs);
+        // Written back, the timeout is explicit and reads the same.
+        const auto again = parseWorkspace(workspaceToJson(*result.workspace), {});
+        QVERIFY2(again.ok(), qPrintable(again.errors.join(u'\n')));
+        QCOMPARE(*again.workspace, *result.workspace);
+    }
+
+    void explicitTimeoutOverTenIntervalsIsRefused_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("expected");
+        QTest::addRow("target") << json(
+            "{'version': 1, 'targets': [{'name': 'a', 'url': 'http://h/'}, {'name': 'b', 'url': "
+            "'http://h/', 'interval': 0.1, 'timeout': 2}]}")
+                                << u"ws.json: targets[1].timeout: must not exceed ten intervals"_s;
+        QTest::addRow("pooler") << json(
+            "{'version': 1, 'databases': [{'name': 'main', 'conninfo': 'host=db'}], 'poolers': [{'name': "
+            "'pgb', 'conninfo': 'host=pgb dbname=pgbouncer', 'interval': 0.1, 'timeout': 1.5}]}")
+                                << u"ws.json: poolers[0].timeout: must not exceed ten intervals"_s;
+    }
+
+    void explicitTimeoutOverTenIntervalsIsRefused()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, expected);
+        const auto result = parseWorkspace(json, u"ws.json"_s);
+        QVERIFY(!result.ok());
+        QCOMPARE(result.errors, QStringList { expected });
+    }
+
     // What a recording keeps of the workspace: names, never header values, URL credentials or secrets.
     void storesNoSecrets()
     {
