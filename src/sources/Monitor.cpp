@@ -206,13 +206,15 @@ void Monitor::onSample(const Sample& sample)
     const int index = m_session->targetIndex(sample.target);
     if (index < 0)
         return;
+    // Copied before addSample, which updates the target's state in place.
     const TargetState& before = m_session->target(index);
     const bool wasFailing = before.polled() && !before.latest.ok();
-    const bool firstPoll = !before.polled();
-    const QString holdersErrorBefore = before.latest.holdersError; // `before` changes with addSample
+    const QString errorBefore = before.latest.error;
+    const QString holdersErrorBefore = before.latest.holdersError;
     m_session->addSample(sample);
 
-    if (!sample.ok() && (firstPoll || !wasFailing || before.latest.error != sample.error)) {
+    // A failure is noted when it starts and again whenever its reason changes, not on every failed poll.
+    if (!sample.ok() && (!wasFailing || errorBefore != sample.error)) {
         Event event;
         event.timestampMs = sample.timestampMs;
         event.severity = Event::Severity::Warning;

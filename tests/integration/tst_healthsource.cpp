@@ -748,6 +748,50 @@ private Q_SLOTS:
         QVERIFY(!source.isPolling());
     }
 
+    // The Monitor notes a failing target once per reason: polls failing for the same reason add no event, a
+    // new reason adds one, and answering again adds "recovered".
+    void failingEventPerReason()
+    {
+        TestServer server;
+        server.setRoute("/flaky", { TestServer::Mode::Respond, httpResponse(503, "Service Unavailable", {}) });
+        Workspace workspace;
+        TargetConfig config = target(u"flaky"_s, server.url("/flaky"));
+        config.intervalMs = 40;
+        workspace.targets.append(config);
+        Session session(workspace);
+        QSignalSpy samples(&session, &Session::sampleAdded);
+        Monitor monitor(&session);
+        auto eventsOfKind = [&session](const QString& kind) {
+            QList<Event> found;
+            for (const Event& event : session.events()) {
+                if (event.source == u"flaky"_s && event.kind == kind)
+                    found.append(event);
+            }
+            return found;
+        };
+
+        monitor.start();
+        QTRY_VERIFY_WITH_TIMEOUT(samples.count() >= 3, 20'000);
+        QVERIFY(!session.target(0).latest.ok());
+        QCOMPARE(eventsOfKind(u"failing"_s).size(), 1);
+        QVERIFY2(eventsOfKind(u"failing"_s)[0].message.contains(u"503"_s), qPrintable(session.target(0).latest.error));
+
+        server.setRoute("/flaky", { TestServer::Mode::Respond, httpResponse(500, "Internal Server Error", {}) });
+        QTRY_VERIFY_WITH_TIMEOUT(session.target(0).latest.error.contains(u"500"_s), 20'000);
+        const qsizetype afterChange = samples.count();
+        QTRY_VERIFY_WITH_TIMEOUT(samples.count() >= afterChange + 2, 20'000);
+        QVERIFY(session.target(0).latest.error.contains(u"500"_s));
+        const QList<Event> failing = eventsOfKind(u"failing"_s);
+        QCOMPARE(failing.size(), 2);
+        QCOMPARE(failing[1].message, u"poll failed: "_s + session.target(0).latest.error);
+
+        server.setRoute("/flaky", { TestServer::Mode::Respond, httpResponse(200, "OK", kSeedPayload) });
+        QTRY_VERIFY_WITH_TIMEOUT(session.target(0).latest.ok(), 20'000);
+        monitor.stop();
+        QCOMPARE(eventsOfKind(u"recovered"_s).size(), 1);
+        QCOMPARE(eventsOfKind(u"failing"_s).size(), 2);
+    }
+
     void backsOffWhileFailingAndRecovers()
     {
         TestServer server;
