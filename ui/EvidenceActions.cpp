@@ -50,6 +50,10 @@ QString exportName(EvidenceActions::ExportKind kind)
         return u"backends"_s;
     case EvidenceActions::ExportKind::Events:
         return u"events"_s;
+    case EvidenceActions::ExportKind::Holders:
+        return u"holders"_s;
+    case EvidenceActions::ExportKind::Poolers:
+        return u"poolers"_s;
     }
     return {};
 }
@@ -148,6 +152,8 @@ void EvidenceActions::connectActions(WindowActions* actions)
         { ExportKind::Routes, Id::ExportRoutes },
         { ExportKind::Backends, Id::ExportBackends },
         { ExportKind::Events, Id::ExportEvents },
+        { ExportKind::Holders, Id::ExportHolders },
+        { ExportKind::Poolers, Id::ExportPoolers },
     };
     for (const auto& [kind, id] : exports)
         connect(actions->action(id), &QAction::triggered, this, [this, kind] { onExport(kind); });
@@ -232,6 +238,10 @@ struct EvidenceActions::ExportTask
             return exportEvents(data, path, options, error);
         case ExportKind::Backends:
             return exportBackends(snapshot, path, options, error);
+        case ExportKind::Holders:
+            return exportHolders(data, path, options, error);
+        case ExportKind::Poolers:
+            return exportPoolers(data, path, options, error);
         }
         return false;
     }
@@ -258,6 +268,12 @@ bool EvidenceActions::prepareExport(
         return true;
     case ExportKind::Events:
         task->data = SessionExportData::copyOf(*m_session, SessionExportData::Events);
+        return true;
+    case ExportKind::Holders:
+        task->data = SessionExportData::copyOf(*m_session, SessionExportData::Targets);
+        return true;
+    case ExportKind::Poolers:
+        task->data = SessionExportData::copyOf(*m_session, SessionExportData::Poolers);
         return true;
     case ExportKind::Backends: {
         if (m_session->databaseCount() == 0) {

@@ -28,7 +28,7 @@ class EvidenceActions : public QObject
 {
     Q_OBJECT
 public:
-    enum class ExportKind { Timeline, Routes, Backends, Events };
+    enum class ExportKind { Timeline, Routes, Backends, Events, Holders, Poolers };
     Q_ENUM(ExportKind)
     enum class ScreenshotKind { WindowPng, ChartPng, ChartSvg };
     Q_ENUM(ScreenshotKind)

@@ -48,6 +48,8 @@ WindowActions::WindowActions(QMainWindow* window)
     exportMenu->addAction(make(Id::ExportRoutes, tr("&Routes CSV…"), QKeySequence(tr("Ctrl+E, R"))));
     exportMenu->addAction(make(Id::ExportBackends, tr("&Backends (at cursor) CSV…"), QKeySequence(tr("Ctrl+E, B"))));
     exportMenu->addAction(make(Id::ExportEvents, tr("&Events CSV…"), QKeySequence(tr("Ctrl+E, E"))));
+    exportMenu->addAction(make(Id::ExportHolders, tr("&Holders CSV…"), QKeySequence(tr("Ctrl+E, H"))));
+    exportMenu->addAction(make(Id::ExportPoolers, tr("&Poolers CSV…"), QKeySequence(tr("Ctrl+E, P"))));
     QMenu* shots = file->addMenu(tr("Save &screenshot"));
     shots->setObjectName(u"ScreenshotMenu"_s);
     shots->addAction(make(Id::ScreenshotWindowPng, tr("&Window (PNG)…"), QKeySequence(tr("Ctrl+Alt+W"))));

@@ -28,6 +28,8 @@ public:
         ExportRoutes,
         ExportBackends,
         ExportEvents,
+        ExportHolders,
+        ExportPoolers,
         ScreenshotWindowPng,
         ScreenshotChartPng,
         ScreenshotChartSvg,
