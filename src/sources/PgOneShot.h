@@ -1,27 +1,21 @@
 #pragma once
 
-#include "HostResolver.h"
-#include "PgHosts.h"
 #include "types/Workspace.h"
 
 #include <QByteArray>
 #include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QString>
-
-#include <optional>
-
-class QSocketNotifier;
-class QTimer;
-
-typedef struct pg_conn PGconn;
 
 namespace poolscope {
 
+class PgPoller;
+
 // One statement on a connection of its own, asynchronously, for the rare commands that are not the
-// monitor's query (the guarded backend actions): host names looked up off the thread (HostResolver,
-// PgHosts, as PgActivitySource does), PQconnectPoll and the query driven by QSocketNotifier, the whole
-// under one deadline (config.timeoutMs for the connect, again for the statement). Connects as
+// monitor's query (the guarded backend actions): a PgPoller that reads once with that one statement (host
+// names looked up off the thread, PQconnectPoll and the query driven by QSocketNotifier, config.timeoutMs
+// for the connect, again plus PgPoller's grace for the statement), never retried. Connects as
 // application_name=poolscope, so that every PoolScope view leaves it out too. Reports once and closes.
 class PgOneShot : public QObject
 {
@@ -50,34 +44,12 @@ Q_SIGNALS:
     void finished(const poolscope::PgOneShot::Result& result);
 
 private:
-    void onHostsResolved(const QHash<QString, HostResolver::Result>& results);
-    void startConnect(const std::optional<PgHosts>& hosts);
-    void continueConnect();
-    void sendStatement();
-    void onReadable();
-    void onWritable();
-    void readResults();
+    class Statement;
+    friend class Statement;
     void finish(Result result);
-    void fail(const QString& error);
-    void close();
-    void watch(bool read, bool write);
-    QString connectionError() const;
 
-    enum class Phase { Idle, Resolving, Connecting, Querying };
-
-    DatabaseConfig m_config;
-    QByteArray m_sql;
-    QList<QByteArray> m_parameters;
-    Phase m_phase = Phase::Idle;
     bool m_running = false;
-    PGconn* m_conn = nullptr;
-    int m_notifierSocket = -1;
-    QSocketNotifier* m_readNotifier = nullptr;
-    QSocketNotifier* m_writeNotifier = nullptr;
-    QTimer* m_deadline = nullptr;
-    HostResolver* m_resolver = nullptr;
-    std::optional<PgHosts> m_hosts;
-    Result m_result;
+    QPointer<PgPoller> m_poller; // the run in flight
 };
 
 } // namespace poolscope

@@ -296,7 +296,15 @@ bool PgPoller::sendStatement()
     if (m_statement == 0 && m_sentSet)
         sql = "SET statement_timeout = " + QByteArray::number(std::max(0, m_settings.timeoutMs)) + "; ";
     sql += m_statements.at(m_statement);
-    if (!PQsendQuery(m_conn, sql.constData())) {
+    const QByteArrayList parameters = statementParameters(m_statement);
+    std::vector<const char*> values;
+    values.reserve(static_cast<std::size_t>(parameters.size()));
+    for (const QByteArray& parameter : parameters)
+        values.push_back(parameter.constData());
+    const int sent = parameters.isEmpty() ? PQsendQuery(m_conn, sql.constData())
+                                          : PQsendQueryParams(m_conn, sql.constData(), static_cast<int>(values.size()),
+                                              nullptr, values.data(), nullptr, nullptr, 0);
+    if (!sent) {
         if (PQstatus(m_conn) == CONNECTION_BAD) {
             failConnection(connectionError());
         } else {
@@ -394,7 +402,7 @@ void PgPoller::takeAnyResult(PGresult* result)
         return; // the SET
     if (status != PGRES_TUPLES_OK) {
         if (m_queryError.isEmpty()) {
-            m_queryError = oneLine(PQresultErrorMessage(result));
+            m_queryError = takeError(m_statement, result);
             if (m_queryError.isEmpty())
                 m_queryError = u"unexpected result: "_s + QString::fromUtf8(PQresStatus(status));
         }
@@ -402,6 +410,16 @@ void PgPoller::takeAnyResult(PGresult* result)
     }
     if (m_queryError.isEmpty())
         m_queryError = takeResult(m_statement, result);
+}
+
+QByteArrayList PgPoller::statementParameters(int) const
+{
+    return {};
+}
+
+QString PgPoller::takeError(int, const PGresult* result)
+{
+    return oneLine(PQresultErrorMessage(result));
 }
 
 // The statement in flight has all its results: the next one goes, or the read ends.

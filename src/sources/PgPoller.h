@@ -90,6 +90,13 @@ protected:
     // A PGRES_TUPLES_OK result of statement `statement` (an index into beginRead()'s list). Returns the
     // reason the read fails (the rest of it is not sent), empty when the result was taken.
     virtual QString takeResult(int statement, const PGresult* result) = 0;
+    // The text parameters ($1, $2, ...) of statement `statement`, sent with PQsendQueryParams (the extended
+    // protocol: one statement per message, so not with serverStatementTimeout on a conninfo that brings its
+    // own options, where a SET goes in front). None by default (PQsendQuery).
+    virtual QByteArrayList statementParameters(int statement) const;
+    // An error result of statement `statement`: returns the reason the read fails. By default libpq's whole
+    // message on one line ("ERROR:  ...").
+    virtual QString takeError(int statement, const PGresult* result);
     // Every statement answered.
     virtual void readSucceeded(qint64 latencyMs) = 0;
     // The read, the connect or the connection failed: an error snapshot. latencyMs -1 when unknown.
