@@ -697,36 +697,17 @@ ActivitySnapshot RecordingReader::snapshotAt(const QString& database, qint64 tMs
     snapshot.database = database;
     if (!m_db)
         return snapshot;
-    auto idIt = m_databaseIds.constFind(database);
-    if (idIt == m_databaseIds.constEnd()) {
-        // A recording being written adds databases as they are first seen: look again.
-        readNames();
-        idIt = m_databaseIds.constFind(database);
-    }
-    if (idIt == m_databaseIds.constEnd())
-        return snapshot;
-    QString reason;
+    const qint64 databaseId = idOf(m_databaseIds, database, &RecordingReader::readNames);
     SqliteStatement head;
-    if (!head.prepare(m_db,
-            "SELECT seq, ts, server_ts, latency_ms FROM snapshots WHERE database_id = ?1 AND ts <= ?2 AND ok = 1 "
-            "ORDER BY ts DESC, seq DESC LIMIT 1",
-            &reason)) {
-        problem(u"snapshots"_s, reason);
+    if (databaseId < 0
+        || !newestOkRowAt(&head, "seq, ts, server_ts, latency_ms", "snapshots", "database_id", databaseId, tMs))
         return snapshot;
-    }
-    head.bindInt(1, idIt.value());
-    head.bindInt(2, tMs);
-    const int rc = head.step();
-    if (rc != SQLITE_ROW) {
-        if (rc != SQLITE_DONE)
-            problem(u"snapshots"_s, sqliteError(m_db));
-        return snapshot;
-    }
     const qint64 seq = head.integer(0);
     snapshot.timestampMs = head.integer(1);
     snapshot.serverTimeMs = head.time(2);
     snapshot.latencyMs = head.integer(3, -1);
 
+    QString reason;
     SqliteStatement rows;
     if (!rows.prepare(m_db,
             withBackendColumns("SELECT ",
@@ -739,7 +720,7 @@ ActivitySnapshot RecordingReader::snapshotAt(const QString& database, qint64 tMs
         problem(u"backends"_s, reason);
         return snapshot;
     }
-    rows.bindInt(1, idIt.value());
+    rows.bindInt(1, databaseId);
     rows.bindInt(2, seq);
     int step = 0;
     while ((step = rows.step()) == SQLITE_ROW)
@@ -747,6 +728,35 @@ ActivitySnapshot RecordingReader::snapshotAt(const QString& database, qint64 tMs
     if (step != SQLITE_DONE)
         problem(u"backends"_s, sqliteError(m_db));
     return snapshot;
+}
+
+qint64 RecordingReader::idOf(const QHash<QString, qint64>& ids, const QString& name, void (RecordingReader::*reload)())
+{
+    auto it = ids.constFind(name);
+    if (it == ids.constEnd()) {
+        (this->*reload)();
+        it = ids.constFind(name);
+    }
+    return it == ids.constEnd() ? -1 : it.value();
+}
+
+bool RecordingReader::newestOkRowAt(
+    SqliteStatement* row, const char* columns, const char* table, const char* owner, qint64 ownerId, qint64 tMs)
+{
+    const QString name = QString::fromLatin1(table);
+    const QByteArray sql = QByteArray("SELECT ") + columns + " FROM " + table + " WHERE " + owner
+        + " = ?1 AND ts <= ?2 AND ok = 1 ORDER BY ts DESC, seq DESC LIMIT 1";
+    QString reason;
+    if (!row->prepare(m_db, sql, &reason)) {
+        problem(name, reason);
+        return false;
+    }
+    row->bindInt(1, ownerId);
+    row->bindInt(2, tMs);
+    const int rc = row->step();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        problem(name, sqliteError(m_db));
+    return rc == SQLITE_ROW;
 }
 
 QString RecordingReader::poolerDatabase(const QString& pooler) const
@@ -765,30 +775,11 @@ PoolerSnapshot RecordingReader::poolerSnapshotAt(const QString& pooler, qint64 t
     snapshot.database = poolerDatabase(pooler);
     if (!m_db || !m_hasPoolerTables)
         return snapshot;
-    auto idIt = m_poolerIds.constFind(pooler);
-    if (idIt == m_poolerIds.constEnd()) {
-        readPoolerNames(); // a recording being written adds poolers as they are first seen
-        idIt = m_poolerIds.constFind(pooler);
-    }
-    if (idIt == m_poolerIds.constEnd())
-        return snapshot;
-    QString reason;
+    const qint64 poolerId = idOf(m_poolerIds, pooler, &RecordingReader::readPoolerNames);
     SqliteStatement head;
-    if (!head.prepare(m_db,
-            "SELECT seq, ts, latency_ms, links_seq FROM pooler_reads WHERE pooler_id = ?1 AND ts <= ?2 AND ok = 1 "
-            "ORDER BY ts DESC, seq DESC LIMIT 1",
-            &reason)) {
-        problem(u"pooler_reads"_s, reason);
+    if (poolerId < 0
+        || !newestOkRowAt(&head, "seq, ts, latency_ms, links_seq", "pooler_reads", "pooler_id", poolerId, tMs))
         return snapshot;
-    }
-    head.bindInt(1, idIt.value());
-    head.bindInt(2, tMs);
-    const int rc = head.step();
-    if (rc != SQLITE_ROW) {
-        if (rc != SQLITE_DONE)
-            problem(u"pooler_reads"_s, sqliteError(m_db));
-        return snapshot;
-    }
     const qint64 seq = head.integer(0);
     snapshot.timestampMs = head.integer(1);
     snapshot.latencyMs = head.integer(2, -1);
@@ -807,6 +798,7 @@ PoolerSnapshot RecordingReader::poolerSnapshotAt(const QString& pooler, qint64 t
         { "pooler_clients", kClientColumns, linksSeq,
             [&](const SqliteStatement& r) { snapshot.clients.append(readClient(r, 1)); } },
     };
+    QString reason;
     for (const Part& part : parts) {
         const QString name = QString::fromLatin1(part.table);
         SqliteStatement rows;
@@ -830,29 +822,11 @@ QList<RouteStats> RecordingReader::routesAt(const QString& target, qint64 tMs)
     QList<RouteStats> result;
     if (!m_db)
         return result;
-    auto idIt = m_targetIds.constFind(target);
-    if (idIt == m_targetIds.constEnd()) {
-        readNames(); // a recording being written adds targets as they are first seen
-        idIt = m_targetIds.constFind(target);
-    }
-    if (idIt == m_targetIds.constEnd())
+    const qint64 targetId = idOf(m_targetIds, target, &RecordingReader::readNames);
+    SqliteStatement head;
+    if (targetId < 0 || !newestOkRowAt(&head, "seq", "samples", "target_id", targetId, tMs))
         return result;
     QString reason;
-    SqliteStatement head;
-    if (!head.prepare(m_db,
-            "SELECT seq FROM samples WHERE target_id = ?1 AND ts <= ?2 AND ok = 1 ORDER BY ts DESC, seq DESC LIMIT 1",
-            &reason)) {
-        problem(u"samples"_s, reason);
-        return result;
-    }
-    head.bindInt(1, idIt.value());
-    head.bindInt(2, tMs);
-    const int rc = head.step();
-    if (rc != SQLITE_ROW) {
-        if (rc != SQLITE_DONE)
-            problem(u"samples"_s, sqliteError(m_db));
-        return result;
-    }
     SqliteStatement rows;
     if (!rows.prepare(m_db,
             "SELECT r.name, c.acquired, c.released, c.active, c.leaks FROM routes r JOIN route_changes c "
@@ -863,7 +837,7 @@ QList<RouteStats> RecordingReader::routesAt(const QString& target, qint64 tMs)
         problem(u"route_changes"_s, reason);
         return result;
     }
-    rows.bindInt(1, idIt.value());
+    rows.bindInt(1, targetId);
     rows.bindInt(2, head.integer(0));
     int step = 0;
     while ((step = rows.step()) == SQLITE_ROW) {
@@ -930,26 +904,11 @@ HolderReport RecordingReader::holdersAt(const QString& target, qint64 tMs)
     HolderReport report;
     if (!m_db || !hasTable("holder_sets"))
         return report;
-    auto idIt = m_targetIds.constFind(target);
-    if (idIt == m_targetIds.constEnd()) {
-        readNames();
-        idIt = m_targetIds.constFind(target);
-    }
-    if (idIt == m_targetIds.constEnd())
+    const qint64 targetId = idOf(m_targetIds, target, &RecordingReader::readNames);
+    SqliteStatement head;
+    if (targetId < 0 || !newestOkRowAt(&head, "seq, ts", "samples", "target_id", targetId, tMs))
         return report;
     QString reason;
-    SqliteStatement head;
-    if (!head.prepare(m_db,
-            "SELECT seq, ts FROM samples WHERE target_id = ?1 AND ts <= ?2 AND ok = 1 ORDER BY ts DESC, seq DESC "
-            "LIMIT 1",
-            &reason)) {
-        problem(u"samples"_s, reason);
-        return report;
-    }
-    head.bindInt(1, idIt.value());
-    head.bindInt(2, tMs);
-    if (head.step() != SQLITE_ROW)
-        return report;
     SqliteStatement set;
     if (!set.prepare(m_db,
             "SELECT holders FROM holder_sets WHERE target_id = ?1 AND sample_seq <= ?2 ORDER BY sample_seq DESC "
@@ -958,7 +917,7 @@ HolderReport RecordingReader::holdersAt(const QString& target, qint64 tMs)
         problem(u"holder_sets"_s, reason);
         return report;
     }
-    set.bindInt(1, idIt.value());
+    set.bindInt(1, targetId);
     set.bindInt(2, head.integer(0));
     if (set.step() != SQLITE_ROW || set.isNull(0))
         return report;
@@ -1041,13 +1000,8 @@ QList<RecordingReader::BackendChange> RecordingReader::backendChanges(
     QList<BackendChange> result;
     if (!m_db)
         return result;
-    auto idIt = m_databaseIds.constFind(database);
-    if (idIt == m_databaseIds.constEnd()) {
-        // A recording being written adds databases as they are first seen: look again.
-        readNames();
-        idIt = m_databaseIds.constFind(database);
-    }
-    if (idIt == m_databaseIds.constEnd())
+    const qint64 databaseId = idOf(m_databaseIds, database, &RecordingReader::readNames);
+    if (databaseId < 0)
         return result;
     const ActivitySnapshot initial = snapshotAt(database, fromMs);
     qint64 afterSeq = 0;
@@ -1055,14 +1009,8 @@ QList<RecordingReader::BackendChange> RecordingReader::backendChanges(
         for (const Backend& backend : initial.backends)
             result.append(BackendChange { initial.timestampMs, database, backend });
         SqliteStatement seq;
-        if (seq.prepare(m_db,
-                "SELECT seq FROM snapshots WHERE database_id = ?1 AND ts <= ?2 AND ok = 1 "
-                "ORDER BY ts DESC, seq DESC LIMIT 1")) {
-            seq.bindInt(1, idIt.value());
-            seq.bindInt(2, fromMs);
-            if (seq.step() == SQLITE_ROW)
-                afterSeq = seq.integer(0);
-        }
+        if (newestOkRowAt(&seq, "seq", "snapshots", "database_id", databaseId, fromMs))
+            afterSeq = seq.integer(0);
     }
     QString reason;
     SqliteStatement rows;
@@ -1076,7 +1024,7 @@ QList<RecordingReader::BackendChange> RecordingReader::backendChanges(
         problem(u"backend_changes"_s, reason);
         return result;
     }
-    rows.bindInt(1, idIt.value());
+    rows.bindInt(1, databaseId);
     rows.bindInt(2, afterSeq);
     rows.bindInt(3, fromMs);
     rows.bindInt(4, toMs);

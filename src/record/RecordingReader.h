@@ -19,6 +19,7 @@ struct sqlite3;
 namespace poolscope {
 
 class Session;
+class SqliteStatement;
 struct SessionContent;
 
 // Reads a recording written by Recorder (schema: src/record/SCHEMA.md) for review mode.
@@ -121,6 +122,14 @@ private:
     // A holder_sets row's holders: its comma-separated ids of holder objects interned in `texts`.
     QList<Holder> holdersOf(const QString& ids);
     void readPoolerNames();
+    // The id of `name` in `ids`, read again with `reload` when absent (a recording being written adds names as
+    // they are first seen); -1 when there is none.
+    qint64 idOf(const QHash<QString, qint64>& ids, const QString& name, void (RecordingReader::*reload)());
+    // The newest successful row of `table` (snapshots, samples, pooler_reads: ok, ts, seq) whose `owner`
+    // column is ownerId, at or before tMs, its `columns` in *row. False when there is none or it cannot be read
+    // (then a problem of `table`).
+    bool newestOkRowAt(
+        SqliteStatement* row, const char* columns, const char* table, const char* owner, qint64 ownerId, qint64 tMs);
     QString poolerDatabase(const QString& pooler) const;
     template <typename Sink> bool feed(Sink& sink, const std::function<bool(double)>& progress);
 
