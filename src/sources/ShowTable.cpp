@@ -51,6 +51,56 @@ int integer(const QStringList& row, int column)
     return static_cast<int>(std::clamp<qint64>(number(row, column), 0, std::numeric_limits<int>::max()));
 }
 
+// The columns SHOW SERVERS and SHOW CLIENTS share: a connection's ptr and link, its pool (database, user),
+// state and times. Required in this order, after the command's own first columns.
+struct ConnectionColumns
+{
+    explicit ConnectionColumns(Columns& c)
+        : ptr(c.required(u"ptr"_s))
+        , link(c.required(u"link"_s))
+        , database(c.required(u"database"_s))
+        , user(c.required(u"user"_s))
+        , state(c.required(u"state"_s))
+        , connectTime(c.optional(u"connect_time"_s))
+        , requestTime(c.optional(u"request_time"_s))
+    { }
+
+    int ptr;
+    int link;
+    int database;
+    int user;
+    int state;
+    int connectTime;
+    int requestTime;
+};
+
+// The rows of SHOW SERVERS or SHOW CLIENTS (PoolerServer, PoolerClient): the shared columns read here, the
+// command's own by `readRest`, which returns false to leave the row out. Nothing when a column is missing.
+template <typename Connection, typename ReadRest>
+QList<Connection> readConnections(const QList<QStringList>& rows, const Columns& c, const ConnectionColumns& columns,
+    QString* error, const ReadRest& readRest)
+{
+    if (!c.error().isEmpty()) {
+        *error = c.error();
+        return {};
+    }
+    QList<Connection> result;
+    result.reserve(rows.size());
+    for (const QStringList& row : rows) {
+        Connection connection;
+        connection.ptr = cell(row, columns.ptr);
+        connection.link = cell(row, columns.link);
+        connection.database = cell(row, columns.database);
+        connection.user = cell(row, columns.user);
+        connection.state = cell(row, columns.state);
+        connection.connectTimeMs = ShowTable::parseTime(cell(row, columns.connectTime));
+        connection.requestTimeMs = ShowTable::parseTime(cell(row, columns.requestTime));
+        if (readRest(row, &connection))
+            result.append(std::move(connection));
+    }
+    return result;
+}
+
 } // namespace
 
 QList<PoolerPool> ShowTable::pools(QString* error) const
@@ -92,32 +142,11 @@ QList<PoolerServer> ShowTable::servers(QString* error) const
 {
     Columns c(columns, u"SHOW SERVERS"_s);
     const int remotePid = c.required(u"remote_pid"_s);
-    const int ptr = c.required(u"ptr"_s);
-    const int link = c.required(u"link"_s);
-    const int database = c.required(u"database"_s);
-    const int user = c.required(u"user"_s);
-    const int state = c.required(u"state"_s);
-    const int connectTime = c.optional(u"connect_time"_s);
-    const int requestTime = c.optional(u"request_time"_s);
-    if (!c.error().isEmpty()) {
-        *error = c.error();
-        return {};
-    }
-    QList<PoolerServer> result;
-    result.reserve(rows.size());
-    for (const QStringList& row : rows) {
-        PoolerServer s;
-        s.remotePid = integer(row, remotePid);
-        s.ptr = cell(row, ptr);
-        s.link = cell(row, link);
-        s.database = cell(row, database);
-        s.user = cell(row, user);
-        s.state = cell(row, state);
-        s.connectTimeMs = parseTime(cell(row, connectTime));
-        s.requestTimeMs = parseTime(cell(row, requestTime));
-        result.append(std::move(s));
-    }
-    return result;
+    const ConnectionColumns connection(c);
+    return readConnections<PoolerServer>(rows, c, connection, error, [&](const QStringList& row, PoolerServer* s) {
+        s->remotePid = integer(row, remotePid);
+        return true;
+    });
 }
 
 QList<PoolerClient> ShowTable::clients(QString* error) const
@@ -125,37 +154,16 @@ QList<PoolerClient> ShowTable::clients(QString* error) const
     Columns c(columns, u"SHOW CLIENTS"_s);
     const int addr = c.required(u"addr"_s);
     const int port = c.required(u"port"_s);
-    const int ptr = c.required(u"ptr"_s);
-    const int link = c.required(u"link"_s);
-    const int database = c.required(u"database"_s);
-    const int user = c.required(u"user"_s);
-    const int state = c.required(u"state"_s);
+    const ConnectionColumns connection(c);
     const int applicationName = c.optional(u"application_name"_s);
-    const int connectTime = c.optional(u"connect_time"_s);
-    const int requestTime = c.optional(u"request_time"_s);
-    if (!c.error().isEmpty()) {
-        *error = c.error();
-        return {};
-    }
-    QList<PoolerClient> result;
-    result.reserve(rows.size());
-    for (const QStringList& row : rows) {
-        PoolerClient client;
-        client.database = cell(row, database);
-        if (client.database == u"pgbouncer"_s)
-            continue; // the admin console's own clients
-        client.addr = cell(row, addr);
-        client.port = cell(row, port).isEmpty() ? -1 : integer(row, port);
-        client.applicationName = cell(row, applicationName);
-        client.ptr = cell(row, ptr);
-        client.link = cell(row, link);
-        client.user = cell(row, user);
-        client.state = cell(row, state);
-        client.connectTimeMs = parseTime(cell(row, connectTime));
-        client.requestTimeMs = parseTime(cell(row, requestTime));
-        result.append(std::move(client));
-    }
-    return result;
+    return readConnections<PoolerClient>(rows, c, connection, error, [&](const QStringList& row, PoolerClient* client) {
+        if (client->database == u"pgbouncer"_s)
+            return false; // the admin console's own clients
+        client->addr = cell(row, addr);
+        client->port = cell(row, port).isEmpty() ? -1 : integer(row, port);
+        client->applicationName = cell(row, applicationName);
+        return true;
+    });
 }
 
 qint64 ShowTable::parseTime(const QString& text)
