@@ -315,27 +315,58 @@ PgbouncerClients readPgbouncerClients(ObjectReader& target, QStringList* errors)
     return clients;
 }
 
-// The timeout used when the workspace gives none: the built-in default, but never more than the ten intervals
-// validateWorkspace allows, so that a short "interval" alone is accepted.
-int defaultTimeoutMs(int builtinMs, int intervalMs)
+// The entries of the top-level array `key` (targets, databases, poolers), each an object read by `read` from its
+// own reader (place "key[i]"); an entry that is not an object, or that has a field no reader asked for, is an error.
+template <typename Config>
+QList<Config> readEach(
+    ObjectReader& top, const QString& key, Config (*read)(ObjectReader&, QStringList*), QStringList* errors)
 {
-    return std::min(builtinMs, intervalMs * 10);
+    QList<Config> configs;
+    const QJsonArray array = top.array(key);
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const QString path = indexed(key, i);
+        const QJsonValue value = array.at(i);
+        if (!value.isObject()) {
+            errors->append(path + u": must be an object, not "_s + typeName(value));
+            configs.append(Config {});
+            continue;
+        }
+        ObjectReader r(value.toObject(), path, errors);
+        configs.append(read(r, errors));
+        r.rejectUnknown();
+    }
+    return configs;
 }
 
-PoolerConfig readPooler(const QJsonValue& value, const QString& path, QStringList* errors)
+// The top-level object `key` (thresholds, actions, prometheus), when present, read by `read` into *block (which
+// holds the defaults); a field no reader asked for is an error.
+template <typename Block>
+void readBlock(
+    ObjectReader& top, const QString& key, Block* block, void (*read)(ObjectReader&, Block*), QStringList* errors)
+{
+    if (!top.has(key))
+        return;
+    ObjectReader r(top.object(key), key, errors);
+    read(r, block);
+    r.rejectUnknown();
+}
+
+// A polled entry's "interval" and "timeout". Where validateWorkspace holds the timeout to ten intervals
+// (targets, poolers), the default timeout shrinks to fit, so that a short "interval" alone is accepted.
+void readPollTimes(ObjectReader& r, int* intervalMs, int* timeoutMs, bool withinTenIntervals)
+{
+    *intervalMs = r.seconds(u"interval"_s, *intervalMs, 0.1, 3600);
+    const int fallbackMs = withinTenIntervals ? std::min(*timeoutMs, *intervalMs * 10) : *timeoutMs;
+    *timeoutMs = r.seconds(u"timeout"_s, fallbackMs, 0.1, 300);
+}
+
+PoolerConfig readPooler(ObjectReader& r, QStringList*)
 {
     PoolerConfig p;
-    if (!value.isObject()) {
-        errors->append(path + u": must be an object, not "_s + typeName(value));
-        return p;
-    }
-    ObjectReader r(value.toObject(), path, errors);
     p.name = r.string(u"name"_s, {}, true);
     p.conninfo = r.string(u"conninfo"_s, {}, true);
     p.database = r.string(u"database"_s, {});
-    p.intervalMs = r.seconds(u"interval"_s, p.intervalMs, 0.1, 3600);
-    p.timeoutMs = r.seconds(u"timeout"_s, defaultTimeoutMs(p.timeoutMs, p.intervalMs), 0.1, 300);
-    r.rejectUnknown();
+    readPollTimes(r, &p.intervalMs, &p.timeoutMs, true);
     return p;
 }
 
@@ -376,21 +407,15 @@ QStringList holdersUrlProblems(const QString& holdersUrl, const QString& path)
     return {};
 }
 
-TargetConfig readTarget(const QJsonValue& value, const QString& path, QStringList* errors)
+TargetConfig readTarget(ObjectReader& r, QStringList* errors)
 {
     TargetConfig t;
-    if (!value.isObject()) {
-        errors->append(path + u": must be an object, not "_s + typeName(value));
-        return t;
-    }
-    ObjectReader r(value.toObject(), path, errors);
     t.name = r.string(u"name"_s, {}, true);
     t.url = r.string(u"url"_s, {}, true);
     t.holdersUrl = r.string(u"holders_url"_s, {});
     t.profile = r.string(u"profile"_s, t.profile);
     t.fields = r.stringMap(u"fields"_s);
-    t.intervalMs = r.seconds(u"interval"_s, t.intervalMs, 0.1, 3600);
-    t.timeoutMs = r.seconds(u"timeout"_s, defaultTimeoutMs(t.timeoutMs, t.intervalMs), 0.1, 300);
+    readPollTimes(r, &t.intervalMs, &t.timeoutMs, true);
     t.maxBodyBytes
         = static_cast<qint64>(r.number(u"max_body_bytes"_s, static_cast<double>(t.maxBodyBytes), 1024, 1 << 30));
     t.headers = r.stringMap(u"headers"_s);
@@ -399,35 +424,30 @@ TargetConfig readTarget(const QJsonValue& value, const QString& path, QStringLis
     t.pool = r.string(u"pool"_s, {});
     t.pgbouncerClients = readPgbouncerClients(r, errors);
     t.service = r.string(u"service"_s, {});
-    r.rejectUnknown();
     return t;
 }
 
-DatabaseConfig readDatabase(const QJsonValue& value, const QString& path, QStringList* errors)
+DatabaseConfig readDatabase(ObjectReader& r, QStringList*)
 {
     DatabaseConfig d;
-    if (!value.isObject()) {
-        errors->append(path + u": must be an object, not "_s + typeName(value));
-        return d;
-    }
-    ObjectReader r(value.toObject(), path, errors);
     d.name = r.string(u"name"_s, {}, true);
     d.conninfo = r.string(u"conninfo"_s, {}, true);
-    d.intervalMs = r.seconds(u"interval"_s, d.intervalMs, 0.1, 3600);
-    d.timeoutMs = r.seconds(u"timeout"_s, d.timeoutMs, 0.1, 300);
-    r.rejectUnknown();
+    readPollTimes(r, &d.intervalMs, &d.timeoutMs, false);
     return d;
 }
 
-// `actions`: the guarded backend actions, each off unless set to true.
-Actions readActions(const QJsonObject& object, QStringList* errors)
+void readThresholds(ObjectReader& r, Thresholds* t)
 {
-    ObjectReader reader(object, u"actions"_s, errors);
-    Actions actions;
-    actions.cancel = reader.boolean(u"cancel"_s, actions.cancel);
-    actions.terminate = reader.boolean(u"terminate"_s, actions.terminate);
-    reader.rejectUnknown();
-    return actions;
+    t->discrepancyWarning = r.number(u"discrepancy_warning"_s, t->discrepancyWarning, 0, 1e9);
+    t->discrepancyCritical = r.number(u"discrepancy_critical"_s, t->discrepancyCritical, 0, 1e9);
+    t->growthWarningPerHour = r.number(u"growth_warning_per_hour"_s, t->growthWarningPerHour, 0, 1e9);
+}
+
+// `actions`: the guarded backend actions, each off unless set to true.
+void readActions(ObjectReader& r, Actions* actions)
+{
+    actions->cancel = r.boolean(u"cancel"_s, actions->cancel);
+    actions->terminate = r.boolean(u"terminate"_s, actions->terminate);
 }
 
 QJsonObject actionsToJson(const Actions& actions)
@@ -436,17 +456,13 @@ QJsonObject actionsToJson(const Actions& actions)
 }
 
 // The workspace's `prometheus` block: where the fleet is read from.
-PrometheusConfig readPrometheus(const QJsonObject& object, QStringList* errors)
+void readPrometheus(ObjectReader& r, PrometheusConfig* p)
 {
-    PrometheusConfig p;
-    ObjectReader r(object, u"prometheus"_s, errors);
-    p.url = r.string(u"url"_s, {}, true);
-    p.token = r.string(u"token"_s, {});
-    p.agentToken = r.string(u"agent_token"_s, {});
-    p.selector = r.string(u"selector"_s, {});
-    p.timeoutMs = r.seconds(u"timeout"_s, p.timeoutMs, 0.5, 300);
-    r.rejectUnknown();
-    return p;
+    p->url = r.string(u"url"_s, {}, true);
+    p->token = r.string(u"token"_s, {});
+    p->agentToken = r.string(u"agent_token"_s, {});
+    p->selector = r.string(u"selector"_s, {});
+    p->timeoutMs = r.seconds(u"timeout"_s, p->timeoutMs, 0.5, 300);
 }
 
 // Why a PromQL label-matcher list ({env="prod", region=~"eu-.*"}) is not one; empty when it is.
@@ -560,28 +576,12 @@ WorkspaceResult parseWorkspace(const QByteArray& json, const QString& sourceName
                     .arg(Workspace::kVersion));
         }
     }
-    const QJsonArray targets = top.array(u"targets"_s);
-    for (qsizetype i = 0; i < targets.size(); ++i)
-        ws.targets.append(readTarget(targets.at(i), indexed(u"targets"_s, i), &errors));
-    const QJsonArray databases = top.array(u"databases"_s);
-    for (qsizetype i = 0; i < databases.size(); ++i)
-        ws.databases.append(readDatabase(databases.at(i), indexed(u"databases"_s, i), &errors));
-    const QJsonArray poolers = top.array(u"poolers"_s);
-    for (qsizetype i = 0; i < poolers.size(); ++i)
-        ws.poolers.append(readPooler(poolers.at(i), indexed(u"poolers"_s, i), &errors));
-    if (top.has(u"thresholds"_s)) {
-        ObjectReader t(top.object(u"thresholds"_s), u"thresholds"_s, &errors);
-        ws.thresholds.discrepancyWarning = t.number(u"discrepancy_warning"_s, ws.thresholds.discrepancyWarning, 0, 1e9);
-        ws.thresholds.discrepancyCritical
-            = t.number(u"discrepancy_critical"_s, ws.thresholds.discrepancyCritical, 0, 1e9);
-        ws.thresholds.growthWarningPerHour
-            = t.number(u"growth_warning_per_hour"_s, ws.thresholds.growthWarningPerHour, 0, 1e9);
-        t.rejectUnknown();
-    }
-    if (top.has(u"actions"_s))
-        ws.actions = readActions(top.object(u"actions"_s), &errors);
-    if (top.has(u"prometheus"_s))
-        ws.prometheus = readPrometheus(top.object(u"prometheus"_s), &errors);
+    ws.targets = readEach(top, u"targets"_s, &readTarget, &errors);
+    ws.databases = readEach(top, u"databases"_s, &readDatabase, &errors);
+    ws.poolers = readEach(top, u"poolers"_s, &readPooler, &errors);
+    readBlock(top, u"thresholds"_s, &ws.thresholds, &readThresholds, &errors);
+    readBlock(top, u"actions"_s, &ws.actions, &readActions, &errors);
+    readBlock(top, u"prometheus"_s, &ws.prometheus, &readPrometheus, &errors);
     top.rejectUnknown();
 
     if (errors.isEmpty())
