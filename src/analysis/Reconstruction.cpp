@@ -1,5 +1,6 @@
 #include "Reconstruction.h"
 
+#include "format/EnumName.h"
 #include "store/Session.h"
 
 #include <algorithm>
@@ -11,15 +12,7 @@ namespace poolscope {
 
 QString heldEvidenceKey(HeldEvidence evidence)
 {
-    switch (evidence) {
-    case HeldEvidence::StateChange:
-        return u"state_change"_s;
-    case HeldEvidence::XactStart:
-        return u"xact_start"_s;
-    case HeldEvidence::AcquiredAt:
-        return u"acquired_at"_s;
-    }
-    return {};
+    return enumKey(evidence); // JSON and text: "state_change", "xact_start", "acquired_at"
 }
 
 namespace {

@@ -24,15 +24,7 @@ QString verdictKindKey(VerdictKind kind)
 
 QString verdictBasisKey(VerdictBasis basis)
 {
-    switch (basis) {
-    case VerdictBasis::Live:
-        return u"live"_s;
-    case VerdictBasis::Reconstructed:
-        return u"reconstructed"_s;
-    case VerdictBasis::LiveAndReconstructed:
-        return u"live_and_reconstructed"_s;
-    }
-    return {};
+    return enumKey(basis); // JSON: "live", "reconstructed", "live_and_reconstructed"
 }
 
 namespace {

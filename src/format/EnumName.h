@@ -15,4 +15,20 @@ template <typename Enum> QString enumName(Enum value)
     return key ? QString::fromLatin1(key) : QString();
 }
 
+// The enumerator's name as a key of a file format or JSON, in snake case: "LiveAndReconstructed" ->
+// "live_and_reconstructed", "Growing" -> "growing"; empty for a value that is not an enumerator.
+template <typename Enum> QString enumKey(Enum value)
+{
+    const QString name = enumName(value);
+    QString key;
+    key.reserve(name.size() + 4);
+    for (qsizetype i = 0; i < name.size(); ++i) {
+        const QChar c = name.at(i);
+        if (c.isUpper() && i > 0)
+            key += u'_';
+        key += c.toLower();
+    }
+    return key;
+}
+
 } // namespace poolscope

@@ -108,6 +108,19 @@ class TestReconstruction : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // The keys written to JSON, CSV and the explain text: pinned here, so that renaming an enumerator (the keys
+    // come from its name, enumKey) fails a test instead of changing a file format.
+    void keysArePinned()
+    {
+        QCOMPARE(heldEvidenceKey(HeldEvidence::StateChange), u"state_change"_s);
+        QCOMPARE(heldEvidenceKey(HeldEvidence::XactStart), u"xact_start"_s);
+        QCOMPARE(heldEvidenceKey(HeldEvidence::AcquiredAt), u"acquired_at"_s);
+        QCOMPARE(verdictBasisKey(VerdictBasis::Live), u"live"_s);
+        QCOMPARE(verdictBasisKey(VerdictBasis::Reconstructed), u"reconstructed"_s);
+        QCOMPARE(verdictBasisKey(VerdictBasis::LiveAndReconstructed), u"live_and_reconstructed"_s);
+        QCOMPARE(verdictBasisKey(static_cast<VerdictBasis>(99)), QString());
+    }
+
     void reconstruct_data()
     {
         QTest::addColumn<QList<Row>>("rows");
