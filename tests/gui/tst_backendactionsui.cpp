@@ -4,6 +4,7 @@
 // action is an event; PoolScope's own backend refused.
 #include "BackendActionDialog.h"
 #include "BackendsPane.h"
+#include "LiveDatabase.h"
 #include "MainWindow.h"
 #include "PgCluster.h"
 #include "WindowActions.h"
@@ -31,46 +32,23 @@ namespace {
 constexpr int kTimeoutMs = 30'000;
 
 // A live window on the cluster's database "db", wired as the app does.
-struct Live
+struct Live : poolscope::test::LiveDatabase
 {
     Live(const QString& conninfo, Actions actions)
+        : LiveDatabase(conninfo, actions)
+        , window(std::make_unique<MainWindow>(session.get(), nullptr, nullptr))
     {
-        Workspace workspace;
-        DatabaseConfig database;
-        database.name = u"db"_s;
-        database.conninfo = conninfo;
-        database.intervalMs = 200;
-        workspace.databases.append(database);
-        workspace.actions = actions;
-        session = std::make_unique<Session>(workspace);
-        monitor = std::make_unique<Monitor>(session.get());
-        window = std::make_unique<MainWindow>(session.get(), nullptr, nullptr);
         window->setMonitor(monitor.get());
         window->show();
         monitor->start();
     }
-    ~Live()
-    {
-        window.reset();
-        monitor.reset();
-    }
+    ~Live() { window.reset(); }
 
     QAction* terminate() const { return window->windowActions()->action(WindowActions::Id::TerminateBackend); }
     BackendsPane* pane() const { return window->backendsPane(); }
     // Selects the backend in the table once it is shown.
     bool select(int pid) const { return pane()->selectBackendPid(pid) && pane()->selectedPid() == pid; }
-    QList<Event> actionEvents() const
-    {
-        QList<Event> events;
-        for (const Event& event : session->events()) {
-            if (event.kind == u"action"_s)
-                events.append(event);
-        }
-        return events;
-    }
 
-    std::unique_ptr<Session> session;
-    std::unique_ptr<Monitor> monitor;
     std::unique_ptr<MainWindow> window;
 };
 

@@ -1,6 +1,7 @@
 // The guarded backend actions (issue 12 part 4) against a cluster of the test's own (tests/common/PgCluster):
 // off unless the workspace enables them, never on PoolScope's own backend, cancel and terminate done on a
 // real backend the test opens, a clear refusal when the role lacks the right; every action run is an event.
+#include "LiveDatabase.h"
 #include "PgCluster.h"
 #include "record/Recorder.h"
 #include "record/RecordingReader.h"
@@ -27,50 +28,17 @@ namespace {
 
 constexpr int kTimeoutMs = 30'000;
 
-// A live session on the cluster's database "db", read as `role`, with the given actions.
-struct Live
+// A live session with the backend actions wired as the app does.
+struct Live : poolscope::test::LiveDatabase
 {
     Live(const QString& conninfo, Actions actions)
+        : LiveDatabase(conninfo, actions)
+        , actionsRunner(std::make_unique<BackendActions>(session.get(), monitor.get()))
     {
-        Workspace workspace;
-        DatabaseConfig database;
-        database.name = u"db"_s;
-        database.conninfo = conninfo;
-        database.intervalMs = 200;
-        workspace.databases.append(database);
-        workspace.actions = actions;
-        session = std::make_unique<Session>(workspace);
-        monitor = std::make_unique<Monitor>(session.get());
-        actionsRunner = std::make_unique<BackendActions>(session.get(), monitor.get());
         monitor->start();
     }
-    ~Live()
-    {
-        actionsRunner.reset();
-        monitor.reset();
-    }
+    ~Live() { actionsRunner.reset(); }
 
-    // The newest snapshot shows a backend with this application_name.
-    int pidOf(const QString& application) const
-    {
-        for (const Backend& backend : session->database(0).latest.backends) {
-            if (backend.applicationName == application)
-                return backend.pid;
-        }
-        return 0;
-    }
-    QList<Event> actionEvents() const
-    {
-        QList<Event> events;
-        for (const Event& event : session->events()) {
-            if (event.kind == u"action"_s)
-                events.append(event);
-        }
-        return events;
-    }
-
-    std::unique_ptr<Session> session;
-    std::unique_ptr<Monitor> monitor;
     std::unique_ptr<BackendActions> actionsRunner;
 };
 

@@ -4,6 +4,7 @@
 // holds outside its tracking (precision and recall 100 %), each with the file:line that took it, within two
 // polls; a dead connection kept in the pool and a connection outside the pool are disagreements.
 #include "DemoState.h"
+#include "PoolApps.h"
 
 #include <QFile>
 #include <QProcess>
@@ -20,32 +21,7 @@ class TestHoldersE2e : public QObject
 {
     Q_OBJECT
 
-    QString m_conninfo;
-    std::vector<std::unique_ptr<QProcess>> m_apps;
-
-    QString startApp(const QString& kind, const QString& appName)
-    {
-        auto process = std::make_unique<QProcess>();
-        process->setProcessChannelMode(QProcess::SeparateChannels);
-        const QString python = qEnvironmentVariable("POOLSCOPE_PYTHON", u"/usr/bin/python3"_s);
-        process->start(python,
-            { QStringLiteral(POOL_APPS_SCRIPT), kind, u"--conninfo"_s, m_conninfo, u"--app-name"_s, appName,
-                u"--max-seconds"_s, u"200"_s });
-        QByteArray line;
-        QDeadlineTimer deadline(60000);
-        while (!line.contains('\n') && !deadline.hasExpired() && process->state() != QProcess::NotRunning) {
-            process->waitForReadyRead(500);
-            line += process->readAllStandardOutput();
-        }
-        if (!line.startsWith("PORT ")) {
-            process->waitForFinished(2000);
-            qWarning("pool_apps.py %s did not start: %s %s", qPrintable(kind), line.constData(),
-                process->readAllStandardError().constData());
-            return {};
-        }
-        m_apps.push_back(std::move(process));
-        return u"http://127.0.0.1:%1"_s.arg(line.mid(5).trimmed().toInt());
-    }
+    PoolApps m_apps;
 
     // `poolscope explain WORKSPACE --json --watch 3` with 1 s polls: at most about three polls of each source.
     QJsonObject explain(const QString& name, const QString& url, const QString& appName)
@@ -61,8 +37,8 @@ class TestHoldersE2e : public QObject
                     QJsonObject { { u"name"_s, name }, { u"url"_s, QString(url + u"/health"_s) }, { u"interval"_s, 1 },
                         { u"timeout"_s, 5 }, { u"application_name"_s, appName }, { u"database"_s, u"pg"_s } } } },
             { u"databases"_s,
-                QJsonArray {
-                    QJsonObject { { u"name"_s, u"pg"_s }, { u"conninfo"_s, m_conninfo }, { u"interval"_s, 1 } } } },
+                QJsonArray { QJsonObject {
+                    { u"name"_s, u"pg"_s }, { u"conninfo"_s, m_apps.conninfo() }, { u"interval"_s, 1 } } } },
             { u"thresholds"_s, QJsonObject { { u"discrepancy_warning"_s, 50 }, { u"discrepancy_critical"_s, 60 } } },
         };
         file.write(QJsonDocument(workspace).toJson());
@@ -78,7 +54,7 @@ class TestHoldersE2e : public QObject
 
     void verifyExact(const QString& kind, const QString& appName, bool withDisagreements)
     {
-        const QString url = startApp(kind, appName);
+        const QString url = m_apps.start(kind, appName);
         QVERIFY(!url.isEmpty());
         QString error;
         const QJsonObject truth = fetchJson(url + u"/truth"_s, &error).object();
@@ -134,19 +110,10 @@ private Q_SLOTS:
     void initTestCase()
     {
         QString error;
-        const QJsonObject state = demoState(&error);
-        QVERIFY2(error.isEmpty(), qPrintable(error));
-        m_conninfo = state.value(u"conninfo"_s).toString();
-        QVERIFY(!m_conninfo.isEmpty());
+        QVERIFY2(m_apps.readDemo(&error), qPrintable(error));
     }
 
-    void cleanupTestCase()
-    {
-        for (auto& app : m_apps) {
-            app->terminate();
-            app->waitForFinished(5000);
-        }
-    }
+    void cleanupTestCase() { m_apps.stopAll(); }
 
     void psycopgPool() { verifyExact(u"probe-psycopg"_s, u"holders_psycopg"_s, true); }
     void sqlAlchemy() { verifyExact(u"probe-sqlalchemy"_s, u"holders_sqlalchemy"_s, false); }

@@ -3,6 +3,7 @@
 // connections to the demo's PostgreSQL outside its own tracking. checked_out, tracked, pool_max and the
 // discrepancy must be exactly what the process holds; the database must show those connections.
 #include "DemoState.h"
+#include "PoolApps.h"
 
 #include <QFile>
 #include <QProcess>
@@ -30,34 +31,7 @@ class TestPoolSources : public QObject
 {
     Q_OBJECT
 
-    QString m_conninfo;
-    std::vector<std::unique_ptr<QProcess>> m_apps;
-
-    // Starts pool_apps.py KIND; returns its base URL once it holds its connections (empty on failure).
-    QString startApp(const QString& kind, const QString& appName)
-    {
-        auto process = std::make_unique<QProcess>();
-        process->setProcessChannelMode(QProcess::SeparateChannels);
-        const QString python = qEnvironmentVariable("POOLSCOPE_PYTHON", u"/usr/bin/python3"_s);
-        process->start(python,
-            { QStringLiteral(POOL_APPS_SCRIPT), kind, u"--conninfo"_s, m_conninfo, u"--app-name"_s, appName,
-                u"--max-seconds"_s, u"200"_s });
-        QByteArray line;
-        QDeadlineTimer deadline(60000);
-        while (!line.contains('\n') && !deadline.hasExpired() && process->state() != QProcess::NotRunning) {
-            process->waitForReadyRead(500);
-            line += process->readAllStandardOutput();
-        }
-        if (!line.startsWith("PORT ")) {
-            process->waitForFinished(2000);
-            qWarning("pool_apps.py %s did not start: %s %s", qPrintable(kind), line.constData(),
-                process->readAllStandardError().constData());
-            return {};
-        }
-        const int port = line.mid(5).trimmed().toInt();
-        m_apps.push_back(std::move(process));
-        return u"http://127.0.0.1:%1"_s.arg(port);
-    }
+    PoolApps m_apps;
 
     // `poolscope status WORKSPACE --json --wait 30` on these targets and the demo database.
     QJsonObject status(const QJsonArray& targets, int expectedExit = 0)
@@ -70,7 +44,8 @@ class TestPoolSources : public QObject
         const QJsonObject workspace {
             { u"version"_s, 1 },
             { u"targets"_s, targets },
-            { u"databases"_s, QJsonArray { QJsonObject { { u"name"_s, u"pg"_s }, { u"conninfo"_s, m_conninfo } } } },
+            { u"databases"_s,
+                QJsonArray { QJsonObject { { u"name"_s, u"pg"_s }, { u"conninfo"_s, m_apps.conninfo() } } } },
             { u"thresholds"_s, QJsonObject { { u"discrepancy_warning"_s, 50 }, { u"discrepancy_critical"_s, 60 } } },
         };
         file.write(QJsonDocument(workspace).toJson());
@@ -128,26 +103,16 @@ private Q_SLOTS:
     void initTestCase()
     {
         QString error;
-        const QJsonObject state = demoState(&error);
-        QVERIFY2(error.isEmpty(), qPrintable(error));
-        m_conninfo = state.value(u"conninfo"_s).toString();
-        QVERIFY(!m_conninfo.isEmpty());
+        QVERIFY2(m_apps.readDemo(&error), qPrintable(error));
     }
 
-    void cleanupTestCase()
-    {
-        for (auto& app : m_apps) {
-            app->terminate();
-            if (!app->waitForFinished(10000))
-                app->kill();
-        }
-    }
+    void cleanupTestCase() { m_apps.stopAll(); }
 
     // SQLAlchemy's QueuePool (size 5, overflow 3): 4 checked out untracked, 2 tracked, 1 back in the pool.
     // Its numbers as apps put them in JSON, and the QueuePool.status() string alone.
     void sqlAlchemyQueuePool()
     {
-        const QString base = startApp(u"sqlalchemy"_s, u"ps_sqlalchemy"_s);
+        const QString base = m_apps.start(u"sqlalchemy"_s, u"ps_sqlalchemy"_s);
         QVERIFY(!base.isEmpty());
         const QJsonObject report = status({
             target(u"numbers"_s, base + u"/health"_s,
@@ -163,7 +128,7 @@ private Q_SLOTS:
     // tracked gauge mapped by selector: one target per pool and naming, never a sum.
     void prometheusTwoPools()
     {
-        const QString base = startApp(u"prometheus"_s, u"ps_prom"_s);
+        const QString base = m_apps.start(u"prometheus"_s, u"ps_prom"_s);
         QVERIFY(!base.isEmpty());
         QJsonArray targets;
         for (const QString& pool : { u"main"_s, u"batch"_s }) {
@@ -193,7 +158,7 @@ private Q_SLOTS:
     // 1 idle, max open 12.
     void goDatabaseSqlCollector()
     {
-        const QString base = startApp(u"gosql"_s, u"ps_gosql"_s);
+        const QString base = m_apps.start(u"gosql"_s, u"ps_gosql"_s);
         QVERIFY(!base.isEmpty());
         const QJsonObject report = status({
             target(u"billing"_s, base + u"/metrics"_s,
