@@ -6,8 +6,6 @@
 
 #include <libpq-fe.h>
 
-using namespace Qt::StringLiterals;
-
 namespace poolscope {
 
 // The poller of one run: one read of one statement, its first row's first column kept, the outcome told to
@@ -89,15 +87,14 @@ bool PgOneShot::run(const DatabaseConfig& config, const QByteArray& sql, const Q
     if (m_running)
         return false;
     m_running = true;
-    m_poller = new Statement(config, sql, parameters, this);
+    auto* statement = new Statement(config, sql, parameters, this);
     // Reported from the event loop, as every other outcome is: the caller's connect() comes first.
-    QTimer::singleShot(0, m_poller, &PgPoller::pollNow);
+    QTimer::singleShot(0, statement, &PgPoller::pollNow);
     return true;
 }
 
 void PgOneShot::finish(Result result)
 {
-    m_poller = nullptr;
     m_running = false;
     Q_EMIT finished(result);
 }

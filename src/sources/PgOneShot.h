@@ -5,12 +5,9 @@
 #include <QByteArray>
 #include <QList>
 #include <QObject>
-#include <QPointer>
 #include <QString>
 
 namespace poolscope {
-
-class PgPoller;
 
 // One statement on a connection of its own, asynchronously, for the rare commands that are not the
 // monitor's query (the guarded backend actions): a PgPoller that reads once with that one statement (host
@@ -45,11 +42,9 @@ Q_SIGNALS:
 
 private:
     class Statement;
-    friend class Statement;
     void finish(Result result);
 
     bool m_running = false;
-    QPointer<PgPoller> m_poller; // the run in flight
 };
 
 } // namespace poolscope
