@@ -32,7 +32,8 @@ public:
     // targets, with the `service`) and what its app reported of its holders, per database the newest backends
     // (status --json's databases). A target's `holders`:
     //   {"reported": true, "timestamp": "2026-11-30T03:01:12.301Z" | null, "holders": [explain's holder, ...]}
-    // at most HoldersReader::kMaxHolders of them (what a poll can carry), read back by replicaHolders().
+    // at most HoldersReader::kMaxHolders of them (what a poll can carry), read back by snapshotHolders()
+    // (fleet/AgentSnapshotClient.h).
     static QJsonObject snapshotJson(const Session& session, const Diagnosis& diagnosis, bool redact = false);
 
 private:

@@ -147,13 +147,12 @@ ReplicaSnapshot replicaSnapshot(
     }
     const QJsonArray targets = snapshot.body.value(u"targets"_s).toArray();
     const qsizetype index = agentTarget(targets, target);
-    const QJsonObject t = targets.at(index).toObject();
     if (index < 0) {
         unavailable(u"the agent's snapshot %1 does not list %2"_s.arg(snapshot.url, target));
         return result;
     }
+    const QJsonObject t = targets.at(index).toObject();
     result.applicationName = t.value(u"application_name"_s).toString();
-    result.holders = snapshotHolders(snapshot.body, index, nowMs, &result.holdersError);
     const QJsonArray databases = snapshot.body.value(u"databases"_s).toArray();
     // The database the agent's target names; an older agent names none: its only database, if it has one.
     const QString named = t.value(u"database"_s).toString();
@@ -173,6 +172,8 @@ ReplicaSnapshot replicaSnapshot(
             db.value(u"name"_s).toString(), db.value(u"error"_s).toString()));
         return result;
     }
+    // The holders go with the backends they are matched against: none without them.
+    result.holders = snapshotHolders(snapshot.body, index, nowMs, &result.holdersError);
     a.serverTimeMs = timeOf(snapshot.body.value(u"generated_at"_s));
     const QString datname = db.value(u"name"_s).toString();
     for (const QJsonValue& b : db.value(u"backends"_s).toArray())

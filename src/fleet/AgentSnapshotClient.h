@@ -33,8 +33,8 @@ Event snapshotEvent(const QString& target, const AgentSnapshot& snapshot, qint64
 // and the suspects work on it as on a live poll) and the target's application_name (which of them are the
 // pool's). When the snapshot is unavailable or says nothing of the target, `activity` failed with
 // "unavailable: <reason>", which the backends table and the explanation show instead of an empty table.
-// With them the holders the agent's target reports (snapshotHolders): what makes the suspects exact and names
-// their code locations, as on a live window; holdersError says why they could not be read.
+// With the backends, the holders the agent's target reports (snapshotHolders): what makes the suspects exact
+// and names their code locations, as on a live window; holdersError says why they could not be read.
 struct ReplicaSnapshot
 {
     ActivitySnapshot activity;

@@ -399,6 +399,41 @@ private Q_SLOTS:
         }
     }
 
+    // replicaSnapshot finds the replica by name@instance and gives its holders with its backends, not without.
+    void replicaSnapshotCarriesHolders()
+    {
+        const QJsonObject holders { { u"reported"_s, true }, { u"timestamp"_s, u"2026-11-30T03:00:58.000Z"_s },
+            { u"holders"_s, QJsonArray { QJsonObject { { u"backend_pid"_s, 9 }, { u"tracked"_s, false } } } } };
+        QJsonObject database { { u"name"_s, u"app"_s }, { u"ok"_s, true },
+            { u"backends"_s, QJsonArray { QJsonObject { { u"pid"_s, 9 }, { u"state"_s, u"idle"_s } } } } };
+        AgentSnapshot s;
+        s.url = u"http://a:1/api/v1/snapshot"_s;
+        s.available = true;
+        auto body = [&] {
+            return QJsonObject { { u"generated_at"_s, u"2026-11-30T03:01:00.000Z"_s },
+                { u"targets"_s,
+                    QJsonArray { QJsonObject { { u"name"_s, u"other"_s } },
+                        QJsonObject {
+                            { u"name"_s, u"web"_s }, { u"database"_s, u"app"_s }, { u"holders"_s, holders } } } },
+                { u"databases"_s, QJsonArray { database } } };
+        };
+        s.body = body();
+        ReplicaSnapshot r = replicaSnapshot(s, u"web@a:1"_s, u"web@a:1 (agent)"_s, 10'000);
+        QVERIFY(r.activity.ok());
+        QVERIFY(r.holders.reported);
+        QCOMPARE(r.holders.timestampMs, 8'000);
+        QCOMPARE(r.holders.holders.size(), 1);
+        QVERIFY(r.holdersError.isEmpty());
+        QCOMPARE(snapshotEvent(u"web@a:1"_s, s, 1).kind, u"snapshot"_s);
+
+        database.insert(u"ok"_s, false);
+        database.insert(u"error"_s, u"connection refused"_s);
+        s.body = body();
+        r = replicaSnapshot(s, u"web@a:1"_s, u"web@a:1 (agent)"_s, 10'000);
+        QVERIFY(r.activity.error.startsWith(u"unavailable: "_s));
+        QVERIFY(!r.holders.reported);
+    }
+
     // The follower feeds a fleet window's session: each answer's holders and backends, "unavailable: ..." when
     // the agent stops answering (holders gone with it), and back when it answers again.
     void followerFeedsTheSession()
