@@ -474,6 +474,7 @@ int runAgent(int& argc, char** argv, const CommandLine& commandLine)
     Diagnosis diagnosis(&session);
     warnUnsetEnvironment(monitor);
     Agent agent(&session, &diagnosis);
+    agent.setRedacted(commandLine.redact);
     QString error;
     if (!tlsCert.isEmpty() && !agent.server().setTls(tlsCert, tlsKey, &error)) {
         std::fprintf(stderr, "poolscope: agent: %s\n", qPrintable(error));

@@ -8,6 +8,7 @@
 #include "fleet/FleetSource.h"
 #include "fleet/PrometheusClient.h"
 #include "fleet/ServiceLoader.h"
+#include "fleet/SnapshotFollower.h"
 #include "store/Session.h"
 #include "store/ViewState.h"
 
@@ -25,6 +26,7 @@ struct FleetLauncher::ServiceWindow
     qint64 stepSeconds = 0;
     QTimer follow; // appends what Prometheus got since
     std::unique_ptr<Session> session;
+    std::unique_ptr<SnapshotFollower> snapshots; // re-reads the agents' snapshots on each follow round
     std::unique_ptr<ViewState> view;
     std::unique_ptr<Diagnosis> diagnosis;
     std::unique_ptr<MainWindow> window;
@@ -101,19 +103,15 @@ void FleetLauncher::showService(
 {
     m_window->fleetPane()->setOpening({});
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    QList<ActivitySnapshot> activity;
-    QList<Event> events;
     for (auto it = snapshots.begin(); it != snapshots.end(); ++it) {
         TargetConfig& config = history->workspace.targets[it.key()];
-        const ReplicaSnapshot replica = replicaSnapshot(it.value(), config.name, config.database, now);
-        config.applicationName = replica.applicationName;
-        history->content.targets[static_cast<std::size_t>(it.key())].config.applicationName = replica.applicationName;
-        activity.append(replica.activity);
-        events.append(snapshotEvent(config.name, it.value(), now));
+        config.applicationName = replicaSnapshot(it.value(), config.name, config.database, now).applicationName;
+        history->content.targets[static_cast<std::size_t>(it.key())].config.applicationName = config.applicationName;
     }
     auto opened = std::make_unique<ServiceWindow>();
     opened->session = std::make_unique<Session>(history->workspace);
     opened->session->adopt(std::move(history->content));
+    opened->snapshots = std::make_unique<SnapshotFollower>(m_snapshots.get(), opened->session.get());
     opened->view = std::make_unique<ViewState>();
     opened->diagnosis = std::make_unique<Diagnosis>(opened->session.get(), opened->view.get());
     opened->window = std::make_unique<MainWindow>(opened->session.get(), opened->view.get(), opened->diagnosis.get());
@@ -125,11 +123,8 @@ void FleetLauncher::showService(
     ServiceWindow* followed = opened.get();
     connect(&opened->follow, &QTimer::timeout, opened->session.get(), [this, followed] { follow(followed); });
     opened->follow.start(kFollowIntervalMs);
-    Session* session = opened->session.get();
-    for (const ActivitySnapshot& snapshot : std::as_const(activity))
-        session->addSnapshot(snapshot);
-    for (const Event& event : std::as_const(events))
-        session->addEvent(event);
+    for (auto it = snapshots.begin(); it != snapshots.end(); ++it)
+        opened->snapshots->apply(it.key(), it.value());
     MainWindow* window = opened->window.get();
     m_services.push_back(std::move(opened));
     Q_EMIT serviceOpened(window);
@@ -150,6 +145,7 @@ QHash<QString, qint64> newestByTarget(const Session& session)
 
 void FleetLauncher::follow(ServiceWindow* opened)
 {
+    opened->snapshots->read();
     Session* session = opened->session.get();
     qint64 newest = 0;
     for (const qint64 last : newestByTarget(*session))

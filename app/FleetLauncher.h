@@ -26,8 +26,9 @@ class ViewState;
 // Wires the fleet: the workspace's Prometheus, the fleet window over it, and for each service opened there
 // a PoolScope window (the same timeline and drill-downs as a live one) on the service's history backfilled
 // from Prometheus (the last 24 h at a step fitted to the chart's width), per replica and summed, which then
-// follows Prometheus every 15 s. Each replica's agent snapshot is read before the window opens: its backends
-// fill the replica's database (the backends table, the suspects), or the views say "unavailable" and why.
+// follows Prometheus every 15 s. Each replica's agent snapshot is read before the window opens, then again on
+// each follow round (SnapshotFollower): its backends fill the replica's database and its holders the replica
+// (the backends table, the exact suspects), or the views say "unavailable" and why.
 class FleetLauncher : public QObject
 {
     Q_OBJECT
@@ -46,7 +47,8 @@ Q_SIGNALS:
 private:
     struct ServiceWindow;
     static constexpr int kFollowIntervalMs = 15'000;
-    // Appends to a service's window what Prometheus got since its newest point, at the step it opened with.
+    // Appends to a service's window what Prometheus got since its newest point, at the step it opened with, and
+    // re-reads its replicas' snapshots.
     void follow(ServiceWindow* opened);
     // Asks each replica's agent for its snapshot, then shows the service.
     void readSnapshots(const QString& service, std::shared_ptr<ServiceHistory> history);

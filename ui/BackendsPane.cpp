@@ -211,19 +211,26 @@ void BackendsPane::updateCount()
 {
     const int shown = m_proxy->rowCount();
     const int total = m_model->rowCount();
-    // A database read that failed (an agent that did not answer, say) is said, never an empty table alone.
+    // A database read that failed (an agent that did not answer, say) is said, never an empty table alone; one
+    // that was read before and fails now is said too, the table showing its last read.
     QStringList unavailable;
+    QStringList failingNow;
     for (int db = 0; m_session && db < m_session->databaseCount(); ++db) {
         const DatabaseState& state = m_session->database(db);
-        if (state.lastOk.timestampMs == 0 && state.polled() && !state.latest.ok())
-            unavailable.append(u"%1: %2"_s.arg(state.config.name, state.latest.error));
+        if (state.polled() && !state.latest.ok())
+            (state.lastOk.timestampMs == 0 ? unavailable : failingNow)
+                .append(u"%1: %2"_s.arg(state.config.name, state.latest.error));
     }
-    if (total == 0 && !unavailable.isEmpty())
+    if (total == 0 && !unavailable.isEmpty()) {
         m_count->setText(unavailable.join(u"; "_s));
-    else
-        m_count->setText(shown != total ? tr("%1 of %2 backends").arg(shown).arg(total)
-                : total == 1            ? u"1 backend"_s
-                                        : u"%1 backends"_s.arg(total));
+    } else {
+        QString text = shown != total ? tr("%1 of %2 backends").arg(shown).arg(total)
+            : total == 1              ? u"1 backend"_s
+                                      : u"%1 backends"_s.arg(total);
+        if (!failingNow.isEmpty())
+            text += u" as last read; now "_s + failingNow.join(u"; "_s);
+        m_count->setText(text);
+    }
     Q_EMIT countChanged(total);
 }
 

@@ -22,16 +22,24 @@ public:
 
     HttpServer& server() { return m_server; }
     const AgentMetrics& metrics() const { return m_metrics; }
+    // `agent --redact`: the snapshot gives queries as their fingerprints, client addresses masked and the
+    // holders' frames with their literals as "?" (the rules of `export --redact`).
+    void setRedacted(bool redacted) { m_redacted = redacted; }
 
     HttpServer::Response handle(const HttpServer::Request& request) const;
 
     // What cannot be a series: per target its verdict, reconciliation and suspects (explain --json's
-    // targets, with the `service`), per database the newest backends (status --json's databases).
-    static QJsonObject snapshotJson(const Session& session, const Diagnosis& diagnosis);
+    // targets, with the `service`) and what its app reported of its holders, per database the newest backends
+    // (status --json's databases). A target's `holders`:
+    //   {"reported": true, "timestamp": "2026-11-30T03:01:12.301Z" | null, "holders": [explain's holder, ...]}
+    // at most HoldersReader::kMaxHolders of them (what a poll can carry), read back by snapshotHolders()
+    // (fleet/AgentSnapshotClient.h).
+    static QJsonObject snapshotJson(const Session& session, const Diagnosis& diagnosis, bool redact = false);
 
 private:
     const Session* m_session;
     const Diagnosis* m_diagnosis;
+    bool m_redacted = false;
     AgentMetrics m_metrics;
     HttpServer m_server;
 };

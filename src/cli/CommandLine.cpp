@@ -359,8 +359,10 @@ CommandLine parseCommandLine(const QStringList& arguments)
     }
     if (command != C::Export && (!cl.what.isEmpty() || !cl.fromText.isEmpty() || !cl.toText.isEmpty()))
         fail(u"--what, --from and --to belong to the export command"_s);
-    if (command != C::Export && command != C::Screenshot && (!cl.atText.isEmpty() || cl.redact))
-        fail(u"--at and --redact belong to the export and screenshot commands"_s);
+    if (command != C::Export && command != C::Screenshot && !cl.atText.isEmpty())
+        fail(u"--at belongs to the export and screenshot commands"_s);
+    if (command != C::Export && command != C::Screenshot && command != C::Agent && cl.redact)
+        fail(u"--redact belongs to the export, screenshot and agent commands"_s);
     if (command == C::Screenshot && !cl.atText.isEmpty() && cl.recordingPath.isEmpty())
         fail(u"screenshot --at needs a recording (FILE.sqlite)"_s);
     if (cl.demoLeakPerMinute > 0 && !cl.demo)
@@ -452,13 +454,15 @@ QString usageText()
                                             T: ISO 8601 (2026-11-27T03:12:00Z; no zone = local) or a time
                                             of day (03:12, 03:12:30) on the recording's day, local time
   poolscope agent [WORKSPACE | flags] [--listen ADDR:PORT] [--token-env NAME] [--tls-cert FILE --tls-key FILE]
-                  [--web.config.file FILE] [--history D]
+                  [--web.config.file FILE] [--history D] [--redact]
                                             headless: poll and serve /metrics (Prometheus) and /api/v1/snapshot
                                             (JSON) on ADDR:PORT (default 127.0.0.1:9478) until SIGINT/SIGTERM;
                                             --token-env: requests need "Authorization: Bearer $NAME";
                                             --web.config.file: Prometheus-style web config (tls_server_config,
                                             bearer_token: ${env:NAME}); --history: what it keeps for the
-                                            verdict (default 2h)
+                                            verdict (default 2h); --redact: the snapshot's queries as
+                                            fingerprints, client addresses masked, holders' frames without
+                                            their literals
   poolscope explain [WORKSPACE | flags] [--watch SECONDS] [--json]
                                             watch (default: long enough for a verdict, 90 s with 2 s polls),
                                             then say per target whether the discrepancy is a stable baseline

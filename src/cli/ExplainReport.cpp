@@ -38,6 +38,8 @@ QString oneLine(QString s, int maxChars)
     return s;
 }
 
+} // namespace
+
 QJsonObject holderJson(const Holder& holder, double heldSeconds, bool redact)
 {
     const Holder h = redact ? redactHolder(holder) : holder;
@@ -54,8 +56,6 @@ QJsonObject holderJson(const Holder& holder, double heldSeconds, bool redact)
         { u"stack"_s, QJsonArray::fromStringList(h.stack) },
     };
 }
-
-} // namespace
 
 double defaultWatchSeconds(const Workspace& workspace)
 {

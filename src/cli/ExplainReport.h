@@ -9,6 +9,7 @@
 namespace poolscope {
 
 class Diagnosis;
+struct Holder;
 class Session;
 struct Workspace;
 
@@ -26,6 +27,9 @@ double defaultWatchSeconds(const Workspace& workspace);
 // redact: suspects' queries as their fingerprints.
 QJsonObject explainJson(const Session& session, const Diagnosis& diagnosis, bool redact = false);
 QString explainText(const Session& session, const Diagnosis& diagnosis, bool redact = false);
+// One holder as explain --json and the agent's snapshot give it (the holders contract, which HoldersReader reads
+// back, plus held_seconds and location): acquired_at as RFC 3339, absent parts null; redact: frames' literals "?".
+QJsonObject holderJson(const Holder& holder, double heldSeconds, bool redact);
 StatusLevel explainLevel(const Session& session, const Diagnosis& diagnosis, QStringList* reasons = nullptr);
 
 } // namespace poolscope

@@ -1,5 +1,6 @@
 #include "AgentSnapshotClient.h"
 
+#include "profiles/HoldersReader.h"
 #include "workspace/WorkspaceFile.h"
 
 #include <QDateTime>
@@ -14,40 +15,6 @@
 using namespace Qt::StringLiterals;
 
 namespace poolscope {
-
-Event snapshotEvent(const QString& target, const AgentSnapshot& snapshot, qint64 nowMs)
-{
-    Event e;
-    e.timestampMs = nowMs;
-    e.source = target;
-    if (!snapshot.available) {
-        e.severity = Event::Severity::Warning;
-        e.kind = u"snapshot-unavailable"_s;
-        e.message = u"backends and suspects: unavailable (the agent's snapshot %1: %2); the chart and the verdict "
-                    "come from Prometheus"_s.arg(snapshot.url, snapshot.reason);
-        return e;
-    }
-    e.kind = u"snapshot"_s;
-    const QJsonArray targets = snapshot.body.value(u"targets"_s).toArray();
-    for (const QJsonValue& t : targets) {
-        const QJsonObject o = t.toObject();
-        if (o.value(u"name"_s).toString() != target)
-            continue;
-        const QJsonValue suspects = o.value(u"suspects"_s);
-        const qsizetype count = suspects.isArray() ? suspects.toArray().size() : -1;
-        e.message = count >= 0
-            ? u"the agent's snapshot (%1) reports %2 suspect(s) holding connections outside tracking"_s
-                  .arg(snapshot.url)
-                  .arg(count)
-            : u"the agent's snapshot (%1) answered, without suspects for this target"_s.arg(snapshot.url);
-        return e;
-    }
-    e.severity = Event::Severity::Warning;
-    e.kind = u"snapshot-unavailable"_s;
-    e.message
-        = u"backends and suspects: unavailable (the agent's snapshot %1 does not list this target)"_s.arg(snapshot.url);
-    return e;
-}
 
 namespace {
 
@@ -78,19 +45,93 @@ Backend backendOf(const QJsonObject& o, const QString& datname)
     return b;
 }
 
-// The agent's entry for `target`: by its name, or by the name before "@instance".
-QJsonObject agentTarget(const QJsonArray& targets, const QString& target)
+// The index of the agent's entry for `target`: by its name, or by the name before "@instance"; -1 when none.
+qsizetype agentTarget(const QJsonArray& targets, const QString& target)
 {
-    for (const QJsonValue& t : targets)
-        if (t.toObject().value(u"name"_s).toString() == target)
-            return t.toObject();
+    for (qsizetype i = 0; i < targets.size(); ++i)
+        if (targets.at(i).toObject().value(u"name"_s).toString() == target)
+            return i;
     const qsizetype at = target.lastIndexOf(u'@');
     if (at > 0)
         return agentTarget(targets, target.left(at));
-    return {};
+    return -1;
 }
 
 } // namespace
+
+Event snapshotEvent(const QString& target, const AgentSnapshot& snapshot, qint64 nowMs)
+{
+    Event e;
+    e.timestampMs = nowMs;
+    e.source = target;
+    if (!snapshot.available) {
+        e.severity = Event::Severity::Warning;
+        e.kind = u"snapshot-unavailable"_s;
+        e.message = u"backends and suspects: unavailable (the agent's snapshot %1: %2); the chart and the verdict "
+                    "come from Prometheus"_s.arg(snapshot.url, snapshot.reason);
+        return e;
+    }
+    e.kind = u"snapshot"_s;
+    const QJsonArray targets = snapshot.body.value(u"targets"_s).toArray();
+    if (const qsizetype index = agentTarget(targets, target); index >= 0) {
+        const QJsonObject o = targets.at(index).toObject();
+        const QJsonValue suspects = o.value(u"suspects"_s);
+        const qsizetype count = suspects.isArray() ? suspects.toArray().size() : -1;
+        e.message = count >= 0
+            ? u"the agent's snapshot (%1) reports %2 suspect(s) holding connections outside tracking"_s
+                  .arg(snapshot.url)
+                  .arg(count)
+            : u"the agent's snapshot (%1) answered, without suspects for this target"_s.arg(snapshot.url);
+        return e;
+    }
+    e.severity = Event::Severity::Warning;
+    e.kind = u"snapshot-unavailable"_s;
+    e.message
+        = u"backends and suspects: unavailable (the agent's snapshot %1 does not list this target)"_s.arg(snapshot.url);
+    return e;
+}
+
+HolderReport snapshotHolders(const QJsonObject& body, qsizetype targetIndex, qint64 nowMs, QString* error)
+{
+    const JsonPointer at = JsonPointer().child(u"targets"_s).child(targetIndex).child(u"holders"_s);
+    const QJsonValue value = body.value(u"targets"_s).toArray().at(targetIndex).toObject().value(u"holders"_s);
+    if (error)
+        error->clear();
+    auto fail = [error](const QString& message) {
+        if (error)
+            *error = message;
+        return HolderReport {};
+    };
+    if (value.isUndefined() || value.isNull())
+        return {}; // an agent from before the holders
+    if (!value.isObject())
+        return fail(u"holders at %1: expected an object {\"reported\", \"timestamp\", \"holders\"}, got %2"_s.arg(
+            at.toString(), HoldersReader::describe(value)));
+    const QJsonObject o = value.toObject();
+    const QJsonValue reported = o.value(u"reported"_s);
+    if (!reported.isBool())
+        return fail(u"holders at %1: expected a boolean, got %2"_s.arg(
+            at.child(u"reported"_s).toString(), HoldersReader::describe(reported)));
+    if (!reported.toBool())
+        return {};
+    const QJsonValue timestamp = o.value(u"timestamp"_s);
+    const qint64 reportedAt = timeOf(timestamp);
+    if (reportedAt == kNoTime)
+        return fail(u"holders at %1: expected an RFC 3339 time, got %2"_s.arg(
+            at.child(u"timestamp"_s).toString(), HoldersReader::describe(timestamp)));
+    HolderReport report;
+    QStringList errors;
+    HoldersReader::read(o.value(u"holders"_s), at.child(u"holders"_s), &report.holders, &errors);
+    if (!errors.isEmpty())
+        return fail(
+            errors.size() == 1 ? errors.first() : u"%1 (and %2 more)"_s.arg(errors.first()).arg(errors.size() - 1));
+    // Their age at the agent, onto this clock: the two clocks need not agree.
+    const qint64 generatedAt = timeOf(body.value(u"generated_at"_s));
+    const qint64 age = generatedAt != kNoTime ? std::max<qint64>(0, generatedAt - reportedAt) : 0;
+    report.reported = true;
+    report.timestampMs = nowMs - age;
+    return report;
+}
 
 ReplicaSnapshot replicaSnapshot(
     const AgentSnapshot& snapshot, const QString& target, const QString& database, qint64 nowMs)
@@ -104,11 +145,13 @@ ReplicaSnapshot replicaSnapshot(
         unavailable(u"the agent's snapshot %1: %2"_s.arg(snapshot.url, snapshot.reason));
         return result;
     }
-    const QJsonObject t = agentTarget(snapshot.body.value(u"targets"_s).toArray(), target);
-    if (t.isEmpty()) {
+    const QJsonArray targets = snapshot.body.value(u"targets"_s).toArray();
+    const qsizetype index = agentTarget(targets, target);
+    if (index < 0) {
         unavailable(u"the agent's snapshot %1 does not list %2"_s.arg(snapshot.url, target));
         return result;
     }
+    const QJsonObject t = targets.at(index).toObject();
     result.applicationName = t.value(u"application_name"_s).toString();
     const QJsonArray databases = snapshot.body.value(u"databases"_s).toArray();
     // The database the agent's target names; an older agent names none: its only database, if it has one.
@@ -129,6 +172,8 @@ ReplicaSnapshot replicaSnapshot(
             db.value(u"name"_s).toString(), db.value(u"error"_s).toString()));
         return result;
     }
+    // The holders go with the backends they are matched against: none without them.
+    result.holders = snapshotHolders(snapshot.body, index, nowMs, &result.holdersError);
     a.serverTimeMs = timeOf(snapshot.body.value(u"generated_at"_s));
     const QString datname = db.value(u"name"_s).toString();
     for (const QJsonValue& b : db.value(u"backends"_s).toArray())

@@ -2,6 +2,7 @@
 
 #include "types/ActivitySnapshot.h"
 #include "types/Event.h"
+#include "types/Sample.h"
 
 #include <QJsonObject>
 #include <QObject>
@@ -32,16 +33,27 @@ Event snapshotEvent(const QString& target, const AgentSnapshot& snapshot, qint64
 // and the suspects work on it as on a live poll) and the target's application_name (which of them are the
 // pool's). When the snapshot is unavailable or says nothing of the target, `activity` failed with
 // "unavailable: <reason>", which the backends table and the explanation show instead of an empty table.
+// With the backends, the holders the agent's target reports (snapshotHolders): what makes the suspects exact
+// and names their code locations, as on a live window; holdersError says why they could not be read.
 struct ReplicaSnapshot
 {
     ActivitySnapshot activity;
     QString applicationName;
+    HolderReport holders;
+    QString holdersError;
 };
 
 // `target` is the replica's name in the window: the agent's target name, or name@instance when two replicas
 // share a name.
 ReplicaSnapshot replicaSnapshot(
     const AgentSnapshot& snapshot, const QString& target, const QString& database, qint64 nowMs);
+
+// The holders the agent's `targets[targetIndex]` reports (Agent::snapshotJson: {"reported", "timestamp",
+// "holders": [...]}, each holder read by HoldersReader), their timestamp moved onto this clock: nowMs less their
+// age at the snapshot's generated_at. None reported (no `holders`: an older agent; "reported": false: an app
+// without the probe): reported false, no error. Malformed: reported false and *error names the JSON Pointer
+// ("/targets/1/holders/holders/0/backend_pid: ...").
+HolderReport snapshotHolders(const QJsonObject& body, qsizetype targetIndex, qint64 nowMs, QString* error);
 
 // Reads agents' snapshot endpoints: GET with a timeout and a body cap, answers on the caller's thread.
 class AgentSnapshotClient : public QObject

@@ -10,9 +10,7 @@ using namespace Qt::StringLiterals;
 
 namespace poolscope {
 
-namespace {
-
-QString describe(const QJsonValue& value)
+QString HoldersReader::describe(const QJsonValue& value)
 {
     switch (value.type()) {
     case QJsonValue::Null:
@@ -37,6 +35,8 @@ QString describe(const QJsonValue& value)
     return u"nothing"_s;
 }
 
+namespace {
+
 QString place(const JsonPointer& at)
 {
     return u"holders at "_s + (at.isRoot() ? u"\"\" (the whole document)"_s : at.toString());
@@ -44,7 +44,7 @@ QString place(const JsonPointer& at)
 
 QString expected(const JsonPointer& at, const QString& what, const QJsonValue& got)
 {
-    return place(at) + u": expected "_s + what + u", got "_s + describe(got);
+    return place(at) + u": expected "_s + what + u", got "_s + HoldersReader::describe(got);
 }
 
 QString tooLong(const JsonPointer& at, qsizetype size)

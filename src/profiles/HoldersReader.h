@@ -30,6 +30,8 @@ public:
     // "2026-11-27T03:01:12.301Z", "2026-11-27T04:01:12+01:00" (RFC 3339) or seconds since the epoch;
     // nullopt when it is neither.
     static std::optional<qint64> parseTime(const QJsonValue& value);
+    // A value for an error message: `a string ("…")`, `a number (3)`, `null`, ...
+    static QString describe(const QJsonValue& value);
 };
 
 } // namespace poolscope

@@ -219,11 +219,22 @@ ActivitySnapshot Session::snapshotAt(int databaseIndex, qint64 cursorMs) const
 HolderReport Session::holdersAt(int targetIndex, qint64 cursorMs) const
 {
     const TargetState& state = target(targetIndex);
+    const HolderReport& given = state.reportedHolders;
+    if (given.timestampMs != 0 && (cursorMs == ViewState::kLive || given.timestampMs <= cursorMs)
+        && (!state.lastOk.holdersReported || given.timestampMs >= state.lastOk.timestampMs))
+        return given;
     if (cursorMs == ViewState::kLive || (state.lastOk.timestampMs != 0 && state.lastOk.timestampMs <= cursorMs))
         return HolderReport { state.lastOk.holdersReported, state.lastOk.timestampMs, state.lastOk.holders };
     if (m_archive)
         return m_archive->holdersAt(state.config.name, cursorMs);
     return {};
+}
+
+void Session::addHolders(const QString& target, const HolderReport& report)
+{
+    const int index = targetIndex(target);
+    if (index >= 0)
+        m_targets[static_cast<std::size_t>(index)].reportedHolders = report;
 }
 
 QList<RouteStats> Session::routesAt(int targetIndex, qint64 cursorMs) const

@@ -52,6 +52,8 @@ struct TargetState
     Sample lastOk; // the newest successful poll
     int consecutiveFailures = 0;
     qint64 backendCount = -1; // backends of config.applicationName in the newest snapshot, -1 unknown
+    // The app's holders as reported apart from a poll (Session::addHolders: a fleet window's agent snapshot).
+    HolderReport reportedHolders;
 
     bool polled() const { return latest.timestampMs != 0; }
 };
@@ -152,7 +154,12 @@ public:
     QList<RouteStats> routesAt(int targetIndex, qint64 cursorMs) const;
     // What the target's app reported of its holders (backend pid, acquired_at, tracked, route, stack) at a
     // moment, by the same rule: the newest successful poll, or the archive's answer for an earlier cursor.
+    // A report given by addHolders is used when it is not older than the newest poll's (and not after the moment).
     HolderReport holdersAt(int targetIndex, qint64 cursorMs) const;
+    // What the target's app reported of its holders, read apart from a poll (a fleet window's metrics come from
+    // Prometheus, its holders from the agent's snapshot); it replaces the previous one. Unknown targets are
+    // ignored. Emits nothing: add the database's snapshot read with it next (snapshotAdded runs the analysis).
+    void addHolders(const QString& target, const HolderReport& report);
 
     // Forgets every target's history before cutoffMs (TargetHistory::dropBefore): `poolscope agent` keeps only
     // what its Diagnosis needs. Emits nothing; events stay (they are capped anyway).

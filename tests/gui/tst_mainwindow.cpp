@@ -312,6 +312,24 @@ private Q_SLOTS:
         session.addSnapshot(failed);
         QCOMPARE(window.backendsPane()->countText(), u"web-1 (agent): "_s + failed.error);
         QCOMPARE(window.backendsPane()->view()->model()->rowCount(), 0);
+
+        // Read, then failing again: the table keeps the last read and says the database fails now.
+        ActivitySnapshot read;
+        read.database = failed.database;
+        read.timestampMs = failed.timestampMs + 15'000;
+        Backend b;
+        b.pid = 4242;
+        b.applicationName = u"web"_s;
+        b.state = u"idle"_s;
+        read.backends = { b };
+        session.addSnapshot(read);
+        QTRY_COMPARE_WITH_TIMEOUT(window.backendsPane()->view()->model()->rowCount(), 1, 10'000);
+        QCOMPARE(window.backendsPane()->countText(), u"1 backend"_s);
+        failed.timestampMs = read.timestampMs + 15'000;
+        session.addSnapshot(failed);
+        QTRY_COMPARE_WITH_TIMEOUT(window.backendsPane()->countText(),
+            u"1 backend as last read; now web-1 (agent): "_s + failed.error, 10'000);
+        QCOMPARE(window.backendsPane()->view()->model()->rowCount(), 1);
     }
 
     void backendsTableShowsTheSnapshot()

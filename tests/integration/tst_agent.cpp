@@ -5,8 +5,11 @@
 
 #include "profiles/Exposition.h"
 
+#include <QDateTime>
 #include <QEventLoop>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
@@ -209,6 +212,26 @@ private Q_SLOTS:
         for (const auto& pid : admin[u"untracked_pids"_s].toArray())
             QVERIFY2(
                 pids.contains(pid.toInt()), qPrintable(u"untracked pid %1 not in the snapshot"_s.arg(pid.toInt())));
+
+        // The app's holders, as its payload reported them at the agent's newest poll: each untracked
+        // connection with its code location, as `export --what holders` gives them.
+        const QJsonObject holders = web[u"holders"_s].toObject();
+        QVERIFY2(holders[u"reported"_s].toBool(), qPrintable(QString::fromUtf8(QJsonDocument(web).toJson())));
+        const QDateTime reportedAt = QDateTime::fromString(holders[u"timestamp"_s].toString(), Qt::ISODateWithMs);
+        QVERIFY2(reportedAt.isValid(), qPrintable(holders[u"timestamp"_s].toString()));
+        QVERIFY(reportedAt <= QDateTime::fromString(json[u"generated_at"_s].toString(), Qt::ISODateWithMs));
+        QHash<int, QJsonObject> byPid;
+        for (const auto& h : holders[u"holders"_s].toArray())
+            byPid.insert(h[u"backend_pid"_s].toInt(), h.toObject());
+        static const QRegularExpression fileLine(u"^\\S+\\.py:\\d+ in "_s);
+        for (const auto& pid : admin[u"untracked_pids"_s].toArray()) {
+            QVERIFY2(byPid.contains(pid.toInt()), qPrintable(u"untracked pid %1 not a holder"_s.arg(pid.toInt())));
+            const QJsonObject h = byPid.value(pid.toInt());
+            QCOMPARE(h[u"tracked"_s].toBool(true), false);
+            QVERIFY(!h[u"stack"_s].toArray().isEmpty());
+            QVERIFY2(fileLine.match(h[u"location"_s].toString()).hasMatch(), qPrintable(h[u"location"_s].toString()));
+            QVERIFY(QDateTime::fromString(h[u"acquired_at"_s].toString(), Qt::ISODateWithMs).isValid());
+        }
     }
 
     // A second agent configured by a web config file: HTTPS with a certificate of the test's own, and the
@@ -238,7 +261,7 @@ private Q_SLOTS:
         connect(&agent, &QProcess::readyReadStandardError, this, [&] { err += agent.readAllStandardError(); });
         agent.start(poolscopeBinary(),
             { u"agent"_s, m_state.value(u"workspace"_s).toString(), u"--listen"_s, u"127.0.0.1:0"_s,
-                u"--web.config.file"_s, web.fileName() });
+                u"--web.config.file"_s, web.fileName(), u"--redact"_s });
         QVERIFY(agent.waitForStarted(10000));
         static const QRegularExpression serving(u"serving https://127\\.0\\.0\\.1:(\\d+)/metrics"_s);
         QTRY_VERIFY_WITH_TIMEOUT(serving.match(QString::fromUtf8(err)).hasMatch(), 30000);
@@ -248,6 +271,13 @@ private Q_SLOTS:
         QCOMPARE(r.status, 200);
         QVERIFY(r.body.contains("poolscope_agent_info"));
         QCOMPARE(get(port, u"/metrics"_s, "web-config-token").status, 0); // plain HTTP is not served
+        // --redact: the snapshot's queries are fingerprints (the cache warmer's literal is gone).
+        QByteArray snapshot;
+        QTRY_VERIFY_WITH_TIMEOUT((snapshot = get(port, u"/api/v1/snapshot"_s, "web-config-token", {}, u"https"_s).body)
+                                     .contains("FROM settings WHERE key"),
+            60000);
+        QVERIFY2(!snapshot.contains("feature_flags"), snapshot.constData());
+        QVERIFY(get(m_port, u"/api/v1/snapshot"_s, kToken).body.contains("feature_flags"));
         agent.terminate();
         QVERIFY(agent.waitForFinished(15000));
         QCOMPARE(agent.exitCode(), 0);

@@ -1,18 +1,27 @@
 // Issue 13's end-to-end test: a real Prometheus (started here on a free port, temporary data, 1 s scrapes)
 // scraping a real `poolscope agent` that polls the demo services. After a few scrapes the window's
 // backfilled series of a target equals what the agent served (the samples Prometheus stored from its
-// scrapes), and the fleet view lists every demo service with its verdict.
+// scrapes), and the fleet view lists every demo service with its verdict. A service window's session fed by
+// the agent's snapshots (SnapshotFollower, as FleetLauncher does) has exact suspects with the holders' code
+// locations, and follows: a backend the app takes later shows up with a later round.
 #include "DemoState.h"
 #include "FleetChecks.h"
 #include "PrometheusServer.h"
+#include "analysis/Diagnosis.h"
+#include "fleet/AgentSnapshotClient.h"
 #include "fleet/FleetSource.h"
 #include "fleet/ServiceLoader.h"
+#include "fleet/SnapshotFollower.h"
+#include "store/Session.h"
+#include "store/ViewState.h"
 #include "workspace/WorkspaceFile.h"
 
 #include <QDateTime>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -30,6 +39,7 @@ private Q_SLOTS:
         QString error;
         const QJsonObject state = demoState(&error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
+        m_state = state;
         const WorkspaceResult demo = loadWorkspace(state.value(u"workspace"_s).toString());
         QVERIFY2(demo.ok(), qPrintable(demo.errors.join(u'\n')));
         m_demo = *demo.workspace;
@@ -109,6 +119,89 @@ private Q_SLOTS:
         }
     }
 
+    // The service window's session as FleetLauncher builds it, fed by the agent's snapshots round after round.
+    void windowFollowsTheAgentsSnapshots()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        ServiceLoader loader(m_client.get(), Workspace {});
+        auto loaded = await<std::pair<std::shared_ptr<ServiceHistory>, QString>>([&](auto done) {
+            loader.load(u"web"_s, now - 120'000, now, 1000, [done](std::shared_ptr<ServiceHistory> h, QString e) {
+                done(std::pair { std::move(h), e });
+            });
+        });
+        QVERIFY(loaded);
+        QVERIFY2(loaded->first, qPrintable(loaded->second));
+        ServiceHistory& history = *loaded->first;
+        Session session(history.workspace);
+        session.adopt(std::move(history.content));
+        ViewState view;
+        Diagnosis diagnosis(&session, &view);
+        const int web = session.targetIndex(u"web"_s);
+        QVERIFY(web >= 0);
+        const int db = session.databaseIndex(session.target(web).config.database);
+        QVERIFY(db >= 0);
+
+        AgentSnapshotClient client(10'000);
+        SnapshotFollower follower(&client, &session);
+        QSignalSpy applied(&follower, &SnapshotFollower::applied);
+        follower.read();
+        QCOMPARE(follower.inFlight(), 1);
+        follower.read(); // the first round has not answered: no second request
+        QCOMPARE(follower.inFlight(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 1, 30'000);
+        QCOMPARE(follower.inFlight(), 0);
+        QVERIFY2(session.database(db).latest.ok(), qPrintable(session.database(db).latest.error));
+        QCOMPARE(session.target(web).config.applicationName, u"web"_s);
+        QVERIFY(session.holdersAt(web, ViewState::kLive).reported);
+
+        // The suspects are exact: the app's untracked holders, each with its file:line.
+        QString error;
+        const QJsonObject admin
+            = fetchJson(demoService(m_state, u"web"_s)[u"admin_url"_s].toString() + u"/state"_s, &error).object();
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(diagnosis.target(web).reconciliation.exact, 30'000);
+        const Reconciliation& r = diagnosis.target(web).reconciliation;
+        QCOMPARE(r.confidence, ReconcileConfidence::Exact);
+        QVERIFY(!r.suspects.isEmpty());
+        static const QRegularExpression fileLine(u"^\\S+\\.py:\\d+ in "_s);
+        QSet<int> suspects;
+        for (const Suspect& s : r.suspects) {
+            QVERIFY(s.holder);
+            QVERIFY(!s.holder->tracked);
+            QVERIFY2(fileLine.match(s.holder->location()).hasMatch(), qPrintable(s.holder->location()));
+            suspects.insert(s.pid);
+        }
+        for (const QJsonValue& pid : admin[u"untracked_pids"_s].toArray())
+            QVERIFY2(suspects.contains(pid.toInt()), qPrintable(u"untracked pid %1 not a suspect"_s.arg(pid.toInt())));
+
+        // A connection the app takes now (tracked, held a while) is a backend and a holder of a later round.
+        const int seconds = 60 + static_cast<int>(QRandomGenerator::global()->bounded(600));
+        const QString query = u"SELECT %1 AS hold_seconds"_s.arg(seconds);
+        auto heldPid = [&] {
+            for (const Backend& b : session.database(db).lastOk.backends)
+                if (b.query == query)
+                    return b.pid;
+            return 0;
+        };
+        QCOMPARE(heldPid(), 0);
+        fetchJson(demoService(m_state, u"web"_s)[u"admin_url"_s].toString() + u"/hold"_s, &error,
+            u"{\"route\": \"/fleetsnap/hold\", \"seconds\": %1}"_s.arg(seconds).toUtf8());
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        auto heldHolder = [&] {
+            for (const Holder& h : session.holdersAt(web, ViewState::kLive).holders)
+                if (h.backendPid == heldPid() && h.route == u"/fleetsnap/hold"_s)
+                    return h.tracked;
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                follower.read(); // a follow round; none while one is in flight
+                return heldPid() != 0 && heldHolder();
+            }(),
+            60'000);
+        QVERIFY(applied.size() >= 2);
+    }
+
 private:
     static bool metricsAnswer(QNetworkAccessManager& network, quint16 port)
     {
@@ -130,6 +223,7 @@ private:
         return it == raw.end() ? 0 : static_cast<int>(it->second.size());
     }
 
+    QJsonObject m_state;
     Workspace m_demo;
     QProcess m_agent;
     PrometheusServer m_prometheus;

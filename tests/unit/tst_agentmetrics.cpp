@@ -5,9 +5,13 @@
 #include "agent/AgentMetrics.h"
 #include "agent/ExpositionWriter.h"
 #include "analysis/Diagnosis.h"
+#include "analysis/Holders.h"
+#include "fleet/AgentSnapshotClient.h"
 #include "profiles/Exposition.h"
+#include "profiles/HoldersReader.h"
 #include "store/Session.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -111,6 +115,7 @@ private Q_SLOTS:
     void negotiate_data();
     void negotiate();
     void snapshotAndRouting();
+    void snapshotHolders();
     void historyIsTrimmed();
 };
 
@@ -396,6 +401,66 @@ void TestAgentMetrics::snapshotAndRouting()
 }
 
 // The agent keeps --history of each target: rows before the cutoff go, a route keeps its last point before it.
+// Each target's holders as its newest poll reported them; with --redact the literals of the frames, the
+// queries and the client addresses are gone; capped at the contract's 10,000; the fleet reads them back.
+void TestAgentMetrics::snapshotHolders()
+{
+    Session session(fleetWorkspace());
+    Diagnosis diagnosis(&session);
+    Sample sample = okSample(u"web-1"_s, kT0, 9, 1);
+    sample.holdersReported = true;
+    Holder h;
+    h.backendPid = 4242;
+    h.acquiredAtMs = kT0 - 90'000;
+    h.route = u"/api/bets"_s;
+    h.stack = { u"app/jobs.py:88:refresh(user='bob', 42)"_s };
+    sample.holders = { h };
+    session.addSample(sample);
+    ActivitySnapshot snap;
+    snap.database = u"main"_s;
+    snap.timestampMs = kT0;
+    snap.backends = { backend(4242, u"web-1"_s, u"idle"_s) };
+    session.addSnapshot(snap);
+    diagnosis.recompute();
+
+    for (const bool redact : { false, true }) {
+        const QJsonObject json = Agent::snapshotJson(session, diagnosis, redact);
+        const QJsonObject holders = json[u"targets"_s].toArray().at(0)[u"holders"_s].toObject();
+        QCOMPARE(holders[u"reported"_s].toBool(), true);
+        QCOMPARE(QDateTime::fromString(holders[u"timestamp"_s].toString(), Qt::ISODateWithMs).toMSecsSinceEpoch(), kT0);
+        const QJsonObject holder = holders[u"holders"_s].toArray().at(0).toObject();
+        QCOMPARE(holder[u"backend_pid"_s].toInt(), 4242);
+        QCOMPARE(holder[u"held_seconds"_s].toDouble(), 90.0);
+        QCOMPARE(holder[u"route"_s].toString(), u"/api/bets"_s);
+        QCOMPARE(holder[u"stack"_s].toArray().at(0).toString(),
+            redact ? u"app/jobs.py:88:refresh(user=?, ?)"_s : u"app/jobs.py:88:refresh(user='bob', 42)"_s);
+        const QByteArray body = QJsonDocument(json).toJson(QJsonDocument::Compact);
+        QCOMPARE(body.contains("bob"), !redact);
+        QCOMPARE(body.contains("SELECT secret FROM t WHERE id = 4242"), !redact);
+        QCOMPARE(body.contains("10.0.0.7"), !redact);
+        // A target whose app does not report them.
+        QCOMPARE(json[u"targets"_s].toArray().at(2)[u"holders"_s][u"reported"_s].toBool(true), false);
+
+        // What the fleet window reads back.
+        QString error;
+        const HolderReport back = poolscope::snapshotHolders(json, 0, kT0 + 5000, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY(back.reported);
+        QCOMPARE(back.holders.size(), 1);
+        QCOMPARE(back.holders.first(), redact ? redactHolder(h) : h);
+    }
+
+    // Bounded: never more than the contract's cap.
+    sample.timestampMs = kT0 + 2000;
+    sample.holders.clear();
+    for (int pid = 1; pid <= HoldersReader::kMaxHolders + 5; ++pid)
+        sample.holders.append(Holder { pid, kT0, true, {}, {} });
+    session.addSample(sample);
+    const QJsonObject json = Agent::snapshotJson(session, diagnosis);
+    QCOMPARE(
+        json[u"targets"_s].toArray().at(0)[u"holders"_s][u"holders"_s].toArray().size(), HoldersReader::kMaxHolders);
+}
+
 void TestAgentMetrics::historyIsTrimmed()
 {
     Session session(fleetWorkspace());

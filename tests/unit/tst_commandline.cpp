@@ -207,6 +207,10 @@ private Q_SLOTS:
             << u"do not combine it with --token-env"_s;
         QTest::addRow("agent history too short")
             << QStringList { u"agent"_s, u"w.json"_s, u"--history"_s, u"5m"_s } << u"shorter than 10 minutes"_s;
+        QTest::addRow("redact outside export, screenshot and agent") << QStringList { u"status"_s, u"w.json"_s,
+            u"--redact"_s } << u"--redact belongs to the export, screenshot and agent commands"_s;
+        QTest::addRow("at outside export and screenshot") << QStringList { u"agent"_s, u"w.json"_s, u"--at"_s,
+            u"03:12"_s } << u"--at belongs to the export and screenshot commands"_s;
     }
 
     void parsesAgent()
@@ -225,6 +229,10 @@ private Q_SLOTS:
         cl = parseCommandLine({ u"agent"_s, u"w.json"_s, u"--history"_s, u"6h"_s });
         QVERIFY2(cl.error.isEmpty(), qPrintable(cl.error));
         QCOMPARE(cl.historyMs, 6LL * 3600 * 1000);
+        QVERIFY(!cl.redact);
+        cl = parseCommandLine({ u"agent"_s, u"w.json"_s, u"--redact"_s }); // the snapshot as export --redact
+        QVERIFY2(cl.error.isEmpty(), qPrintable(cl.error));
+        QVERIFY(cl.redact);
     }
 
     void rejects()

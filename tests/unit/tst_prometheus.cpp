@@ -1,12 +1,18 @@
 // The fleet layer's pure parts: PromQL and form building, step fitting, parsing Prometheus's answers
 // (hostile ones included), the fleet's rows and a service's backfilled history.
+#include "cli/ExplainReport.h"
 #include "fleet/AgentSnapshotClient.h"
 #include "fleet/Fleet.h"
 #include "fleet/PromQuery.h"
 #include "fleet/PromResponse.h"
 #include "fleet/ServiceHistory.h"
+#include "fleet/SnapshotFollower.h"
+#include "store/Session.h"
+#include "store/ViewState.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QSignalSpy>
 #include <QTest>
 #include <QUrlQuery>
 
@@ -283,6 +289,215 @@ private Q_SLOTS:
         QCOMPARE(e.kind, u"snapshot-unavailable"_s);
         QVERIFY(e.message.startsWith(u"backends and suspects: unavailable (the agent's snapshot "
                                      u"http://10.0.0.1:9478/api/v1/snapshot: Connection refused)"_s));
+    }
+
+    // A target's holders in the agent's snapshot: read by HoldersReader, their timestamp moved onto this clock
+    // by their age at the agent; absent or not reported is no error; anything malformed names its JSON Pointer.
+    void snapshotHolders_data()
+    {
+        QTest::addColumn<QByteArray>("holders"); // the second target's `holders` member, or nothing
+        QTest::addColumn<bool>("reported");
+        QTest::addColumn<int>("count");
+        QTest::addColumn<QString>("error");
+        const QByteArray two = R"json({"reported": true, "timestamp": "2026-11-30T03:00:57.000Z", "holders": [
+            {"backend_pid": 4242, "acquired_at": "2026-11-30T02:58:00.500Z", "held_seconds": 176.5, "tracked": false,
+             "route": "/api/bets", "location": "app/jobs.py:88 in refresh_odds()",
+             "stack": ["app/jobs.py:88:refresh_odds", "app/main.py:12:run"]},
+            {"backend_pid": 4343, "acquired_at": null, "held_seconds": null, "tracked": true, "route": null,
+             "location": null, "stack": []}]})json";
+        QTest::addRow("two holders") << two << true << 2 << QString();
+        QTest::addRow("an agent without holders") << QByteArray() << false << 0 << QString();
+        QTest::addRow("null") << QByteArray("null") << false << 0 << QString();
+        QTest::addRow("not reported") << QByteArray(R"({"reported": false, "timestamp": null, "holders": []})") << false
+                                      << 0 << QString();
+        QTest::addRow("none held") << QByteArray(
+            R"({"reported": true, "timestamp": "2026-11-30T03:01:00Z", "holders": []})")
+                                   << true << 0 << QString();
+        QTest::addRow("an array") << QByteArray("[]") << false << 0
+                                  << u"holders at /targets/1/holders: expected an object"_s;
+        QTest::addRow("reported a string")
+            << QByteArray(R"({"reported": "yes", "holders": []})") << false << 0
+            << u"holders at /targets/1/holders/reported: expected a boolean, got a string"_s;
+        QTest::addRow("no timestamp")
+            << QByteArray(R"({"reported": true, "holders": []})") << false << 0
+            << u"holders at /targets/1/holders/timestamp: expected an RFC 3339 time, got nothing"_s;
+        QTest::addRow("bad timestamp")
+            << QByteArray(R"({"reported": true, "timestamp": "yesterday", "holders": []})") << false << 0
+            << u"holders at /targets/1/holders/timestamp: expected an RFC 3339 time, got a string (\"yesterday\")"_s;
+        QTest::addRow("holders not an array")
+            << QByteArray(R"({"reported": true, "timestamp": "2026-11-30T03:01:00Z", "holders": {}})") << false << 0
+            << u"holders at /targets/1/holders/holders: expected an array of holders, got an object"_s;
+        QTest::addRow("a holder without pid")
+            << QByteArray(R"({"reported": true, "timestamp": "2026-11-30T03:01:00Z", "holders": [
+                   {"backend_pid": 7, "tracked": true}, {"tracked": false}]})")
+            << false << 0 << u"holders at /targets/1/holders/holders/1: backend_pid is missing"_s;
+        QTest::addRow("two bad holders")
+            << QByteArray(R"({"reported": true, "timestamp": "2026-11-30T03:01:00Z", "holders": [
+                   {"backend_pid": -1, "tracked": true}, {"backend_pid": 8, "tracked": "no"}]})")
+            << false << 0 << u"holders at /targets/1/holders/holders/0/backend_pid: expected a process id"_s;
+    }
+
+    void snapshotHolders()
+    {
+        QFETCH(QByteArray, holders);
+        QFETCH(bool, reported);
+        QFETCH(int, count);
+        QFETCH(QString, error);
+        QJsonObject second { { u"name"_s, u"web-2"_s } };
+        if (!holders.isEmpty()) {
+            const QJsonDocument doc = QJsonDocument::fromJson("[" + holders + "]");
+            QVERIFY(doc.isArray());
+            second.insert(u"holders"_s, doc.array().at(0));
+        }
+        const QJsonObject body { { u"generated_at"_s, u"2026-11-30T03:01:00.000Z"_s },
+            { u"targets"_s, QJsonArray { QJsonObject { { u"name"_s, u"web-1"_s } }, second } } };
+        const qint64 now = 1'900'000'000'000;
+        QString why = u"stale"_s;
+        const HolderReport report = poolscope::snapshotHolders(body, 1, now, &why);
+        QVERIFY2(error.isEmpty() ? why.isEmpty() : why.startsWith(error), qPrintable(why));
+        QCOMPARE(report.reported, reported);
+        QCOMPARE(report.holders.size(), count);
+        if (QByteArray(QTest::currentDataTag()) == "two holders") {
+            QCOMPARE(report.timestampMs, now - 3000); // 3 s old at the agent
+            const Holder& h = report.holders.at(0);
+            QCOMPARE(h.backendPid, 4242);
+            QVERIFY(!h.tracked);
+            QCOMPARE(h.acquiredAtMs,
+                QDateTime::fromString(u"2026-11-30T02:58:00.500Z"_s, Qt::ISODateWithMs).toMSecsSinceEpoch());
+            QCOMPARE(h.route, u"/api/bets"_s);
+            QCOMPARE(h.stack, (QStringList { u"app/jobs.py:88:refresh_odds"_s, u"app/main.py:12:run"_s }));
+            QCOMPARE(report.holders.at(1).backendPid, 4343);
+            QVERIFY(report.holders.at(1).tracked);
+            QVERIFY(!report.holders.at(1).hasAcquiredAt());
+        }
+        if (QByteArray(QTest::currentDataTag()) == "two bad holders")
+            QVERIFY2(why.endsWith(u"(and 1 more)"_s), qPrintable(why));
+    }
+
+    // What the agent writes (explain's holderJson) is what the window reads back, redacted or not.
+    void holdersRoundTrip()
+    {
+        Holder h;
+        h.backendPid = 31337;
+        h.acquiredAtMs = 1'800'000'000'123;
+        h.route = u"/api/users/<id>"_s;
+        h.stack = { u"app/users.py:41:load(user='bob', 42)"_s };
+        for (const bool redact : { false, true }) {
+            const QJsonObject holders { { u"reported"_s, true }, { u"timestamp"_s, u"2026-11-30T03:01:00.000Z"_s },
+                { u"holders"_s, QJsonArray { holderJson(h, 12.5, redact) } } };
+            const QJsonObject body { { u"generated_at"_s, u"2026-11-30T03:01:00.000Z"_s },
+                { u"targets"_s, QJsonArray { QJsonObject { { u"name"_s, u"web"_s }, { u"holders"_s, holders } } } } };
+            QString error;
+            const HolderReport report = poolscope::snapshotHolders(body, 0, 5000, &error);
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+            QCOMPARE(report.timestampMs, 5000);
+            QCOMPARE(report.holders.size(), 1);
+            Holder expected = h;
+            if (redact)
+                expected.stack = { u"app/users.py:41:load(user=?, ?)"_s };
+            QCOMPARE(report.holders.first(), expected);
+        }
+    }
+
+    // replicaSnapshot finds the replica by name@instance and gives its holders with its backends, not without.
+    void replicaSnapshotCarriesHolders()
+    {
+        const QJsonObject holders { { u"reported"_s, true }, { u"timestamp"_s, u"2026-11-30T03:00:58.000Z"_s },
+            { u"holders"_s, QJsonArray { QJsonObject { { u"backend_pid"_s, 9 }, { u"tracked"_s, false } } } } };
+        QJsonObject database { { u"name"_s, u"app"_s }, { u"ok"_s, true },
+            { u"backends"_s, QJsonArray { QJsonObject { { u"pid"_s, 9 }, { u"state"_s, u"idle"_s } } } } };
+        AgentSnapshot s;
+        s.url = u"http://a:1/api/v1/snapshot"_s;
+        s.available = true;
+        auto body = [&] {
+            return QJsonObject { { u"generated_at"_s, u"2026-11-30T03:01:00.000Z"_s },
+                { u"targets"_s,
+                    QJsonArray { QJsonObject { { u"name"_s, u"other"_s } },
+                        QJsonObject {
+                            { u"name"_s, u"web"_s }, { u"database"_s, u"app"_s }, { u"holders"_s, holders } } } },
+                { u"databases"_s, QJsonArray { database } } };
+        };
+        s.body = body();
+        ReplicaSnapshot r = replicaSnapshot(s, u"web@a:1"_s, u"web@a:1 (agent)"_s, 10'000);
+        QVERIFY(r.activity.ok());
+        QVERIFY(r.holders.reported);
+        QCOMPARE(r.holders.timestampMs, 8'000);
+        QCOMPARE(r.holders.holders.size(), 1);
+        QVERIFY(r.holdersError.isEmpty());
+        QCOMPARE(snapshotEvent(u"web@a:1"_s, s, 1).kind, u"snapshot"_s);
+
+        database.insert(u"ok"_s, false);
+        database.insert(u"error"_s, u"connection refused"_s);
+        s.body = body();
+        r = replicaSnapshot(s, u"web@a:1"_s, u"web@a:1 (agent)"_s, 10'000);
+        QVERIFY(r.activity.error.startsWith(u"unavailable: "_s));
+        QVERIFY(!r.holders.reported);
+    }
+
+    // The follower feeds a fleet window's session: each answer's holders and backends, "unavailable: ..." when
+    // the agent stops answering (holders gone with it), and back when it answers again.
+    void followerFeedsTheSession()
+    {
+        Workspace w;
+        TargetConfig replica;
+        replica.name = u"web@10.0.0.1:9478"_s;
+        replica.url = u"http://10.0.0.1:9478/api/v1/snapshot"_s;
+        replica.database = u"web@10.0.0.1:9478 (agent)"_s;
+        w.targets = { replica };
+        DatabaseConfig db;
+        db.name = replica.database;
+        w.databases = { db };
+        Session session(w);
+        SnapshotFollower follower(nullptr, &session);
+        QSignalSpy applied(&follower, &SnapshotFollower::applied);
+
+        const QDateTime generated = QDateTime::currentDateTimeUtc();
+        const QJsonObject holders { { u"reported"_s, true },
+            { u"timestamp"_s, generated.addSecs(-2).toString(Qt::ISODateWithMs) },
+            { u"holders"_s,
+                QJsonArray { QJsonObject { { u"backend_pid"_s, 77 }, { u"tracked"_s, false },
+                    { u"stack"_s, QJsonArray { u"app/jobs.py:88:refresh_odds"_s } } } } } };
+        const QJsonObject target { { u"name"_s, u"web"_s }, { u"database"_s, u"demo"_s },
+            { u"application_name"_s, u"web"_s }, { u"holders"_s, holders } };
+        const QJsonObject database { { u"name"_s, u"demo"_s }, { u"ok"_s, true },
+            { u"backends"_s,
+                QJsonArray { QJsonObject {
+                    { u"pid"_s, 77 }, { u"application_name"_s, u"web"_s }, { u"state"_s, u"idle"_s } } } } };
+        AgentSnapshot answer;
+        answer.url = replica.url;
+        answer.available = true;
+        answer.body = QJsonObject { { u"generated_at"_s, generated.toString(Qt::ISODateWithMs) },
+            { u"targets"_s, QJsonArray { target } }, { u"databases"_s, QJsonArray { database } } };
+        follower.apply(0, answer);
+        QCOMPARE(applied.size(), 1);
+        QCOMPARE(session.target(0).config.applicationName, u"web"_s);
+        const HolderReport report = session.holdersAt(0, ViewState::kLive);
+        QVERIFY(report.reported);
+        QCOMPARE(report.holders.size(), 1);
+        QCOMPARE(report.holders.first().stack, QStringList { u"app/jobs.py:88:refresh_odds"_s });
+        QVERIFY(session.database(0).latest.ok());
+        QCOMPARE(session.database(0).latest.backends.size(), 1);
+        QCOMPARE(session.events().size(), 1);
+        QCOMPARE(session.events().last().kind, u"snapshot"_s);
+
+        follower.apply(0, answer); // the same again: no new event
+        QCOMPARE(session.events().size(), 1);
+
+        AgentSnapshot silent;
+        silent.url = replica.url;
+        silent.reason = u"no answer within 5 s"_s;
+        follower.apply(0, silent);
+        QCOMPARE(session.database(0).latest.error,
+            u"unavailable: the agent's snapshot http://10.0.0.1:9478/api/v1/snapshot: no answer within 5 s"_s);
+        QVERIFY(!session.holdersAt(0, ViewState::kLive).reported);
+        QCOMPARE(session.events().size(), 2);
+        QCOMPARE(session.events().last().kind, u"snapshot-unavailable"_s);
+
+        follower.apply(0, answer);
+        QVERIFY(session.database(0).latest.ok());
+        QVERIFY(session.holdersAt(0, ViewState::kLive).reported);
+        QCOMPARE(session.events().size(), 3);
+        QCOMPARE(applied.size(), 4);
     }
 
     // The backfilled history: per replica the points Prometheus has, a failed row where the agent could not
