@@ -6,12 +6,14 @@
 #include "analysis/Diagnosis.h"
 #include "fleet/AgentSnapshotClient.h"
 #include "fleet/FleetSource.h"
+#include "fleet/HistoryZoom.h"
 #include "fleet/PrometheusClient.h"
 #include "fleet/ServiceLoader.h"
 #include "store/Session.h"
 #include "store/ViewState.h"
 
 #include <QDateTime>
+#include <QStatusBar>
 #include <QTimer>
 
 using namespace Qt::StringLiterals;
@@ -25,6 +27,7 @@ struct FleetLauncher::ServiceWindow
     qint64 stepSeconds = 0;
     QTimer follow; // appends what Prometheus got since
     std::unique_ptr<Session> session;
+    std::unique_ptr<HistoryZoom> zoom; // fetches what lies before the backfill when the chart zooms out
     std::unique_ptr<ViewState> view;
     std::unique_ptr<Diagnosis> diagnosis;
     std::unique_ptr<MainWindow> window;
@@ -122,6 +125,14 @@ void FleetLauncher::showService(
     opened->window->show();
     opened->service = service;
     opened->stepSeconds = std::max<qint64>(1, history->stepMs / 1000);
+    opened->zoom = std::make_unique<HistoryZoom>(
+        m_client.get(), m_workspace, opened->session.get(), service, opened->stepSeconds);
+    HistoryZoom* zoom = opened->zoom.get();
+    connect(opened->view.get(), &ViewState::requestedRangeChanged, zoom, &HistoryZoom::request);
+    connect(zoom, &HistoryZoom::statusChanged, opened->window->statusBar(),
+        [bar = opened->window->statusBar()](const QString& status) { bar->showMessage(status); });
+    if (opened->view->requestedPixels() > 0) // the chart has drawn already
+        zoom->request(opened->view->requestedFromMs(), opened->view->requestedToMs(), opened->view->requestedPixels());
     ServiceWindow* followed = opened.get();
     connect(&opened->follow, &QTimer::timeout, opened->session.get(), [this, followed] { follow(followed); });
     opened->follow.start(kFollowIntervalMs);
