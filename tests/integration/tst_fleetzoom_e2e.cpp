@@ -103,24 +103,42 @@ private Q_SLOTS:
 
     void cleanupTestCase() { m_prometheus.stop(); }
 
+    // A request reaching further back while a fetch is in flight supersedes it: that answer is dropped, the
+    // newer span fetched, and the histories swapped once. A row following added meanwhile is kept, once.
+    void aNewerRequestSupersedes()
+    {
+        const qint64 now = m_endS * 1000;
+        std::unique_ptr<Session> session = openLast24h();
+        QVERIFY(session);
+        HistoryZoom zoom(m_client.get(), Workspace {}, session.get(), u"svc"_s, kFollowStepS);
+        QSignalSpy replaced(session.get(), &Session::historyReplaced);
+        zoom.request(now - 3 * kDayMs, now, 1000);
+        QTRY_VERIFY_WITH_TIMEOUT(zoom.isBusy(), 30'000);
+        zoom.request(now - 7 * kDayMs, now, 1000);
+        Sample followed;
+        followed.target = replicaName(0);
+        followed.timestampMs = now + kFollowStepS * 1000;
+        followed.metrics.set(Metric::CheckedOut, 42);
+        session->addSample(followed);
+        QTRY_COMPARE_WITH_TIMEOUT(replaced.count(), 1, 120'000);
+        QTRY_VERIFY_WITH_TIMEOUT(!zoom.isBusy(), 30'000);
+        QCOMPARE(zoom.fetchCount(), 2);
+        QCOMPARE(replaced.count(), 1);
+        const qint64 step = promquery::fitStepSeconds(7 * kDayMs, 1000, kFollowStepS);
+        const TargetHistory& h = session->target(session->targetIndex(replicaName(0))).history;
+        QVERIFY(h.times().front() <= now - 7 * kDayMs + step * 1000);
+        QCOMPARE(h.times().back(), followed.timestampMs);
+        QCOMPARE(h.column(Metric::CheckedOut).back(), 42.0);
+        QVERIFY(h.times()[h.size() - 2] < followed.timestampMs);
+    }
+
     void zoomingOutToSevenDaysFetchesTheOlderSpan()
     {
-        // Opened as FleetLauncher opens a service: the last 24 h, then the window on it.
         const qint64 now = m_endS * 1000;
-        ServiceLoader loader(m_client.get(), Workspace {});
-        auto loaded = await<std::pair<std::shared_ptr<ServiceHistory>, QString>>([&](auto done) {
-            loader.load(
-                u"svc"_s, now - ServiceLoader::kDefaultRangeMs, now, 0,
-                [done](std::shared_ptr<ServiceHistory> h, QString e) {
-                    done(std::pair { std::move(h), e });
-                },
-                kFollowStepS);
-        });
-        QVERIFY(loaded);
-        QVERIFY2(loaded->first, qPrintable(loaded->second));
-        Session session(loaded->first->workspace);
-        session.adopt(std::move(loaded->first->content));
-        QCOMPARE(session.targetCount(), 3);
+        std::unique_ptr<Session> opened = openLast24h();
+        QVERIFY(opened);
+        Session& session = *opened;
+        QCOMPARE(session.targetCount(), 3); // the sum, two replicas
         const int r1 = session.targetIndex(replicaName(1));
         QVERIFY(r1 > 0);
         const std::vector<qint64> heldTimes(
@@ -208,6 +226,28 @@ private Q_SLOTS:
     }
 
 private:
+    // A service opened as FleetLauncher opens it: the last 24 h at the follow step.
+    std::unique_ptr<Session> openLast24h()
+    {
+        const qint64 now = m_endS * 1000;
+        ServiceLoader loader(m_client.get(), Workspace {});
+        auto loaded = await<std::pair<std::shared_ptr<ServiceHistory>, QString>>([&](auto done) {
+            loader.load(
+                u"svc"_s, now - ServiceLoader::kDefaultRangeMs, now, 0,
+                [done](std::shared_ptr<ServiceHistory> h, QString e) {
+                    done(std::pair { std::move(h), e });
+                },
+                kFollowStepS);
+        });
+        if (!loaded || !loaded->first) {
+            qWarning("cannot open svc: %s", loaded ? qPrintable(loaded->second) : "no answer");
+            return nullptr;
+        }
+        auto session = std::make_unique<Session>(loaded->first->workspace);
+        session->adopt(std::move(loaded->first->content));
+        return session;
+    }
+
     QTemporaryDir m_dir;
     PrometheusServer m_prometheus;
     std::unique_ptr<PrometheusClient> m_client;
