@@ -3,6 +3,8 @@
 #include "PromQuery.h"
 
 #include <algorithm>
+#include <limits>
+#include <span>
 
 namespace poolscope::olderhistory {
 
@@ -21,16 +23,6 @@ Span spanToFetch(qint64 wantedFromMs, qint64 wantedToMs, int pixels, qint64 cove
     span.toMs = coveredFromMs;
     span.stepSeconds = step;
     return span;
-}
-
-qint64 oldestRowMs(const std::vector<TargetState>& targets)
-{
-    qint64 oldest = 0;
-    for (const TargetState& t : targets) {
-        if (!t.history.empty() && (oldest == 0 || t.history.times().front() < oldest))
-            oldest = t.history.times().front();
-    }
-    return oldest;
 }
 
 namespace {

@@ -28,9 +28,6 @@ struct Span
 // is held (coveredFromMs <= 0: following fills the window) or the range is empty.
 Span spanToFetch(qint64 wantedFromMs, qint64 wantedToMs, int pixels, qint64 coveredFromMs, qint64 minStepSeconds);
 
-// The oldest row of any target (0 when none holds a row).
-qint64 oldestRowMs(const std::vector<TargetState>& targets);
-
 // Every target's history with the older rows first: per target (by name), the rows of `older` before the
 // target's own oldest row (before `beforeMs` when it holds none), then each of its rows and backend counts as
 // they were. A target of `older` that `held` lacks is left out (a window's targets are fixed once it opens).
