@@ -130,7 +130,9 @@ void FleetLauncher::showService(
     HistoryZoom* zoom = opened->zoom.get();
     connect(opened->view.get(), &ViewState::requestedRangeChanged, zoom, &HistoryZoom::request);
     connect(zoom, &HistoryZoom::statusChanged, opened->window->statusBar(),
-        [bar = opened->window->statusBar()](const QString& status) { bar->showMessage(status); });
+        [bar = opened->window->statusBar()](const QString& status, bool failure) {
+            bar->showMessage(status, failure ? 15'000 : 0); // the failure stays in the event log
+        });
     if (opened->view->requestedPixels() > 0) // the chart has drawn already
         zoom->request(opened->view->requestedFromMs(), opened->view->requestedToMs(), opened->view->requestedPixels());
     ServiceWindow* followed = opened.get();

@@ -85,7 +85,7 @@ void HistoryZoom::fetched(const olderhistory::Span& span, std::shared_ptr<Servic
         e.kind = u"prometheus"_s;
         e.message = message;
         m_session->addEvent(e);
-        setStatus(message);
+        setStatus(message, true);
         finish();
         return;
     }
@@ -121,12 +121,12 @@ void HistoryZoom::finish()
     consider(); // a request that came meanwhile
 }
 
-void HistoryZoom::setStatus(const QString& status)
+void HistoryZoom::setStatus(const QString& status, bool failure)
 {
     if (status == m_status)
         return;
     m_status = status;
-    Q_EMIT statusChanged(status);
+    Q_EMIT statusChanged(status, failure);
 }
 
 } // namespace poolscope

@@ -52,7 +52,9 @@ public Q_SLOTS:
     void request(qint64 fromMs, qint64 toMs, int pixels);
 
 Q_SIGNALS:
-    void statusChanged(const QString& status);
+    // `failure`: the status is "cannot fetch older history: <reason>" (to show for a while, then let go);
+    // otherwise it is progress, or empty when done.
+    void statusChanged(const QString& status, bool failure);
 
 private:
     struct Wanted
@@ -65,7 +67,7 @@ private:
     void fetch(const olderhistory::Span& span);
     void fetched(const olderhistory::Span& span, std::shared_ptr<ServiceHistory> older, const QString& error);
     void finish();
-    void setStatus(const QString& status);
+    void setStatus(const QString& status, bool failure = false);
 
     Session* m_session;
     QString m_service;
