@@ -176,6 +176,7 @@ private Q_SLOTS:
         QCOMPARE(zoom.fetchCount(), 1);
         QVERIFY(!status.isEmpty());
         QVERIFY(status.first().first().toString().startsWith(u"Fetching older history of svc"_s));
+        QCOMPARE(status.last().at(1).toBool(), false);
         QVERIFY(zoom.status().isEmpty());
 
         // The oldest point is ~7 days ago, every older row one fitted step apart, with Prometheus's values.
@@ -219,9 +220,12 @@ private Q_SLOTS:
         HistoryZoom failing(&dead, Workspace {}, &session, u"svc"_s, kFollowStepS);
         const std::size_t rows = h.size();
         const qsizetype events = session.events().size();
+        QSignalSpy failingStatus(&failing, &HistoryZoom::statusChanged);
         failing.request(now - 8 * kDayMs, now, pixels);
         QTRY_VERIFY_WITH_TIMEOUT(failing.status().startsWith(u"cannot fetch older history: "_s), 60'000);
         QVERIFY(!failing.isBusy());
+        QCOMPARE(failingStatus.last().at(1).toBool(), true); // a failure, not progress
+        QCOMPARE(failingStatus.first().at(1).toBool(), false); // "Fetching…"
         QCOMPARE(session.events().size(), events + 1);
         QVERIFY(session.events().last().message.startsWith(u"cannot fetch older history: "_s));
         QCOMPARE(session.target(r1).history.size(), rows);
