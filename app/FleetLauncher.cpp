@@ -6,6 +6,7 @@
 #include "analysis/Diagnosis.h"
 #include "fleet/AgentSnapshotClient.h"
 #include "fleet/FleetSource.h"
+#include "fleet/HistoryZoom.h"
 #include "fleet/PrometheusClient.h"
 #include "fleet/ServiceLoader.h"
 #include "fleet/SnapshotFollower.h"
@@ -13,6 +14,7 @@
 #include "store/ViewState.h"
 
 #include <QDateTime>
+#include <QStatusBar>
 #include <QTimer>
 
 using namespace Qt::StringLiterals;
@@ -27,6 +29,7 @@ struct FleetLauncher::ServiceWindow
     QTimer follow; // appends what Prometheus got since
     std::unique_ptr<Session> session;
     std::unique_ptr<SnapshotFollower> snapshots; // re-reads the agents' snapshots on each follow round
+    std::unique_ptr<HistoryZoom> zoom; // fetches what lies before the backfill when the chart zooms out
     std::unique_ptr<ViewState> view;
     std::unique_ptr<Diagnosis> diagnosis;
     std::unique_ptr<MainWindow> window;
@@ -120,6 +123,16 @@ void FleetLauncher::showService(
     opened->window->show();
     opened->service = service;
     opened->stepSeconds = std::max<qint64>(1, history->stepMs / 1000);
+    opened->zoom = std::make_unique<HistoryZoom>(
+        m_client.get(), m_workspace, opened->session.get(), service, opened->stepSeconds);
+    HistoryZoom* zoom = opened->zoom.get();
+    connect(opened->view.get(), &ViewState::requestedRangeChanged, zoom, &HistoryZoom::request);
+    connect(zoom, &HistoryZoom::statusChanged, opened->window->statusBar(),
+        [bar = opened->window->statusBar()](const QString& status, bool failure) {
+            bar->showMessage(status, failure ? 15'000 : 0); // the failure stays in the event log
+        });
+    if (opened->view->requestedPixels() > 0) // the chart has drawn already
+        zoom->request(opened->view->requestedFromMs(), opened->view->requestedToMs(), opened->view->requestedPixels());
     ServiceWindow* followed = opened.get();
     connect(&opened->follow, &QTimer::timeout, opened->session.get(), [this, followed] { follow(followed); });
     opened->follow.start(kFollowIntervalMs);

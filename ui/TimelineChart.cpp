@@ -185,6 +185,7 @@ TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
                 scheduleRefresh();
         });
         connect(m_session, &Session::snapshotAdded, this, &TimelineChart::scheduleRefresh);
+        connect(m_session, &Session::historyReplaced, this, &TimelineChart::scheduleRefresh);
     }
     connect(m_viewState, &ViewState::cursorChanged, this, &TimelineChart::layoutCursor);
     connect(m_viewState, &ViewState::pausedChanged, this, [this](bool paused) {
@@ -446,6 +447,7 @@ void TimelineChart::refresh()
     }
     layoutOverlays();
     m_viewState->setVisibleRange(m_t0, m_t1);
+    m_viewState->setRequestedRange(m_rangeMs > 0 ? m_t1 - m_rangeMs : m_t0, m_t1, columns);
 }
 
 QRect TimelineChart::plotRect() const

@@ -29,6 +29,8 @@ constexpr RangeChoice kRanges[] = {
     { u"5 min", 5LL * 60 * 1000 },
     { u"1 h", 60LL * 60 * 1000 },
     { u"12 h", 12LL * 60 * 60 * 1000 },
+    { u"24 h", 24LL * 60 * 60 * 1000 },
+    { u"7 days", 7LL * 24 * 60 * 60 * 1000 },
     { u"All", 0 },
 };
 } // namespace

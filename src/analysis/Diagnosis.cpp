@@ -122,18 +122,20 @@ Diagnosis::Diagnosis(Session* session, ViewState* view, QObject* parent)
             }
         }
     });
-    if (view) {
-        // A cursor move recomputes every target, one target per event-loop turn, and then the route rates
-        // (a trend per route, over up to 12 h: the bulk of the cost on a long session) one route per
-        // turn, so that moving the cursor or opening a recording never holds the window.
-        connect(view, &ViewState::cursorChanged, this, [this] {
-            d->timer->stop();
-            d->deferred.clear();
-            for (int i = 0; i < d->session->targetCount(); ++i)
-                d->deferred.push_back(i);
-            d->stepTimer->start();
-        });
-    }
+    // A cursor move (or the histories rebuilt with older rows: Session::replaceTargetHistories) recomputes
+    // every target, one target per event-loop turn, and then the route rates (a trend per route, over up to
+    // 12 h: the bulk of the cost on a long session) one route per turn, so that moving the cursor or opening
+    // a recording never holds the window.
+    const auto everyTarget = [this] {
+        d->timer->stop();
+        d->deferred.clear();
+        for (int i = 0; i < d->session->targetCount(); ++i)
+            d->deferred.push_back(i);
+        d->stepTimer->start();
+    };
+    if (view)
+        connect(view, &ViewState::cursorChanged, this, everyTarget);
+    connect(session, &Session::historyReplaced, this, everyTarget);
     connect(session, &Session::thresholdsChanged, this, [this] {
         for (int i = 0; i < d->session->targetCount(); ++i) {
             evaluateLevel(i, isLive() && !d->session->isReview());

@@ -164,6 +164,21 @@ ServiceHistory buildServiceHistory(const QString& service, const ServiceRangeInp
     return result;
 }
 
+Sample sampleAt(const QString& target, const TargetHistory& history, std::size_t row)
+{
+    Sample sample;
+    sample.target = target;
+    sample.timestampMs = history.times()[row];
+    sample.latencyMs = history.latencyMs(row);
+    if (history.ok(row)) {
+        for (int m = 0; m < kMetricCount; ++m)
+            sample.metrics.set(static_cast<Metric>(m), history.column(static_cast<Metric>(m))[row]);
+    } else {
+        sample.error = history.error(row);
+    }
+    return sample;
+}
+
 QList<Sample> samplesAfter(const ServiceHistory& history, const QHash<QString, qint64>& lastMs)
 {
     QList<Sample> samples;
@@ -175,16 +190,7 @@ QList<Sample> samplesAfter(const ServiceHistory& history, const QHash<QString, q
         for (std::size_t row = 0; row < h.size(); ++row) {
             if (h.times()[row] <= *last)
                 continue;
-            Sample sample;
-            sample.target = state.config.name;
-            sample.timestampMs = h.times()[row];
-            if (h.ok(row)) {
-                for (int m = 0; m < kMetricCount; ++m)
-                    sample.metrics.set(static_cast<Metric>(m), h.column(static_cast<Metric>(m))[row]);
-            } else {
-                sample.error = h.error(row);
-            }
-            samples.append(sample);
+            samples.append(sampleAt(state.config.name, h, row));
         }
     }
     return samples;

@@ -23,6 +23,7 @@ TargetsModel::TargetsModel(Session* session, QObject* parent)
     connect(session, &Session::snapshotAdded, this, &TargetsModel::onSnapshotAdded);
     // The levels (State colour and sort key) depend on the thresholds.
     connect(session, &Session::thresholdsChanged, this, [this] { allRowsChanged(); });
+    connect(session, &Session::historyReplaced, this, [this] { allRowsChanged(); });
 }
 
 TargetsModel::~TargetsModel() = default;

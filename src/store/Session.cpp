@@ -297,6 +297,20 @@ void Session::adopt(SessionContent content)
         addEvent(event);
 }
 
+bool Session::replaceTargetHistories(std::vector<TargetHistory> histories)
+{
+    if (histories.size() != m_targets.size())
+        return false;
+    for (std::size_t i = 0; i < histories.size(); ++i) {
+        m_targets[i].history = std::move(histories[i]);
+        const TargetHistory& h = m_targets[i].history;
+        if (!h.empty())
+            noteTime(h.times().front());
+    }
+    Q_EMIT historyReplaced();
+    return true;
+}
+
 SessionContent::SessionContent(const Workspace& workspace)
 {
     for (const auto& config : workspace.targets) {

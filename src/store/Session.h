@@ -180,6 +180,12 @@ public:
     // Emits nothing: call it before views are built on the Session.
     void adopt(SessionContent content);
 
+    // A window over Prometheus zoomed out past its oldest point: every target's history rebuilt with the
+    // older rows before its own (fleet/OlderHistory), one per target in order. The targets' configuration,
+    // latest poll and failure count stay (the newest rows are the same); firstTimestampMs moves back.
+    // False, and nothing changes, when the count differs. Emits historyReplaced().
+    bool replaceTargetHistories(std::vector<TargetHistory> histories);
+
 public Q_SLOTS:
     // Samples for unknown targets are ignored (a workspace reload may race with a reply in flight).
     void addSample(const poolscope::Sample& sample);
@@ -195,6 +201,8 @@ Q_SIGNALS:
     void thresholdsChanged();
     // updateWorkspace changed a setting or the path.
     void workspaceChanged();
+    // replaceTargetHistories rebuilt the histories: whatever was derived from them is to be derived again.
+    void historyReplaced();
 
 private:
     void noteTime(qint64 ms);

@@ -33,6 +33,16 @@ void ViewState::setVisibleRange(qint64 fromMs, qint64 toMs)
     Q_EMIT visibleRangeChanged(fromMs, toMs);
 }
 
+void ViewState::setRequestedRange(qint64 fromMs, qint64 toMs, int pixels)
+{
+    if (fromMs == m_requestedFromMs && toMs == m_requestedToMs && pixels == m_requestedPixels)
+        return;
+    m_requestedFromMs = fromMs;
+    m_requestedToMs = toMs;
+    m_requestedPixels = pixels;
+    Q_EMIT requestedRangeChanged(fromMs, toMs, pixels);
+}
+
 void ViewState::setPaused(bool paused)
 {
     if (paused == m_paused)

@@ -32,6 +32,13 @@ public:
     qint64 visibleFromMs() const { return m_fromMs; }
     qint64 visibleToMs() const { return m_toMs; }
     void setVisibleRange(qint64 fromMs, qint64 toMs);
+    // The range the timeline was asked for (its range choice, ending at the newest data) before it is
+    // narrowed to the data held, and its width in pixels: a window over Prometheus fetches what lies before
+    // its oldest point (fleet/HistoryZoom). 0, 0, 0 before it has drawn.
+    qint64 requestedFromMs() const { return m_requestedFromMs; }
+    qint64 requestedToMs() const { return m_requestedToMs; }
+    int requestedPixels() const { return m_requestedPixels; }
+    void setRequestedRange(qint64 fromMs, qint64 toMs, int pixels);
 
     // Paused: the visible range stays put while data arrives; not paused: it follows the newest data.
     bool isPaused() const { return m_paused; }
@@ -41,6 +48,7 @@ Q_SIGNALS:
     void cursorChanged(qint64 cursorMs);
     void redactedChanged(bool redacted);
     void visibleRangeChanged(qint64 fromMs, qint64 toMs);
+    void requestedRangeChanged(qint64 fromMs, qint64 toMs, int pixels);
     void pausedChanged(bool paused);
 
 private:
@@ -48,6 +56,9 @@ private:
     bool m_redacted = false;
     qint64 m_fromMs = 0;
     qint64 m_toMs = 0;
+    qint64 m_requestedFromMs = 0;
+    qint64 m_requestedToMs = 0;
+    int m_requestedPixels = 0;
     bool m_paused = false;
 };
 
