@@ -13,6 +13,8 @@ packages=(
   qt6-qpa-plugins fonts-dejavu-core
   # demo and tests: a throwaway PostgreSQL and the Python demo service
   postgresql python3 python3-flask python3-psycopg python3-psycopg-pool python3-sqlalchemy python3-prometheus-client
+  # the side-by-side CPU bench (tests/bench/side_by_side.py): pg_activity, run on a pty by util-linux's script
+  pg-activity
   # pgbouncer as a source (tst_pooler starts one of its own; the service is not enabled by this script)
   pgbouncer
   # the node-postgres probe's tests (node --test)

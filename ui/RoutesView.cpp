@@ -11,13 +11,21 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QShowEvent>
 #include <QSplitter>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
 
 namespace poolscope {
+
+namespace {
+// Hidden (another tab is shown), the table is refreshed at most this often: only the tab's title (the route and
+// rising counts) shows it. The chart's visible range moves on every refresh of the timeline.
+constexpr int kHiddenRefreshMs = 2000;
+} // namespace
 
 RoutesView::RoutesView(Session* session, ViewState* view, Diagnosis* diagnosis, QWidget* parent)
     : QWidget(parent)
@@ -26,7 +34,11 @@ RoutesView::RoutesView(Session* session, ViewState* view, Diagnosis* diagnosis, 
     , m_diagnosis(diagnosis)
     , m_model(new RoutesModel(this))
     , m_proxy(new RoutesProxyModel(this))
+    , m_hiddenTimer(new QTimer(this))
 {
+    m_hiddenTimer->setSingleShot(true);
+    m_hiddenTimer->setInterval(kHiddenRefreshMs);
+    connect(m_hiddenTimer, &QTimer::timeout, this, &RoutesView::refresh);
     setAccessibleName(tr("Routes"));
     m_proxy->setSourceModel(m_model);
 
@@ -83,11 +95,11 @@ RoutesView::RoutesView(Session* session, ViewState* view, Diagnosis* diagnosis, 
     if (diagnosis) {
         connect(diagnosis, &Diagnosis::updated, this, [this](int target) {
             if (target == m_target)
-                refresh();
+                scheduleRefresh();
         });
     }
     if (view) {
-        connect(view, &ViewState::cursorChanged, this, &RoutesView::refresh);
+        connect(view, &ViewState::cursorChanged, this, &RoutesView::scheduleRefresh);
         // Rates over what the timeline shows (5 min, 1 h, 12 h, all, or the frozen range while paused).
         connect(view, &ViewState::visibleRangeChanged, this, &RoutesView::setRange);
     }
@@ -105,8 +117,24 @@ void RoutesView::setTarget(int targetIndex)
     m_chart->setRoute(nullptr);
 }
 
+void RoutesView::scheduleRefresh()
+{
+    if (isVisible())
+        refresh();
+    else if (!m_hiddenTimer->isActive())
+        m_hiddenTimer->start();
+}
+
+void RoutesView::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (m_hiddenTimer->isActive())
+        refresh(); // what changed while hidden, before the first paint
+}
+
 void RoutesView::refresh()
 {
+    m_hiddenTimer->stop();
     if (!m_session || m_target < 0 || m_target >= m_session->targetCount()) {
         m_model->clear();
     } else {
@@ -129,7 +157,7 @@ void RoutesView::setRange(qint64 fromMs, qint64 toMs)
         return;
     m_fromMs = fromMs;
     m_toMs = toMs;
-    refresh();
+    scheduleRefresh();
 }
 
 void RoutesView::selectRoute(const QString& name)

@@ -7,6 +7,7 @@ class QLabel;
 class QLineEdit;
 class QSortFilterProxyModel;
 class QTableView;
+class QTimer;
 
 namespace poolscope {
 
@@ -27,6 +28,8 @@ public:
 
     void setTarget(int targetIndex);
     int target() const { return m_target; }
+    // Now. Changes of the data, the cursor and the range refresh at once while the view is shown, and at most
+    // every 2 s while it is hidden (for the tab title's counts); showing it refreshes what is pending.
     void refresh();
     // The range the rates cover: the chart's visible range; (0, 0) = the diagnosis window.
     void setRange(qint64 fromMs, qint64 toMs);
@@ -41,8 +44,12 @@ public:
 Q_SIGNALS:
     void countChanged(int routes, int rising);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void showSelectedRoute();
+    void scheduleRefresh();
 
     QPointer<Session> m_session;
     QPointer<ViewState> m_view;
@@ -56,6 +63,7 @@ private:
     QLabel* m_summary = nullptr;
     QTableView* m_table = nullptr;
     RouteChart* m_chart = nullptr;
+    QTimer* m_hiddenTimer = nullptr; // a refresh is pending while hidden
 };
 
 } // namespace poolscope

@@ -40,6 +40,7 @@ Q_SIGNALS:
 
 private:
     void schedule();
+    void fitColumns(); // the columns but Name to their contents
 
     QPointer<Session> m_session;
     TargetsModel* m_model = nullptr;

@@ -20,6 +20,10 @@ namespace poolscope {
 namespace {
 
 constexpr qint64 kMinIntervalMs = 1000; // at most about one recomputation per second and target
+// Live, the route rates (a trend per route over up to 12 h) are recomputed at most this often per target: they
+// move slowly, cost the bulk of the analysis, and the window's routes table computes its own over the range the
+// chart shows. recompute(), setWindow() and a cursor move still compute them at once.
+constexpr qint64 kRoutesIntervalMs = 10'000;
 
 // The metrics of the newest successful poll at or before toMs.
 MetricValues metricsAtOrBefore(const TargetState& target, qint64 toMs)
@@ -59,6 +63,7 @@ struct Diagnosis::Private
     std::vector<TargetDiagnosis> targets;
     std::vector<double> levelDiscrepancy; // the discrepancy the level was judged on
     std::vector<QElapsedTimer> lastRun;
+    std::vector<QElapsedTimer> lastRoutesRun; // of the route rates (kRoutesIntervalMs)
     std::vector<bool> pending;
     std::vector<bool> reconstructed; // the target's reconstruction is built (or cannot be)
     std::vector<ThresholdLevel> reportedLevel; // the level the event log knows
@@ -94,6 +99,7 @@ Diagnosis::Diagnosis(Session* session, ViewState* view, QObject* parent)
     d->targets.resize(targets);
     d->levelDiscrepancy.assign(targets, kAbsent);
     d->lastRun.resize(targets);
+    d->lastRoutesRun.resize(targets);
     d->pending.assign(targets, false);
     d->reconstructed.assign(targets, false);
     d->reportedLevel.assign(targets, ThresholdLevel::Ok);
@@ -196,7 +202,9 @@ void Diagnosis::schedule(int targetIndex)
         return;
     QElapsedTimer& last = d->lastRun[i];
     if (!last.isValid() || last.elapsed() >= kMinIntervalMs) {
-        compute(targetIndex, RouteRates::Now);
+        const QElapsedTimer& routesRun = d->lastRoutesRun[i];
+        const bool routesDue = !routesRun.isValid() || routesRun.elapsed() >= kRoutesIntervalMs;
+        compute(targetIndex, routesDue ? RouteRates::Now : RouteRates::Keep);
         return;
     }
     d->pending[i] = true;
@@ -288,10 +296,13 @@ void Diagnosis::compute(int targetIndex, RouteRates routes)
     const qint64 routesFromMs = std::max(fromMs, out.verdict.fromMs);
     std::erase_if(d->pendingRoutes, [targetIndex](const Private::PendingRoutes& p) { return p.target == targetIndex; });
     const bool later = routes == RouteRates::Later && !t.history.routes().empty();
-    if (later)
+    if (later) {
         d->pendingRoutes.push_back({ targetIndex, routesFromMs, toMs, {} });
-    else
+        d->lastRoutesRun[i].start();
+    } else if (routes != RouteRates::Keep) {
         out.routes = routeRates(targetIndex, routesFromMs, toMs);
+        d->lastRoutesRun[i].start();
+    }
 
     double discrepancy = out.verdict.level;
     if (!isPresent(discrepancy)) {

@@ -39,8 +39,9 @@ struct TargetDiagnosis
 };
 
 // The live analysis of a Session (IMPLEMENTED BY THE DIAGNOSIS HELPER — this header is the contract):
-// feeds a BackendTracker per database from every snapshot, recomputes each target's verdict,
-// reconciliation and route rates (throttled, at most about once a second per target), adds an Event to
+// feeds a BackendTracker per database from every snapshot, recomputes each target's verdict and
+// reconciliation (throttled, at most about once a second per target) and its route rates (at most every 10 s
+// live; at once on recompute(), setWindow() and a cursor move), adds an Event to
 // the Session when a target crosses a threshold (and when it goes back), and emits updated(target).
 // Works the same on a session rebuilt from a recording.
 class Diagnosis : public QObject
@@ -75,7 +76,8 @@ private:
     struct Private;
     // Now: the route rates with the rest. Later: the rest now, the route rates one route per event-loop
     // turn after it (until then the previous ones stay), with another updated() when they are all in.
-    enum class RouteRates { Now, Later };
+    // Keep: the previous route rates stay (live, between two of their throttled recomputations).
+    enum class RouteRates { Now, Later, Keep };
     void schedule(int targetIndex);
     void runPending();
     void compute(int targetIndex, RouteRates routes);

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """N fake pool-owning services for bench_agent: one asyncio process, one port each on 127.0.0.1, each serving a
 seed-profile health payload (checked_out, tracked, discrepancy, pool max, five routes) that changes a little per
-request. Prints one line "ready PORT PORT ..." on stdout, then serves until stdin closes or SIGTERM."""
+request. An optional second argument sets the number of routes (default 5). Prints one line "ready PORT PORT ..." on stdout, then serves until stdin closes or SIGTERM."""
 import asyncio
 import json
 import random
@@ -9,12 +9,12 @@ import signal
 import sys
 
 
-def payload(index: int, tick: int) -> bytes:
+def payload(index: int, tick: int, route_count: int) -> bytes:
     rnd = random.Random(index * 1_000_003 + tick)
     tracked = rnd.randint(0, 6)
     held = index % 7
     routes = {f"/api/r{r}": {"acquired": tick * (r + 1), "released": tick * (r + 1) - rnd.randint(0, 1)}
-              for r in range(5)}
+              for r in range(route_count)}
     body = {"database": {"pool": {"checked_out": tracked + held, "pool_size": 20, "pool_max": 20},
                          "tracking": {"total_active": tracked, "tracking_discrepancy": held,
                                       "total_acquired": tick * 15, "total_released": tick * 15 - tracked,
@@ -22,7 +22,7 @@ def payload(index: int, tick: int) -> bytes:
     return json.dumps(body).encode()
 
 
-async def main(count: int) -> None:
+async def main(count: int, route_count: int) -> None:
     ticks = [0] * count
     servers = []
 
@@ -34,7 +34,7 @@ async def main(count: int) -> None:
                     if not head:
                         break
                     ticks[index] += 1
-                    body = payload(index, ticks[index])
+                    body = payload(index, ticks[index], route_count)
                     writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
                                  + str(len(body)).encode() + b"\r\n\r\n" + body)
                     await writer.drain()
@@ -56,4 +56,4 @@ async def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 200))
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 200, int(sys.argv[2]) if len(sys.argv) > 2 else 5))
