@@ -79,10 +79,16 @@ TargetState SessionAtCursor::targetAt(const TargetState& target, qint64 atMs)
         state.lastOk = state.latest;
     else if (okRow >= 0)
         state.lastOk = sampleAt(target, static_cast<std::size_t>(okRow));
+    // The newest count at or before the moment; a failed read (NaN) keeps the one before, as the live state does.
     const auto times = history.backendCountTimes();
-    const auto after = std::upper_bound(times.begin(), times.end(), atMs);
-    if (after != times.begin())
-        state.backendCount = std::llround(history.backendCounts()[static_cast<std::size_t>(after - times.begin() - 1)]);
+    const auto counts = history.backendCounts();
+    for (auto i = static_cast<std::size_t>(std::upper_bound(times.begin(), times.end(), atMs) - times.begin()); i > 0;
+         --i) {
+        if (isPresent(counts[i - 1])) {
+            state.backendCount = std::llround(counts[i - 1]);
+            break;
+        }
+    }
     return state;
 }
 
