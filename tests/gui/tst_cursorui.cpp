@@ -238,6 +238,46 @@ private Q_SLOTS:
         QCOMPARE(before.backendCount, qint64(-1));
     }
 
+    // The verdict at a past moment knows only what was known then: the server's connection limit it runs into is
+    // the one read at the cursor, not the newest.
+    void verdictUsesTheServerLimitAtTheCursor()
+    {
+        Workspace ws;
+        TargetConfig t;
+        t.name = u"web"_s;
+        t.applicationName = u"web"_s;
+        t.database = u"main"_s;
+        ws.targets.append(t);
+        DatabaseConfig db;
+        db.name = u"main"_s;
+        ws.databases.append(db);
+        Session session(ws);
+        MemoryArchive archive;
+        session.setArchive(&archive);
+        for (int i = 0; i < kSamples; ++i) {
+            Sample s;
+            s.target = u"web"_s;
+            s.timestampMs = timeOf(i);
+            s.metrics.set(Metric::CheckedOut, 10 + i); // growing, no pool max: the server's limit is the one ahead
+            s.metrics.set(Metric::Tracked, 4);
+            session.addSample(s);
+            ActivitySnapshot snap = snapshot(u"main"_s, i);
+            snap.maxConnections = i < 80 ? 300 : 500; // raised at poll 80
+            archive.snapshots[u"main"_s][snap.timestampMs] = snap;
+            session.addSnapshot(snap);
+        }
+        ViewState view;
+        Diagnosis diagnosis(&session, &view);
+        diagnosis.recompute();
+        QCOMPARE(diagnosis.target(0).verdict.kind, VerdictKind::Growing);
+        QCOMPARE(diagnosis.target(0).verdict.serverMaxConnections, 500);
+        view.setCursor(timeOf(60));
+        QTRY_COMPARE(diagnosis.target(0).cursorMs, timeOf(60));
+        QCOMPARE(diagnosis.target(0).verdict.kind, VerdictKind::Growing);
+        QCOMPARE(diagnosis.target(0).verdict.serverMaxConnections, 300);
+        QCOMPARE(diagnosis.target(0).verdict.toMs, timeOf(60));
+    }
+
     void viewsFollowTheCursor_data()
     {
         QTest::addColumn<bool>("review");
