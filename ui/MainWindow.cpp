@@ -110,6 +110,7 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
     setCentralWidget(mainSplitter);
 
     m_status = new StatusPane(session, this);
+    m_status->followCursor(m_atCursor);
     statusBar()->addWidget(m_status, 1);
     m_evidence = new EvidenceActions(this, session, m_view, m_actions);
     m_notifier = new Notifier(session, this);

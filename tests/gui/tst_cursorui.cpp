@@ -4,6 +4,7 @@
 
 #include "EvidenceActions.h"
 #include "MainWindow.h"
+#include "StatusPane.h"
 #include "TargetsPane.h"
 #include "TimelinePane.h"
 #include "VerdictBanner.h"
@@ -304,6 +305,9 @@ private Q_SLOTS:
             QCOMPARE(cell(model, 1, TargetsModel::State), u"ok"_s);
             QCOMPARE(cell(model, 1, TargetsModel::LastPoll), formatClock(timeOf(kSamples - 1) + 1));
             QVERIFY2(!w.windowTitle().contains(u" at "_s), qPrintable(w.windowTitle()));
+            QVERIFY2(
+                w.statusPane()->statusText().contains(u"2 targets ok"_s), qPrintable(w.statusPane()->statusText()));
+            QVERIFY(w.statusPane()->errorText().isEmpty());
             QVERIFY2(w.timelinePane()->titleText().contains(u"<b>70</b>"_s), qPrintable(w.timelinePane()->titleText()));
             QVERIFY(!w.timelinePane()->titleText().contains(u"at "_s + moment));
             QVERIFY2(
@@ -345,6 +349,11 @@ private Q_SLOTS:
         QVERIFY2(
             details.contains(u"%1 backends · read %2"_s.arg(workerBackends(kMoment)).arg(formatClock(timeOf(kMoment)))),
             qPrintable(details));
+
+        // The status bar counts what the list shows then; its last poll stays the newest (the monitor lives on).
+        QVERIFY2(w.statusPane()->statusText().contains(u"1 target ok, 1 failing"_s),
+            qPrintable(w.statusPane()->statusText()));
+        QCOMPARE(w.statusPane()->errorText(), u"worker: connection refused"_s);
 
         // The worker's details at that moment: failing, three in a row.
         w.selectTarget(1);
