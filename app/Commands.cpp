@@ -35,6 +35,7 @@
 #include "record/RecordingReader.h"
 #include "sources/Monitor.h"
 #include "store/Session.h"
+#include "store/SessionAtCursor.h"
 #include "store/ViewState.h"
 #include "workspace/RecentWorkspaces.h"
 
@@ -180,6 +181,7 @@ void openReview(JobTracker& jobs, QObject* receiver, const CommandLine& commandL
         if (archive) {
             live->archive = std::move(archive);
             live->session->setArchive(live->archive.get());
+            live->window->sessionAtCursor()->refresh(); // the databases at the cursor come from the archive
         }
         if (complete)
             complete(live->window.get());

@@ -14,6 +14,7 @@
 #include "jobs/JobTracker.h"
 #include "models/Format.h"
 #include "store/Session.h"
+#include "store/SessionAtCursor.h"
 #include "store/ViewState.h"
 
 #include <QAction>
@@ -225,7 +226,7 @@ struct EvidenceActions::ExportTask
     ExportKind kind = ExportKind::Timeline;
     ExportOptions options;
     SessionExportData data;
-    ActivitySnapshot snapshot; // Backends: the one the table shows
+    QList<ActivitySnapshot> snapshots; // Backends: every database's at the cursor
 
     bool write(const QString& path, QString* error) const
     {
@@ -237,7 +238,7 @@ struct EvidenceActions::ExportTask
         case ExportKind::Events:
             return exportEvents(data, path, options, error);
         case ExportKind::Backends:
-            return exportBackends(snapshot, path, options, error);
+            return exportBackends(snapshots, path, options, error);
         case ExportKind::Holders:
             return exportHolders(data, path, options, error);
         case ExportKind::Poolers:
@@ -281,11 +282,10 @@ bool EvidenceActions::prepareExport(
                 *error = tr("%1: the workspace has no database").arg(path);
             return false;
         }
-        int db = 0;
-        const int target = m_window->selectedTarget();
-        if (target >= 0)
-            db = std::max(0, m_session->databaseIndex(m_session->target(target).config.database));
-        task->snapshot = m_session->snapshotAt(db, m_view->cursor());
+        // Every database's read at the cursor, as the window already holds them (SessionAtCursor): one file.
+        const SessionAtCursor* atCursor = m_window->sessionAtCursor();
+        for (int db = 0; db < m_session->databaseCount(); ++db)
+            task->snapshots.append(atCursor->database(db).lastOk);
         return true;
     }
     }

@@ -54,7 +54,7 @@ public:
     QString cursorText() const;
 
     // Writes an export without dialogs. everything=false exports the chart's visible range. Backends are
-    // the snapshot the table shows (at the cursor) of the selected target's database.
+    // every database's snapshot at the cursor (what the backends table shows), in one file.
     bool exportCsv(ExportKind kind, const QString& path, bool everything, QString* error = nullptr);
     bool saveScreenshot(ScreenshotKind kind, const QString& path, QString* error = nullptr);
     void copyScreenshot();

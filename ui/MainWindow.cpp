@@ -20,12 +20,14 @@
 #include "WorkspaceDialog.h"
 #include "analysis/Diagnosis.h"
 #include "cli/OutputPath.h"
+#include "format/Format.h"
 #include "jobs/JobTracker.h"
 #include "models/BackendsModel.h"
 #include "models/TargetsModel.h"
 #include "sources/BackendActions.h"
 #include "sources/Monitor.h"
 #include "store/Session.h"
+#include "store/SessionAtCursor.h"
 #include "store/ViewState.h"
 #include "workspace/RecentWorkspaces.h"
 #include "workspace/WorkspaceEdit.h"
@@ -54,6 +56,7 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
     , m_session(session)
     , m_diagnosis(diagnosis)
     , m_view(view ? view : new ViewState(this))
+    , m_atCursor(new SessionAtCursor(session, m_view, this))
 {
     setWindowIcon(Theme::appIcon());
     setAccessibleName(tr("PoolScope main window"));
@@ -65,12 +68,14 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
     mainSplitter->setObjectName(u"MainSplitter"_s);
     mainSplitter->setChildrenCollapsible(false);
     m_targets = new TargetsPane(session, mainSplitter);
+    m_targets->followCursor(m_atCursor);
     mainSplitter->addWidget(m_targets);
     auto* centre = new QSplitter(Qt::Vertical, mainSplitter);
     centre->setObjectName(u"CentreSplitter"_s);
     centre->setChildrenCollapsible(false);
     m_timeline = new TimelinePane(session, m_view, m_actions->action(WindowActions::Id::Pause),
         m_actions->action(WindowActions::Id::Follow), centre);
+    m_timeline->followCursor(m_atCursor);
     m_timeline->chart()->setDiagnosis(diagnosis);
     m_verdict = new VerdictPane(diagnosis, m_timeline);
     m_timeline->setBanner(m_verdict);
@@ -105,6 +110,7 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
     setCentralWidget(mainSplitter);
 
     m_status = new StatusPane(session, this);
+    m_status->followCursor(m_atCursor);
     statusBar()->addWidget(m_status, 1);
     m_evidence = new EvidenceActions(this, session, m_view, m_actions);
     m_notifier = new Notifier(session, this);
@@ -148,6 +154,7 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
         m_actions->action(WindowActions::Id::SaveWorkspaceAs), &QAction::triggered, this, &MainWindow::saveWorkspaceAs);
     if (session)
         connect(session, &Session::workspaceChanged, this, &MainWindow::updateTitle);
+    connect(m_atCursor, &SessionAtCursor::changed, this, &MainWindow::updateTitle);
     updateTitle();
     updateWorkspaceActions();
     connect(m_actions->action(WindowActions::Id::KeyboardShortcuts), &QAction::triggered, this,
@@ -176,7 +183,9 @@ void MainWindow::updateTitle()
     QString name = !path.isEmpty() ? QFileInfo(path).fileName() : m_modified ? u"new workspace"_s : u"ad hoc"_s;
     if (m_session && m_session->isReview())
         name = QFileInfo(path).fileName();
-    setWindowTitle(u"PoolScope — "_s + name + (m_modified ? u" *"_s : QString()));
+    // Not live: the moment every view shows, so that a screenshot says when it is.
+    const QString moment = m_atCursor->isLive() ? QString() : u" — at "_s + formatClock(m_atCursor->cursor());
+    setWindowTitle(u"PoolScope — "_s + name + (m_modified ? u" *"_s : QString()) + moment);
 }
 
 void MainWindow::updateWorkspaceActions()

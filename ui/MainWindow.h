@@ -22,6 +22,7 @@ class Monitor;
 class Notifier;
 class RoutesView;
 class Session;
+class SessionAtCursor;
 class ShortcutsDialog;
 class StatusPane;
 class TargetsPane;
@@ -49,6 +50,8 @@ public:
     Session* session() const;
     Diagnosis* diagnosis() const;
     ViewState* viewState() const { return m_view; }
+    // The session at the time cursor that the targets list, details, chart title and window title show.
+    SessionAtCursor* sessionAtCursor() const { return m_atCursor; }
 
     TargetsPane* targetsPane() const { return m_targets; }
     TimelinePane* timelinePane() const { return m_timeline; }
@@ -137,6 +140,7 @@ private:
     QPointer<Monitor> m_monitor;
     BackendActions* m_backendActions = nullptr;
     ViewState* m_view = nullptr;
+    SessionAtCursor* m_atCursor = nullptr;
     WindowActions* m_actions = nullptr;
     TargetsPane* m_targets = nullptr;
     TimelinePane* m_timeline = nullptr;

@@ -3,6 +3,7 @@
 #include "Theme.h"
 #include "models/Format.h"
 #include "store/Session.h"
+#include "store/SessionAtCursor.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -57,6 +58,16 @@ StatusPane::StatusPane(Session* session, QWidget* parent)
 
 StatusPane::~StatusPane() = default;
 
+void StatusPane::followCursor(SessionAtCursor* cursor)
+{
+    if (m_cursor)
+        disconnect(m_cursor, nullptr, this, nullptr);
+    m_cursor = cursor;
+    if (cursor)
+        connect(cursor, &SessionAtCursor::changed, this, &StatusPane::refresh);
+    refresh();
+}
+
 QString StatusPane::statusText() const
 {
     return m_status->text();
@@ -83,8 +94,8 @@ void StatusPane::refresh()
     qint64 errorTime = 0;
     QString error;
     for (int i = 0; i < m_session->targetCount(); ++i) {
-        const TargetState& t = m_session->target(i);
-        lastPoll = std::max(lastPoll, t.latest.timestampMs);
+        lastPoll = std::max(lastPoll, m_session->target(i).latest.timestampMs);
+        const TargetState& t = m_cursor ? m_cursor->target(i) : m_session->target(i);
         if (!t.polled()) {
             ++targetsWaiting;
         } else if (t.latest.ok()) {
@@ -99,8 +110,8 @@ void StatusPane::refresh()
     }
     int dbOk = 0, dbFailing = 0, dbWaiting = 0;
     for (int i = 0; i < m_session->databaseCount(); ++i) {
-        const DatabaseState& d = m_session->database(i);
-        lastPoll = std::max(lastPoll, d.latest.timestampMs);
+        lastPoll = std::max(lastPoll, m_session->database(i).latest.timestampMs);
+        const DatabaseState& d = m_cursor ? m_cursor->database(i) : m_session->database(i);
         if (!d.polled()) {
             ++dbWaiting;
         } else if (d.latest.ok()) {
@@ -115,8 +126,8 @@ void StatusPane::refresh()
     }
     int poolersOk = 0, poolersFailing = 0, poolersWaiting = 0;
     for (int i = 0; i < m_session->poolerCount(); ++i) {
-        const PoolerState& p = m_session->pooler(i);
-        lastPoll = std::max(lastPoll, p.latest.timestampMs);
+        lastPoll = std::max(lastPoll, m_session->pooler(i).latest.timestampMs);
+        const PoolerState& p = m_cursor ? m_cursor->pooler(i) : m_session->pooler(i);
         if (!p.polled()) {
             ++poolersWaiting;
         } else if (p.latest.ok()) {

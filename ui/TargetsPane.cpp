@@ -5,6 +5,7 @@
 #include "models/Format.h"
 #include "models/TargetsModel.h"
 #include "store/Session.h"
+#include "store/SessionAtCursor.h"
 
 #include <QAction>
 #include <QHeaderView>
@@ -109,6 +110,17 @@ void TargetsPane::installColumnMenu(QHeaderView* header)
     });
 }
 
+void TargetsPane::followCursor(SessionAtCursor* cursor)
+{
+    if (m_cursor)
+        disconnect(m_cursor, nullptr, this, nullptr);
+    m_cursor = cursor;
+    m_model->followCursor(cursor);
+    if (cursor)
+        connect(cursor, &SessionAtCursor::changed, this, &TargetsPane::refresh);
+    refresh();
+}
+
 void TargetsPane::selectTarget(int targetIndex)
 {
     const QModelIndex index = m_proxy->index(targetIndex, 0);
@@ -130,6 +142,8 @@ QString TargetsPane::detailsText() const
 
 void TargetsPane::schedule()
 {
+    if (m_cursor && !m_cursor->isLive())
+        return; // the details show a moment of the past: new data does not change it
     if (!m_timer->isActive())
         m_timer->start();
 }
@@ -144,9 +158,23 @@ void TargetsPane::refresh()
         return u"<tr><td style=\"color:#616161; padding-right:10px\">%1</td><td>%2</td></tr>"_s.arg(label, value);
     };
     QString html;
+    const bool past = m_cursor && !m_cursor->isLive();
+    const auto targetAt
+        = [this](int i) -> const TargetState& { return m_cursor ? m_cursor->target(i) : m_session->target(i); };
+    const auto databaseAt
+        = [this](int i) -> const DatabaseState& { return m_cursor ? m_cursor->database(i) : m_session->database(i); };
+    const auto poolerAt
+        = [this](int i) -> const PoolerState& { return m_cursor ? m_cursor->pooler(i) : m_session->pooler(i); };
+    // In the past: what moment this is, before anything else (and in place of "waiting" for what had no read yet).
+    const QString nothingYet
+        = past ? tr("no read at or before %1").arg(formatClock(m_cursor->cursor())) : tr("waiting");
+    if (past)
+        html
+            += u"<p style=\"margin:0 0 4px 0\"><span style=\"color:#ffffff; background:#6a1b9a\"><b>&nbsp;%1&nbsp;</b></span></p>"_s
+                   .arg(tr("At %1 (time cursor)").arg(formatClock(m_cursor->cursor())));
     const int target = selectedTarget();
     if (target >= 0) {
-        const TargetState& t = m_session->target(target);
+        const TargetState& t = targetAt(target);
         const auto& m = t.lastOk.metrics;
         const auto value = [](double v) { return isPresent(v) ? QString::number(v, 'f', 0) : unknownText(); };
         const auto level = TargetsModel::stateLevel(t, m_session->workspace().thresholds);
@@ -156,7 +184,7 @@ void TargetsPane::refresh()
         html += row(tr("Target"), u"<b>%1</b>"_s.arg(t.config.name.toHtmlEscaped()));
         html += row(u"URL"_s, t.config.url.toHtmlEscaped());
         html += row(tr("State"), state);
-        html += row(tr("Last poll"),
+        html += row(past ? tr("Poll") : tr("Last poll"),
             t.polled() ? formatClock(t.latest.timestampMs)
                     + (t.latest.latencyMs >= 0 ? u" (%1 ms)"_s.arg(t.latest.latencyMs) : QString())
                        : unknownText());
@@ -174,11 +202,11 @@ void TargetsPane::refresh()
         html += u"</table>"_s;
     }
     for (int i = 0; i < m_session->databaseCount(); ++i) {
-        const DatabaseState& d = m_session->database(i);
+        const DatabaseState& d = databaseAt(i);
         QString state;
         if (!d.polled())
-            state = u"<span style=\"color:%1\">waiting</span>"_s.arg(
-                Theme::stateColor(TargetsModel::StateLevel::Waiting).name());
+            state = u"<span style=\"color:%1\">%2</span>"_s.arg(
+                Theme::stateColor(TargetsModel::StateLevel::Waiting).name(), nothingYet);
         else if (d.latest.ok())
             state = u"<span style=\"color:%1\"><b>ok</b></span> · %2 backends · read %3"_s
                         .arg(Theme::stateColor(TargetsModel::StateLevel::Ok).name())
@@ -192,11 +220,11 @@ void TargetsPane::refresh()
             + u"</table>"_s;
     }
     for (int i = 0; i < m_session->poolerCount(); ++i) {
-        const PoolerState& p = m_session->pooler(i);
+        const PoolerState& p = poolerAt(i);
         QString state;
         if (!p.polled())
-            state = u"<span style=\"color:%1\">waiting</span>"_s.arg(
-                Theme::stateColor(TargetsModel::StateLevel::Waiting).name());
+            state = u"<span style=\"color:%1\">%2</span>"_s.arg(
+                Theme::stateColor(TargetsModel::StateLevel::Waiting).name(), nothingYet);
         else if (p.latest.ok())
             state = u"<span style=\"color:%1\"><b>ok</b></span> · %2 pools · %3 clients · %4 servers · read %5"_s
                         .arg(Theme::stateColor(TargetsModel::StateLevel::Ok).name())

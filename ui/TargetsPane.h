@@ -11,17 +11,21 @@ class QTreeView;
 namespace poolscope {
 
 class Session;
+class SessionAtCursor;
 class TargetsModel;
 class TargetsProxyModel;
 
-// The left pane: the targets (state and newest numbers) and, below, the selected target's and the
-// databases' details. Emits targetChanged when the selection moves.
+// The left pane: the targets (state and newest numbers, or those at the time cursor) and, below, the selected
+// target's and the databases' details. Emits targetChanged when the selection moves.
 class TargetsPane : public QWidget
 {
     Q_OBJECT
 public:
     explicit TargetsPane(Session* session, QWidget* parent = nullptr);
     ~TargetsPane() override;
+
+    // The list and the details show the targets and databases at the cursor (live: the newest); null: the newest.
+    void followCursor(SessionAtCursor* cursor);
 
     void selectTarget(int targetIndex);
     int selectedTarget() const; // -1 when none
@@ -43,6 +47,7 @@ private:
     void fitColumns(); // the columns but Name to their contents
 
     QPointer<Session> m_session;
+    QPointer<SessionAtCursor> m_cursor;
     TargetsModel* m_model = nullptr;
     TargetsProxyModel* m_proxy = nullptr;
     QTreeView* m_view = nullptr;

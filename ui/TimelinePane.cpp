@@ -4,6 +4,7 @@
 #include "TimelineChart.h"
 #include "models/Format.h"
 #include "store/Session.h"
+#include "store/SessionAtCursor.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -108,6 +109,16 @@ void TimelinePane::setTarget(int targetIndex)
     updateTitle();
 }
 
+void TimelinePane::followCursor(SessionAtCursor* cursor)
+{
+    if (m_cursor)
+        disconnect(m_cursor, nullptr, this, nullptr);
+    m_cursor = cursor;
+    if (cursor)
+        connect(cursor, &SessionAtCursor::changed, this, &TimelinePane::updateTitle);
+    updateTitle();
+}
+
 QString TimelinePane::titleText() const
 {
     return m_title->text();
@@ -121,6 +132,8 @@ void TimelinePane::refresh()
 
 void TimelinePane::schedule()
 {
+    if (m_cursor && !m_cursor->isLive())
+        return; // the title shows a moment of the past: new data does not change it
     if (!m_timer->isActive())
         m_timer->start();
 }
@@ -132,7 +145,7 @@ void TimelinePane::updateTitle()
         m_title->setText(QString());
         return;
     }
-    const TargetState& t = m_session->target(m_target);
+    const TargetState& t = m_cursor ? m_cursor->target(m_target) : m_session->target(m_target);
     const auto& m = t.lastOk.metrics;
     const auto value = [](double v) { return isPresent(v) ? QString::number(v, 'f', 0) : unknownText(); };
     const auto colored = [](Theme::Line line, const QString& label, const QString& v) {
@@ -146,6 +159,10 @@ void TimelinePane::updateTitle()
         if (t.backendCount >= 0)
             title += u" · "_s + colored(Theme::Line::Backends, u"backends"_s, QString::number(t.backendCount));
     }
+    // Not live: which moment these numbers are, in the time cursor's colour.
+    if (m_cursor && !m_cursor->isLive())
+        title += u" &nbsp; <span style=\"color:#ffffff; background:#6a1b9a\">&nbsp;%1&nbsp;</span>"_s.arg(
+            tr("at %1").arg(formatClock(m_cursor->cursor())));
     m_title->setText(title);
 }
 

@@ -12,10 +12,12 @@ class QVBoxLayout;
 namespace poolscope {
 
 class Session;
+class SessionAtCursor;
 class TimelineChart;
 class ViewState;
 
-// The selected target's timeline: a title line with its newest numbers, the range box and the
+// The selected target's timeline: a title line with its newest numbers (or those at the time cursor, and the
+// cursor's moment), the range box and the
 // Pause/Follow actions (given: they are made with the window's other actions), an optional banner
 // (the verdict) and the chart.
 class TimelinePane : public QWidget
@@ -26,6 +28,8 @@ public:
     ~TimelinePane() override;
 
     void setTarget(int targetIndex);
+    // The title shows the numbers at the cursor (live: the newest); null: always the newest.
+    void followCursor(SessionAtCursor* cursor);
     // A widget between the title line and the chart (the window puts the verdict there).
     void setBanner(QWidget* banner);
 
@@ -41,6 +45,7 @@ private:
     void updateTitle();
 
     QPointer<Session> m_session;
+    QPointer<SessionAtCursor> m_cursor;
     int m_target = -1;
     QVBoxLayout* m_layout = nullptr;
     QLabel* m_title = nullptr;

@@ -4,6 +4,7 @@
 
 #include "analysis/AnalysisText.h"
 #include "analysis/Diagnosis.h"
+#include "format/Format.h"
 
 #include <QClipboard>
 #include <QGuiApplication>
@@ -70,8 +71,16 @@ void VerdictBanner::setDiagnosis(const TargetDiagnosis* diagnosis)
         if (diagnosis->verdict.kind == VerdictKind::Unknown && diagnosis->verdict.neededSeconds > 0
             && !m_text.contains(u"more"_s))
             shown += tr(" (need about %1 more)").arg(formatDuration(diagnosis->verdict.neededSeconds));
+        // Not live: the moment the verdict is about, first, so that a screenshot or a pasted line says when.
+        const QString moment
+            = diagnosis->cursorMs != 0 ? tr("At %1 (time cursor)").arg(formatClock(diagnosis->cursorMs)) : QString();
+        if (!moment.isEmpty())
+            shown = moment + u" — "_s + shown;
         m_text = shown;
-        QString html = shown.toHtmlEscaped();
+        QString html = moment.isEmpty()
+            ? shown.toHtmlEscaped()
+            : u"<span style=\"color:#ffffff; background:#6a1b9a\">&nbsp;%1&nbsp;</span> %2"_s.arg(
+                moment.toHtmlEscaped(), shown.mid(moment.size() + 3).toHtmlEscaped());
         if (!diagnosis->levelReason.isEmpty())
             html += u" <span style=\"opacity:0.8\">· %1</span>"_s.arg(diagnosis->levelReason.toHtmlEscaped());
         m_label->setText(html);

@@ -11,7 +11,8 @@ struct TargetDiagnosis;
 
 // The verdict on the selected target above its chart: one sentence an on-call engineer can paste into
 // a channel, coloured by what it says (none/stable calm, growing warning or critical, unknown neutral
-// with how much more polling it needs), and a Copy button that puts it on the clipboard.
+// with how much more polling it needs), and a Copy button that puts it on the clipboard. Computed at a past
+// time cursor, it starts with that moment ("At 14:02:11 (time cursor) — ...").
 class VerdictBanner : public QFrame
 {
     Q_OBJECT

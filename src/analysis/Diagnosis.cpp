@@ -238,11 +238,16 @@ void Diagnosis::compute(int targetIndex, RouteRates routes)
         toMs = std::numeric_limits<qint64>::max();
 
     reconstruct(targetIndex);
+    const qint64 cursor = isLive() ? ViewState::kLive : d->view->cursor();
+    out.cursorMs = cursor;
     VerdictOptions options;
     options.targetName = t.config.name;
-    options.reconstruction = &out.reconstruction;
-    if (const int db = session->databaseIndex(t.config.database); db >= 0) {
-        const ActivitySnapshot& snapshot = session->database(db).lastOk;
+    // Only what was known at the cursor: the reconstruction when its snapshot is not after it, the server's
+    // limits from the snapshot at it.
+    options.reconstruction = out.reconstruction.atMs <= toMs ? &out.reconstruction : nullptr;
+    const int db = session->databaseIndex(t.config.database);
+    const ActivitySnapshot snapshot = db >= 0 ? session->snapshotAt(db, cursor) : ActivitySnapshot();
+    if (db >= 0) {
         if (snapshot.timestampMs != 0 && snapshot.maxConnections > 0) {
             options.serverMaxConnections = snapshot.maxConnections;
             options.serverReservedConnections = snapshot.reservedConnections;
@@ -261,15 +266,12 @@ void Diagnosis::compute(int targetIndex, RouteRates routes)
     input.setMetrics(metrics);
     if (isPresent(out.verdict.level))
         input.discrepancy = out.verdict.level;
-    const int db = session->databaseIndex(t.config.database);
     // Behind pgbouncer: the target's backends are found, and its suspects named, through the pooler join.
-    const qint64 cursor = isLive() ? ViewState::kLive : d->view->cursor();
     const QList<const PoolerSnapshot*> poolers = t.config.pgbouncerClients.isEmpty()
         ? QList<const PoolerSnapshot*>()
         : session->poolerSnapshotsFor(t.config.database, cursor);
     ActivitySnapshot behind;
     if (db >= 0) {
-        const ActivitySnapshot snapshot = session->snapshotAt(db, cursor);
         for (const auto& backend : snapshot.backends) {
             if (backendBelongsTo(backend, t.config, poolers))
                 input.backends.append(backend);
@@ -280,7 +282,7 @@ void Diagnosis::compute(int targetIndex, RouteRates routes)
         if (snapshot.timestampMs == 0 && !session->database(db).latest.ok())
             input.backendsUnavailable = session->database(db).latest.error;
         // The app's own report of its holders makes the suspects exact (analysis/Holders.h).
-        const HolderReport holders = session->holdersAt(targetIndex, isLive() ? ViewState::kLive : d->view->cursor());
+        const HolderReport holders = session->holdersAt(targetIndex, cursor);
         if (holders.reported && snapshot.timestampMs != 0) {
             input.holdersReported = true;
             input.holders = holders.holders;

@@ -36,6 +36,9 @@ struct TargetDiagnosis
     ThresholdLevel level = ThresholdLevel::Ok; // discrepancy level and growth against the thresholds
     QString levelReason; // "discrepancy 26 >= critical 25", "growing 6.1/h >= 1/h"; empty when Ok
     qint64 computedAtMs = 0;
+    // The time cursor it was computed at: ViewState::kLive (0) at the newest data, else the moment (UTC ms) up to
+    // which it used the data (the verdict, the server's limits and the backends are those at that moment).
+    qint64 cursorMs = 0;
 };
 
 // The live analysis of a Session (IMPLEMENTED BY THE DIAGNOSIS HELPER — this header is the contract):

@@ -350,11 +350,26 @@ bool exportRoutes(RecordingReader& reader, const QString& path, const ExportOpti
 
 bool exportBackends(const ActivitySnapshot& snapshot, const QString& path, const ExportOptions& options, QString* error)
 {
+    return exportBackends(QList<ActivitySnapshot> { snapshot }, path, options, error);
+}
+
+bool exportBackends(
+    const QList<ActivitySnapshot>& snapshots, const QString& path, const ExportOptions& options, QString* error)
+{
+    qsizetype total = 0;
+    for (const ActivitySnapshot& snapshot : snapshots)
+        total += snapshot.backends.size();
     return writeCsv(
         path, backendsColumns(),
         [&](CsvWriter& writer) {
-            for (const Backend& backend : snapshot.backends)
-                writer.writeRow(backendRow(snapshot.timestampMs, snapshot.database, backend, options));
+            Progress progress(options, static_cast<std::size_t>(total));
+            for (const ActivitySnapshot& snapshot : snapshots) {
+                for (const Backend& backend : snapshot.backends) {
+                    if (!progress.step())
+                        return false;
+                    writer.writeRow(backendRow(snapshot.timestampMs, snapshot.database, backend, options));
+                }
+            }
             return true;
         },
         error);

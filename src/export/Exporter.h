@@ -91,9 +91,13 @@ bool exportRoutes(
 // (a route that appeared, changed its counters or moved) up to toMs.
 bool exportRoutes(
     RecordingReader& reader, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
-// The backends of one pg_stat_activity read (e.g. the snapshot at the time cursor). Range ignored.
+// The backends of one pg_stat_activity read. Range ignored.
 bool exportBackends(
     const ActivitySnapshot& snapshot, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);
+// The backends of several reads in one file, one read after another (e.g. every database's snapshot at the time
+// cursor: the database column tells them apart). Range ignored.
+bool exportBackends(const QList<ActivitySnapshot>& snapshots, const QString& path, const ExportOptions& options = {},
+    QString* error = nullptr);
 // The newest successful read of every database of the session, when within the range.
 bool exportBackends(
     const Session& session, const QString& path, const ExportOptions& options = {}, QString* error = nullptr);

@@ -2,6 +2,7 @@
 
 #include "Format.h"
 #include "store/Session.h"
+#include "store/SessionAtCursor.h"
 
 #include <cmath>
 #include <numeric>
@@ -27,6 +28,21 @@ TargetsModel::TargetsModel(Session* session, QObject* parent)
 }
 
 TargetsModel::~TargetsModel() = default;
+
+void TargetsModel::followCursor(SessionAtCursor* cursor)
+{
+    if (m_cursor)
+        disconnect(m_cursor, nullptr, this, nullptr);
+    m_cursor = cursor;
+    if (cursor)
+        connect(cursor, &SessionAtCursor::changed, this, [this] { allRowsChanged(); });
+    allRowsChanged();
+}
+
+const TargetState& TargetsModel::stateOf(int targetIndex) const
+{
+    return m_cursor ? m_cursor->target(targetIndex) : m_session->target(targetIndex);
+}
 
 TargetsModel::StateLevel TargetsModel::stateLevel(const TargetState& target, const Thresholds& thresholds)
 {
@@ -152,7 +168,7 @@ QVariant TargetsModel::cell(const int& targetIndex, int column, int role) const
 {
     if (!m_session)
         return {};
-    const auto& target = m_session->target(targetIndex);
+    const auto& target = stateOf(targetIndex);
     switch (role) {
     case Qt::DisplayRole:
         return displayData(target, column);
@@ -235,16 +251,18 @@ QHash<int, QByteArray> TargetsModel::roleNames() const
 
 void TargetsModel::onSampleAdded(int targetIndex)
 {
+    if (m_cursor && !m_cursor->isLive())
+        return; // the rows show a moment of the past: new data does not change it
     rowChanged(targetIndex);
 }
 
 void TargetsModel::onSnapshotAdded(int databaseIndex)
 {
-    if (!m_session)
+    if (!m_session || (m_cursor && !m_cursor->isLive()))
         return;
     const QString& name = m_session->database(databaseIndex).config.name;
     for (int row = 0; row < rowCount(); ++row) {
-        if (m_session->target(rowAt(row)).config.database == name)
+        if (stateOf(rowAt(row)).config.database == name)
             rowChanged(row, Backends, Backends);
     }
 }

@@ -7,11 +7,12 @@
 namespace poolscope {
 
 class Session;
+class SessionAtCursor;
 struct TargetState;
 struct Thresholds;
 
-// One row per health target of a Session: its state and newest numbers.
-// Rows are the Session's targets in workspace order (a row is the target's index, read from the
+// One row per health target of a Session: its state and newest numbers, or those at the time cursor
+// (followCursor). Rows are the Session's targets in workspace order (a row is the target's index, read from the
 // Session when shown); a sample or snapshot updates only the rows it changes, with one dataChanged per row.
 class TargetsModel : public TableModel<int, int>
 {
@@ -44,6 +45,10 @@ public:
 
     QHash<int, QByteArray> roleNames() const override;
 
+    // The rows show the targets as they stood at the cursor (its moment's states; all rows change when it
+    // moves); live, the newest. Null: always the newest.
+    void followCursor(SessionAtCursor* cursor);
+
     static StateLevel stateLevel(const TargetState& target, const Thresholds& thresholds);
     static QString stateText(const TargetState& target);
 
@@ -57,7 +62,10 @@ private:
     QVariant displayData(const TargetState& target, int column) const;
     QVariant sortData(const TargetState& target, int column) const;
 
+    const TargetState& stateOf(int targetIndex) const;
+
     QPointer<Session> m_session;
+    QPointer<SessionAtCursor> m_cursor;
 };
 
 } // namespace poolscope

@@ -10,6 +10,9 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
@@ -357,6 +360,65 @@ private Q_SLOTS:
                 .size());
         for (qsizetype i = 1; i < rangeRows.size(); ++i)
             QVERIFY(rangeRows.at(i).at(0) <= to);
+    }
+
+    // A workspace of two databases: the backends at a moment are every database's, in one file, each row naming
+    // its database, with the values of that database's read at the moment.
+    void backendsAtAMomentCoverEveryDatabase()
+    {
+        QFile demo(m_workspace);
+        QVERIFY(demo.open(QIODevice::ReadOnly));
+        QJsonObject workspace = QJsonDocument::fromJson(demo.readAll()).object();
+        QJsonArray databases = workspace.value(u"databases"_s).toArray();
+        QCOMPARE(databases.size(), 1);
+        QJsonObject second = databases.first().toObject();
+        second.insert(u"name"_s, u"demo_copy"_s); // the same server read again under another name
+        databases.append(second);
+        workspace.insert(u"databases"_s, databases);
+        const QString workspacePath = m_dir.filePath(u"two-databases.json"_s);
+        QFile out(workspacePath);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(QJsonDocument(workspace).toJson());
+        out.close();
+        const QString recording = m_dir.filePath(u"two-databases.sqlite"_s);
+        const PoolscopeRun record
+            = runPoolscope({ u"record"_s, workspacePath, u"--out"_s, recording, u"--duration"_s, u"4"_s });
+        QVERIFY2(record.exitCode == 0, record.err.constData());
+
+        RecordingReader reader;
+        QString error;
+        QVERIFY2(reader.open(recording, &error), qPrintable(error));
+        const std::unique_ptr<Session> session = reader.load();
+        QCOMPARE(session->databaseCount(), 2);
+        const qint64 t = std::max(session->database(0).lastOk.timestampMs, session->database(1).lastOk.timestampMs);
+        QMap<QString, ActivitySnapshot> expected;
+        for (const QString& name : { u"demo"_s, u"demo_copy"_s }) {
+            expected[name] = reader.snapshotAt(name, t);
+            QVERIFY2(!expected[name].backends.isEmpty(), qPrintable(name));
+        }
+
+        const QString csv = csvPath(u"backends-two-databases"_s);
+        const PoolscopeRun run = runPoolscope(
+            { u"export"_s, recording, u"--what"_s, u"backends"_s, u"--at"_s, isoTimestamp(t), u"--out"_s, csv });
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QList<QStringList> rows = readCsv(csv, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(rows.first(), backendsColumns());
+        QMap<QString, QMap<int, QStringList>> byDatabase; // database -> pid -> row
+        for (qsizetype i = 1; i < rows.size(); ++i)
+            byDatabase[rows.at(i).at(1)].insert(rows.at(i).at(2).toInt(), rows.at(i));
+        QCOMPARE(byDatabase.keys(), QStringList({ u"demo"_s, u"demo_copy"_s }));
+        for (auto it = expected.cbegin(); it != expected.cend(); ++it) {
+            const QMap<int, QStringList>& got = byDatabase.value(it.key());
+            QCOMPARE(got.size(), it->backends.size());
+            for (const Backend& backend : it->backends) {
+                QVERIFY2(got.contains(backend.pid), qPrintable(u"%1 pid %2"_s.arg(it.key()).arg(backend.pid)));
+                const QStringList& row = got.value(backend.pid);
+                QCOMPARE(row.at(0), isoTimestamp(it->timestampMs));
+                QCOMPARE(row.at(3), backend.applicationName);
+                QCOMPARE(row.at(8), backend.state);
+            }
+        }
     }
 
     void redactedExportHidesLiteralsAndAddresses()
