@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QMap>
 
+#include <array>
 #include <cmath>
 #include <map>
 #include <set>
@@ -172,15 +173,19 @@ QList<Sample> samplesAfter(const ServiceHistory& history, const QHash<QString, q
         if (last == lastMs.constEnd())
             continue;
         const TargetHistory& h = state.history;
+        const auto times = h.times();
+        std::array<ColumnView<double>, kMetricCount> columns;
+        for (int m = 0; m < kMetricCount; ++m)
+            columns[static_cast<std::size_t>(m)] = h.column(static_cast<Metric>(m));
         for (std::size_t row = 0; row < h.size(); ++row) {
-            if (h.times()[row] <= *last)
+            if (times[row] <= *last)
                 continue;
             Sample sample;
             sample.target = state.config.name;
-            sample.timestampMs = h.times()[row];
+            sample.timestampMs = times[row];
             if (h.ok(row)) {
                 for (int m = 0; m < kMetricCount; ++m)
-                    sample.metrics.set(static_cast<Metric>(m), h.column(static_cast<Metric>(m))[row]);
+                    sample.metrics.set(static_cast<Metric>(m), columns[static_cast<std::size_t>(m)][row]);
             } else {
                 sample.error = h.error(row);
             }
