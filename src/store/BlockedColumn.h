@@ -79,6 +79,9 @@ public:
 private:
     void seal()
     {
+        // Grow the block list by an eighth, not double it: a column lives for hours, its spare headers cost.
+        if (m_sealed.size() == m_sealed.capacity())
+            m_sealed.reserve(m_sealed.size() + m_sealed.size() / 8 + 4);
         m_sealed.push_back(GorillaBlock::encode(std::span<const T>(m_open)));
         if (m_sealed.size() == 1)
             m_firstRows = m_open.size();

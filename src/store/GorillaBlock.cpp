@@ -21,29 +21,31 @@ std::uint64_t unzigzag(std::uint64_t z)
     return (z >> 1) ^ (~(z & 1U) + 1U);
 }
 
-// The prefix code of a zigzagged difference: 0 | 10+3 | 110+7 | 1110+16 | 11110+32 | 11111 0+64.
-// "11111 1" + 64 bits is a raw double.
+// The prefix code of a zigzagged difference z (0 is "no change", 1 and 2 are -1 and +1, ...):
+//   0 (z = 0) | 10 + 2 bits (z = 1..4) | 110 + 4 bits (z = 5..20) | 1110 + 8 bits (z = 21..275; 255: z = 0 after a
+//   raw value) | 11110 + 32 bits | 111110 + 64 bits, and 111111 + 64 bits for a raw double.
+// The short buckets fit the jitter of counters read once a second.
 void writeZ(BitWriter& w, std::uint64_t z)
 {
     if (z == 0) {
         w.write(0, 1);
-    } else if (z < (1U << 3)) {
-        w.write(0b10, 2), w.write(z, 3);
-    } else if (z < (1U << 7)) {
-        w.write(0b110, 3), w.write(z, 7);
-    } else if (z < (1U << 16)) {
-        w.write(0b1110, 4), w.write(z, 16);
+    } else if (z <= 4) {
+        w.write(0b10, 2), w.write(z - 1, 2);
+    } else if (z <= 20) {
+        w.write(0b110, 3), w.write(z - 5, 4);
+    } else if (z <= 275) {
+        w.write(0b1110, 4), w.write(z - 21, 8);
     } else if (z < (std::uint64_t(1) << 32)) {
         w.write(0b11110, 5), w.write(z, 32);
     } else {
         w.write(0b111110, 6), w.write(z, 64);
     }
 }
-// A nonzero prefix code (after a raw value, "0" means "the same raw value again").
+// A code that does not start with 0 (after a raw value, "0" means "the same raw value again").
 void writeNonRepeatZ(BitWriter& w, std::uint64_t z)
 {
     if (z == 0)
-        w.write(0b10, 2), w.write(0, 3);
+        w.write(0b1110, 4), w.write(255, 8);
     else
         writeZ(w, z);
 }
@@ -52,22 +54,29 @@ void writeRaw(BitWriter& w, std::uint64_t bits)
     w.write(0b111111, 6), w.write(bits, 64);
 }
 
-// Reads one code: returns true and the difference, or false and the raw bits.
-bool readZ(BitReader& r, std::uint64_t* out)
+// Reads the rest of a code whose leading 1 was read: returns true and the difference, or false and raw bits.
+bool readNonZero(BitReader& r, std::uint64_t* out)
 {
     if (!r.bit())
-        return *out = 0, true;
+        return *out = r.read(2) + 1, true;
     if (!r.bit())
-        return *out = r.read(3), true;
-    if (!r.bit())
-        return *out = r.read(7), true;
-    if (!r.bit())
-        return *out = r.read(16), true;
+        return *out = r.read(4) + 5, true;
+    if (!r.bit()) {
+        const std::uint64_t v = r.read(8);
+        return *out = v == 255 ? 0 : v + 21, true;
+    }
     if (!r.bit())
         return *out = r.read(32), true;
     const bool raw = r.bit();
     *out = r.read(64);
     return !raw;
+}
+
+bool readZ(BitReader& r, std::uint64_t* out)
+{
+    if (!r.bit())
+        return *out = 0, true;
+    return readNonZero(r, out);
 }
 
 std::uint64_t bitsOf(double v)
@@ -146,26 +155,9 @@ public:
             if (!m_r.bit())
                 return *out = m_raw, false;
         }
-        // After a raw value the leading 0 of a repeat was consumed above; otherwise readZ reads it.
+        // After a raw value the leading bit was read above (a 1: not a repeat).
         std::uint64_t z = 0;
-        bool isInt = true;
-        if (m_lastRaw) {
-            // The first bit (1) is consumed: continue the prefix code from its second bit.
-            if (!m_r.bit())
-                z = m_r.read(3);
-            else if (!m_r.bit())
-                z = m_r.read(7);
-            else if (!m_r.bit())
-                z = m_r.read(16);
-            else if (!m_r.bit())
-                z = m_r.read(32);
-            else {
-                isInt = !m_r.bit();
-                z = m_r.read(64);
-            }
-        } else {
-            isInt = readZ(m_r, &z);
-        }
+        const bool isInt = m_lastRaw ? readNonZero(m_r, &z) : readZ(m_r, &z);
         if (!isInt) {
             m_raw = z, m_lastRaw = true;
             return *out = z, false;

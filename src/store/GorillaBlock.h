@@ -13,9 +13,9 @@ namespace poolscope {
 //
 // Integers (timestamps, ok flags, latencies, and the counters and gauges most metrics really are) are packed as
 // zigzag deltas or deltas of deltas in a prefix code: 1 bit for a repeat (a constant gauge, a steady tick),
-// 5 bits for a small change, more for larger ones. A double that is not an exact integer (NaN, ±inf, -0.0,
-// 0.5, beyond 2^53) is written raw, 64 bits, and a run of the same raw value costs 1 bit per value (a run of
-// failed polls). Doubles are also packed Gorilla-style (XOR with the previous value's bits). A block of doubles
+// 4 bits for a change of ±2, 7 up to ±10, 12 up to ±137, more for larger ones. A double that is not an exact integer
+// (NaN, ±inf, -0.0, 0.5, beyond 2^53) is written raw, 64 bits, and a run of the same raw value costs 1 bit per value (a
+// run of failed polls). Doubles are also packed Gorilla-style (XOR with the previous value's bits). A block of doubles
 // is encoded all three ways when it seals and keeps whichever is smallest; every way round-trips the exact bits.
 //
 // The header keeps what a chart needs to skip decoding (Decimation): first/last value, min/max and where
