@@ -93,11 +93,7 @@ void RouteChart::setRoute(const RouteSeries* route, qint64 fromMs, qint64 toMs)
     m_chart->setTitle(route ? route->name : tr("Select a route to see its traffic"));
     QList<QPointF> rates, active;
     if (route) {
-        std::vector<RoutePoint> points;
-        for (const RoutePoint& p : route->points) {
-            if ((fromMs == 0 && toMs == 0) || (p.tMs >= fromMs && p.tMs <= toMs))
-                points.push_back(p);
-        }
+        const std::vector<RoutePoint> points = fromMs == 0 && toMs == 0 ? route->points() : route->points(fromMs, toMs);
         rates = RoutesModel::acquireRateSeries(points);
         active = RoutesModel::activeSeries(points);
     }

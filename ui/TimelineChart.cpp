@@ -52,7 +52,7 @@ Metric metricOf(TimelineChart::Series series)
 }
 
 // Index of the element of `times` nearest to t, or -1.
-std::ptrdiff_t nearest(std::span<const qint64> times, qint64 t)
+std::ptrdiff_t nearest(const ColumnView<qint64>& times, qint64 t)
 {
     if (times.empty())
         return -1;

@@ -370,8 +370,8 @@ void Diagnosis::computeNextStep()
         const auto& series = d->session->target(targetIndex).history.routes();
         const auto next = static_cast<std::size_t>(pending.rates.size());
         if (next < series.size())
-            pending.rates.append(
-                computeRouteRate(series[next].name, series[next].points, pending.fromMs, pending.toMs));
+            pending.rates.append(computeRouteRate(
+                series[next].name, series[next].points(pending.fromMs, pending.toMs), pending.fromMs, pending.toMs));
         if (static_cast<std::size_t>(pending.rates.size()) >= series.size()) {
             d->targets[static_cast<std::size_t>(targetIndex)].routes = std::move(pending.rates);
             d->pendingRoutes.erase(d->pendingRoutes.begin());
@@ -439,7 +439,7 @@ QList<RouteRate> Diagnosis::routeRates(int targetIndex, qint64 fromMs, qint64 to
 {
     QList<RouteRate> rates;
     for (const auto& series : d->session->target(targetIndex).history.routes())
-        rates.append(computeRouteRate(series.name, series.points, fromMs, toMs));
+        rates.append(computeRouteRate(series.name, series.points(fromMs, toMs), fromMs, toMs));
     return rates;
 }
 

@@ -146,11 +146,12 @@ Reconstruction reconstructFirstSnapshot(const Session& session, int targetIndex)
     } else {
         const TargetHistory& history = t.history;
         int tried = 0;
+        const auto times = history.times();
         for (std::size_t row = 0; row < history.size() && tried < 10 && snapshot.timestampMs == 0; ++row) {
             if (!history.ok(row))
                 continue;
             ++tried;
-            snapshot = session.snapshotAt(db, history.times()[row]);
+            snapshot = session.snapshotAt(db, times[row]);
             for (int m = 0; m < kMetricCount; ++m)
                 metrics.set(static_cast<Metric>(m), history.column(static_cast<Metric>(m))[row]);
         }

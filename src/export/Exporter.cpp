@@ -11,6 +11,7 @@
 #include <QSaveFile>
 
 #include <algorithm>
+#include <array>
 #include <functional>
 
 using namespace Qt::StringLiterals;
@@ -278,6 +279,24 @@ bool exportTimeline(const SessionExportData& data, const QString& path, const Ex
         }
     }
     std::stable_sort(rows.begin(), rows.end(), [](const RowRef& a, const RowRef& b) { return a.ms < b.ms; });
+    // One set of views per target: each keeps the block it decoded last, and every target's rows come in order.
+    struct Views
+    {
+        ColumnView<qint64> latencies;
+        std::array<ColumnView<double>, kMetricCount> columns;
+        ColumnView<qint64> countTimes;
+        ColumnView<double> counts;
+    };
+    std::vector<Views> views;
+    for (const TargetState& target : data.targets) {
+        const TargetHistory& history = target.history;
+        Views& v = views.emplace_back();
+        v.latencies = history.latencies();
+        for (int i = 0; i < kMetricCount; ++i)
+            v.columns[static_cast<std::size_t>(i)] = history.column(static_cast<Metric>(i));
+        v.countTimes = history.backendCountTimes();
+        v.counts = history.backendCounts();
+    }
 
     return writeCsv(
         path, timelineColumns(),
@@ -288,16 +307,16 @@ bool exportTimeline(const SessionExportData& data, const QString& path, const Ex
                     return false;
                 const TargetState& target = data.targets[static_cast<std::size_t>(ref.target)];
                 const TargetHistory& history = target.history;
+                const Views& v = views[static_cast<std::size_t>(ref.target)];
+                const qint64 latency = v.latencies[ref.row];
                 QStringList fields { isoTimestamp(ref.ms), text(target.config.name, options),
                     history.ok(ref.row) ? u"1"_s : u"0"_s, text(history.error(ref.row), options),
-                    history.latencyMs(ref.row) >= 0 ? QString::number(history.latencyMs(ref.row)) : QString() };
+                    latency >= 0 ? QString::number(latency) : QString() };
                 for (int i = 0; i < kMetricCount; ++i)
-                    fields.append(number(history.column(static_cast<Metric>(i))[ref.row]));
-                const auto countTimes = history.backendCountTimes();
-                const auto it = std::upper_bound(countTimes.begin(), countTimes.end(), ref.ms);
-                const auto index = std::distance(countTimes.begin(), it) - 1;
-                fields.append(
-                    index >= 0 ? number(history.backendCounts()[static_cast<std::size_t>(index)]) : QString());
+                    fields.append(number(v.columns[static_cast<std::size_t>(i)][ref.row]));
+                const auto it = std::upper_bound(v.countTimes.begin(), v.countTimes.end(), ref.ms);
+                const auto index = std::distance(v.countTimes.begin(), it) - 1;
+                fields.append(index >= 0 ? number(v.counts[static_cast<std::size_t>(index)]) : QString());
                 writer.writeRow(fields);
             }
             return true;

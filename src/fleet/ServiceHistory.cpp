@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QMap>
 
+#include <array>
 #include <cmath>
 #include <map>
 #include <set>
@@ -187,8 +188,9 @@ QList<Sample> samplesAfter(const ServiceHistory& history, const QHash<QString, q
         if (last == lastMs.constEnd())
             continue;
         const TargetHistory& h = state.history;
+        const auto times = h.times();
         for (std::size_t row = 0; row < h.size(); ++row) {
-            if (h.times()[row] <= *last)
+            if (times[row] <= *last)
                 continue;
             samples.append(sampleAt(state.config.name, h, row));
         }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ColumnView.h"
+
 #include <QList>
 #include <QPointF>
 
@@ -22,6 +24,8 @@ using Segments = QList<QList<QPointF>>;
 // The last point before t0 and the first after t1 are included so lines reach the plot's edges.
 // Segments with a single point are kept (a lone successful poll between two failures).
 Segments decimate(std::span<const qint64> t, std::span<const double> v, qint64 t0, qint64 t1, int columns);
+// The same on a TargetHistory's columns (same result).
+Segments decimate(const ColumnView<qint64>& t, const ColumnView<double>& v, qint64 t0, qint64 t1, int columns);
 
 // Number of points in all segments.
 qsizetype pointCount(const Segments& segments);

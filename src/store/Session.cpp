@@ -247,13 +247,7 @@ QList<RouteStats> Session::routesAt(int targetIndex, qint64 cursorMs) const
     // Without an archive, the route history the session keeps answers it.
     QList<RouteStats> routes;
     for (const auto& series : state.history.routes()) {
-        const RoutePoint* last = nullptr;
-        for (const auto& point : series.points) {
-            if (point.tMs > cursorMs)
-                break;
-            last = &point;
-        }
-        if (last)
+        if (const auto last = series.pointAtOrBefore(cursorMs))
             routes.append(last->stats);
     }
     return routes;

@@ -1,25 +1,21 @@
 #pragma once
 
+#include "BlockedColumn.h"
+#include "ColumnView.h"
+#include "RouteSeries.h"
 #include "types/Metric.h"
 #include "types/Sample.h"
 
-#include <span>
+#include <array>
 #include <utility>
 #include <vector>
 
 namespace poolscope {
 
-// The numbers of one target over time, stored as columns (one vector per metric) rather than as
-// per-sample objects: 8 bytes per metric per tick plus the timestamp. A failed poll is a row whose
-// values are all NaN, which the chart draws as a gap.
-// The counters of one route over time. Only changes are stored: a run of polls with the same counters
-// keeps its first and its last point, so rates over any range stay exact and an idle route costs nothing.
-struct RouteSeries
-{
-    QString name;
-    std::vector<RoutePoint> points;
-};
-
+// The numbers of one target over time, stored as compact columns (BlockedColumn: blocks of a few hundred rows,
+// sealed ones packed to a few bits per value, see GorillaBlock) rather than as per-sample objects. A failed poll
+// is a row whose values are all NaN, which the chart draws as a gap. Readers get ColumnViews, which read like
+// spans; make one per scan (not one per row: each view caches the block it last decoded).
 class TargetHistory
 {
 public:
@@ -29,20 +25,25 @@ public:
 
     std::size_t size() const { return m_times.size(); }
     bool empty() const { return m_times.empty(); }
-    std::span<const qint64> times() const { return m_times; }
-    std::span<const double> column(Metric metric) const { return m_columns[static_cast<std::size_t>(metric)]; }
-    bool ok(std::size_t row) const { return m_ok[row] != 0; }
-    // The request's round trip in ms, -1 when unknown.
-    qint64 latencyMs(std::size_t row) const { return m_latency[row]; }
-    // Why the poll of this row failed; empty for a successful row. Kept sparse (failed rows only).
+    ColumnView<qint64> times() const { return ColumnView<qint64>(m_times); }
+    ColumnView<double> column(Metric metric) const
+    {
+        return ColumnView<double>(m_columns[static_cast<std::size_t>(metric)]);
+    }
+    // A row is ok unless its poll failed, which keeps an error (sparse: failed rows only).
+    bool ok(std::size_t row) const { return !findError(row); }
+    // The request's round trip in ms, -1 when unknown (latencies() for a scan).
+    qint64 latencyMs(std::size_t row) const { return latencies()[row]; }
+    ColumnView<qint64> latencies() const { return ColumnView<qint64>(m_latency); }
+    // Why the poll of this row failed; empty for a successful row.
     QString error(std::size_t row) const;
 
     // Every route seen in a successful poll, in order of first appearance.
     const std::vector<RouteSeries>& routes() const { return m_routes; }
     const RouteSeries* route(const QString& name) const;
 
-    std::span<const qint64> backendCountTimes() const { return m_backendTimes; }
-    std::span<const double> backendCounts() const { return m_backendCounts; }
+    ColumnView<qint64> backendCountTimes() const { return ColumnView<qint64>(m_backendTimes); }
+    ColumnView<double> backendCounts() const { return ColumnView<double>(m_backendCounts); }
 
     // Index of the last row at or before timestampMs, or -1.
     std::ptrdiff_t rowAtOrBefore(qint64 timestampMs) const;
@@ -51,20 +52,19 @@ public:
     // one (so that a rate from the cutoff on stays exact). For a long-running agent, whose history is Prometheus's.
     void dropBefore(qint64 cutoffMs);
 
-    // Approximate heap bytes held (benchmarked in tests/bench).
+    // Heap bytes held (benchmarked in tests/bench/bench_history).
     std::size_t memoryBytes() const;
 
 private:
-    void appendRoutes(qint64 timestampMs, const QList<RouteStats>& routes);
+    const QString* findError(std::size_t row) const;
 
-    std::vector<qint64> m_times;
-    std::vector<std::uint8_t> m_ok;
-    std::vector<std::int32_t> m_latency; // ms; a poll never takes 24 days
-    std::array<std::vector<double>, kMetricCount> m_columns;
-    std::vector<qint64> m_backendTimes;
-    std::vector<double> m_backendCounts;
+    BlockedColumn<qint64> m_times;
+    BlockedColumn<qint64> m_latency; // ms
+    std::array<BlockedColumn<double>, kMetricCount> m_columns;
+    BlockedColumn<qint64> m_backendTimes;
+    BlockedColumn<double> m_backendCounts;
     std::vector<RouteSeries> m_routes;
-    std::vector<std::pair<std::size_t, QString>> m_errors; // (row, reason), rows ascending
+    std::vector<std::pair<std::size_t, QString>> m_errors; // (row, reason), rows ascending; repeats share text
 };
 
 } // namespace poolscope

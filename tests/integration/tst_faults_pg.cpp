@@ -76,7 +76,7 @@ public:
 
     bool lastFailed() const { return !snapshots.isEmpty() && !snapshots.last().ok(); }
     bool lastOk() const { return !snapshots.isEmpty() && snapshots.last().ok(); }
-    std::span<const double> counts() const { return session->target(0).history.backendCounts(); }
+    ColumnView<double> counts() const { return session->target(0).history.backendCounts(); }
 
     std::unique_ptr<Session> session;
     std::unique_ptr<PgActivitySource> source;
@@ -405,7 +405,7 @@ private:
     // every failed read is a NaN gap.
     static void verifyNothingLost(const Watch& watch, qsizetype okBefore)
     {
-        const std::span<const double> counts = watch.counts();
+        const ColumnView<double> counts = watch.counts();
         QCOMPARE(qsizetype(counts.size()), watch.snapshots.size());
         for (qsizetype i = 0; i < watch.snapshots.size(); ++i) {
             const double count = counts[std::size_t(i)];

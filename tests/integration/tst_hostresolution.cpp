@@ -26,7 +26,7 @@ using namespace poolscope::test;
 
 namespace {
 
-qint64 longestGap(std::span<const qint64> times)
+qint64 longestGap(const ColumnView<qint64>& times)
 {
     qint64 longest = 0;
     for (std::size_t i = 1; i < times.size(); ++i)

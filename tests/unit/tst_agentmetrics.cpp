@@ -480,10 +480,10 @@ void TestAgentMetrics::historyIsTrimmed()
     QVERIFY(h.error(0).isEmpty());
     const RouteSeries* a = h.route(u"/a"_s);
     QVERIFY(a);
-    QCOMPARE(a->points.front().tMs, kT0 + 4000); // the last point before the cutoff stays
+    QCOMPARE(a->point(0).tMs, kT0 + 4000); // the last point before the cutoff stays
     const RouteSeries* idle = h.route(u"/idle"_s);
     QVERIFY(idle);
-    QVERIFY(!idle->points.empty());
+    QVERIFY(!idle->empty());
     QCOMPARE(session.target(0).latest.metrics[Metric::CheckedOut], 18.0); // the newest sample is untouched
 }
 

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace poolscope {
+
+// Appends bits, most significant first, to a byte buffer (the encoder side of GorillaBlock).
+class BitWriter
+{
+public:
+    // Writes the low `count` bits of `bits` (count <= 64).
+    void write(std::uint64_t bits, int count)
+    {
+        for (int i = count - 1; i >= 0; --i) {
+            if (m_used == 0)
+                m_bytes.push_back(0);
+            if ((bits >> i) & 1U)
+                m_bytes.back() = static_cast<std::uint8_t>(m_bytes.back() | (0x80U >> m_used));
+            m_used = (m_used + 1) % 8;
+        }
+    }
+    std::size_t bitCount() const
+    {
+        return m_bytes.size() * 8 - (m_used == 0 ? 0 : static_cast<std::size_t>(8 - m_used));
+    }
+    std::vector<std::uint8_t> take()
+    {
+        m_bytes.shrink_to_fit();
+        m_used = 0;
+        return std::move(m_bytes);
+    }
+
+private:
+    std::vector<std::uint8_t> m_bytes;
+    int m_used = 0; // bits used in the last byte, 0 when it is full (or there is none)
+};
+
+} // namespace poolscope
