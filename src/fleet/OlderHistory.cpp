@@ -1,10 +1,10 @@
 #include "OlderHistory.h"
 
 #include "PromQuery.h"
+#include "store/HistoryRows.h"
 
 #include <algorithm>
 #include <limits>
-#include <span>
 
 namespace poolscope::olderhistory {
 
@@ -28,19 +28,21 @@ Span spanToFetch(qint64 wantedFromMs, qint64 wantedToMs, int pixels, qint64 cove
 namespace {
 void appendRows(TargetHistory& into, const QString& name, const TargetHistory& from, qint64 afterMs)
 {
-    const auto times = from.times();
+    const HistoryRows rows(from);
+    const auto times = rows.times();
     for (auto it = std::upper_bound(times.begin(), times.end(), afterMs); it != times.end(); ++it)
-        into.append(sampleAt(name, from, static_cast<std::size_t>(it - times.begin())));
+        into.append(rows.sample(name, static_cast<std::size_t>(it - times.begin())));
 }
 
 void appendBackendCounts(TargetHistory& into, const TargetHistory& from, qint64 afterMs)
 {
     const auto times = from.backendCountTimes();
+    const auto counts = from.backendCounts();
     for (auto it = std::upper_bound(times.begin(), times.end(), afterMs); it != times.end(); ++it)
-        into.appendBackendCount(*it, from.backendCounts()[static_cast<std::size_t>(it - times.begin())]);
+        into.appendBackendCount(*it, counts[static_cast<std::size_t>(it - times.begin())]);
 }
 
-qint64 newest(std::span<const qint64> times)
+qint64 newest(const ColumnView<qint64>& times)
 {
     return times.empty() ? std::numeric_limits<qint64>::min() : times.back();
 }
@@ -56,9 +58,9 @@ std::vector<TargetHistory> withOlder(const std::vector<TargetState>& held, const
         const auto theirs = std::find_if(older.content.targets.begin(), older.content.targets.end(),
             [&mine](const TargetState& t) { return t.config.name == mine.config.name; });
         if (theirs != older.content.targets.end()) {
-            const TargetHistory& h = theirs->history;
-            for (std::size_t row = 0; row < h.size() && h.times()[row] < before; ++row)
-                into.append(sampleAt(mine.config.name, h, row));
+            const HistoryRows rows(theirs->history);
+            for (std::size_t row = 0; row < rows.size() && rows.time(row) < before; ++row)
+                into.append(rows.sample(mine.config.name, row));
         }
         appendRows(into, mine.config.name, mine.history, std::numeric_limits<qint64>::min());
         appendBackendCounts(into, mine.history, std::numeric_limits<qint64>::min());

@@ -1,5 +1,7 @@
 #include "ServiceHistory.h"
 
+#include "store/HistoryRows.h"
+
 #include "AgentSeries.h"
 
 #include <QHash>
@@ -165,21 +167,6 @@ ServiceHistory buildServiceHistory(const QString& service, const ServiceRangeInp
     return result;
 }
 
-Sample sampleAt(const QString& target, const TargetHistory& history, std::size_t row)
-{
-    Sample sample;
-    sample.target = target;
-    sample.timestampMs = history.times()[row];
-    sample.latencyMs = history.latencyMs(row);
-    if (history.ok(row)) {
-        for (int m = 0; m < kMetricCount; ++m)
-            sample.metrics.set(static_cast<Metric>(m), history.column(static_cast<Metric>(m))[row]);
-    } else {
-        sample.error = history.error(row);
-    }
-    return sample;
-}
-
 QList<Sample> samplesAfter(const ServiceHistory& history, const QHash<QString, qint64>& lastMs)
 {
     QList<Sample> samples;
@@ -187,12 +174,10 @@ QList<Sample> samplesAfter(const ServiceHistory& history, const QHash<QString, q
         const auto last = lastMs.constFind(state.config.name);
         if (last == lastMs.constEnd())
             continue;
-        const TargetHistory& h = state.history;
-        const auto times = h.times();
-        for (std::size_t row = 0; row < h.size(); ++row) {
-            if (times[row] <= *last)
-                continue;
-            samples.append(sampleAt(state.config.name, h, row));
+        const HistoryRows rows(state.history);
+        for (std::size_t row = 0; row < rows.size(); ++row) {
+            if (rows.time(row) > *last)
+                samples.append(rows.sample(state.config.name, row));
         }
     }
     return samples;

@@ -45,10 +45,6 @@ QString replicaDatabaseName(const QString& replica);
 // The sum: at each grid point, the replicas that are up added together.
 ServiceHistory buildServiceHistory(const QString& service, const ServiceRangeInput& input, const Workspace& fleet);
 
-// One row of a target's history as the Sample that wrote it (its metrics or its error, its latency; not its
-// routes: a window over Prometheus has none).
-Sample sampleAt(const QString& target, const TargetHistory& history, std::size_t row);
-
 // The rows of `history` newer than what a session already holds (`lastMs`: target name -> its newest
 // timestamp; a target not in it gets nothing, as a Session ignores unknown targets), as Samples in time
 // order per target: what a window following Prometheus appends after a refresh.

@@ -1,32 +1,12 @@
 #include "SessionAtCursor.h"
 
+#include "HistoryRows.h"
 #include "ViewState.h"
 
 #include <algorithm>
 #include <cmath>
 
 namespace poolscope {
-
-namespace {
-
-// The poll of one history row as a Sample (metrics, latency, error; no routes or holders).
-Sample sampleAt(const TargetState& target, std::size_t row)
-{
-    const TargetHistory& history = target.history;
-    Sample sample;
-    sample.target = target.config.name;
-    sample.timestampMs = history.times()[row];
-    sample.latencyMs = history.latencyMs(row);
-    if (!history.ok(row)) {
-        sample.error = history.error(row);
-        return sample;
-    }
-    for (int m = 0; m < kMetricCount; ++m)
-        sample.metrics.set(static_cast<Metric>(m), history.column(static_cast<Metric>(m))[row]);
-    return sample;
-}
-
-} // namespace
 
 SessionAtCursor::SessionAtCursor(Session* session, ViewState* view, QObject* parent)
     : QObject(parent)
@@ -70,7 +50,8 @@ TargetState SessionAtCursor::targetAt(const TargetState& target, qint64 atMs)
     const std::ptrdiff_t row = history.rowAtOrBefore(atMs);
     if (row < 0)
         return state;
-    state.latest = sampleAt(target, static_cast<std::size_t>(row));
+    const HistoryRows rows(history);
+    state.latest = rows.sample(target.config.name, static_cast<std::size_t>(row));
     std::ptrdiff_t okRow = row;
     while (okRow >= 0 && !history.ok(static_cast<std::size_t>(okRow)))
         --okRow;
@@ -78,7 +59,7 @@ TargetState SessionAtCursor::targetAt(const TargetState& target, qint64 atMs)
     if (okRow == row)
         state.lastOk = state.latest;
     else if (okRow >= 0)
-        state.lastOk = sampleAt(target, static_cast<std::size_t>(okRow));
+        state.lastOk = rows.sample(target.config.name, static_cast<std::size_t>(okRow));
     // The newest count at or before the moment; a failed read (NaN) keeps the one before, as the live state does.
     const auto times = history.backendCountTimes();
     const auto counts = history.backendCounts();
