@@ -149,16 +149,18 @@ Reconciliation reconcileWithHolders(
         s.holder = h;
         s.heldSeconds = h.hasAcquiredAt() ? secondsBetween(h.acquiredAtMs, heldUntil) : qQNaN();
         s.score = std::isfinite(s.heldSeconds) ? s.heldSeconds : 0;
-        QString reason = u"Held outside the app's tracking"_s;
+        QString heldFor = u"Held outside the app's tracking"_s;
         if (std::isfinite(s.heldSeconds))
-            reason += u" for "_s + formatDuration(s.heldSeconds);
-        reason += u", taken at "_s + locationOf(h);
+            heldFor += u" for "_s + formatDuration(s.heldSeconds);
+        QString rest;
         if (!h.route.isEmpty())
-            reason += u" ("_s + h.route + u')';
-        reason += u"; "_s + (b->state.isEmpty() ? u"no state"_s : b->state);
+            rest += u" ("_s + h.route + u')';
+        rest += u"; "_s + (b->state.isEmpty() ? u"no state"_s : b->state);
         if (std::isfinite(s.idleSeconds))
-            reason += u" for "_s + formatDuration(s.idleSeconds);
-        s.reason = reason + u'.';
+            rest += u" for "_s + formatDuration(s.idleSeconds);
+        rest += u'.';
+        s.reason = heldFor + u", taken at "_s + locationOf(h) + rest;
+        s.redactedReason = heldFor + u", taken at "_s + locationOf(redactHolder(h)) + rest;
         r.suspects.append(s);
     }
     std::stable_sort(r.suspects.begin(), r.suspects.end(), [](const Suspect& a, const Suspect& b) {

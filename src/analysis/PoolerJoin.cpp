@@ -1,5 +1,6 @@
 #include "PoolerJoin.h"
 
+#include "QueryFingerprint.h"
 #include "format/Format.h"
 
 #include <QSet>
@@ -82,14 +83,18 @@ void attributeToClients(
         const ClientBehind& client = it.value();
         suspect.clientAddr = client.address();
         suspect.applicationName = client.applicationName;
-        QString held = u" Held through pgbouncer by client "_s + client.address();
+        QString held;
         if (!client.applicationName.isEmpty())
             held += u" ("_s + client.applicationName + u')';
         if (client.sinceMs != kNoTime)
             held += u" since "_s + formatClock(client.sinceMs, reconciliation.nowMs, reconciliation.utcOffsetSeconds);
         if (!client.poolMode.isEmpty())
             held += u", "_s + client.poolMode + u" pooling"_s;
-        suspect.reason += held + u'.';
+        const QString byClient = u" Held through pgbouncer by client "_s;
+        const QString masked = redactClientAddress(client.addr);
+        suspect.reason += byClient + client.address() + held + u'.';
+        suspect.redactedReason
+            += byClient + (client.port >= 0 ? masked + u':' + QString::number(client.port) : masked) + held + u'.';
         if (!client.poolMode.isEmpty())
             modes.insert(client.poolMode);
     }

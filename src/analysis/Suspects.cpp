@@ -221,6 +221,7 @@ Reconciliation reconcile(const ReconcileInput& input, const SuspectOptions& opti
         if (isInTransaction(c.row.state))
             reason += u"; its transaction is still open"_s;
         s.reason = reason + u'.';
+        s.redactedReason = s.reason; // states and durations only
         r.suspects.append(s);
 
         const bool manyPolls = c.polls >= options.minPolls;

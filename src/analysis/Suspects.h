@@ -81,6 +81,10 @@ struct Suspect
     QString query;
     QString fingerprint;
     QString reason; // one sentence
+    // The same sentence as views and exports show it with redaction on: the holder's code location with its
+    // literals replaced, a client address behind pgbouncer masked.
+    QString redactedReason;
+    const QString& reasonText(bool redacted) const { return redacted ? redactedReason : reason; }
     double score = 0; // the ranking key, see reconcile()
     // Exact suspects (the app reported its holders): the holder that claims this backend, and how long it has
     // held it (NaN when acquired_at is not reported).

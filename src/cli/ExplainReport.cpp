@@ -84,7 +84,7 @@ QJsonObject explainJson(const Session& session, const Diagnosis& diagnosis, bool
                 { u"unchanged_seconds"_s, number(s.unchangedSeconds) },
                 { u"query"_s, redact ? text(s.fingerprint) : text(s.query) },
                 { u"fingerprint"_s, text(s.fingerprint) },
-                { u"reason"_s, text(s.reason) },
+                { u"reason"_s, text(s.reasonText(redact)) },
             };
             if (s.holder)
                 suspect.insert(u"holder"_s, holderJson(*s.holder, s.heldSeconds, redact));

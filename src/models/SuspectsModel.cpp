@@ -71,7 +71,7 @@ QVariant SuspectsModel::cell(const Suspect& s, int column, int role) const
         case Fingerprint:
             return singleLine(s.fingerprint);
         case Reason:
-            return s.reason;
+            return s.reasonText(m_redacted);
         }
         return {};
     }
@@ -102,7 +102,7 @@ QVariant SuspectsModel::cell(const Suspect& s, int column, int role) const
         if (column == Fingerprint)
             return s.fingerprint;
         if (column == Reason)
-            return s.reason;
+            return s.reasonText(m_redacted);
         if (column == Holder && s.holder) {
             const poolscope::Holder h = m_redacted ? redactHolder(*s.holder) : *s.holder;
             QString tip = h.route.isEmpty() ? QString() : u"route: "_s + h.route + u'\n';

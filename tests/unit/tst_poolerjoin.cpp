@@ -247,6 +247,7 @@ private Q_SLOTS:
         s.pid = 101;
         s.clientAddr = u"127.0.0.1"_s; // pgbouncer's own address, as pg_stat_activity shows it
         s.reason = u"idle in transaction for 5 s."_s;
+        s.redactedReason = s.reason;
         r.suspects.append(s);
         const PoolerSnapshot pooler = snapshot(u"transaction"_s);
         attributeToClients(r, clientsBehind(activity(), { &pooler }), poolModesOf({ &pooler }));
@@ -254,6 +255,12 @@ private Q_SLOTS:
         QCOMPARE(r.suspects[0].applicationName, u"web"_s);
         QVERIFY2(r.suspects[0].reason.contains(u"Held through pgbouncer by client 10.0.0.5:41000 (web)"_s),
             qPrintable(r.suspects[0].reason));
+        // With redaction on (views, screenshots, exports) the client's address is masked as everywhere else.
+        const QString& redacted = r.suspects[0].reasonText(true);
+        QVERIFY2(redacted.startsWith(
+                     u"idle in transaction for 5 s. Held through pgbouncer by client 10.0.x.x:41000 (web)"_s),
+            qPrintable(redacted));
+        QVERIFY(!redacted.contains(u"10.0.0.5"_s));
         QVERIFY2(r.confidenceReason.contains(u"a client holds a server connection only inside a transaction"_s),
             qPrintable(r.confidenceReason));
     }
