@@ -3,8 +3,8 @@
 // window, from /proc/PID/stat) and RSS (VmRSS, VmHWM), and the wall time of scrapes of its /metrics (median,
 // p95, max), with a PASS/FAIL line against the figure: a scrape takes at most 50 ms (on the median, so
 // that one spike does not decide it). Like every bench it asserts only correctness (every target up), never
-// time: a loaded CI machine says FAIL in the log instead of failing the suite. POOLSCOPE_BENCH_TARGETS=N and POOLSCOPE_BENCH_SECONDS=S change the
-// defaults (200 targets, 60 s measured after 20 s of warm-up).
+// time: a loaded CI machine says FAIL in the log instead of failing the suite. POOLSCOPE_BENCH_TARGETS=N and
+// POOLSCOPE_BENCH_SECONDS=S change the defaults (200 targets, 60 s measured after 20 s of warm-up).
 #include "profiles/Exposition.h"
 
 #include <QElapsedTimer>

@@ -174,8 +174,7 @@ private Q_SLOTS:
             << series(256, [&](int) { return 50.0 + jitter(random); }) << int(GorillaBlock::Codec::Delta) << 320;
         QTest::newRow("noise") << series(256, [&](int) { return uniform(random); }) << int(GorillaBlock::Codec::Xor)
                                << 256 * 8;
-        QTest::newRow("constant") << series(256, [](int) { return 3.0; }) << int(GorillaBlock::Codec::Delta)
-                                  << 40;
+        QTest::newRow("constant") << series(256, [](int) { return 3.0; }) << int(GorillaBlock::Codec::Delta) << 40;
     }
     void codecChoice()
     {
