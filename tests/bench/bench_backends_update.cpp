@@ -6,6 +6,7 @@
 // budget (on the median). Timings are printed, never asserted; the checks are about what the view shows.
 // POOLSCOPE_BENCH_BACKENDS and POOLSCOPE_BENCH_TICKS change the size and the number of updates.
 #include "BackendsPane.h"
+#include "BusySnapshot.h"
 #include "models/BackendsModel.h"
 #include "store/Session.h"
 #include "store/ViewState.h"
@@ -26,36 +27,12 @@ using namespace Qt::StringLiterals;
 using namespace poolscope;
 
 namespace {
-constexpr qint64 kStart = 1'790'000'000'000;
+constexpr qint64 kStart = test::kBusyStartMs;
 constexpr double kBudgetMs = 10.0;
 
 ActivitySnapshot snapshot(int backends, int tick)
 {
-    ActivitySnapshot s;
-    s.database = u"db"_s;
-    s.timestampMs = kStart + tick * 1000;
-    s.serverTimeMs = s.timestampMs;
-    s.maxConnections = backends + 100;
-    s.backends.reserve(backends);
-    for (int i = 0; i < backends; ++i) {
-        Backend b;
-        b.pid = 10000 + i;
-        b.datname = u"db"_s;
-        b.applicationName = u"app%1"_s.arg(i % 7);
-        b.usename = u"app"_s;
-        b.clientAddr = u"10.0.%1.%2"_s.arg(i / 250).arg(i % 250);
-        b.clientPort = 40000 + i % 20000;
-        b.backendType = u"client backend"_s;
-        b.backendStartMs = kStart - 3600'000;
-        // 2% of the backends change state on every tick.
-        const bool changes = (i + tick) % 50 == 0;
-        b.state = changes && tick % 2 ? u"active"_s : u"idle"_s;
-        b.stateChangeMs = changes ? s.timestampMs - 5 : kStart;
-        b.queryStartMs = b.stateChangeMs;
-        b.query = u"SELECT * FROM bets WHERE user_id = %1"_s.arg(i);
-        s.backends.append(b);
-    }
-    return s;
+    return test::busySnapshot(backends, tick, 1000);
 }
 
 int envInt(const char* name, int fallback)

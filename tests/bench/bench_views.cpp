@@ -1,6 +1,7 @@
 // Benchmarks for the budgets in DESIGN.md that concern the views: decimation of a long series to the
 // chart's pixel width, and a diffed update of the backends table behind a sorting proxy. Timings are
 // printed (QBENCHMARK), never asserted; the checks are about correctness and output bounds.
+#include "BusySnapshot.h"
 #include "models/BackendsModel.h"
 #include "store/Decimation.h"
 #include "store/Session.h"
@@ -16,33 +17,11 @@ using namespace Qt::StringLiterals;
 using namespace poolscope;
 
 namespace {
-constexpr qint64 kStart = 1'790'000'000'000;
+constexpr qint64 kStart = test::kBusyStartMs;
 
 ActivitySnapshot syntheticSnapshot(int backends, int tick)
 {
-    ActivitySnapshot s;
-    s.database = u"db"_s;
-    s.timestampMs = kStart + tick * 2000;
-    s.serverTimeMs = s.timestampMs;
-    s.backends.reserve(backends);
-    for (int i = 0; i < backends; ++i) {
-        Backend b;
-        b.pid = 10000 + i;
-        b.applicationName = u"app%1"_s.arg(i % 7);
-        b.usename = u"app"_s;
-        b.clientAddr = u"10.0.%1.%2"_s.arg(i / 250).arg(i % 250);
-        b.clientPort = 40000 + i % 20000;
-        b.backendType = u"client backend"_s;
-        b.backendStartMs = kStart - 3600'000;
-        // 2% of the backends change state on every tick.
-        const bool changes = (i + tick) % 50 == 0;
-        b.state = changes && tick % 2 ? u"active"_s : u"idle"_s;
-        b.stateChangeMs = changes ? s.timestampMs - 5 : kStart;
-        b.queryStartMs = b.stateChangeMs;
-        b.query = u"SELECT * FROM bets WHERE user_id = %1"_s.arg(i);
-        s.backends.append(b);
-    }
-    return s;
+    return test::busySnapshot(backends, tick, 2000);
 }
 } // namespace
 
