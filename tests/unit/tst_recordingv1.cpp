@@ -1,7 +1,8 @@
-// A format-1 recording (SQLite) made by the release before format 2, 40 s of the demo
-// (tests/data/recording-v1/demo-40s.psrec), still opens and reads exactly as that release read it: the CSVs it
-// exported from the file then (the other files of that folder, written by `poolscope export`) are reproduced byte
-// for byte, and the file is not changed by reading it.
+// Format-1 recordings (SQLite) made by the release before format 2 still open and read exactly as that release
+// read them: the CSVs it exported from them then (the CSV files of tests/data/recording-v1, written by `poolscope
+// export`) are reproduced byte for byte, and reading changes nothing. demo-40s.psrec is 40 s of the demo (four
+// targets, routes, holders, backends); pgbouncer-5-reads.psrec is tst_poolerrecording's five pgbouncer reads (one
+// failed) with the links of clients to backends.
 
 #include "export/Exporter.h"
 #include "record/RecordingReader.h"
@@ -53,6 +54,8 @@ private Q_SLOTS:
         QVERIFY(m_dir.isValid());
         m_path = m_dir.filePath(u"demo-40s.psrec"_s);
         QVERIFY(QFile::copy(kFixtureDir + u"/demo-40s.psrec"_s, m_path));
+        m_poolerPath = m_dir.filePath(u"pgbouncer-5-reads.psrec"_s);
+        QVERIFY(QFile::copy(kFixtureDir + u"/pgbouncer-5-reads.psrec"_s, m_poolerPath));
         m_hash = QCryptographicHash::hash(readAll(m_path), QCryptographicHash::Sha256);
         QVERIFY(!m_hash.isEmpty());
     }
@@ -73,28 +76,57 @@ private Q_SLOTS:
         QCOMPARE(session->target(0).history.size(), std::size_t(41));
     }
 
-    // Each row: what to export, the expected file, --at (empty: the whole recording).
+    // pgbouncer reads at a moment: a failed read is a gap (the moment shows the read before it), and the
+    // servers/clients rows written once apply to the later reads that did not write them again.
+    void poolerReadsAtAMoment()
+    {
+        RecordingReader reader;
+        QString error;
+        QVERIFY2(reader.open(m_poolerPath, &error), qPrintable(error));
+        QCOMPARE(reader.formatVersion(), 1);
+        QVERIFY(reader.hasPoolerTables());
+        const qint64 t0 = QDateTime::fromString(u"2026-11-27T03:12:00Z"_s, Qt::ISODate).toMSecsSinceEpoch();
+        const PoolerSnapshot second = reader.poolerSnapshotAt(u"pgb"_s, t0 + 1000);
+        QCOMPARE(second.timestampMs, t0 + 1000);
+        QCOMPARE(second.servers.size(), 3);
+        QCOMPARE(second.clients.size(), 3);
+        QCOMPARE(reader.poolerSnapshotAt(u"pgb"_s, t0 + 2000).timestampMs, t0 + 1000);
+        const PoolerSnapshot last = reader.poolerSnapshotAt(u"pgb"_s, t0 + 4000);
+        QCOMPARE(last.pools.size(), 2);
+        QCOMPARE(last.servers.size(), 2);
+        QCOMPARE(last.servers.at(1).remotePid, 101);
+        QCOMPARE(last.clients.at(1).link, last.servers.at(1).ptr);
+        QCOMPARE(reader.poolerSnapshotAt(u"pgb"_s, t0 - 1).timestampMs, 0);
+    }
+
+    // Each row: the recording, what to export, the expected file, --at (empty: the whole recording).
     void exportsAsThatReleaseDid_data()
     {
+        QTest::addColumn<QString>("recording");
         QTest::addColumn<QString>("what");
         QTest::addColumn<QString>("expected");
         QTest::addColumn<QString>("at");
-        QTest::newRow("timeline") << u"timeline"_s << u"timeline.csv"_s << QString();
-        QTest::newRow("events") << u"events"_s << u"events.csv"_s << QString();
-        QTest::newRow("routes") << u"routes"_s << u"routes.csv"_s << QString();
-        QTest::newRow("holders") << u"holders"_s << u"holders.csv"_s << QString();
-        QTest::newRow("backends, every change") << u"backends"_s << u"backends-all.csv"_s << QString();
-        QTest::newRow("backends at 05:21:07") << u"backends"_s << u"backends-at.csv"_s << u"2026-11-30T05:21:07Z"_s;
+        const QString demo = u"demo-40s.psrec"_s;
+        QTest::newRow("timeline") << demo << u"timeline"_s << u"timeline.csv"_s << QString();
+        QTest::newRow("events") << demo << u"events"_s << u"events.csv"_s << QString();
+        QTest::newRow("routes") << demo << u"routes"_s << u"routes.csv"_s << QString();
+        QTest::newRow("holders") << demo << u"holders"_s << u"holders.csv"_s << QString();
+        QTest::newRow("backends, every change") << demo << u"backends"_s << u"backends-all.csv"_s << QString();
+        QTest::newRow("backends at 05:21:07")
+            << demo << u"backends"_s << u"backends-at.csv"_s << u"2026-11-30T05:21:07Z"_s;
+        QTest::newRow("pgbouncer pools") << u"pgbouncer-5-reads.psrec"_s << u"poolers"_s << u"pgbouncer-poolers.csv"_s
+                                         << QString();
     }
 
     void exportsAsThatReleaseDid()
     {
+        QFETCH(QString, recording);
         QFETCH(QString, what);
         QFETCH(QString, expected);
         QFETCH(QString, at);
         RecordingReader reader;
         QString error;
-        QVERIFY2(reader.open(m_path, &error), qPrintable(error));
+        QVERIFY2(reader.open(m_dir.filePath(recording), &error), qPrintable(error));
         ExportOptions options;
         if (!at.isEmpty()) {
             const QDateTime when = QDateTime::fromString(at, Qt::ISODate);
@@ -104,10 +136,11 @@ private Q_SLOTS:
         const QString out = m_dir.filePath(what + u".csv"_s);
         QFile::remove(out);
         bool ok = false;
-        if (what == u"timeline"_s || what == u"events"_s) {
+        if (what == u"timeline"_s || what == u"events"_s || what == u"poolers"_s) {
             const std::unique_ptr<Session> session = reader.load();
             ok = what == u"timeline"_s ? exportTimeline(*session, out, options, &error)
-                                       : exportEvents(*session, out, options, &error);
+                : what == u"events"_s  ? exportEvents(*session, out, options, &error)
+                                       : exportPoolers(*session, out, options, &error);
         } else if (what == u"routes"_s) {
             ok = exportRoutes(reader, out, options, &error);
         } else if (what == u"holders"_s) {
@@ -132,13 +165,14 @@ private Q_SLOTS:
             reader.snapshotAt(u"demo"_s, reader.timeRange().lastMs);
         }
         QCOMPARE(QCryptographicHash::hash(readAll(m_path), QCryptographicHash::Sha256), m_hash);
-        const QStringList beside = QDir(m_dir.path()).entryList({ u"demo-40s.psrec*"_s }, QDir::Files);
-        QCOMPARE(beside, QStringList { u"demo-40s.psrec"_s });
+        const QStringList beside = QDir(m_dir.path()).entryList({ u"*.psrec*"_s }, QDir::Files, QDir::Name);
+        QCOMPARE(beside, (QStringList { u"demo-40s.psrec"_s, u"pgbouncer-5-reads.psrec"_s }));
     }
 
 private:
     QTemporaryDir m_dir;
     QString m_path;
+    QString m_poolerPath;
     QByteArray m_hash;
 };
 
