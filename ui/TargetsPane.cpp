@@ -11,6 +11,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
+#include <QTextBrowser>
 #include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -67,13 +68,13 @@ TargetsPane::TargetsPane(Session* session, QWidget* parent)
     auto* detailsTitle = new QLabel(tr("Details"), this);
     detailsTitle->setFont(titleFont);
     layout->addWidget(detailsTitle);
-    m_details = new QLabel(this);
+    m_details = new QTextBrowser(this);
     m_details->setAccessibleName(tr("Target and database details"));
-    m_details->setTextFormat(Qt::RichText);
-    m_details->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    m_details->setWordWrap(true);
-    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_details->setContentsMargins(4, 2, 4, 4);
+    m_details->setOpenLinks(false);
+    m_details->setFrameShape(QFrame::NoFrame);
+    m_details->viewport()->setAutoFillBackground(false); // the pane's background, as a label had
+    m_details->setContentsMargins(0, 0, 0, 0);
+    m_details->document()->setDocumentMargin(3);
     m_details->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     layout->addWidget(m_details, 2);
 
@@ -139,7 +140,7 @@ int TargetsPane::selectedTarget() const
 
 QString TargetsPane::detailsText() const
 {
-    return m_details->text();
+    return m_detailsHtml;
 }
 
 void TargetsPane::schedule()
@@ -241,8 +242,10 @@ void TargetsPane::refresh()
             + row(u"pgbouncer"_s, u"<b>%1</b>"_s.arg(p.config.name.toHtmlEscaped())) + row(u"State"_s, state)
             + u"</table>"_s;
     }
-    if (html != m_details->text()) // a rich text label lays its document out again on every setText
-        m_details->setText(html);
+    if (html != m_detailsHtml) { // the text box lays its document out again on every setHtml
+        m_detailsHtml = html;
+        m_details->setHtml(html);
+    }
 }
 
 void TargetsPane::fitColumns()
