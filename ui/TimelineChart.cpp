@@ -184,7 +184,13 @@ TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
             if (index == m_target)
                 scheduleRefresh();
         });
-        connect(m_session, &Session::snapshotAdded, this, &TimelineChart::scheduleRefresh);
+        // A snapshot adds to the selected target's backends line, if it is of the target's database; without a
+        // target the chart shows nothing that moves.
+        connect(m_session, &Session::snapshotAdded, this, [this](int database) {
+            if (m_target >= 0
+                && m_session->target(m_target).config.database == m_session->database(database).config.name)
+                scheduleRefresh();
+        });
         connect(m_session, &Session::historyReplaced, this, &TimelineChart::scheduleRefresh);
     }
     connect(m_viewState, &ViewState::cursorChanged, this, &TimelineChart::layoutCursor);
