@@ -274,8 +274,16 @@ bool TimelineChart::isPaused() const
 
 void TimelineChart::scheduleRefresh()
 {
-    if (!m_refreshTimer->isActive())
-        m_refreshTimer->start();
+    if (m_refreshTimer->isActive())
+        return;
+    // Not faster than the plot moves: at 5 min over 600 pixels a column is half a second, and a redraw of the
+    // chart (decimation, axes, antialiased lines) costs the same whether one sample came or five.
+    const double plotWidth = m_chart->plotArea().width();
+    int interval = kRefreshIntervalMs;
+    if (plotWidth > 10 && m_t1 > m_t0)
+        interval = static_cast<int>(
+            std::clamp(double(m_t1 - m_t0) / plotWidth, double(kRefreshIntervalMs), double(kMaxRefreshIntervalMs)));
+    m_refreshTimer->start(interval);
 }
 
 QLineSeries* TimelineChart::segmentSeries(Series series, int segment)
