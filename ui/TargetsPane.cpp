@@ -34,6 +34,12 @@ TargetsPane::TargetsPane(Session* session, QWidget* parent)
     // The rows repaint with the details below them, not once per sample (20 targets at 0.1 s: 200 a second).
     m_model->setUpdateInterval(kRefreshIntervalMs);
     m_proxy->setSourceModel(m_model);
+    // The columns are measured again (every cell) only after the rows changed.
+    const auto columnsDirty = [this] { m_columnsDirty = true; };
+    connect(m_proxy, &QAbstractItemModel::dataChanged, this, columnsDirty);
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, columnsDirty);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, columnsDirty);
+    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, columnsDirty);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 0, 0);
     auto* title = new QLabel(tr("Targets"), this);
@@ -63,6 +69,7 @@ TargetsPane::TargetsPane(Session* session, QWidget* parent)
     header->setSectionHidden(TargetsModel::Pool, true);
     header->setSectionHidden(TargetsModel::LastPoll, true);
     installColumnMenu(header);
+    connect(header, &QHeaderView::sectionResized, this, [this] { m_columnsDirty = true; }); // or shown again
     layout->addWidget(m_view, 3);
 
     auto* detailsTitle = new QLabel(tr("Details"), this);
@@ -250,6 +257,9 @@ void TargetsPane::refresh()
 
 void TargetsPane::fitColumns()
 {
+    if (!m_columnsDirty)
+        return;
+    m_columnsDirty = false;
     const QHeaderView* header = m_view->header();
     for (int column = 0; column < header->count(); ++column) {
         if (column != TargetsModel::Name && !header->isSectionHidden(column))

@@ -56,6 +56,7 @@ private:
     QTextBrowser* m_details = nullptr;
     QString m_detailsHtml; // what m_details shows
     QTimer* m_timer = nullptr;
+    bool m_columnsDirty = true; // the rows changed since the columns were last fitted
 };
 
 } // namespace poolscope
