@@ -221,16 +221,18 @@ void BackendsPane::updateCount()
             (state.lastOk.timestampMs == 0 ? unavailable : failingNow)
                 .append(u"%1: %2"_s.arg(state.config.name, state.latest.error));
     }
+    QString text;
     if (total == 0 && !unavailable.isEmpty()) {
-        m_count->setText(unavailable.join(u"; "_s));
+        text = unavailable.join(u"; "_s);
     } else {
-        QString text = shown != total ? tr("%1 of %2 backends").arg(shown).arg(total)
-            : total == 1              ? u"1 backend"_s
-                                      : u"%1 backends"_s.arg(total);
+        text = shown != total ? tr("%1 of %2 backends").arg(shown).arg(total)
+            : total == 1      ? u"1 backend"_s
+                              : u"%1 backends"_s.arg(total);
         if (!failingNow.isEmpty())
             text += u" as last read; now "_s + failingNow.join(u"; "_s);
-        m_count->setText(text);
     }
+    if (text != m_count->text()) // each snapshot asks; a label's setText lays the pane out again
+        m_count->setText(text);
     Q_EMIT countChanged(total);
 }
 

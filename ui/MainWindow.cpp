@@ -116,9 +116,13 @@ MainWindow::MainWindow(Session* session, ViewState* view, Diagnosis* diagnosis, 
     m_notifier = new Notifier(session, this);
     connect(m_notifier, &Notifier::activated, this, &MainWindow::showMoment);
 
-    // The tabs' titles carry their counts.
-    const auto tabText
-        = [this](QWidget* page, const QString& text) { m_tabs->setTabText(m_tabs->indexOf(page), text); };
+    // The tabs' titles carry their counts. Set only when they change: QTabWidget::setTabText lays out the tab bar
+    // and the page again and repaints the page, even for the same text (each snapshot tells the backends' count).
+    const auto tabText = [this](QWidget* page, const QString& text) {
+        const int index = m_tabs->indexOf(page);
+        if (m_tabs->tabText(index) != text)
+            m_tabs->setTabText(index, text);
+    };
     connect(m_backends, &BackendsPane::countChanged, this,
         [tabText, this](int total) { tabText(m_backends, tr("Backends (%1)").arg(total)); });
     connect(m_routes, &RoutesView::countChanged, this, [tabText, this](int routes, int rising) {

@@ -147,7 +147,9 @@ void StatusPane::refresh()
         parts << counts(dbOk, dbFailing, dbWaiting, tr("database ok"), tr("databases ok"));
     if (m_session->poolerCount() > 0)
         parts << counts(poolersOk, poolersFailing, poolersWaiting, tr("pgbouncer ok"), tr("pgbouncers ok"));
-    m_status->setText(parts.join(u"  ·  "_s));
+    // Only what changed: a label's setText lays the status bar out again, four times a second.
+    if (const QString status = parts.join(u"  ·  "_s); status != m_status->text())
+        m_status->setText(status);
     m_status->setToolTip(tr("Last poll: local time of the newest answer (or failure) of any health endpoint or "
                             "pg_stat_activity read\nTargets: %1 answering, %2 failing, %3 not polled yet (health "
                             "endpoints of the workspace)\nDatabases: %4 read, %5 failing, %6 not read yet "
@@ -158,8 +160,10 @@ void StatusPane::refresh()
                              .arg(dbOk)
                              .arg(dbFailing)
                              .arg(dbWaiting));
-    m_error->setText(error);
-    m_error->setToolTip(error);
+    if (error != m_error->text()) {
+        m_error->setText(error);
+        m_error->setToolTip(error);
+    }
 }
 
 } // namespace poolscope

@@ -3,7 +3,7 @@
 #include <QPointer>
 #include <QWidget>
 
-class QLabel;
+class QTextBrowser;
 class QHeaderView;
 class QTimer;
 class QTreeView;
@@ -51,8 +51,12 @@ private:
     TargetsModel* m_model = nullptr;
     TargetsProxyModel* m_proxy = nullptr;
     QTreeView* m_view = nullptr;
-    QLabel* m_details = nullptr;
+    // A text box, not a word-wrapped rich-text QLabel: a label whose text changes lays the whole window out
+    // again (the splitter asks every word-wrapped label for its height at each width), four times a second.
+    QTextBrowser* m_details = nullptr;
+    QString m_detailsHtml; // what m_details shows
     QTimer* m_timer = nullptr;
+    bool m_columnsDirty = true; // the rows changed since the columns were last fitted
 };
 
 } // namespace poolscope

@@ -7,6 +7,7 @@
 #include <QStyle>
 #include <QValueAxis>
 
+#include <array>
 #include <cmath>
 
 using namespace Qt::StringLiterals;
@@ -271,17 +272,21 @@ QColor Theme::stateColor(TargetsModel::StateLevel level)
 
 QIcon Theme::stateIcon(TargetsModel::StateLevel level)
 {
+    // Built once: the targets list asks for its icon on every paint of a row, and a QIcon made from the SVG
+    // parses the file again and renders into a pixmap of its own (QPixmapCache filled with copies of five icons).
+    static const std::array<QIcon, 5> icons { icon(u"state-waiting"_s), icon(u"state-ok"_s), icon(u"state-warning"_s),
+        icon(u"state-critical"_s), icon(u"state-failing"_s) };
     switch (level) {
     case TargetsModel::StateLevel::Waiting:
-        return icon(u"state-waiting"_s);
+        return icons[0];
     case TargetsModel::StateLevel::Ok:
-        return icon(u"state-ok"_s);
+        return icons[1];
     case TargetsModel::StateLevel::Warning:
-        return icon(u"state-warning"_s);
+        return icons[2];
     case TargetsModel::StateLevel::Critical:
-        return icon(u"state-critical"_s);
+        return icons[3];
     case TargetsModel::StateLevel::Failing:
-        return icon(u"state-failing"_s);
+        return icons[4];
     }
     return {};
 }

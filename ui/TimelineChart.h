@@ -40,7 +40,10 @@ public:
     enum class Series { CheckedOut, Tracked, Discrepancy, Backends, NumSeries };
     Q_ENUM(Series)
 
+    // New data redraws the chart after kRefreshIntervalMs, or after the time one pixel column of the plot spans
+    // (the newest column is the only one new samples change), at most kMaxRefreshIntervalMs.
     static constexpr int kRefreshIntervalMs = 250;
+    static constexpr int kMaxRefreshIntervalMs = 1000;
 
     // view: shared with the other panes (cursor, paused, and the visible range this chart publishes); not null.
     TimelineChart(Session* session, ViewState* view, QWidget* parent = nullptr);

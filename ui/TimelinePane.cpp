@@ -90,7 +90,11 @@ TimelinePane::TimelinePane(Session* session, ViewState* view, QAction* pause, QA
     m_timer->setInterval(kRefreshIntervalMs);
     connect(m_timer, &QTimer::timeout, this, &TimelinePane::updateTitle);
     if (session) {
-        connect(session, &Session::sampleAdded, this, &TimelinePane::schedule);
+        // The title shows the selected target: another target's sample does not change it.
+        connect(session, &Session::sampleAdded, this, [this](int target) {
+            if (target == m_target)
+                schedule();
+        });
         connect(session, &Session::snapshotAdded, this, &TimelinePane::schedule);
     }
 }
@@ -163,7 +167,8 @@ void TimelinePane::updateTitle()
     if (m_cursor && !m_cursor->isLive())
         title += u" &nbsp; <span style=\"color:#ffffff; background:#6a1b9a\">&nbsp;%1&nbsp;</span>"_s.arg(
             tr("at %1").arg(formatClock(m_cursor->cursor())));
-    m_title->setText(title);
+    if (title != m_title->text()) // a rich text label lays out its document and the pane's layout on setText
+        m_title->setText(title);
 }
 
 } // namespace poolscope

@@ -63,7 +63,7 @@ void VerdictBanner::setDiagnosis(const TargetDiagnosis* diagnosis)
     if (!diagnosis) {
         m_text.clear();
         m_tone = Tone::Neutral;
-        m_label->setText(tr("No target selected."));
+        setLabel(tr("No target selected."), QString());
     } else {
         m_text = diagnosis->verdict.text();
         m_tone = toneOf(*diagnosis);
@@ -83,15 +83,26 @@ void VerdictBanner::setDiagnosis(const TargetDiagnosis* diagnosis)
                 moment.toHtmlEscaped(), shown.mid(moment.size() + 3).toHtmlEscaped());
         if (!diagnosis->levelReason.isEmpty())
             html += u" <span style=\"opacity:0.8\">· %1</span>"_s.arg(diagnosis->levelReason.toHtmlEscaped());
-        m_label->setText(html);
-        m_label->setToolTip(diagnosis->verdict.rule);
+        setLabel(html, diagnosis->verdict.rule);
     }
     m_copy->setEnabled(!m_text.isEmpty());
-    applyTone();
+    if (m_tone != m_appliedTone) // a style sheet re-polishes the banner and lays its label out again
+        applyTone();
+}
+
+void VerdictBanner::setLabel(const QString& html, const QString& toolTip)
+{
+    // The diagnosis is told once a second per target; a word-wrapped label given the same text again still lays
+    // out its document and the window's layouts around it.
+    if (m_label->text() != html)
+        m_label->setText(html);
+    if (m_label->toolTip() != toolTip)
+        m_label->setToolTip(toolTip);
 }
 
 void VerdictBanner::applyTone()
 {
+    m_appliedTone = m_tone;
     QString background, border, foreground;
     if (Theme::isDark()) {
         switch (m_tone) {

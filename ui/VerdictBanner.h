@@ -2,6 +2,8 @@
 
 #include <QFrame>
 
+#include <optional>
+
 class QLabel;
 class QToolButton;
 
@@ -38,11 +40,13 @@ protected:
 
 private:
     void applyTone();
+    void setLabel(const QString& html, const QString& toolTip);
 
     QLabel* m_label = nullptr;
     QToolButton* m_copy = nullptr;
     QString m_text;
     Tone m_tone = Tone::Neutral;
+    std::optional<Tone> m_appliedTone; // the tone of the style sheet set
 };
 
 } // namespace poolscope

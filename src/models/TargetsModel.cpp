@@ -4,6 +4,7 @@
 #include "store/Session.h"
 #include "store/SessionAtCursor.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -37,6 +38,49 @@ void TargetsModel::followCursor(SessionAtCursor* cursor)
     if (cursor)
         connect(cursor, &SessionAtCursor::changed, this, [this] { allRowsChanged(); });
     allRowsChanged();
+}
+
+void TargetsModel::setUpdateInterval(int ms)
+{
+    if (ms <= 0) {
+        flushChanged();
+        delete m_flushTimer;
+        m_flushTimer = nullptr;
+        return;
+    }
+    if (!m_flushTimer) {
+        m_flushTimer = new QTimer(this);
+        m_flushTimer->setSingleShot(true);
+        connect(m_flushTimer, &QTimer::timeout, this, &TargetsModel::flushChanged);
+    }
+    m_flushTimer->setInterval(ms);
+}
+
+void TargetsModel::changed(int row, int firstColumn, int lastColumn)
+{
+    if (!m_flushTimer) {
+        rowChanged(row, firstColumn, lastColumn);
+        return;
+    }
+    if (!isRow(row))
+        return;
+    m_changedFirst = m_changedFirst < 0 ? row : std::min(m_changedFirst, row);
+    m_changedLast = std::max(m_changedLast, row);
+    if (!m_flushTimer->isActive())
+        m_flushTimer->start();
+}
+
+void TargetsModel::flushChanged()
+{
+    if (m_flushTimer)
+        m_flushTimer->stop();
+    if (m_changedFirst < 0)
+        return;
+    const int first = m_changedFirst;
+    const int last = std::min(m_changedLast, rowCount() - 1);
+    m_changedFirst = m_changedLast = -1;
+    if (first <= last)
+        Q_EMIT dataChanged(index(first, 0), index(last, NumColumns - 1));
 }
 
 const TargetState& TargetsModel::stateOf(int targetIndex) const
@@ -253,7 +297,7 @@ void TargetsModel::onSampleAdded(int targetIndex)
 {
     if (m_cursor && !m_cursor->isLive())
         return; // the rows show a moment of the past: new data does not change it
-    rowChanged(targetIndex);
+    changed(targetIndex, 0, NumColumns - 1);
 }
 
 void TargetsModel::onSnapshotAdded(int databaseIndex)
@@ -263,7 +307,7 @@ void TargetsModel::onSnapshotAdded(int databaseIndex)
     const QString& name = m_session->database(databaseIndex).config.name;
     for (int row = 0; row < rowCount(); ++row) {
         if (stateOf(rowAt(row)).config.database == name)
-            rowChanged(row, Backends, Backends);
+            changed(row, Backends, Backends);
     }
 }
 

@@ -3,6 +3,7 @@
 #include "TableModel.h"
 
 #include <QPointer>
+#include <QTimer>
 
 namespace poolscope {
 
@@ -13,7 +14,8 @@ struct Thresholds;
 
 // One row per health target of a Session: its state and newest numbers, or those at the time cursor
 // (followCursor). Rows are the Session's targets in workspace order (a row is the target's index, read from the
-// Session when shown); a sample or snapshot updates only the rows it changes, with one dataChanged per row.
+// Session when shown); a sample or snapshot updates only the rows it changes, with one dataChanged per row, or,
+// with setUpdateInterval(), one dataChanged over the rows that changed per interval.
 class TargetsModel : public TableModel<int, int>
 {
     Q_OBJECT
@@ -49,6 +51,11 @@ public:
     // moves); live, the newest. Null: always the newest.
     void followCursor(SessionAtCursor* cursor);
 
+    // 0 (the default): each sample or snapshot emits its dataChanged at once. Above 0: the rows they change are
+    // collected and told in one dataChanged per interval, so a view polled by 20 targets every 0.1 s repaints a
+    // few times a second rather than once per sample. data() always reads the newest.
+    void setUpdateInterval(int ms);
+
     static StateLevel stateLevel(const TargetState& target, const Thresholds& thresholds);
     static QString stateText(const TargetState& target);
 
@@ -63,9 +70,14 @@ private:
     QVariant sortData(const TargetState& target, int column) const;
 
     const TargetState& stateOf(int targetIndex) const;
+    void changed(int row, int firstColumn, int lastColumn);
+    void flushChanged();
 
     QPointer<Session> m_session;
     QPointer<SessionAtCursor> m_cursor;
+    QTimer* m_flushTimer = nullptr; // with an update interval
+    int m_changedFirst = -1; // the rows changed since the last flush
+    int m_changedLast = -1;
 };
 
 } // namespace poolscope

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """N fake pool-owning services for bench_agent: one asyncio process, one port each on 127.0.0.1, each serving a
 seed-profile health payload (checked_out, tracked, discrepancy, pool max, five routes) that changes a little per
-request. An optional second argument sets the number of routes (default 5). Prints one line "ready PORT PORT ..." on stdout, then serves until stdin closes or SIGTERM."""
+request. An optional second argument sets the number of routes (default 5). Prints one line "ready PORT PORT ..." on stdout, then serves until stdin closes or SIGTERM. On SIGUSR1 it prints "served N", the number of
+requests answered so far (all ports)."""
 import asyncio
 import json
 import random
@@ -51,6 +52,7 @@ async def main(count: int, route_count: int) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGUSR1, lambda: print(f"served {sum(ticks)}", flush=True))
     loop.add_reader(sys.stdin, lambda: stop.set() if not sys.stdin.read(1) else None)
     await stop.wait()
 

@@ -9,7 +9,10 @@ short pg_sleep queries), then runs for N seconds, at the same time:
 Reads both processes' CPU (utime + stime from /proc/PID/stat) at the end of the run and prints both, the
 ratio and PASS/FAIL against the budget (the window costs at most a tenth of pg_activity).
 
-    side_by_side.py --poolscope BUILD/bin/poolscope [--seconds N] [--connections C]
+    side_by_side.py --poolscope BUILD/bin/poolscope [--seconds N] [--connections C] [--no-record]
+
+The window records its session as a user's does (into the run's temporary folder); --no-record sets
+POOLSCOPE_RECORD=0, so the window's own cost shows apart from the live recording's.
 
 N defaults to $POOLSCOPE_BENCH_SECONDS or 60. Exit status: 0 when the figures were measured (PASS or FAIL is
 printed, like the other benchmarks), 1 when the run could not be staged. Everything started is stopped on
@@ -229,7 +232,8 @@ class Run:
             json.dump({"version": 1, "targets": [],
                        "databases": [{"name": "bench", "conninfo": conninfo, "interval": 1}]}, handle)
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TERM=os.environ.get("TERM") or "xterm",
-                   HOME=self.tmp, XDG_CONFIG_HOME=self.tmp, XDG_DATA_HOME=self.tmp)
+                   HOME=self.tmp, XDG_CONFIG_HOME=self.tmp, XDG_DATA_HOME=self.tmp,
+                   POOLSCOPE_RECORD="0" if self.args.no_record else "1")
 
         # pg_activity draws with curses: give it a pseudo-terminal of a usual size. Its stdin stays an open pipe.
         activity_cmd = (f"stty rows 50 cols 200; exec pg_activity --refresh 1 -h 127.0.0.1 -p {port} -U postgres "
@@ -268,7 +272,7 @@ class Run:
         win = end["window"] - start["window"]
         ratio = win / activity if activity > 0 else float("inf")
         print(f"side_by_side: {self.args.connections} connections, 1 s refresh, {wall:.0f} s wall "
-              f"(after {self.args.warmup:.0f} s warm-up)")
+              f"(after {self.args.warmup:.0f} s warm-up), recording {'off' if self.args.no_record else 'on'}")
         print(f"pg_activity CPU: {activity:.2f} s ({100 * activity / wall:.1f} % of a core)")
         print(f"window CPU:      {win:.2f} s ({100 * win / wall:.1f} % of a core), RSS {rss_start} -> {rss_end} KB")
         print(f"ratio window/pg_activity: {ratio:.3f} (budget <= {BUDGET_RATIO:.2f}): "
@@ -282,6 +286,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("POOLSCOPE_BENCH_SECONDS", "60")))
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=300)
+    parser.add_argument("--no-record", action="store_true", help="the window does not record (POOLSCOPE_RECORD=0)")
     parser.add_argument("--hold", metavar="CONNINFO", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.hold:

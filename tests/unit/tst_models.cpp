@@ -189,6 +189,32 @@ private Q_SLOTS:
         QCOMPARE(model.index(0, TargetsModel::Backends).data(TargetsModel::SortRole).toLongLong(), 2);
     }
 
+    void targetsModelCoalesced()
+    {
+        // With an update interval, samples of several targets make one dataChanged over the rows they changed.
+        Session session(makeWorkspace());
+        TargetsModel model(&session);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setUpdateInterval(50);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        session.addSample(okSample(u"worker_odds"_s, kT0, 15, 0));
+        session.addSample(okSample(u"web"_s, kT0, 4, 1));
+        session.addSample(okSample(u"web"_s, kT0 + kSecond, 5, 1));
+        QCOMPARE(changed.size(), 0);
+        QCOMPARE(model.index(0, TargetsModel::CheckedOut).data().toString(), u"5"_s); // data() reads the newest
+        QTRY_COMPARE(changed.size(), 1);
+        QCOMPARE(changed[0][0].toModelIndex().row(), 0);
+        QCOMPARE(changed[0][1].toModelIndex().row(), 1);
+        QCOMPARE(changed[0][1].toModelIndex().column(), TargetsModel::NumColumns - 1);
+        // Back to 0: what is pending is told at once, and so is every later change.
+        session.addSample(okSample(u"worker_odds"_s, kT0 + kSecond, 16, 0));
+        model.setUpdateInterval(0);
+        QCOMPARE(changed.size(), 2);
+        QCOMPARE(changed[1][0].toModelIndex().row(), 1);
+        session.addSample(okSample(u"web"_s, kT0 + 2 * kSecond, 6, 1));
+        QCOMPARE(changed.size(), 3);
+    }
+
     void backendsModel()
     {
         Session session(makeWorkspace());
