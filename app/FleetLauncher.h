@@ -11,7 +11,6 @@
 
 namespace poolscope {
 
-struct AgentSnapshot;
 class AgentSnapshotClient;
 class Diagnosis;
 class FleetSource;
@@ -19,6 +18,7 @@ class FleetWindow;
 class MainWindow;
 class PrometheusClient;
 class ServiceLoader;
+struct ReplicaReading;
 struct ServiceHistory;
 class Session;
 class ViewState;
@@ -55,7 +55,7 @@ private:
     void readSnapshots(const QString& service, std::shared_ptr<ServiceHistory> history);
     // Opens the service's window: its backfilled history, and each replica's backends from its agent (or why not).
     void showService(
-        const QString& service, std::shared_ptr<ServiceHistory> history, const QHash<int, AgentSnapshot>& snapshots);
+        const QString& service, std::shared_ptr<ServiceHistory> history, const QHash<int, ReplicaReading>& snapshots);
 
     Workspace m_workspace;
     QSize m_windowSize;
