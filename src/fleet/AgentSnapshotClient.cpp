@@ -188,7 +188,7 @@ ReplicaReading readReplica(const AgentSnapshot& snapshot, const QString& target,
     reading.url = snapshot.url;
     reading.replica = replicaSnapshot(snapshot, target, database, nowMs);
     reading.event = snapshotEvent(target, snapshot, nowMs);
-    reading.readOn = QThread::currentThreadId();
+    reading.readOn = QThread::currentThread();
     return reading;
 }
 
@@ -196,7 +196,7 @@ AgentSnapshot parseSnapshot(const QString& url, const QByteArray& body)
 {
     AgentSnapshot s;
     s.url = url;
-    s.parsedOn = QThread::currentThreadId();
+    s.parsedOn = QThread::currentThread();
     QJsonParseError error;
     QJsonDocument doc = QJsonDocument::fromJson(body, &error);
     if (error.error != QJsonParseError::NoError || !doc.isObject() || !doc.object().value(u"targets"_s).isArray()) {

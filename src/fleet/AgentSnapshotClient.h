@@ -13,6 +13,7 @@
 #include <memory>
 
 class QNetworkAccessManager;
+class QThread;
 
 namespace poolscope {
 
@@ -24,7 +25,7 @@ struct AgentSnapshot
     bool available = false;
     QString reason; // why not, when !available
     QJsonObject body; // the agent's JSON, when available
-    Qt::HANDLE parsedOn = nullptr; // the thread that parsed the body (a worker's), null when none was parsed
+    QThread* parsedOn = nullptr; // the thread that parsed the body (a worker's), null when none was parsed
 };
 
 // The agent's answer `body` from `url` parsed (on the calling thread: a worker's, up to 16 MiB): available with
@@ -62,7 +63,7 @@ struct ReplicaReading
     QString url; // the agent's snapshot endpoint
     ReplicaSnapshot replica;
     Event event; // snapshotEvent
-    Qt::HANDLE readOn = nullptr; // the thread that made it (tests check that it is not the GUI's)
+    QThread* readOn = nullptr; // the thread that made it (tests check that it is not the GUI's)
 };
 
 ReplicaReading readReplica(const AgentSnapshot& snapshot, const QString& target, const QString& database, qint64 nowMs);

@@ -3,6 +3,7 @@
 #include <QHash>
 #include <QObject>
 #include <QString>
+#include <QThread>
 
 namespace poolscope {
 
@@ -38,7 +39,7 @@ public:
 Q_SIGNALS:
     // After apply(): the session holds the replica's newest snapshot; `readOn` is the thread that parsed and
     // converted it (the client's worker for read(); tests check it is not the GUI thread).
-    void applied(int targetIndex, Qt::HANDLE readOn);
+    void applied(int targetIndex, QThread* readOn);
     // An answer dropped: its replica is gone from the session or its URL changed while it was read.
     void dropped(const QString& target);
 
