@@ -258,6 +258,8 @@ void AgentSnapshotClient::get(const QString& url, QObject* context, std::functio
             s.reason = u"HTTP %1"_s.arg(status);
         } else if (reply->error() != QNetworkReply::NoError) {
             s.reason = reply->errorString();
+            if (s.reason.isEmpty())
+                s.reason = u"network error %1"_s.arg(static_cast<int>(reply->error()));
         } else {
             got(std::move(s), reply->readAll()); // parsed on a worker
             return;

@@ -95,21 +95,20 @@ public:
     // destroyed first (then it is dropped). `context` lives on this thread.
     template <typename Read, typename Done> void fetch(const QString& url, QObject* context, Read read, Done done)
     {
-        get(url, context, [this, context, read, done](AgentSnapshot failed, QByteArray body) {
+        get(url, context, [this, context, read, done](AgentSnapshot answer, QByteArray body) {
             m_jobs->run(
-                QString(), QStringLiteral("Reading the agent's snapshot %1").arg(failed.url), context,
-                [read, failed = std::move(failed), body = std::move(body)](
-                    JobControl&) { return read(failed.reason.isEmpty() ? parseSnapshot(failed.url, body) : failed); },
+                QString(), QStringLiteral("Reading the agent's snapshot %1").arg(answer.url), context,
+                [read, answer = std::move(answer), body = std::move(body)](JobControl&) {
+                    // The body is there to parse only when the GET succeeded (no reason why not).
+                    return read(answer.reason.isEmpty() ? parseSnapshot(answer.url, body) : answer);
+                },
                 done);
         });
     }
 
-    // Waits (blocking) until no answer is being read; for tests and benchmarks, never the GUI.
-    bool waitForReads(int timeoutMs = -1) { return m_jobs->waitForDone(timeoutMs); }
-
 private:
-    // The GET: `got` runs on this thread (unless `context` is destroyed first) with the body, or with no body and
-    // a snapshot that says why not (its reason).
+    // The GET: `got` runs on this thread (unless `context` is destroyed first) with the body (and a snapshot of
+    // only its URL), or with no body and a snapshot that says why not (its reason, never empty).
     void get(const QString& url, QObject* context, std::function<void(AgentSnapshot, QByteArray)> got);
 
     QNetworkAccessManager* m_network;

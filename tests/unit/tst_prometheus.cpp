@@ -14,6 +14,7 @@
 #include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTest>
+#include <QThread>
 #include <QUrlQuery>
 
 #include <cmath>
@@ -264,6 +265,25 @@ private Q_SLOTS:
         QCOMPARE(rows[2].replicas[0].name, u"settle@a:1"_s); // one target name on two agents
         QCOMPARE(rows[2].replicas[1].name, u"settle@b:1"_s);
         QVERIFY(std::isnan(rows[2].checkedOut));
+    }
+
+    // An agent's body: a snapshot when it is a JSON object with `targets`, otherwise "not a PoolScope snapshot".
+    void parsesASnapshot()
+    {
+        const QString url = u"http://a:1/api/v1/snapshot"_s;
+        AgentSnapshot s = parseSnapshot(url, R"({"generated_at": "2026-11-30T03:01:00.000Z", "targets": []})");
+        QVERIFY(s.available);
+        QVERIFY(s.reason.isEmpty());
+        QCOMPARE(s.url, url);
+        QVERIFY(s.body.value(u"targets"_s).isArray());
+        QCOMPARE(s.parsedOn, QThread::currentThread());
+        for (const QByteArray& bad :
+            { QByteArray("{\"targets\": {}}"), QByteArray("[]"), QByteArray("{\"tar"), QByteArray() }) {
+            s = parseSnapshot(url, bad);
+            QVERIFY(!s.available);
+            QCOMPARE(s.reason, u"not a PoolScope snapshot"_s);
+            QVERIFY(s.body.isEmpty());
+        }
     }
 
     void snapshotEvents()
