@@ -77,7 +77,7 @@ void FleetLauncher::readSnapshots(const QString& service, std::shared_ptr<Servic
     struct Round
     {
         std::shared_ptr<ServiceHistory> history;
-        QHash<int, AgentSnapshot> answers; // target index -> its agent's answer
+        QHash<int, ReplicaReading> answers; // target index -> its agent's answer, read off the GUI thread
         int pending = 0;
     };
     auto round = std::make_shared<Round>();
@@ -93,22 +93,26 @@ void FleetLauncher::readSnapshots(const QString& service, std::shared_ptr<Servic
     for (int i = 0; i < targets.size(); ++i) {
         if (targets.at(i).url.isEmpty())
             continue; // the sum
-        m_snapshots->fetch(targets.at(i).url, this, [this, service, round, i](AgentSnapshot snapshot) {
-            round->answers.insert(i, std::move(snapshot));
-            if (--round->pending == 0)
-                showService(service, std::move(round->history), round->answers);
-        });
+        m_snapshots->fetch(
+            targets.at(i).url, this,
+            [name = targets.at(i).name, database = targets.at(i).database](const AgentSnapshot& snapshot) {
+                return readReplica(snapshot, name, database, QDateTime::currentMSecsSinceEpoch());
+            },
+            [this, service, round, i](const ReplicaReading& reading) {
+                round->answers.insert(i, reading);
+                if (--round->pending == 0)
+                    showService(service, std::move(round->history), round->answers);
+            });
     }
 }
 
 void FleetLauncher::showService(
-    const QString& service, std::shared_ptr<ServiceHistory> history, const QHash<int, AgentSnapshot>& snapshots)
+    const QString& service, std::shared_ptr<ServiceHistory> history, const QHash<int, ReplicaReading>& snapshots)
 {
     m_window->fleetPane()->setOpening({});
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (auto it = snapshots.begin(); it != snapshots.end(); ++it) {
         TargetConfig& config = history->workspace.targets[it.key()];
-        config.applicationName = replicaSnapshot(it.value(), config.name, config.database, now).applicationName;
+        config.applicationName = it.value().replica.applicationName;
         history->content.targets[static_cast<std::size_t>(it.key())].config.applicationName = config.applicationName;
     }
     auto opened = std::make_unique<ServiceWindow>();

@@ -11,7 +11,6 @@
 
 namespace poolscope {
 
-struct AgentSnapshot;
 class AgentSnapshotClient;
 class Diagnosis;
 class FleetSource;
@@ -19,6 +18,7 @@ class FleetWindow;
 class MainWindow;
 class PrometheusClient;
 class ServiceLoader;
+struct ReplicaReading;
 struct ServiceHistory;
 class Session;
 class ViewState;
@@ -27,7 +27,8 @@ class ViewState;
 // a PoolScope window (the same timeline and drill-downs as a live one) on the service's history backfilled
 // from Prometheus (the last 24 h at a step fitted to the chart's width), per replica and summed, which then
 // follows Prometheus every 15 s and, zoomed out past its oldest point, fetches the older span (HistoryZoom). Each
-// replica's agent snapshot is read before the window opens, then again on each follow round (SnapshotFollower):
+// replica's agent snapshot is read (and parsed off the GUI thread) before the window opens, then again on each
+// follow round (SnapshotFollower):
 // its backends fill the replica's database and its holders the replica (the backends table, the exact
 // suspects), or the views say "unavailable" and why.
 class FleetLauncher : public QObject
@@ -55,7 +56,7 @@ private:
     void readSnapshots(const QString& service, std::shared_ptr<ServiceHistory> history);
     // Opens the service's window: its backfilled history, and each replica's backends from its agent (or why not).
     void showService(
-        const QString& service, std::shared_ptr<ServiceHistory> history, const QHash<int, AgentSnapshot>& snapshots);
+        const QString& service, std::shared_ptr<ServiceHistory> history, const QHash<int, ReplicaReading>& snapshots);
 
     Workspace m_workspace;
     QSize m_windowSize;

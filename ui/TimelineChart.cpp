@@ -107,7 +107,7 @@ TimelineChart::TimelineChart(Session* session, ViewState* view, QWidget* parent)
     m_chart->legend()->markers(m_poolMax).value(0)->setVisible(false);
     // The reconstructed past: the discrepancy's colour, lighter and dashed.
     m_reconstructed = new QLineSeries(m_chart);
-    m_reconstructed->setName(reconstructedLegend());
+    m_reconstructed->setName(reconstructedLegend({}));
     m_chart->addSeries(m_reconstructed);
     m_reconstructed->attachAxis(m_axisX);
     m_reconstructed->attachAxis(m_axisY);
@@ -230,9 +230,14 @@ void TimelineChart::setDiagnosis(Diagnosis* diagnosis)
     refresh();
 }
 
-QString TimelineChart::reconstructedLegend()
+QString TimelineChart::reconstructedLegend(const QString& evidence)
 {
-    return u"Reconstructed from backend_start/state_change"_s;
+    return evidence.isEmpty() ? u"Reconstructed"_s : u"Reconstructed from "_s + evidence;
+}
+
+QString TimelineChart::reconstructedName() const
+{
+    return m_reconstructed->name();
 }
 
 QList<QPointF> TimelineChart::reconstructedPoints() const
@@ -252,6 +257,15 @@ QList<QPointF> TimelineChart::reconstructedCorners() const
     for (const auto& [t, count] : diagnosis.reconstruction.staircase(n))
         corners.append(QPointF(double(t), count));
     return corners;
+}
+
+QString TimelineChart::reconstructedEvidence() const
+{
+    if (!m_diagnosis || !m_session || m_target < 0 || m_target >= m_session->targetCount())
+        return {};
+    const TargetDiagnosis& diagnosis = m_diagnosis->target(m_target);
+    return diagnosis.reconstruction.evidence(
+        diagnosis.verdict.baselineCount > 0 ? diagnosis.verdict.baselineCount : -1);
 }
 
 void TimelineChart::setRangeMs(qint64 rangeMs)
@@ -411,6 +425,12 @@ void TimelineChart::refresh()
         shown.append(p);
     }
     m_reconstructed->replace(shown);
+    if (!shown.isEmpty()) {
+        // The same words as the verdict's "reconstructed from ..." for these connections.
+        const QString name = reconstructedLegend(reconstructedEvidence());
+        if (m_reconstructed->name() != name)
+            m_reconstructed->setName(name);
+    }
     if (QLegendMarker* marker = m_chart->legend()->markers(m_reconstructed).value(0);
         marker && marker->isVisible() != !shown.isEmpty()) {
         marker->setVisible(!shown.isEmpty());

@@ -54,8 +54,11 @@ public:
     // The Diagnosis whose reconstructed history is drawn (null: none).
     void setDiagnosis(Diagnosis* diagnosis);
 
-    // The reconstructed series: its legend name, and its points as drawn now (time in ms, connections).
-    static QString reconstructedLegend();
+    // The reconstructed series: its legend name for a staircase resting on `evidence` (Reconstruction::evidence:
+    // the verdict's "reconstructed from ..." for the same connections), the name shown now, and its points as
+    // drawn now (time in ms, connections).
+    static QString reconstructedLegend(const QString& evidence);
+    QString reconstructedName() const;
     QList<QPointF> reconstructedPoints() const;
 
     // Width of the visible window; 0 shows everything recorded.
@@ -117,6 +120,7 @@ private:
     QString readoutHtml(qint64 timestampMs) const;
 
     QList<QPointF> reconstructedCorners() const;
+    QString reconstructedEvidence() const; // of the connections reconstructedCorners() draws
 
     QPointer<Session> m_session;
     QPointer<ViewState> m_viewState;

@@ -56,6 +56,18 @@ std::vector<std::pair<qint64, int>> Reconstruction::staircase(int n) const
     return corners;
 }
 
+QString Reconstruction::evidence(int n) const
+{
+    const qsizetype count = n < 0 ? held.size() : std::min<qsizetype>(n, held.size());
+    QStringList keys;
+    for (qsizetype i = 0; i < count; ++i) {
+        const QString key = heldEvidenceKey(held[i].evidence);
+        if (!keys.contains(key))
+            keys.append(key);
+    }
+    return keys.join(u'/');
+}
+
 Reconstruction reconstructHistory(const ReconstructionInput& input, const ReconstructionOptions& options)
 {
     Reconstruction r;

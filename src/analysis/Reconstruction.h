@@ -78,6 +78,10 @@ struct Reconstruction
     // The staircase of countAt() from the oldest held connection to atMs, as (time, count) corners, for
     // the first n (oldest) held connections (all when n < 0).
     std::vector<std::pair<qint64, int>> staircase(int n = -1) const;
+    // The timestamps the first n (oldest) held connections rest on (all when n < 0): their evidence keys
+    // (heldEvidenceKey) in order of first appearance, joined by '/': "state_change", "acquired_at/state_change".
+    // What the verdict says its baseline was reconstructed from, and the chart's legend for the same staircase.
+    QString evidence(int n = -1) const;
 };
 
 // Reconstructs how long each held backend of one snapshot has been held.

@@ -54,16 +54,10 @@ bool reconstructedBaseline(Verdict& v, double level, qint64 nowMs, const Verdict
         if (!quietLongEnough && !tooSlowForALeak)
             return false;
     }
-    QStringList evidence;
-    for (int i = 0; i < n; ++i) {
-        const QString key = heldEvidenceKey(r->held[i].evidence);
-        if (!evidence.contains(key))
-            evidence.append(key);
-    }
     v.baselineCount = n;
     v.baselineSinceMs = since;
     v.baselineAgeSeconds = age;
-    v.baselineEvidence = evidence.join(u'/');
+    v.baselineEvidence = r->evidence(n);
     return true;
 }
 

@@ -9,6 +9,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPointer>
+#include <QThread>
 
 #include <memory>
 
@@ -181,16 +182,49 @@ ReplicaSnapshot replicaSnapshot(
     return result;
 }
 
+ReplicaReading readReplica(const AgentSnapshot& snapshot, const QString& target, const QString& database, qint64 nowMs)
+{
+    ReplicaReading reading;
+    reading.url = snapshot.url;
+    reading.replica = replicaSnapshot(snapshot, target, database, nowMs);
+    reading.event = snapshotEvent(target, snapshot, nowMs);
+    reading.readOn = QThread::currentThread();
+    return reading;
+}
+
+AgentSnapshot parseSnapshot(const QString& url, const QByteArray& body)
+{
+    AgentSnapshot s;
+    s.url = url;
+    s.parsedOn = QThread::currentThread();
+    QJsonParseError error;
+    QJsonDocument doc = QJsonDocument::fromJson(body, &error);
+    if (error.error != QJsonParseError::NoError || !doc.isObject() || !doc.object().value(u"targets"_s).isArray()) {
+        s.reason = u"not a PoolScope snapshot"_s;
+        return s;
+    }
+    s.available = true;
+    s.body = doc.object();
+    return s;
+}
+
 AgentSnapshotClient::AgentSnapshotClient(int timeoutMs, QString bearerToken, QObject* parent)
     : QObject(parent)
     , m_network(new QNetworkAccessManager(this))
     , m_timeoutMs(timeoutMs)
     , m_bearerToken(std::move(bearerToken))
+    , m_jobs(std::make_unique<JobTracker>())
 { }
 
 AgentSnapshotClient::~AgentSnapshotClient() = default;
 
 void AgentSnapshotClient::fetch(const QString& url, QObject* context, std::function<void(AgentSnapshot)> done)
+{
+    fetch(
+        url, context, [](AgentSnapshot snapshot) { return snapshot; }, std::move(done));
+}
+
+void AgentSnapshotClient::get(const QString& url, QObject* context, std::function<void(AgentSnapshot, QByteArray)> got)
 {
     QNetworkRequest request { QUrl(url) };
     request.setTransferTimeout(m_timeoutMs);
@@ -209,7 +243,7 @@ void AgentSnapshotClient::fetch(const QString& url, QObject* context, std::funct
     });
     QPointer<QObject> receiver(context);
     const int timeoutMs = m_timeoutMs;
-    connect(reply, &QNetworkReply::finished, this, [reply, receiver, done, url, tooLarge, timeoutMs] {
+    connect(reply, &QNetworkReply::finished, this, [reply, receiver, got, url, tooLarge, timeoutMs] {
         reply->deleteLater();
         if (!receiver)
             return;
@@ -224,18 +258,13 @@ void AgentSnapshotClient::fetch(const QString& url, QObject* context, std::funct
             s.reason = u"HTTP %1"_s.arg(status);
         } else if (reply->error() != QNetworkReply::NoError) {
             s.reason = reply->errorString();
+            if (s.reason.isEmpty())
+                s.reason = u"network error %1"_s.arg(static_cast<int>(reply->error()));
         } else {
-            QJsonParseError error;
-            const QJsonDocument doc = QJsonDocument::fromJson(reply->readAll(), &error);
-            if (error.error != QJsonParseError::NoError || !doc.isObject()
-                || !doc.object().value(u"targets"_s).isArray())
-                s.reason = u"not a PoolScope snapshot"_s;
-            else {
-                s.available = true;
-                s.body = doc.object();
-            }
+            got(std::move(s), reply->readAll()); // parsed on a worker
+            return;
         }
-        done(std::move(s));
+        got(std::move(s), QByteArray());
     });
 }
 

@@ -6,6 +6,8 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace poolscope {
@@ -105,14 +107,39 @@ void HistoryZoom::fetched(const olderhistory::Span& span, std::shared_ptr<Servic
     m_jobs->run(
         u"older history %1"_s.arg(m_service), u"Merging older history of %1"_s.arg(m_service), this,
         [copy, older, span](JobControl&) { return olderhistory::withOlder(*copy, *older, span.toMs); },
-        [this, copy, span](std::vector<TargetHistory> merged) {
+        [this, copy, older, span](std::vector<TargetHistory> merged) {
             olderhistory::appendNewer(merged, *copy, *m_session); // what following added meanwhile
             m_session->replaceTargetHistories(std::move(merged));
+            tellOlderOnly(*copy, *older);
             m_askedFromMs = m_askedFromMs > 0 ? std::min(m_askedFromMs, span.fromMs) : span.fromMs;
             m_failedAt.invalidate();
             setStatus({});
             finish();
         });
+}
+
+void HistoryZoom::tellOlderOnly(const std::vector<TargetState>& held, const ServiceHistory& older)
+{
+    for (const QString& name : olderhistory::olderOnly(held, older)) {
+        if (m_olderOnly.contains(name))
+            continue;
+        m_olderOnly.insert(name);
+        const auto it = std::find_if(older.content.targets.begin(), older.content.targets.end(),
+            [&name](const TargetState& t) { return t.config.name == name; });
+        const TargetHistory& h = it->history;
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const int utcOffset = QDateTime::currentDateTime().offsetFromUtc();
+        auto clock = [&](qint64 t) { return formatClock(t, now, utcOffset); };
+        Event e;
+        e.timestampMs = h.empty() ? now : h.times().back(); // when it was last seen: not after the window's data
+        e.source = name;
+        e.kind = u"prometheus"_s;
+        e.message = u"replica %1 of %2 reported to Prometheus in the older span only (%3 to %4): it has no row in "
+                    "this window, whose replicas are fixed when it opens; its points count in %5"_s.arg(name, m_service,
+                        h.empty() ? u"?"_s : clock(h.times().front()), h.empty() ? u"?"_s : clock(h.times().back()),
+                        summedTargetName(m_service));
+        m_session->addEvent(e);
+    }
 }
 
 void HistoryZoom::finish()

@@ -4,6 +4,7 @@
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 #include <memory>
@@ -24,7 +25,9 @@ class Session;
 // Requests are debounced (kDebounceMs); one fetch is in flight at a time; a request made meanwhile that reaches
 // further back supersedes it (its answer is dropped, the newer span is fetched). Rows the session got while
 // the merge ran (following) are kept. A failure is a warning event "cannot fetch older history: <reason>";
-// what is shown stays. Lives on the GUI thread.
+// what is shown stays. A replica found in the older span only (gone before the window opened) is not added
+// (olderhistory::olderOnly says why); an event names it once, and says that its points count in the sum. Lives
+// on the GUI thread.
 class HistoryZoom : public QObject
 {
     Q_OBJECT
@@ -67,6 +70,8 @@ private:
     void fetch(const olderhistory::Span& span);
     void fetched(const olderhistory::Span& span, std::shared_ptr<ServiceHistory> older, const QString& error);
     void finish();
+    // Names, once each, the replicas `older` holds and the window does not.
+    void tellOlderOnly(const std::vector<TargetState>& held, const ServiceHistory& older);
     void setStatus(const QString& status, bool failure = false);
 
     Session* m_session;
@@ -81,6 +86,7 @@ private:
     olderhistory::Span m_failed; // the last span that failed, and when
     QElapsedTimer m_failedAt;
     int m_fetches = 0;
+    QSet<QString> m_olderOnly; // replicas of the older span only, already told
     QString m_status;
 };
 

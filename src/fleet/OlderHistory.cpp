@@ -68,6 +68,17 @@ std::vector<TargetHistory> withOlder(const std::vector<TargetState>& held, const
     return merged;
 }
 
+QStringList olderOnly(const std::vector<TargetState>& held, const ServiceHistory& older)
+{
+    QStringList names;
+    for (const TargetState& theirs : older.content.targets) {
+        if (std::none_of(held.begin(), held.end(),
+                [&theirs](const TargetState& mine) { return mine.config.name == theirs.config.name; }))
+            names.append(theirs.config.name);
+    }
+    return names;
+}
+
 void appendNewer(std::vector<TargetHistory>& merged, const std::vector<TargetState>& held, const Session& now)
 {
     for (std::size_t i = 0; i < merged.size() && i < held.size(); ++i) {

@@ -2,6 +2,8 @@
 
 #include "ServiceHistory.h"
 
+#include <QStringList>
+
 #include <vector>
 
 namespace poolscope {
@@ -34,6 +36,13 @@ Span spanToFetch(qint64 wantedFromMs, qint64 wantedToMs, int pixels, qint64 cove
 // The result is in the order of `held`, for Session::replaceTargetHistories.
 std::vector<TargetHistory> withOlder(
     const std::vector<TargetState>& held, const ServiceHistory& older, qint64 beforeMs);
+
+// The replicas `older` holds that `held` lacks, in `older`'s order: a replica that reported to Prometheus in the
+// older span only (gone before the window opened). withOlder leaves them out: a window's targets are fixed once
+// it opens (the Session keeps histories by index; the views and the analysis are built on its targets). Their
+// points are not lost: the service's sum in `older` was computed over every replica up at each point, theirs
+// included, and withOlder takes the sum's older rows.
+QStringList olderOnly(const std::vector<TargetState>& held, const ServiceHistory& older);
 
 // Appends to `merged` (built by withOlder from `held`, a copy taken earlier of the same targets) the rows and
 // backend counts `now` has got since that copy: what following appended while the merge ran.

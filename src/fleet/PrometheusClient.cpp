@@ -88,8 +88,9 @@ void PrometheusClient::post(
             done(std::move(failed));
             return;
         }
+        // No kind: the answers are independent of each other (a newer one never makes another stale).
         m_jobs->run(
-            u"prometheus-%1"_s.arg(++m_sequence), u"Reading Prometheus's answer"_s, receiver.data(),
+            QString(), u"Reading Prometheus's answer"_s, receiver.data(),
             [body = std::move(body), type](JobControl&) { return PromResponse::parse(body, type); },
             [done, where](PromResponse parsed) {
                 if (!parsed.ok() && !parsed.error.startsWith(u"Prometheus: "_s))

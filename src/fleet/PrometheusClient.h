@@ -51,7 +51,6 @@ private:
     qint64 m_maxBodyBytes = kDefaultMaxBodyBytes;
     QNetworkAccessManager* m_network = nullptr;
     std::unique_ptr<JobTracker> m_jobs;
-    quint64 m_sequence = 0;
     int m_inFlight = 0;
 };
 

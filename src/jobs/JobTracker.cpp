@@ -48,10 +48,12 @@ std::shared_ptr<JobControl> JobTracker::begin(const QString& kind, const QString
 {
     Q_ASSERT(!receiver || receiver->thread() == thread());
     const quint64 id = m_nextId++;
-    const quint64 previous = m_latest.value(kind);
-    m_latest.insert(kind, id);
-    if (previous != 0)
-        cancel(previous); // stale: its results would be dropped anyway
+    if (!kind.isEmpty()) {
+        const quint64 previous = m_latest.value(kind);
+        m_latest.insert(kind, id);
+        if (previous != 0)
+            cancel(previous); // stale: its results would be dropped anyway
+    }
 
     Job job;
     job.control = std::shared_ptr<JobControl>(new JobControl(this, id));
@@ -80,7 +82,7 @@ void JobTracker::finished(const std::shared_ptr<JobControl>& control)
 void JobTracker::onDelivered(quint64 id, const std::function<void()>& result)
 {
     const auto it = m_jobs.constFind(id);
-    if (it == m_jobs.constEnd() || it->control->isCanceled() || m_latest.value(it->kind) != id)
+    if (it == m_jobs.constEnd() || it->control->isCanceled() || (!it->kind.isEmpty() && m_latest.value(it->kind) != id))
         return; // stale or canceled
     if (it->hasReceiver && !it->receiver)
         return; // the receiver is gone (its destruction canceled the job too)

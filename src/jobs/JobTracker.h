@@ -53,7 +53,8 @@ private:
 // Runs work off the GUI thread, in the spirit of hotspot's job tracker: every job is numbered; its
 // receiver is held weakly (results for a destroyed receiver are dropped and the job canceled); results
 // reach the receiver through a queued call on the tracker's thread (the receiver must live there); a
-// newer job of the same kind makes the older ones stale (canceled, their results dropped). Progress is
+// newer job of the same kind makes the older ones stale (canceled, their results dropped); jobs without a
+// kind (an empty one) are independent: none makes another stale. Progress is
 // sampled every 100 ms for the views (JobProgressWidget). The work runs on the tracker's own pool, so
 // the tracker can cancel and wait for it when it is destroyed.
 class JobTracker : public QObject
@@ -107,7 +108,7 @@ public:
     bool isRunning(quint64 id) const { return m_jobs.contains(id); }
     int runningCount() const { return static_cast<int>(m_jobs.size()); }
     QList<JobInfo> jobs() const;
-    // The newest job of this kind, 0 when none was started.
+    // The newest job of this (non-empty) kind, 0 when none was started.
     quint64 latest(const QString& kind) const { return m_latest.value(kind); }
 
 Q_SIGNALS:

@@ -465,9 +465,14 @@ void TestDiagnosisUi::firstPollReconstructed()
         QCOMPARE(p.y(), 5.0);
     QCOMPARE(points.last().x(), double(start + 200));
 
+    // The legend says what the verdict says the same connections were reconstructed from.
+    QCOMPARE(diagnosis.target(0).verdict.baselineEvidence, u"state_change"_s);
+    QCOMPARE(chart->reconstructedName(), u"Reconstructed from state_change"_s);
+    QCOMPARE(
+        chart->reconstructedName(), TimelineChart::reconstructedLegend(diagnosis.target(0).verdict.baselineEvidence));
     QLineSeries* series = nullptr;
     for (QAbstractSeries* s : chart->chart()->series()) {
-        if (s->name() == TimelineChart::reconstructedLegend())
+        if (s->name() == chart->reconstructedName())
             series = qobject_cast<QLineSeries*>(s);
     }
     QVERIFY(series);

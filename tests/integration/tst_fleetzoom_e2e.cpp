@@ -1,9 +1,10 @@
 // Issue 13, "any range on zoom-out": a real Prometheus (Debian's `prometheus`) on a store built with
-// `promtool tsdb create-blocks-from openmetrics` (one service, two replicas, 8 days at 5 min). A window opened
+// `promtool tsdb create-blocks-from openmetrics` (one service, three replicas, 8 days at 5 min). A window opened
 // on the last 24 h and zoomed out to 7 days fetches the older span: the session's oldest point moves back to
 // ~7 days ago with the values Prometheus holds, at the step fitted to the chart's pixels for the new range;
 // what was held stays as it was; several zoom-outs in a row make one fetch; a failure says why and loses
-// nothing.
+// nothing. A third replica, gone 3 days ago, is not added to the window: its points count in the sum and an
+// event names it.
 #include "FleetChecks.h"
 #include "MainWindow.h"
 #include "PrometheusServer.h"
@@ -39,6 +40,13 @@ double checkedOutAt(int replica, qint64 tS)
     return 10 + replica + static_cast<double>((tS / kStoreStepS) % 11);
 }
 
+// Replica 2 reported until 3 days ago only: it is not in the last 24 h the window opens on.
+constexpr int kDeparted = 2;
+constexpr qint64 kDepartedAtS(qint64 endS)
+{
+    return endS - 3 * 86'400;
+}
+
 QString replicaName(int replica)
 {
     return u"svc-%1"_s.arg(replica);
@@ -54,10 +62,11 @@ bool writeStore(const QString& path, qint64 endS)
         = { "poolscope_target_up", "poolscope_checked_out", "poolscope_tracked", "poolscope_pool_max" };
     for (const char* family : families) {
         text += "# TYPE "_ba + family + " gauge\n";
-        for (int r = 0; r < 2; ++r) {
+        for (int r = 0; r < 3; ++r) {
             const QByteArray labels = "{service=\"svc\",target=\"" + replicaName(r).toUtf8() + "\",instance=\"10.0.0."
                 + QByteArray::number(r) + ":9478\",job=\"poolscope\"} ";
-            for (qint64 t = endS - 8 * 86'400; t <= endS; t += kStoreStepS) {
+            const qint64 lastS = r == kDeparted ? kDepartedAtS(endS) : endS;
+            for (qint64 t = endS - 8 * 86'400; t <= lastS; t += kStoreStepS) {
                 double value = 20;
                 if (qstrcmp(family, "poolscope_target_up") == 0)
                     value = 1;
@@ -141,7 +150,7 @@ private Q_SLOTS:
         std::unique_ptr<Session> opened = openLast24h();
         QVERIFY(opened);
         Session& session = *opened;
-        QCOMPARE(session.targetCount(), 3); // the sum, two replicas
+        QCOMPARE(session.targetCount(), 3); // the sum, the two replicas of the last 24 h
         const int r1 = session.targetIndex(replicaName(1));
         QVERIFY(r1 > 0);
         const std::vector<qint64> heldTimes(
@@ -203,11 +212,27 @@ private Q_SLOTS:
             QCOMPARE(h.times()[olderRows + row], heldTimes[row]);
             QCOMPARE(h.column(Metric::CheckedOut)[olderRows + row], heldValues[row]);
         }
-        // The sum too, and the analysis ran again on the wider history.
+        // The sum too (with the departed replica's points while it reported), and the analysis ran again on the
+        // wider history.
         const TargetHistory& sum = session.target(0).history;
         QCOMPARE(sum.times().front(), h.times().front());
         QCOMPARE(sum.column(Metric::CheckedOut)[0],
-            checkedOutAt(0, sum.times()[0] / 1000) + h.column(Metric::CheckedOut)[0]);
+            checkedOutAt(0, sum.times()[0] / 1000) + h.column(Metric::CheckedOut)[0]
+                + checkedOutAt(kDeparted, sum.times()[0] / 1000));
+        // The departed replica has no row of its own (the window's replicas are fixed when it opens): an event says
+        // so, once.
+        QCOMPARE(session.targetIndex(replicaName(kDeparted)), -1);
+        QCOMPARE(session.targetCount(), 3);
+        qsizetype told = 0;
+        for (const Event& e : session.events()) {
+            if (e.source == replicaName(kDeparted)) {
+                ++told;
+                QVERIFY2(e.message.startsWith(u"replica svc-2 of svc reported to Prometheus in the older span only"_s),
+                    qPrintable(e.message));
+                QVERIFY2(e.message.endsWith(u"its points count in svc (all replicas)"_s), qPrintable(e.message));
+            }
+        }
+        QCOMPARE(told, 1);
         QTRY_VERIFY_WITH_TIMEOUT(analysed.count() > 0, 30'000);
         // The chart draws the 7 days (from its range's start: the oldest row is up to a step before it).
         QTRY_VERIFY_WITH_TIMEOUT(view.visibleFromMs() <= h.times().front() + step * 1000, 30'000);

@@ -187,6 +187,15 @@ private Q_SLOTS:
         QCOMPARE(merged[1].backendCountTimes()[0], kNow - 60'000);
         // r2 holds nothing and Prometheus had nothing of it; r3 is not a target of the window.
         QVERIFY(merged[2].empty());
+        // r3 (gone before the window opened) gets no row of its own, but counts in the sum's older rows.
+        QCOMPARE(olderhistory::olderOnly(held, older), QStringList { u"r3"_s });
+        const TargetHistory& sum = merged[0];
+        for (std::size_t row = 0; row < 10; ++row)
+            QCOMPARE(sum.column(Metric::CheckedOut)[row], 2.0 * static_cast<double>((sum.times()[row] / 600'000) % 7));
+        std::vector<TargetState> withR3 = held;
+        withR3.push_back(held[1]);
+        withR3.back().config.name = u"r3"_s;
+        QVERIFY(olderhistory::olderOnly(withR3, older).isEmpty());
     }
 
     // A target the window holds no row of gets the older rows before the span's end only.

@@ -107,6 +107,29 @@ private Q_SLOTS:
         }
     }
 
+    // Jobs without a kind (each agent snapshot a fleet window reads) never make each other stale.
+    void jobsWithoutAKindAreIndependent()
+    {
+        JobTracker tracker;
+        QObject receiver;
+        QSignalSpy finished(&tracker, &JobTracker::jobFinished);
+        QList<int> results;
+        auto firstGate = std::make_shared<QSemaphore>();
+        auto secondGate = std::make_shared<QSemaphore>();
+        tracker.run(
+            QString(), u"First"_s, &receiver, GatedWork { firstGate, 1 }, [&](int value) { results.append(value); });
+        tracker.run(
+            QString(), u"Second"_s, &receiver, GatedWork { secondGate, 2 }, [&](int value) { results.append(value); });
+        QCOMPARE(tracker.latest(QString()), 0U);
+        secondGate->release();
+        QTRY_COMPARE_WITH_TIMEOUT(results, QList<int> { 2 }, 10000);
+        firstGate->release();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 10000);
+        QCOMPARE(results, (QList<int> { 2, 1 }));
+        for (const auto& args : std::as_const(finished))
+            QCOMPARE(args.at(1).toBool(), false);
+    }
+
     void staleEvenWhenTheWorkFinishedFirst()
     {
         // The older job's result is already queued when the newer one starts: it is still dropped.

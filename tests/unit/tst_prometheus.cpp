@@ -14,6 +14,7 @@
 #include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTest>
+#include <QThread>
 #include <QUrlQuery>
 
 #include <cmath>
@@ -266,6 +267,25 @@ private Q_SLOTS:
         QVERIFY(std::isnan(rows[2].checkedOut));
     }
 
+    // An agent's body: a snapshot when it is a JSON object with `targets`, otherwise "not a PoolScope snapshot".
+    void parsesASnapshot()
+    {
+        const QString url = u"http://a:1/api/v1/snapshot"_s;
+        AgentSnapshot s = parseSnapshot(url, R"({"generated_at": "2026-11-30T03:01:00.000Z", "targets": []})");
+        QVERIFY(s.available);
+        QVERIFY(s.reason.isEmpty());
+        QCOMPARE(s.url, url);
+        QVERIFY(s.body.value(u"targets"_s).isArray());
+        QCOMPARE(s.parsedOn, QThread::currentThread());
+        for (const QByteArray& bad :
+            { QByteArray("{\"targets\": {}}"), QByteArray("[]"), QByteArray("{\"tar"), QByteArray() }) {
+            s = parseSnapshot(url, bad);
+            QVERIFY(!s.available);
+            QCOMPARE(s.reason, u"not a PoolScope snapshot"_s);
+            QVERIFY(s.body.isEmpty());
+        }
+    }
+
     void snapshotEvents()
     {
         AgentSnapshot s;
@@ -463,12 +483,15 @@ private Q_SLOTS:
             { u"backends"_s,
                 QJsonArray { QJsonObject {
                     { u"pid"_s, 77 }, { u"application_name"_s, u"web"_s }, { u"state"_s, u"idle"_s } } } } };
+        auto read = [&replica](const AgentSnapshot& snapshot) {
+            return readReplica(snapshot, replica.name, replica.database, QDateTime::currentMSecsSinceEpoch());
+        };
         AgentSnapshot answer;
         answer.url = replica.url;
         answer.available = true;
         answer.body = QJsonObject { { u"generated_at"_s, generated.toString(Qt::ISODateWithMs) },
             { u"targets"_s, QJsonArray { target } }, { u"databases"_s, QJsonArray { database } } };
-        follower.apply(0, answer);
+        follower.apply(0, read(answer));
         QCOMPARE(applied.size(), 1);
         QCOMPARE(session.target(0).config.applicationName, u"web"_s);
         const HolderReport report = session.holdersAt(0, ViewState::kLive);
@@ -480,20 +503,20 @@ private Q_SLOTS:
         QCOMPARE(session.events().size(), 1);
         QCOMPARE(session.events().last().kind, u"snapshot"_s);
 
-        follower.apply(0, answer); // the same again: no new event
+        follower.apply(0, read(answer)); // the same again: no new event
         QCOMPARE(session.events().size(), 1);
 
         AgentSnapshot silent;
         silent.url = replica.url;
         silent.reason = u"no answer within 5 s"_s;
-        follower.apply(0, silent);
+        follower.apply(0, read(silent));
         QCOMPARE(session.database(0).latest.error,
             u"unavailable: the agent's snapshot http://10.0.0.1:9478/api/v1/snapshot: no answer within 5 s"_s);
         QVERIFY(!session.holdersAt(0, ViewState::kLive).reported);
         QCOMPARE(session.events().size(), 2);
         QCOMPARE(session.events().last().kind, u"snapshot-unavailable"_s);
 
-        follower.apply(0, answer);
+        follower.apply(0, read(answer));
         QVERIFY(session.database(0).latest.ok());
         QVERIFY(session.holdersAt(0, ViewState::kLive).reported);
         QCOMPARE(session.events().size(), 3);

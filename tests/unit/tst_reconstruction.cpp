@@ -121,6 +121,28 @@ private Q_SLOTS:
         QCOMPARE(verdictBasisKey(static_cast<VerdictBasis>(99)), QString());
     }
 
+    // What the verdict says its baseline rests on and the chart's legend for the same staircase: the evidence
+    // of the n oldest held connections, each key once, in order of first appearance.
+    void evidenceOfTheOldest()
+    {
+        Reconstruction r;
+        auto held = [](int pid, qint64 sinceMs, HeldEvidence evidence) {
+            HeldConnection h;
+            h.pid = pid;
+            h.sinceMs = sinceMs;
+            h.evidence = evidence;
+            return h;
+        };
+        QCOMPARE(r.evidence(), QString());
+        r.held = { held(1, 100, HeldEvidence::AcquiredAt), held(2, 200, HeldEvidence::StateChange),
+            held(3, 300, HeldEvidence::AcquiredAt), held(4, 400, HeldEvidence::XactStart) };
+        QCOMPARE(r.evidence(1), u"acquired_at"_s);
+        QCOMPARE(r.evidence(3), u"acquired_at/state_change"_s);
+        QCOMPARE(r.evidence(), u"acquired_at/state_change/xact_start"_s);
+        QCOMPARE(r.evidence(99), u"acquired_at/state_change/xact_start"_s);
+        QCOMPARE(r.evidence(0), QString());
+    }
+
     void reconstruct_data()
     {
         QTest::addColumn<QList<Row>>("rows");
