@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace poolscope {
@@ -24,6 +25,10 @@ public:
     {
         return m_bytes.size() * 8 - (m_used == 0 ? 0 : static_cast<std::size_t>(8 - m_used));
     }
+    // The bytes written so far (the last one partly).
+    std::span<const std::uint8_t> bytes() const { return m_bytes; }
+    void reserve(std::size_t bytes) { m_bytes.reserve(bytes); }
+    std::size_t capacity() const { return m_bytes.capacity(); }
     std::vector<std::uint8_t> take()
     {
         m_bytes.shrink_to_fit();

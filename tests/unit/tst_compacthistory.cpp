@@ -375,9 +375,13 @@ private Q_SLOTS:
             polls.push_back({ kT0 + 500 * i,
                 RouteStats { QStringLiteral("/r"), acquired, released, i % 300 < 5 ? NaN : acquired - released, 0 } });
         }
-        RouteSeries series(QStringLiteral("/r"));
-        for (const auto& p : polls)
-            series.append(p.tMs, p.stats);
+        TargetHistory history;
+        for (const auto& p : polls) {
+            Sample s = sampleAt(p.tMs, 3, 3);
+            s.routes = { p.stats };
+            history.append(s);
+        }
+        const RouteSeries& series = history.routes().front();
         const auto expected = uncompressedRoute(polls);
         const auto actual = series.points();
         QCOMPARE(actual.size(), expected.size());
