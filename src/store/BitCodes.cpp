@@ -2,16 +2,18 @@
 
 #include <algorithm>
 #include <bit>
-#include <cmath>
 
 namespace poolscope::bitcodes {
 
 bool asInteger(double v, std::int64_t* out)
 {
     constexpr double kLimit = 9007199254740992.0; // 2^53
-    if (!(std::fabs(v) <= kLimit) || v != std::trunc(v) || (v == 0 && std::signbit(v)))
+    if (!(v >= -kLimit && v <= kLimit)) // NaN too
         return false;
-    *out = static_cast<std::int64_t>(v);
+    const auto i = static_cast<std::int64_t>(v);
+    if (static_cast<double>(i) != v || std::bit_cast<std::uint64_t>(v) == std::bit_cast<std::uint64_t>(-0.0))
+        return false;
+    *out = i;
     return true;
 }
 

@@ -13,12 +13,14 @@ public:
     // Writes the low `count` bits of `bits` (count <= 64).
     void write(std::uint64_t bits, int count)
     {
-        for (int i = count - 1; i >= 0; --i) {
+        while (count > 0) {
             if (m_used == 0)
                 m_bytes.push_back(0);
-            if ((bits >> i) & 1U)
-                m_bytes.back() = static_cast<std::uint8_t>(m_bytes.back() | (0x80U >> m_used));
-            m_used = (m_used + 1) % 8;
+            const int take = count < 8 - m_used ? count : 8 - m_used;
+            const auto chunk = static_cast<unsigned>((bits >> (count - take)) & ((1U << take) - 1U));
+            m_bytes.back() = static_cast<std::uint8_t>(m_bytes.back() | (chunk << (8 - m_used - take)));
+            m_used = (m_used + take) % 8;
+            count -= take;
         }
     }
     std::size_t bitCount() const

@@ -46,26 +46,26 @@ std::uint64_t referenceOf(const RouteRow& row)
     return 0;
 }
 
-Symbol toSymbol(double value, std::uint64_t reference, const ColumnCode& code, PackedState& state)
+Symbol toSymbol(double value, const RouteRow& row, const ColumnCode& code, PackedState& state)
 {
     std::int64_t i = 0;
     if (!asInteger(value, &i))
         return Symbol { true, std::bit_cast<std::uint64_t>(value) };
-    const std::uint64_t u = static_cast<std::uint64_t>(i) - (code.residual ? reference : 0);
+    const std::uint64_t u = static_cast<std::uint64_t>(i) - (code.residual ? referenceOf(row) : 0);
     const std::uint64_t delta = u - state.prev;
     const std::uint64_t x = code.order == 0 ? u : (code.order == 1 ? delta : delta - state.prevDelta);
     state.prevDelta = delta, state.prev = u;
     return Symbol { false, x };
 }
 
-double fromSymbol(Symbol symbol, std::uint64_t reference, const ColumnCode& code, PackedState& state)
+double fromSymbol(Symbol symbol, const RouteRow& row, const ColumnCode& code, PackedState& state)
 {
     if (symbol.raw)
         return std::bit_cast<double>(symbol.v);
     const std::uint64_t x = symbol.v;
     const std::uint64_t u = code.order == 0 ? x : (code.order == 1 ? state.prev + x : state.prev + state.prevDelta + x);
     state.prevDelta = u - state.prev, state.prev = u;
-    return static_cast<double>(static_cast<std::int64_t>(u + (code.residual ? reference : 0)));
+    return static_cast<double>(static_cast<std::int64_t>(u + (code.residual ? referenceOf(row) : 0)));
 }
 
 bool fits(Symbol symbol, const ColumnCode& code)
@@ -174,7 +174,7 @@ std::vector<Symbol> symbolsOf(
     symbols.reserve(rows.size());
     PackedState state;
     for (const RouteRow& row : rows)
-        symbols.push_back(toSymbol(valueOf(row, firstTick, column), referenceOf(row), code, state));
+        symbols.push_back(toSymbol(valueOf(row, firstTick, column), row, code, state));
     return symbols;
 }
 
@@ -289,7 +289,7 @@ void RouteBlock::decode(std::vector<RouteRow>& out) const
         }
         PackedState state;
         for (std::size_t i = 0; i < m_count; ++i)
-            setValue(out[i], m_firstTick, column, fromSymbol(symbols[i], referenceOf(out[i]), code, state));
+            setValue(out[i], m_firstTick, column, fromSymbol(symbols[i], out[i], code, state));
     }
 }
 
@@ -317,7 +317,6 @@ void OpenRouteBlock::append(const RouteRow& row)
     std::array<Symbol, kRouteColumns> symbols {};
     std::array<bool, kRouteColumns> fit {};
     std::uint64_t mask = 0;
-    const std::uint64_t reference = referenceOf(row);
     for (const std::size_t column : kStreamOrder) {
         const ColumnCode& code = m_codes[column];
         const double value = valueOf(row, m_firstTick, column);
@@ -325,7 +324,7 @@ void OpenRouteBlock::append(const RouteRow& row)
             symbols[column] = Symbol { true, std::bit_cast<std::uint64_t>(value) };
             fit[column] = symbols[column].v == code.base;
         } else {
-            symbols[column] = toSymbol(value, reference, code, m_state[column]);
+            symbols[column] = toSymbol(value, row, code, m_state[column]);
             fit[column] = fits(symbols[column], code);
         }
         mask = (mask << 1) | (fit[column] ? 0U : 1U);
@@ -367,7 +366,7 @@ void OpenRouteBlock::decode(std::vector<RouteRow>& out) const
             if (code.kind == ColumnCode::Kind::Same)
                 value = s.raw ? std::bit_cast<double>(s.v) : static_cast<double>(static_cast<std::int64_t>(s.v));
             else
-                value = fromSymbol(s, referenceOf(row), code, state[column]);
+                value = fromSymbol(s, row, code, state[column]);
             setValue(row, m_firstTick, column, value);
         }
     }

@@ -13,6 +13,24 @@ bool sameCounters(const std::array<double, 4>& a, const std::array<double, 4>& b
 }
 } // namespace
 
+std::size_t TickTimes::rowAfter(qint64 tMs, bool orAt) const
+{
+    auto before = [tMs, orAt](qint64 t) { return orAt ? t < tMs : t <= tMs; };
+    std::size_t lo = 0, hi = times.sealedCount();
+    while (lo < hi) { // the first sealed block that starts after tMs
+        const std::size_t mid = (lo + hi) / 2;
+        if (before(times.sealed(mid).firstInt()))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const ColumnView<qint64> view(times);
+    const auto from = static_cast<std::ptrdiff_t>(lo == 0 ? 0 : times.blockStart(lo - 1));
+    const auto to = static_cast<std::ptrdiff_t>(lo < times.sealedCount() ? times.blockStart(lo) : view.size());
+    const auto it = std::partition_point(view.begin() + from, view.begin() + to, before);
+    return static_cast<std::size_t>(it - view.begin());
+}
+
 void RouteSeries::append(std::uint64_t tick, const RouteStats& stats)
 {
     const RouteRow row { tick, { stats.acquired, stats.released, stats.active, stats.leaks } };
@@ -134,11 +152,8 @@ std::vector<RoutePoint> RouteSeries::points(qint64 fromMs, qint64 toMs) const
     if (m_size == 0 || fromMs > toMs)
         return out;
     const ColumnView<qint64> times(m_ticks->times);
-    const auto rowFrom
-        = static_cast<std::uint64_t>(std::lower_bound(times.begin(), times.end(), fromMs) - times.begin());
-    const auto rowTo = static_cast<std::uint64_t>(std::upper_bound(times.begin(), times.end(), toMs) - times.begin());
-    std::size_t begin = firstAtOrAfter(m_ticks->first + rowFrom);
-    const std::size_t end = firstAtOrAfter(m_ticks->first + rowTo);
+    std::size_t begin = firstAtOrAfter(m_ticks->first + m_ticks->rowAfter(fromMs, true));
+    const std::size_t end = firstAtOrAfter(m_ticks->first + m_ticks->rowAfter(toMs));
     if (m_hasHead && fromMs <= m_headMs && m_headMs <= toMs)
         begin = 0; // the point kept from before the target's first poll
     std::vector<RouteRow> rows;
@@ -151,9 +166,7 @@ std::vector<RoutePoint> RouteSeries::points(qint64 fromMs, qint64 toMs) const
 
 std::optional<RoutePoint> RouteSeries::pointAtOrBefore(qint64 tMs) const
 {
-    const ColumnView<qint64> times(m_ticks->times);
-    const auto rowAfter = static_cast<std::uint64_t>(std::upper_bound(times.begin(), times.end(), tMs) - times.begin());
-    const std::size_t after = firstAtOrAfter(m_ticks->first + rowAfter);
+    const std::size_t after = firstAtOrAfter(m_ticks->first + m_ticks->rowAfter(tMs));
     if (after == 0 || (after == 1 && m_hasHead && m_headMs > tMs))
         return std::nullopt;
     return point(after - 1);
@@ -164,8 +177,7 @@ void RouteSeries::dropBefore(qint64 cutoffMs)
     if (m_size == 0 || (m_hasHead && m_headMs >= cutoffMs))
         return;
     const ColumnView<qint64> times(m_ticks->times);
-    const std::uint64_t cutTick = m_ticks->first
-        + static_cast<std::uint64_t>(std::lower_bound(times.begin(), times.end(), cutoffMs) - times.begin());
+    const std::uint64_t cutTick = m_ticks->first + m_ticks->rowAfter(cutoffMs, true);
     const std::size_t firstKept = firstAtOrAfter(cutTick);
     const std::size_t drop = firstKept >= 2 ? firstKept - 1 : 0;
     if (drop == 0 && m_hasHead)

@@ -17,6 +17,10 @@ struct TickTimes
 {
     BlockedColumn<qint64> times; // of ticks first, first + 1, ...
     std::uint64_t first = 0;
+
+    // The first row whose time is after tMs (or at it, with `orAt`): std::upper_bound (std::lower_bound) that
+    // finds the block by the sealed blocks' headers and decodes that one only.
+    std::size_t rowAfter(qint64 tMs, bool orAt = false) const;
 };
 
 // The counters of one route over time (acquired, released, active, leaks), at its target's polls (TickTimes).

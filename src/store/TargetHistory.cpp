@@ -98,22 +98,7 @@ void TargetHistory::appendBackendCount(qint64 timestampMs, double count)
 
 std::ptrdiff_t TargetHistory::rowAtOrBefore(qint64 timestampMs) const
 {
-    // The sealed blocks' headers narrow the search to one block before anything is decoded.
-    std::size_t lo = 0;
-    std::size_t hi = m_ticks.times.sealedCount();
-    while (lo < hi) { // first block whose first time is after timestampMs
-        const std::size_t mid = (lo + hi) / 2;
-        if (m_ticks.times.sealed(mid).firstInt() <= timestampMs)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    const auto times = this->times();
-    const std::size_t from = lo == 0 ? 0 : m_ticks.times.blockStart(lo - 1);
-    const std::size_t to = lo < m_ticks.times.sealedCount() ? m_ticks.times.blockStart(lo) : times.size();
-    const auto it = std::upper_bound(times.begin() + static_cast<std::ptrdiff_t>(from),
-        times.begin() + static_cast<std::ptrdiff_t>(to), timestampMs);
-    return std::distance(times.begin(), it) - 1;
+    return static_cast<std::ptrdiff_t>(m_ticks.rowAfter(timestampMs)) - 1;
 }
 
 const QString* TargetHistory::findError(std::size_t row) const
