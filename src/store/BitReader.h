@@ -21,11 +21,19 @@ public:
         ++m_pos;
         return byte < m_bytes.size() && ((m_bytes[byte] >> shift) & 1U) != 0;
     }
+    // Reads `count` bits (count <= 64), most significant first, a byte's worth at a time.
     std::uint64_t read(int count)
     {
         std::uint64_t v = 0;
-        for (int i = 0; i < count; ++i)
-            v = (v << 1) | (bit() ? 1U : 0U);
+        while (count > 0) {
+            const std::size_t byte = m_pos / 8;
+            const int offset = static_cast<int>(m_pos % 8);
+            const int take = count < 8 - offset ? count : 8 - offset;
+            const unsigned bits = byte < m_bytes.size() ? m_bytes[byte] : 0U;
+            v = (v << take) | ((bits >> (8 - offset - take)) & ((1U << take) - 1U));
+            m_pos += static_cast<std::size_t>(take);
+            count -= take;
+        }
         return v;
     }
 

@@ -4,22 +4,75 @@
 
 namespace poolscope {
 
+TargetHistory::TargetHistory(const TargetHistory& other)
+    : m_ticks(other.m_ticks)
+    , m_latency(other.m_latency)
+    , m_columns(other.m_columns)
+    , m_backendTimes(other.m_backendTimes)
+    , m_backendCounts(other.m_backendCounts)
+    , m_routes(other.m_routes)
+    , m_errors(other.m_errors)
+{
+    bindRoutes();
+}
+
+TargetHistory::TargetHistory(TargetHistory&& other) noexcept
+    : m_ticks(std::move(other.m_ticks))
+    , m_latency(std::move(other.m_latency))
+    , m_columns(std::move(other.m_columns))
+    , m_backendTimes(std::move(other.m_backendTimes))
+    , m_backendCounts(std::move(other.m_backendCounts))
+    , m_routes(std::move(other.m_routes))
+    , m_errors(std::move(other.m_errors))
+{
+    bindRoutes();
+}
+
+TargetHistory& TargetHistory::operator=(const TargetHistory& other)
+{
+    if (this != &other) {
+        TargetHistory copy(other);
+        *this = std::move(copy);
+    }
+    return *this;
+}
+
+TargetHistory& TargetHistory::operator=(TargetHistory&& other) noexcept
+{
+    m_ticks = std::move(other.m_ticks);
+    m_latency = std::move(other.m_latency);
+    m_columns = std::move(other.m_columns);
+    m_backendTimes = std::move(other.m_backendTimes);
+    m_backendCounts = std::move(other.m_backendCounts);
+    m_routes = std::move(other.m_routes);
+    m_errors = std::move(other.m_errors);
+    bindRoutes();
+    return *this;
+}
+
+void TargetHistory::bindRoutes()
+{
+    for (RouteSeries& route : m_routes)
+        route.m_ticks = &m_ticks;
+}
+
 void TargetHistory::append(const Sample& sample)
 {
     if (!sample.ok()) {
         // A target down for an hour fails with the same reason every poll: keep one copy of the text.
         const bool repeat = !m_errors.empty() && m_errors.back().second == sample.error;
-        m_errors.emplace_back(m_times.size(), repeat ? m_errors.back().second : sample.error);
+        m_errors.emplace_back(size(), repeat ? m_errors.back().second : sample.error);
     }
-    m_times.append(sample.timestampMs);
+    const std::uint64_t tick = m_ticks.first + size();
+    m_ticks.times.append(sample.timestampMs);
     m_latency.append(std::max<qint64>(sample.latencyMs, -1));
     if (sample.ok()) {
         for (const auto& stats : sample.routes) {
             auto it = std::find_if(
                 m_routes.begin(), m_routes.end(), [&](const RouteSeries& r) { return r.name == stats.name; });
             if (it == m_routes.end())
-                it = m_routes.insert(m_routes.end(), RouteSeries(stats.name));
-            it->append(sample.timestampMs, stats);
+                it = m_routes.insert(m_routes.end(), RouteSeries(stats.name, &m_ticks));
+            it->append(tick, stats);
         }
     }
     for (int i = 0; i < kMetricCount; ++i) {
@@ -45,22 +98,7 @@ void TargetHistory::appendBackendCount(qint64 timestampMs, double count)
 
 std::ptrdiff_t TargetHistory::rowAtOrBefore(qint64 timestampMs) const
 {
-    // The sealed blocks' headers narrow the search to one block before anything is decoded.
-    std::size_t lo = 0;
-    std::size_t hi = m_times.sealedCount();
-    while (lo < hi) { // first block whose first time is after timestampMs
-        const std::size_t mid = (lo + hi) / 2;
-        if (m_times.sealed(mid).firstInt() <= timestampMs)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    const auto times = this->times();
-    const std::size_t from = lo == 0 ? 0 : m_times.blockStart(lo - 1);
-    const std::size_t to = lo < m_times.sealedCount() ? m_times.blockStart(lo) : times.size();
-    const auto it = std::upper_bound(times.begin() + static_cast<std::ptrdiff_t>(from),
-        times.begin() + static_cast<std::ptrdiff_t>(to), timestampMs);
-    return std::distance(times.begin(), it) - 1;
+    return static_cast<std::ptrdiff_t>(m_ticks.rowAfter(timestampMs)) - 1;
 }
 
 const QString* TargetHistory::findError(std::size_t row) const
@@ -78,7 +116,7 @@ QString TargetHistory::error(std::size_t row) const
 
 std::size_t TargetHistory::memoryBytes() const
 {
-    std::size_t bytes = m_times.memoryBytes() + m_latency.memoryBytes() + m_backendTimes.memoryBytes()
+    std::size_t bytes = m_ticks.times.memoryBytes() + m_latency.memoryBytes() + m_backendTimes.memoryBytes()
         + m_backendCounts.memoryBytes();
     for (const auto& column : m_columns)
         bytes += column.memoryBytes();
@@ -97,10 +135,14 @@ std::size_t TargetHistory::memoryBytes() const
 
 void TargetHistory::dropBefore(qint64 cutoffMs)
 {
+    // The routes first: a point they keep from before the cutoff reads its time before the poll goes.
+    for (RouteSeries& series : m_routes)
+        series.dropBefore(cutoffMs);
     const auto times = this->times();
     const auto rows = static_cast<std::size_t>(std::lower_bound(times.begin(), times.end(), cutoffMs) - times.begin());
     if (rows > 0) {
-        m_times.dropFront(rows);
+        m_ticks.times.dropFront(rows);
+        m_ticks.first += rows;
         m_latency.dropFront(rows);
         for (auto& column : m_columns)
             column.dropFront(rows);
@@ -113,8 +155,6 @@ void TargetHistory::dropBefore(qint64 cutoffMs)
         std::lower_bound(countTimes.begin(), countTimes.end(), cutoffMs) - countTimes.begin());
     m_backendTimes.dropFront(counts);
     m_backendCounts.dropFront(counts);
-    for (RouteSeries& series : m_routes)
-        series.dropBefore(cutoffMs);
 }
 
 } // namespace poolscope

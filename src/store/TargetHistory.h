@@ -19,13 +19,21 @@ namespace poolscope {
 class TargetHistory
 {
 public:
+    TargetHistory() = default;
+    // Copies and moves point the routes at their own history's poll times.
+    TargetHistory(const TargetHistory& other);
+    TargetHistory(TargetHistory&& other) noexcept;
+    TargetHistory& operator=(const TargetHistory& other);
+    TargetHistory& operator=(TargetHistory&& other) noexcept;
+    ~TargetHistory() = default;
+
     void append(const Sample& sample);
     // The server-side backend count for the target's application_name, on the database's own ticks.
     void appendBackendCount(qint64 timestampMs, double count);
 
-    std::size_t size() const { return m_times.size(); }
-    bool empty() const { return m_times.empty(); }
-    ColumnView<qint64> times() const { return ColumnView<qint64>(m_times); }
+    std::size_t size() const { return m_ticks.times.size(); }
+    bool empty() const { return m_ticks.times.empty(); }
+    ColumnView<qint64> times() const { return ColumnView<qint64>(m_ticks.times); }
     ColumnView<double> column(Metric metric) const
     {
         return ColumnView<double>(m_columns[static_cast<std::size_t>(metric)]);
@@ -57,8 +65,9 @@ public:
 
 private:
     const QString* findError(std::size_t row) const;
+    void bindRoutes();
 
-    BlockedColumn<qint64> m_times;
+    TickTimes m_ticks; // the polls' times, which the routes' points refer to
     BlockedColumn<qint64> m_latency; // ms
     std::array<BlockedColumn<double>, kMetricCount> m_columns;
     BlockedColumn<qint64> m_backendTimes;

@@ -2,6 +2,7 @@
 #include "store/ColumnView.h"
 #include "store/Decimation.h"
 #include "store/GorillaBlock.h"
+#include "store/RouteBlock.h"
 #include "store/TargetHistory.h"
 
 #include <QTest>
@@ -9,7 +10,9 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <iterator>
 #include <limits>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -76,6 +79,161 @@ std::vector<RoutePoint> uncompressedRoute(const std::vector<RoutePoint>& polls)
     }
     return points;
 }
+
+// The reference of a route's history: every poll's point, a run of the same counters kept as its first and last
+// poll, dropBefore keeping the last point before the cutoff.
+class ReferenceRoute
+{
+public:
+    void append(const RoutePoint& p)
+    {
+        auto same = [](const RouteStats& a, const RouteStats& b) {
+            auto eq = [](double x, double y) { return (std::isnan(x) && std::isnan(y)) || x == y; };
+            return eq(a.acquired, b.acquired) && eq(a.released, b.released) && eq(a.active, b.active)
+                && eq(a.leaks, b.leaks);
+        };
+        const std::size_t n = points.size();
+        if (n >= 2 && same(points[n - 1].stats, p.stats) && same(points[n - 2].stats, p.stats))
+            points[n - 1].tMs = p.tMs;
+        else
+            points.push_back(p);
+    }
+    void dropBefore(qint64 cutoffMs)
+    {
+        const auto first
+            = std::find_if(points.begin(), points.end(), [&](const RoutePoint& p) { return p.tMs >= cutoffMs; });
+        if (first - points.begin() >= 2)
+            points.erase(points.begin(), first - 1);
+    }
+    std::vector<RoutePoint> between(qint64 fromMs, qint64 toMs) const
+    {
+        std::vector<RoutePoint> out;
+        std::copy_if(points.begin(), points.end(), std::back_inserter(out),
+            [&](const RoutePoint& p) { return p.tMs >= fromMs && p.tMs <= toMs; });
+        return out;
+    }
+    std::optional<RoutePoint> atOrBefore(qint64 tMs) const
+    {
+        const auto it = std::find_if(points.rbegin(), points.rend(), [&](const RoutePoint& p) { return p.tMs <= tMs; });
+        return it == points.rend() ? std::nullopt : std::optional<RoutePoint>(*it);
+    }
+
+    std::vector<RoutePoint> points;
+};
+
+bool samePoint(const RoutePoint& a, const RoutePoint& b)
+{
+    return a.tMs == b.tMs && a.stats.name == b.stats.name
+        && sameBits({ a.stats.acquired, a.stats.released, a.stats.active, a.stats.leaks },
+            { b.stats.acquired, b.stats.released, b.stats.active, b.stats.leaks });
+}
+
+QString describe(const RoutePoint& p)
+{
+    return QStringLiteral("%1 @%2: %3 %4 %5 %6")
+        .arg(p.stats.name)
+        .arg(p.tMs)
+        .arg(p.stats.acquired)
+        .arg(p.stats.released)
+        .arg(p.stats.active)
+        .arg(p.stats.leaks);
+}
+
+// Compares every read of a route with the reference; returns what differs first, empty when nothing does.
+QString compareRoute(const RouteSeries& series, const ReferenceRoute& reference, std::mt19937& random)
+{
+    const auto& expected = reference.points;
+    if (series.size() != expected.size())
+        return QStringLiteral("%1: %2 points, expected %3").arg(series.name).arg(series.size()).arg(expected.size());
+    const auto all = series.points();
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        if (!samePoint(all[i], expected[i]))
+            return QStringLiteral("points()[%1] is %2, expected %3")
+                .arg(i)
+                .arg(describe(all[i]), describe(expected[i]));
+    }
+    if (expected.empty())
+        return {};
+    std::uniform_int_distribution<std::size_t> index(0, expected.size() - 1);
+    std::vector<std::size_t> probes { 0, expected.size() - 1 };
+    for (const std::size_t edge : { 63, 64, 65, 1023, 1024, 1025, 1087, 1088, 2047, 2048 }) {
+        if (edge < expected.size())
+            probes.push_back(edge);
+    }
+    for (int k = 0; k < 20; ++k)
+        probes.push_back(index(random));
+    for (const std::size_t i : probes) {
+        if (!samePoint(series.point(i), expected[i]))
+            return QStringLiteral("point(%1) is %2, expected %3")
+                .arg(i)
+                .arg(describe(series.point(i)), describe(expected[i]));
+    }
+    const qint64 first = expected.front().tMs, last = expected.back().tMs;
+    std::uniform_int_distribution<qint64> when(first - 5000, last + 5000);
+    for (int k = 0; k < 12; ++k) {
+        qint64 from = when(random), to = when(random);
+        if (k == 0)
+            from = std::numeric_limits<qint64>::min(), to = first; // the first point alone
+        if (from > to)
+            std::swap(from, to);
+        const auto actual = series.points(from, to);
+        const auto wanted = reference.between(from, to);
+        if (actual.size() != wanted.size())
+            return QStringLiteral("points(%1, %2): %3 points, expected %4")
+                .arg(from)
+                .arg(to)
+                .arg(actual.size())
+                .arg(wanted.size());
+        for (std::size_t i = 0; i < wanted.size(); ++i) {
+            if (!samePoint(actual[i], wanted[i]))
+                return QStringLiteral("points(%1, %2)[%3] differs").arg(from).arg(to).arg(i);
+        }
+        for (const qint64 t : { from, to, first - 1, first, last }) {
+            const auto a = series.pointAtOrBefore(t);
+            const auto b = reference.atOrBefore(t);
+            if (a.has_value() != b.has_value() || (a && !samePoint(*a, *b)))
+                return QStringLiteral("pointAtOrBefore(%1) differs").arg(t);
+        }
+    }
+    return {};
+}
+
+// A route's counters over polls, by kind of series; `i` counts the route's polls.
+struct RouteScript
+{
+    QString kind;
+    std::mt19937_64 random;
+    double acquired = 10'000, released = 9'998, active = 2, leaks = 3;
+
+    RouteStats next(const QString& name, int i)
+    {
+        auto pick = [&](int lo, int hi) { return double(std::uniform_int_distribution<int>(lo, hi)(random)); };
+        if (kind == QLatin1String("busy")) {
+            acquired += pick(1, 4), active = pick(0, 1), released = acquired - active;
+        } else if (kind == QLatin1String("sparse")) { // idle runs, changes now and then
+            if (pick(0, 20) == 0)
+                acquired += pick(1, 3), active = pick(0, 2), released = acquired - active;
+        } else if (kind == QLatin1String("resets")) { // the service restarts: counters back to 0
+            acquired += pick(0, 50), active = pick(0, 5), released = acquired - active;
+            if (i % 700 == 699)
+                acquired = released = active = 0;
+        } else if (kind == QLatin1String("absent")) { // fields the service does not report
+            acquired += pick(0, 2), released = kAbsent, active = i % 300 < 10 ? kAbsent : pick(0, 3), leaks = kAbsent;
+        } else if (kind == QLatin1String("fractions")) { // rates, not counters
+            acquired += pick(0, 40) / 7.0, released = acquired * 0.999, active = pick(0, 3) * 0.25, leaks = 0.1;
+        } else if (kind == QLatin1String("huge")) { // around 2^53 and beyond, infinities, -0.0
+            const double big = 9007199254740992.0;
+            acquired = big - 3000 + 2 * i, released = i % 5 ? 1e300 + i * 1e285 : -0.0,
+            active = i % 97 == 0 ? std::numeric_limits<double>::infinity() : pick(-1'000'000'000, 1'000'000'000),
+            leaks = i % 2 ? -big : big;
+        } else { // "random": any bits
+            std::uniform_int_distribution<quint64> bits;
+            acquired = std::bit_cast<double>(bits(random)), released = std::bit_cast<double>(bits(random));
+            active = pick(-5, 5), leaks = std::bit_cast<double>(bits(random));
+        }
+        return RouteStats { name, acquired, released, active, leaks };
+    }
+};
 
 Sample sampleAt(qint64 t, double checkedOut, double tracked, const QString& error = {})
 {
@@ -375,9 +533,13 @@ private Q_SLOTS:
             polls.push_back({ kT0 + 500 * i,
                 RouteStats { QStringLiteral("/r"), acquired, released, i % 300 < 5 ? NaN : acquired - released, 0 } });
         }
-        RouteSeries series(QStringLiteral("/r"));
-        for (const auto& p : polls)
-            series.append(p.tMs, p.stats);
+        TargetHistory history;
+        for (const auto& p : polls) {
+            Sample s = sampleAt(p.tMs, 3, 3);
+            s.routes = { p.stats };
+            history.append(s);
+        }
+        const RouteSeries& series = history.routes().front();
         const auto expected = uncompressedRoute(polls);
         const auto actual = series.points();
         QCOMPARE(actual.size(), expected.size());
@@ -398,6 +560,195 @@ private Q_SLOTS:
         QCOMPARE(series.points(polls[100].tMs, polls[200].tMs).size(),
             std::size_t(std::count_if(expected.begin(), expected.end(),
                 [&](const RoutePoint& p) { return p.tMs >= polls[100].tMs && p.tMs <= polls[200].tMs; })));
+    }
+
+    // Routes read back exactly, whatever their counters: integers, NaN, fractions, huge values, counter resets,
+    // routes that appear, go away, come back or stay idle; across block boundaries, failed polls, copies, moves
+    // and dropBefore (twice, the second time with a kept point whose poll is gone).
+    void routesRoundTrip_data()
+    {
+        QTest::addColumn<QString>("kind");
+        for (const char* kind : { "busy", "sparse", "resets", "absent", "fractions", "huge", "random" })
+            QTest::newRow(kind) << QString::fromLatin1(kind);
+    }
+    void routesRoundTrip()
+    {
+        QFETCH(QString, kind);
+        std::mt19937 random(static_cast<unsigned>(qHash(kind)));
+        std::uniform_int_distribution<int> jitter(-30, 30);
+        const QStringList names { QStringLiteral("/always"), QStringLiteral("/late"), QStringLiteral("/gone"),
+            QStringLiteral("/comes-and-goes"), QStringLiteral("/idle") };
+        std::vector<RouteScript> scripts;
+        for (int r = 0; r < names.size(); ++r)
+            scripts.push_back(RouteScript { r == 4 ? QStringLiteral("idle") : kind, std::mt19937_64(r + 1) });
+        std::vector<int> polls(names.size(), 0);
+        std::vector<ReferenceRoute> reference(names.size());
+        TargetHistory history;
+        TargetHistory* into = &history;
+        int tick = 0;
+        auto run = [&](int count) {
+            for (int k = 0; k < count; ++k, ++tick) {
+                const qint64 t = kT0 + 1000LL * tick + jitter(random);
+                const bool failed = tick % 400 == 17;
+                Sample s = sampleAt(t, 3, 3, failed ? QStringLiteral("connection refused") : QString());
+                for (int r = 0; r < names.size(); ++r) {
+                    const bool present = r == 0 || (r == 1 && tick >= 900) || (r == 2 && tick < 1500)
+                        || (r == 3 && (tick / 250) % 2 == 0) || r == 4;
+                    if (!present || failed)
+                        continue;
+                    const RouteStats stats = scripts[std::size_t(r)].kind == QLatin1String("idle")
+                        ? RouteStats { names[r], 7, 7, 0, 0 }
+                        : scripts[std::size_t(r)].next(names[r], polls[std::size_t(r)]++);
+                    s.routes.append(stats);
+                    reference[std::size_t(r)].append(RoutePoint { t, stats });
+                }
+                into->append(s);
+            }
+        };
+        auto check = [&](const TargetHistory& h, const char* when, const std::vector<ReferenceRoute>& expected) {
+            for (int r = 0; r < names.size(); ++r) {
+                const RouteSeries* series = h.route(names[r]);
+                QVERIFY2(series, qPrintable(names[r]));
+                const QString difference = compareRoute(*series, expected[std::size_t(r)], random);
+                QVERIFY2(
+                    difference.isEmpty(), qPrintable(QStringLiteral("%1: %2").arg(QLatin1String(when), difference)));
+            }
+        };
+        run(3000);
+        check(history, "appended", reference);
+        if (QTest::currentTestFailed())
+            return;
+        QCOMPARE(history.route(names[4])->size(), std::size_t(2)); // idle: its first and its last poll
+
+        // A copy reads the same and stays apart from the original; a move keeps reading.
+        const TargetHistory copy = history;
+        const std::vector<ReferenceRoute> copied = reference;
+        run(10);
+        TargetHistory moved = std::move(history);
+        into = &moved;
+        check(moved, "moved", reference);
+        check(copy, "copied", copied);
+        if (QTest::currentTestFailed())
+            return;
+
+        // The agent's trim: cut between two polls, then on one, then after more polls.
+        for (const qint64 cutoff : { kT0 + 1'234'500LL, kT0 + 2'000'000LL }) {
+            moved.dropBefore(cutoff);
+            for (auto& r : reference)
+                r.dropBefore(cutoff);
+            check(moved, "dropped", reference);
+            if (QTest::currentTestFailed())
+                return;
+        }
+        run(1500);
+        check(moved, "appended after dropping", reference);
+        if (QTest::currentTestFailed())
+            return;
+        moved.dropBefore(kT0 + 4'400'000);
+        for (auto& r : reference)
+            r.dropBefore(kT0 + 4'400'000);
+        check(moved, "dropped again", reference);
+    }
+
+    // The coding on its own: every block re-reads bit for bit, whichever codes it chose.
+    void routeBlockRoundTrip_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<int>("rows");
+        for (const char* kind : { "busy", "sparse", "resets", "absent", "fractions", "huge", "random" }) {
+            for (const int rows : { 1, 2, 3, 64, 1024 })
+                QTest::addRow("%s, %d rows", kind, rows) << QString::fromLatin1(kind) << rows;
+        }
+    }
+    void routeBlockRoundTrip()
+    {
+        QFETCH(QString, kind);
+        QFETCH(int, rows);
+        RouteScript script { kind, std::mt19937_64(9) };
+        std::vector<RouteRow> input;
+        std::uint64_t tick = 1'000'000'000'000ULL;
+        for (int i = 0; i < rows; ++i) {
+            const RouteStats s = script.next(QString(), i);
+            tick += i % 50 == 49 ? 3 : 1; // failed polls
+            input.push_back(RouteRow { tick, { s.acquired, s.released, s.active, s.leaks } });
+        }
+        RouteCodes codes;
+        const RouteBlock block = RouteBlock::encode(input, 77, &codes);
+        QCOMPARE(block.count(), input.size());
+        QCOMPARE(block.firstPoint(), 77U);
+        std::vector<RouteRow> sealed, open;
+        block.decode(sealed);
+        // The open block, coded with the codes the sealed one chose, and with the defaults.
+        for (const RouteCodes& with : { codes, OpenRouteBlock::defaultCodes() }) {
+            OpenRouteBlock o;
+            o.start(with, input.front().tick, 0, 0);
+            for (const RouteRow& row : input)
+                o.append(row);
+            o.decode(open);
+            QCOMPARE(open.size(), input.size());
+            for (std::size_t i = 0; i < input.size(); ++i) {
+                QCOMPARE(open[i].tick, input[i].tick);
+                QVERIFY(sameBits(Doubles(open[i].counters.begin(), open[i].counters.end()),
+                    Doubles(input[i].counters.begin(), input[i].counters.end())));
+            }
+        }
+        QCOMPARE(sealed.size(), input.size());
+        for (std::size_t i = 0; i < input.size(); ++i) {
+            QCOMPARE(sealed[i].tick, input[i].tick);
+            QVERIFY2(sameBits(Doubles(sealed[i].counters.begin(), sealed[i].counters.end()),
+                         Doubles(input[i].counters.begin(), input[i].counters.end())),
+                qPrintable(QString::number(i)));
+        }
+    }
+
+    // What the coding is for: a busy route (acquired +1..4 a poll, active 0..1, released = acquired - active) packs
+    // its sealed blocks in 3 bits a point and a bit of header; the time is not stored again.
+    void busyRouteIsCompact()
+    {
+        TargetHistory history;
+        RouteScript script { QStringLiteral("busy"), std::mt19937_64(1) };
+        for (int i = 0; i < 10'000; ++i) {
+            Sample s = sampleAt(kT0 + 1000LL * i + (i * 7919) % 41, 3, 3);
+            s.routes = { script.next(QStringLiteral("/busy"), i) };
+            history.append(s);
+        }
+        const RouteSeries& route = *history.route(QStringLiteral("/busy"));
+        QCOMPARE(route.size(), std::size_t(10'000));
+        std::size_t bits = 0, points = 0;
+        for (const RouteBlock& block : route.sealedBlocks()) {
+            if (block.count() == RouteSeries::kBlockRows)
+                bits += block.bits().size() * 8, points += block.count();
+        }
+        QVERIFY(points >= 8 * RouteSeries::kBlockRows);
+        QVERIFY2(bits <= points * 3 + 200 * (points / RouteSeries::kBlockRows),
+            qPrintable(QString::number(double(bits) / points)));
+        QVERIFY2(route.memoryBytes() < 10'000 * 5 / 8, qPrintable(QString::number(route.memoryBytes())));
+    }
+
+    // Sealing more never moves or changes a sealed block's bits.
+    void routeSealedBlocksAreImmutable()
+    {
+        TargetHistory history;
+        RouteScript script { QStringLiteral("busy"), std::mt19937_64(2) };
+        auto poll = [&](int i) {
+            Sample s = sampleAt(kT0 + 1000LL * i, 3, 3);
+            s.routes = { script.next(QStringLiteral("/r"), i) };
+            history.append(s);
+        };
+        int i = 0;
+        while (history.route(QStringLiteral("/r")) == nullptr
+            || history.route(QStringLiteral("/r"))->sealedBlocks().empty())
+            poll(i++);
+        const RouteBlock& first = history.route(QStringLiteral("/r"))->sealedBlocks().front();
+        const auto bits = first.bits();
+        const std::vector<std::uint8_t> copy(bits.begin(), bits.end());
+        const RoutePoint p = history.route(QStringLiteral("/r"))->point(3);
+        for (int k = 0; k < 5000; ++k)
+            poll(i++);
+        const RouteBlock& again = history.route(QStringLiteral("/r"))->sealedBlocks().front();
+        QCOMPARE(again.bits().data(), bits.data());
+        QVERIFY(std::equal(copy.begin(), copy.end(), again.bits().begin(), again.bits().end()));
+        QVERIFY(samePoint(history.route(QStringLiteral("/r"))->point(3), p));
     }
 
     void targetHistoryRoundTrip()
