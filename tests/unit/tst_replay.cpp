@@ -70,12 +70,25 @@ private Q_SLOTS:
     void init()
     {
         QVERIFY(m_dir.isValid());
-        m_path = m_dir.filePath(u"%1.psrec"_s.arg(QString::fromLatin1(QTest::currentTestFunction())));
+        const QString tag = QString::fromLatin1(QTest::currentDataTag()).replace(u' ', u'_');
+        m_path = m_dir.filePath(u"%1%2.psrec"_s.arg(QString::fromLatin1(QTest::currentTestFunction()), tag));
+    }
+
+    // 2 s ticks: one block (a keyframe every 512 frames); 1 min ticks: a keyframe every 10 minutes, so every
+    // tenth frame starts a new block.
+    void replayedSessionMatchesLive_data()
+    {
+        QTest::addColumn<qint64>("tickMs");
+        QTest::addRow("one block") << qint64(2000);
+        QTest::addRow("many blocks") << qint64(60'000);
     }
 
     void replayedSessionMatchesLive()
     {
-        SyntheticFeed feed;
+        QFETCH(qint64, tickMs);
+        SyntheticOptions options;
+        options.tickMs = tickMs;
+        SyntheticFeed feed(options);
         Session live(feed.workspace());
         const int ticks = 120;
         const LiveRun run = recordSynthetic(m_path, ticks, feed, live);
@@ -85,7 +98,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(reader.open(m_path, &error), qPrintable(error));
         QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u'\n')));
-        QCOMPARE(reader.formatVersion(), 1);
+        QCOMPARE(reader.formatVersion(), 2);
         QCOMPARE(reader.workspace(), feed.workspace());
 
         auto replay = reader.load();
@@ -146,9 +159,14 @@ private Q_SLOTS:
         QCOMPARE(range.lastMs, live.lastTimestampMs());
     }
 
+    void cursorRebuildsBackendsAndRoutes_data() { replayedSessionMatchesLive_data(); }
+
     void cursorRebuildsBackendsAndRoutes()
     {
-        SyntheticFeed feed;
+        QFETCH(qint64, tickMs);
+        SyntheticOptions options;
+        options.tickMs = tickMs;
+        SyntheticFeed feed(options);
         Session live(feed.workspace());
         const int ticks = 90;
         const LiveRun run = recordSynthetic(m_path, ticks, feed, live);
@@ -187,10 +205,16 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("content");
         QTest::addColumn<QString>("message");
-        QTest::addRow("garbage") << QByteArray("this is not a database, just some text\n").repeated(100)
-                                 << u"is not a PoolScope recording (not a SQLite file)."_s;
+        const QString notOne = u"is not a PoolScope recording (neither format 2 nor a SQLite file)."_s;
+        QTest::addRow("garbage") << QByteArray("this is not a database, just some text\n").repeated(100) << notOne;
         QTest::addRow("empty") << QByteArray() << u"is empty: not a PoolScope recording."_s;
-        QTest::addRow("short") << QByteArray("SQLite") << u"(not a SQLite file)"_s;
+        QTest::addRow("short") << QByteArray("SQLite") << notOne;
+        const QByteArray magic("PSREC\r\n\x1a", 8);
+        QTest::addRow("header cut short")
+            << magic + QByteArray("\x02\0", 2) << u"is damaged: its header is cut short (10 of 16 bytes)."_s;
+        QTest::addRow("no meta") << magic + QByteArray("\x02\0\0\0\0\0\0\0", 8)
+                                 << u"is damaged: it has no meta record."_s;
+        QTest::addRow("version 0") << magic + QByteArray(8, '\0') << u"is damaged: its format version is 0."_s;
     }
 
     void refusesWithClearMessages()
@@ -230,19 +254,37 @@ private Q_SLOTS:
         QCOMPARE(error, u"%1 is a SQLite database but not a PoolScope recording."_s.arg(m_path));
     }
 
+    void refusesNewerFormat_data()
+    {
+        QTest::addColumn<bool>("sqlite");
+        QTest::addRow("format 2 header") << false;
+        QTest::addRow("SQLite user_version") << true;
+    }
+
     void refusesNewerFormat()
     {
-        SyntheticFeed feed;
-        Session live(feed.workspace());
-        recordSynthetic(m_path, 3, feed, live);
-        sqlite3* db = nullptr;
-        QCOMPARE(sqlite3_open(QFile::encodeName(m_path).constData(), &db), SQLITE_OK);
-        QCOMPARE(sqlite3_exec(db, "PRAGMA user_version=3", nullptr, nullptr, nullptr), SQLITE_OK);
-        sqlite3_close(db);
+        QFETCH(bool, sqlite);
+        if (sqlite) {
+            sqlite3* db = nullptr;
+            QCOMPARE(sqlite3_open(QFile::encodeName(m_path).constData(), &db), SQLITE_OK);
+            QCOMPARE(sqlite3_exec(db, "PRAGMA application_id=1347634002; PRAGMA user_version=3; CREATE TABLE t(x);",
+                         nullptr, nullptr, nullptr),
+                SQLITE_OK);
+            sqlite3_close(db);
+        } else {
+            SyntheticFeed feed;
+            Session live(feed.workspace());
+            recordSynthetic(m_path, 3, feed, live);
+            QFile file(m_path);
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            QVERIFY(file.seek(8));
+            file.write(QByteArray("\x03", 1)); // the format version, u32 little endian
+            file.close();
+        }
         RecordingReader reader;
         QString error;
         QVERIFY(!reader.open(m_path, &error));
-        QCOMPARE(error, u"%1 was recorded by a newer PoolScope (format 3); this build reads up to 1."_s.arg(m_path));
+        QCOMPARE(error, u"%1 was recorded by a newer PoolScope (format 3); this build reads up to 2."_s.arg(m_path));
     }
 
     void readsWhatCanBeReadFromATruncatedFile()
@@ -254,7 +296,6 @@ private Q_SLOTS:
         QVERIFY(whole.open(QIODevice::ReadOnly));
         const QByteArray bytes = whole.readAll();
         whole.close();
-        QVERIFY(!QFile::exists(m_path + u"-wal"_s) || QFileInfo(m_path + u"-wal"_s).size() == 0);
 
         const QString truncated = m_dir.filePath(u"truncated.psrec"_s);
         QFile cut(truncated);
@@ -273,8 +314,10 @@ private Q_SLOTS:
             [&](int index) { replayed.append(session.target(index).latest); });
         QVERIFY(!reader.loadInto(session));
         const QStringList problems = reader.problems();
-        QVERIFY(!problems.isEmpty());
+        QCOMPARE(problems.size(), 1);
         qInfo().noquote() << "problems reported:" << problems.join(u" | "_s);
+        QVERIFY2(problems.first().startsWith(truncated + u": record at byte "_s), qPrintable(problems.first()));
+        QVERIFY2(problems.first().contains(u"cut short"_s), qPrintable(problems.first()));
         // Some, not all, of the samples come back, and those that do are the recorded ones.
         QVERIFY(!replayed.isEmpty());
         QVERIFY(replayed.size() < run.samples.size());
