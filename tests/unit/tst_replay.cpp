@@ -6,6 +6,7 @@
 #include "record/RecordingLoader.h"
 #include "record/RecordingReader.h"
 #include "store/Session.h"
+#include "workspace/WorkspaceFile.h"
 
 #include <QFile>
 #include <QRegularExpression>
@@ -59,6 +60,148 @@ LiveRun recordSynthetic(const QString& path, int ticks, SyntheticFeed& feed, Ses
     }
     recorder.close();
     return run;
+}
+
+// A synthetic session with everything a recording holds: failures, events, holders that come and go, and a
+// pgbouncer whose links change now and then. One tick per minute, so that keyframes start many blocks.
+struct MixedRun
+{
+    Workspace workspace;
+    QList<Sample> samples;
+    QList<ActivitySnapshot> snapshots;
+    QList<PoolerSnapshot> poolerReads;
+    QList<Event> events;
+    struct Moment
+    {
+        ActivitySnapshot snapshot;
+        QList<QList<RouteStats>> routes; // per target
+        QList<HolderReport> holders; // per target
+        PoolerSnapshot pooler;
+    };
+    QList<Moment> ticks; // the live session's newest successful values after each tick
+};
+
+PoolerSnapshot poolerRead(int tick, qint64 ms)
+{
+    PoolerSnapshot read;
+    read.pooler = u"pgb"_s;
+    read.database = u"main"_s;
+    read.timestampMs = ms;
+    read.latencyMs = 2 + tick % 3;
+    if (tick % 11 == 5) {
+        read.error = u"connection refused"_s;
+        return read;
+    }
+    PoolerPool pool;
+    pool.database = u"app"_s;
+    pool.user = u"app"_s;
+    pool.clActive = 3 + tick % 4;
+    pool.clWaiting = tick % 3;
+    pool.svActive = 2 + tick % 2;
+    pool.maxwaitUs = (tick % 5) * 250'000;
+    pool.poolMode = u"transaction"_s;
+    read.pools.append(pool);
+    const int links = 1 + (tick / 4) % 3; // the same links for four ticks in a row
+    for (int i = 0; i < links; ++i) {
+        PoolerServer server;
+        server.remotePid = 1000 + i;
+        server.ptr = u"0x%1"_s.arg(100 + i);
+        server.link = u"0x%1"_s.arg(200 + i);
+        server.database = u"app"_s;
+        server.user = u"app"_s;
+        server.state = u"active"_s;
+        server.connectTimeMs = ms - 600'000;
+        server.requestTimeMs = ms - 1000 * i;
+        read.servers.append(server);
+        PoolerClient client;
+        client.addr = u"10.0.0.%1"_s.arg(i);
+        client.port = 50000 + i;
+        client.applicationName = u"web"_s;
+        client.ptr = server.link;
+        client.link = server.ptr;
+        client.database = u"app"_s;
+        client.user = u"app"_s;
+        client.state = u"active"_s;
+        client.connectTimeMs = ms - 300'000;
+        client.requestTimeMs = ms - 1000 * i;
+        read.clients.append(client);
+    }
+    return read;
+}
+
+MixedRun recordMixed(const QString& path, int ticks)
+{
+    SyntheticOptions options;
+    options.tickMs = 60'000;
+    options.eventEvery = 3;
+    SyntheticFeed feed(options);
+    MixedRun run;
+    run.workspace = feed.workspace();
+    run.workspace.poolers.append(
+        PoolerConfig { u"pgb"_s, u"host=127.0.0.1 port=6432 dbname=pgbouncer"_s, u"main"_s, 1000, 5000 });
+    Session live(run.workspace);
+    Recorder recorder(&live);
+    QString error;
+    if (!recorder.open(path, &error))
+        qFatal("cannot record: %s", qPrintable(error));
+    for (int tick = 0; tick < ticks; ++tick) {
+        for (int t = 0; t < live.targetCount(); ++t) {
+            Sample sample = feed.sample(t, tick);
+            if (t == 0 && sample.ok()) {
+                // Holders reported from tick 3 on; the set changes every fifth tick; an empty set at times.
+                sample.holdersReported = tick >= 3;
+                const int count = tick >= 3 ? (tick / 5) % 4 : 0;
+                for (int h = 0; h < count; ++h) {
+                    Holder holder;
+                    holder.backendPid = 1000 + h;
+                    holder.acquiredAtMs = feed.tickTime(tick) - 5000 * (h + 1);
+                    holder.tracked = h % 2 == 0;
+                    holder.route = h == 1 ? QString() : u"/bets/%1"_s.arg(h);
+                    holder.stack = { u"app/jobs.py:88:refresh_odds"_s, u"app/main.py:12:run"_s };
+                    sample.holders.append(holder);
+                }
+            }
+            live.addSample(sample);
+            run.samples.append(sample);
+        }
+        const ActivitySnapshot snapshot = feed.snapshot(tick);
+        live.addSnapshot(snapshot);
+        run.snapshots.append(snapshot);
+        const PoolerSnapshot read = poolerRead(tick, feed.tickTime(tick) + 50);
+        live.addPoolerSnapshot(read);
+        run.poolerReads.append(live.pooler(0).latest);
+        if (tick % options.eventEvery == 0) {
+            live.addEvent(feed.event(tick));
+            run.events.append(feed.event(tick));
+        }
+        recorder.flush();
+        MixedRun::Moment moment;
+        moment.snapshot = live.database(0).lastOk;
+        for (int t = 0; t < live.targetCount(); ++t) {
+            const Sample& lastOk = live.target(t).lastOk;
+            moment.routes.append(lastOk.routes);
+            HolderReport report;
+            if (lastOk.holdersReported) {
+                report.reported = true;
+                report.timestampMs = lastOk.timestampMs;
+                report.holders = lastOk.holders;
+            }
+            moment.holders.append(report);
+        }
+        moment.pooler = live.pooler(0).lastOk;
+        run.ticks.append(moment);
+    }
+    recorder.close();
+    return run;
+}
+
+QString diffPoolerReads(const PoolerSnapshot& a, const PoolerSnapshot& b)
+{
+    if (a.pooler != b.pooler || a.timestampMs != b.timestampMs || a.latencyMs != b.latencyMs || a.error != b.error)
+        return u"header: %1@%2 vs %3@%4"_s.arg(a.pooler).arg(a.timestampMs).arg(b.pooler).arg(b.timestampMs);
+    if (a.pools != b.pools || a.servers != b.servers || a.clients != b.clients)
+        return u"rows differ at %1"_s.arg(a.timestampMs);
+    return {};
 }
 
 } // namespace
@@ -158,6 +301,70 @@ private Q_SLOTS:
         const auto range = reader.timeRange();
         QCOMPARE(range.firstMs, live.firstTimestampMs());
         QCOMPARE(range.lastMs, live.lastTimestampMs());
+    }
+
+    // Everything a live Session receives comes back: samples (holders included), snapshots, pgbouncer reads and
+    // events in order, and the values at a moment equal the live ones, across many keyframe blocks.
+    void mixedSessionRoundTrips()
+    {
+        const int ticks = 70;
+        const MixedRun run = recordMixed(m_path, ticks);
+        RecordingReader reader;
+        QString error;
+        QVERIFY2(reader.open(m_path, &error), qPrintable(error));
+        QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u'\n')));
+        QCOMPARE(reader.workspace(), withoutSecrets(run.workspace));
+
+        QList<Sample> samples;
+        QList<ActivitySnapshot> snapshots;
+        QList<PoolerSnapshot> reads;
+        Session session(reader.workspace());
+        QObject context;
+        connect(&session, &Session::sampleAdded, &context,
+            [&](int index) { samples.append(session.target(index).latest); });
+        connect(&session, &Session::snapshotAdded, &context,
+            [&](int index) { snapshots.append(session.database(index).latest); });
+        connect(&session, &Session::poolerSnapshotAdded, &context,
+            [&](int index) { reads.append(session.pooler(index).latest); });
+        QVERIFY(reader.loadInto(session));
+        QCOMPARE(samples.size(), run.samples.size());
+        int withHolders = 0;
+        for (qsizetype i = 0; i < samples.size(); ++i) {
+            QCOMPARE(diffSamples(run.samples.at(i), samples.at(i)), QString());
+            if (run.samples.at(i).ok()) {
+                QCOMPARE(samples.at(i).holdersReported, run.samples.at(i).holdersReported);
+                QCOMPARE(samples.at(i).holders, run.samples.at(i).holders);
+                withHolders += samples.at(i).holders.isEmpty() ? 0 : 1;
+            }
+        }
+        QVERIFY(withHolders > 10);
+        QCOMPARE(snapshots.size(), run.snapshots.size());
+        for (qsizetype i = 0; i < snapshots.size(); ++i)
+            QCOMPARE(diffSnapshots(run.snapshots.at(i), snapshots.at(i)), QString());
+        QCOMPARE(reads.size(), run.poolerReads.size());
+        for (qsizetype i = 0; i < reads.size(); ++i)
+            QCOMPARE(diffPoolerReads(run.poolerReads.at(i), reads.at(i)), QString());
+        QCOMPARE(session.events(), run.events);
+
+        // At every tick, just after it and just before the next.
+        SyntheticOptions options;
+        options.tickMs = 60'000;
+        const SyntheticFeed clock(options);
+        for (int tick = 0; tick < ticks; ++tick) {
+            for (const qint64 t : { clock.tickTime(tick) + 60, clock.tickTime(tick + 1) - 1 }) {
+                const MixedRun::Moment& expected = run.ticks.at(tick);
+                QCOMPARE(diffSnapshots(expected.snapshot, reader.snapshotAt(u"main"_s, t)), QString());
+                for (int target = 0; target < run.workspace.targets.size(); ++target) {
+                    const QString name = run.workspace.targets.at(target).name;
+                    QCOMPARE(diffRoutes(expected.routes.at(target), reader.routesAt(name, t)), QString());
+                    const HolderReport holders = reader.holdersAt(name, t);
+                    QCOMPARE(holders.reported, expected.holders.at(target).reported);
+                    QCOMPARE(holders.timestampMs, expected.holders.at(target).timestampMs);
+                    QCOMPARE(holders.holders, expected.holders.at(target).holders);
+                }
+                QCOMPARE(diffPoolerReads(expected.pooler, reader.poolerSnapshotAt(u"pgb"_s, t)), QString());
+            }
+        }
     }
 
     void cursorRebuildsBackendsAndRoutes_data() { replayedSessionMatchesLive_data(); }
