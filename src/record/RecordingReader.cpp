@@ -1,6 +1,6 @@
 #include "RecordingReader.h"
 
-#include "RecordingFormat.h"
+#include "RecordingFile.h"
 #include "RecordingReaderV1.h"
 #include "RecordingReaderV2.h"
 #include "store/Session.h"
@@ -35,14 +35,14 @@ bool RecordingReader::open(const QString& path, QString* error)
         return fail(u"%1 does not exist."_s.arg(path), error);
     if (!file.open(QIODevice::ReadOnly))
         return fail(u"Cannot read %1: %2"_s.arg(path, file.errorString()), error);
-    const QByteArray head = file.read(16);
+    const QByteArray head = file.read(recording::kHeadBytes);
     file.close();
     if (head.isEmpty())
         return fail(u"%1 is empty: not a PoolScope recording."_s.arg(path), error);
-    // The format is told by the content, never by the name.
-    if (head.startsWith(QByteArrayView(recording::kMagic2, sizeof recording::kMagic2)))
+    const int format = recording::formatOfHead(head);
+    if (format == recording::kFormatVersion2)
         m_source = std::make_unique<RecordingReaderV2>();
-    else if (head == QByteArrayView("SQLite format 3\0", 16))
+    else if (format == recording::kFormatVersion)
         m_source = std::make_unique<RecordingReaderV1>();
     else
         return fail(u"%1 is not a PoolScope recording (neither format 2 nor a SQLite file)."_s.arg(path), error);

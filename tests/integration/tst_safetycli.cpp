@@ -2,6 +2,7 @@
 // a file, secrets that must never be written, payload text that must not reach a terminal or a spreadsheet
 // raw, signals that arrive early. Each test runs the real binary against a real HTTP server on 127.0.0.1.
 #include "DemoState.h"
+#include "record/RecordingReader.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -93,6 +94,15 @@ bool writeAll(const QString& path, const QByteArray& bytes)
 {
     QFile file(path);
     return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+}
+
+// A recording a stopped process left is whole: it opens, and no part of it is damaged (a torn last tick included).
+void verifyCompleteRecording(const QString& path)
+{
+    poolscope::RecordingReader reader;
+    QString error;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    QVERIFY2(reader.problems().isEmpty(), qPrintable(path + u": "_s + reader.problems().join(u"; "_s)));
 }
 
 } // namespace
@@ -243,8 +253,7 @@ private Q_SLOTS:
         QVERIFY(QFile::copy(m_recording, file(u"other.sqlite"_s)));
         run = this->run({ u"export"_s, u"rec.sqlite"_s, u"--what"_s, u"timeline"_s, u"--out"_s, u"other.sqlite"_s });
         QCOMPARE(run.exitCode, 3);
-        QVERIFY2(
-            run.err.contains("--out other.sqlite: holds a PoolScope recording (SQLite), not CSV"), run.err.constData());
+        QVERIFY2(run.err.contains("--out other.sqlite: holds a PoolScope recording, not CSV"), run.err.constData());
         QCOMPARE(readAll(file(u"other.sqlite"_s)), before);
     }
 
@@ -395,7 +404,7 @@ private Q_SLOTS:
         const PoolscopeRun run = runSignalledAtOnce({ u"record"_s, u"ws.json"_s, u"--out"_s, out });
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QVERIFY2(run.err.contains("stopped (signal)"), run.err.constData());
-        QVERIFY(!QFileInfo::exists(out + u"-wal"_s));
+        verifyCompleteRecording(out);
     }
 
     void earlySignalStopsWindowCleanly()
@@ -408,7 +417,7 @@ private Q_SLOTS:
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QVERIFY2(run.err.contains("stopping on a signal"), run.err.constData());
         for (const QString& name : QDir(folder.path()).entryList(QDir::Files))
-            QVERIFY2(!name.endsWith(u"-wal"_s), qPrintable(name));
+            verifyCompleteRecording(QDir(folder.path()).filePath(name));
     }
 
     // Finding 9: SIGINT during explain prints what it has and exits 4 (documented).

@@ -99,7 +99,7 @@ private Q_SLOTS:
         // In the usage's order; a new sub-command (agent, ...) joins by its synopsis line alone.
         const QStringList names = subcommands();
         QCOMPARE(names.mid(0, 6),
-            (QStringList { u"status"_s, u"screenshot"_s, u"record"_s, u"export"_s, u"agent"_s, u"explain"_s }));
+            (QStringList { u"status"_s, u"screenshot"_s, u"record"_s, u"export"_s, u"convert"_s, u"agent"_s }));
         QVERIFY(!names.contains(u"FILE"_s) && !names.contains(u"poolscope"_s));
         QCOMPARE(usageText(QString()), usageText());
         QVERIFY(parseCommandLine({ u"--help"_s }).helpTopic.isEmpty());
@@ -211,6 +211,23 @@ private Q_SLOTS:
             u"--redact"_s } << u"--redact belongs to the export, screenshot and agent commands"_s;
         QTest::addRow("at outside export and screenshot") << QStringList { u"agent"_s, u"w.json"_s, u"--at"_s,
             u"03:12"_s } << u"--at belongs to the export and screenshot commands"_s;
+        QTest::addRow("convert without recording")
+            << QStringList { u"convert"_s, u"--out"_s, u"new.psrec"_s } << u"convert needs a recording"_s;
+        QTest::addRow("convert without out")
+            << QStringList { u"convert"_s, u"old.sqlite"_s } << u"convert needs --out"_s;
+        QTest::addRow("convert of a workspace")
+            << QStringList { u"convert"_s, u"w.json"_s, u"--out"_s, u"new.psrec"_s } << u"convert needs a recording"_s;
+        QTest::addRow("out outside its commands") << QStringList { u"status"_s, u"w.json"_s, u"--out"_s, u"x.csv"_s }
+                                                  << u"--out belongs to the screenshot, record, export and convert"_s;
+    }
+
+    void parsesConvert()
+    {
+        const auto cl = parseCommandLine({ u"convert"_s, u"old.sqlite"_s, u"--out"_s, u"new.psrec"_s });
+        QVERIFY2(cl.error.isEmpty(), qPrintable(cl.error));
+        QCOMPARE(cl.command, CommandLine::Command::Convert);
+        QCOMPARE(cl.recordingPath, u"old.sqlite"_s);
+        QCOMPARE(cl.out, u"new.psrec"_s);
     }
 
     void parsesAgent()
