@@ -10,6 +10,7 @@
 
 #include "SyntheticSession.h"
 #include "record/Recorder.h"
+#include "record/RecordingFormat.h"
 #include "record/RecordingReader.h"
 #include "store/Session.h"
 
@@ -39,6 +40,28 @@ qint64 writtenByProcess()
     const QRegularExpressionMatch match
         = QRegularExpression(u"^wchar: (\\d+)$"_s, QRegularExpression::MultilineOption).match(text);
     return match.hasMatch() ? match.captured(1).toLongLong() : -1;
+}
+
+// Keyframes in a recording of format 2 and their bytes (framing included), by walking the record headers.
+std::pair<int, qint64> keyframesIn(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return { -1, 0 };
+    const QByteArray bytes = file.readAll();
+    int count = 0;
+    qint64 total = 0;
+    for (qsizetype at = recording::kHeaderSize2; at + recording::kRecordOverhead <= bytes.size();) {
+        quint32 size = 0;
+        for (int i = 0; i < 4; ++i)
+            size |= static_cast<quint32>(static_cast<quint8>(bytes.at(at + i))) << (8 * i);
+        if (static_cast<quint8>(bytes.at(at + 4)) == static_cast<quint8>(recording::RecordType::Keyframe)) {
+            ++count;
+            total += recording::kRecordOverhead + size;
+        }
+        at += recording::kRecordOverhead + size;
+    }
+    return { count, total };
 }
 
 QString verdict(bool pass)
@@ -120,6 +143,7 @@ private Q_SLOTS:
         const qint64 wcharAfter = writtenByProcess();
         const qint64 processWrote = wcharBefore >= 0 && wcharAfter >= 0 ? wcharAfter - wcharBefore : -1;
         const qint64 fileSize = QFileInfo(path).size();
+        const auto [keyframes, keyframeBytes] = keyframesIn(path);
         const double writeUsPerTick = static_cast<double>(recordedNs - baselineNs) / ticks / 1000.0;
 
         qDebug().noquote()
@@ -134,6 +158,9 @@ private Q_SLOTS:
                                   .arg(bytesWritten / 1e6, 0, 'f', 2)
                                   .arg(processWrote / 1e6, 0, 'f', 2)
                                   .arg(writtenRatio, 0, 'f', 2);
+        qDebug().noquote() << u"keyframes: %1, %2 MB (%3 KB each on average)"_s.arg(keyframes)
+                                  .arg(keyframeBytes / 1e6, 0, 'f', 2)
+                                  .arg(keyframes > 0 ? keyframeBytes / 1e3 / keyframes : 0.0, 0, 'f', 1);
         qDebug().noquote() << u"write time per tick: %1 us average (recorded session %2 us - session alone %3 us), "
                               "worst %4 us; close (fsync) %5 ms"_s.arg(writeUsPerTick, 0, 'f', 1)
                                   .arg(recordedNs / 1000.0 / ticks, 0, 'f', 1)
