@@ -420,12 +420,14 @@ WorkspaceResult workspaceFor(const CommandLine& cl)
 
 bool looksLikeRecording(const QString& path)
 {
-    if (path.endsWith(u".sqlite"_s, Qt::CaseInsensitive))
+    if (path.endsWith(u".sqlite"_s, Qt::CaseInsensitive) || path.endsWith(u".psrec"_s, Qt::CaseInsensitive))
         return true;
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return false;
-    return file.read(16) == QByteArrayView("SQLite format 3\0", 16);
+    // Format 1 (SQLite) or format 2 (src/record/SCHEMA.md).
+    const QByteArray head = file.read(16);
+    return head == QByteArrayView("SQLite format 3\0", 16) || head.startsWith(QByteArrayView("PSREC\r\n\x1a", 8));
 }
 
 QString usageText()

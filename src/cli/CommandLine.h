@@ -62,7 +62,7 @@ QString usageText(const QString& subcommand);
 // The sub-commands the usage text lists ("status", "screenshot", ...), in its order.
 QStringList subcommands();
 
-// True when `path` names a recording: it ends in .sqlite or starts with "SQLite format 3".
+// True when `path` names a recording: it ends in .sqlite or .psrec, or starts like one (SQLite, format 2).
 bool looksLikeRecording(const QString& path);
 
 // The workspace the command line names: a file, or the ad-hoc flags (validated), or an error message.
