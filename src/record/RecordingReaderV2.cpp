@@ -150,16 +150,31 @@ void RecordingReaderV2::refresh()
     const qint64 size = m_file.size();
     if (size == m_mapSize)
         return;
+    if (size < m_scanned) {
+        // Cut while open: forget what is no longer there (reading a mapped page past the end would crash).
+        m_damage = u"%1: the file shrank to %2 bytes while open; what was after is not read"_s.arg(m_path).arg(size);
+        std::erase_if(
+            m_frames, [size](const Frame& f) { return f.offset + recording::kRecordOverhead + f.size > size; });
+        std::erase_if(
+            m_keyframes, [size](const Keyframe& k) { return k.offset + recording::kRecordOverhead + k.size > size; });
+        m_frames.erase(std::find_if(m_frames.begin(), m_frames.end(),
+                           [this](const Frame& f) { return f.keyframe >= static_cast<int>(m_keyframes.size()); }),
+            m_frames.end());
+        m_cursor.valid = false;
+    }
     if (m_map)
         m_file.unmap(m_map);
     m_map = size > 0 ? m_file.map(0, size) : nullptr;
     m_mapSize = m_map ? size : 0;
     if (!m_map && size > 0) {
         m_damage = u"%1: cannot be mapped: %2"_s.arg(m_path, m_file.errorString());
-        m_scanned = 0;
+        m_frames.clear();
+        m_keyframes.clear();
+        m_cursor.valid = false;
         return;
     }
-    scan();
+    if (m_damage.isEmpty())
+        scan();
 }
 
 void RecordingReaderV2::scan()
