@@ -67,6 +67,14 @@ namespace poolscope {
 
 namespace {
 
+// Writes a command's report to stdout and flushes it at once: the report is whole even when something in
+// the teardown after it (a library's exit handler, a sanitizer) ends the process abnormally.
+void printReport(const QByteArray& report)
+{
+    std::fwrite(report.constData(), 1, static_cast<std::size_t>(report.size()), stdout);
+    std::fflush(stdout);
+}
+
 void printErrors(const QStringList& errors)
 {
     for (const auto& e : errors)
@@ -282,9 +290,9 @@ int runStatus(int& argc, char** argv, const CommandLine& commandLine)
             return;
         monitor.stop();
         if (commandLine.json)
-            std::fputs(QJsonDocument(statusJson(session)).toJson(QJsonDocument::Indented).constData(), stdout);
+            printReport(QJsonDocument(statusJson(session)).toJson(QJsonDocument::Indented));
         else
-            std::fputs(qPrintable(statusTable(session)), stdout);
+            printReport(statusTable(session).toLocal8Bit());
         app.exit(static_cast<int>(statusLevel(session)));
     };
     QObject::connect(&monitor, &Monitor::allAnswered, &app, finish, Qt::QueuedConnection);
@@ -327,10 +335,9 @@ int runExplain(int& argc, char** argv, const CommandLine& commandLine)
                 "explain: interrupted after %.0f of %.0f s (%d polls); the report is of what was seen so far\n",
                 static_cast<double>(elapsed.elapsed()) / 1000.0, watchSeconds, polls);
         if (commandLine.json)
-            std::fputs(
-                QJsonDocument(explainJson(session, diagnosis)).toJson(QJsonDocument::Indented).constData(), stdout);
+            printReport(QJsonDocument(explainJson(session, diagnosis)).toJson(QJsonDocument::Indented));
         else
-            std::fputs(qPrintable(explainText(session, diagnosis)), stdout);
+            printReport(explainText(session, diagnosis).toLocal8Bit());
         app.exit(interrupted ? kExplainInterrupted : static_cast<int>(explainLevel(session, diagnosis)));
     };
     QTimer::singleShot(static_cast<int>(watchSeconds * 1000), &app, [&] { report(false); });

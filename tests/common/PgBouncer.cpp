@@ -1,18 +1,18 @@
 #include "PgBouncer.h"
 
+#include "LocalHost.h"
+
 #include <QDeadlineTimer>
 #include <QFile>
 #include <QHash>
 #include <QProcess>
 #include <QStandardPaths>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
 
 #include <libpq-fe.h>
 
 #include <csignal>
-#include <pwd.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -20,25 +20,6 @@ using namespace Qt::StringLiterals;
 namespace poolscope::test {
 
 namespace {
-
-bool isRoot()
-{
-    return ::geteuid() == 0;
-}
-
-bool giveToPostgres(const QString& path)
-{
-    if (!isRoot())
-        return true;
-    const passwd* pw = ::getpwnam("postgres");
-    return pw && ::chown(QFile::encodeName(path).constData(), pw->pw_uid, pw->pw_gid) == 0;
-}
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
-}
 
 bool processExists(qint64 pid)
 {
@@ -90,7 +71,7 @@ bool PgBouncer::start(quint16 serverPort, const QString& poolMode, QString* erro
         *error = u"cannot hand %1 to the postgres user"_s.arg(m_dir.path());
         return false;
     }
-    m_port = freePort();
+    m_port = freeLoopbackPort();
     if (m_port == 0) {
         *error = u"no free port"_s;
         return false;
@@ -125,7 +106,7 @@ bool PgBouncer::start(quint16 serverPort, const QString& poolMode, QString* erro
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert(u"TZ"_s, u"UTC"_s);
     process.setProcessEnvironment(environment);
-    if (isRoot())
+    if (runningAsRoot())
         process.start(u"runuser"_s, { u"-u"_s, u"postgres"_s, u"--"_s, program, u"-d"_s, config });
     else
         process.start(program, { u"-d"_s, config });

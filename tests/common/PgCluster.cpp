@@ -1,46 +1,22 @@
 #include "PgCluster.h"
 
+#include "LocalHost.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
 #include <QStandardPaths>
-#include <QTcpServer>
 
 #include <libpq-fe.h>
 
 #include <algorithm>
 #include <csignal>
-#include <pwd.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
 namespace poolscope::test {
-
-namespace {
-
-bool isRoot()
-{
-    return ::geteuid() == 0;
-}
-
-// Hands a path to the postgres user when we are root.
-bool giveToPostgres(const QString& path)
-{
-    if (!isRoot())
-        return true;
-    const passwd* pw = ::getpwnam("postgres");
-    return pw && ::chown(QFile::encodeName(path).constData(), pw->pw_uid, pw->pw_gid) == 0;
-}
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
-}
-
-} // namespace
 
 PgCluster::PgCluster() = default;
 
@@ -78,7 +54,7 @@ bool PgCluster::run(const QString& program, const QStringList& arguments, QStrin
     QProcess process;
     process.setProcessChannelMode(QProcess::MergedChannels);
     process.setWorkingDirectory(m_dir.path());
-    if (isRoot())
+    if (runningAsRoot())
         process.start(u"runuser"_s, QStringList { u"-u"_s, u"postgres"_s, u"--"_s, program } + arguments);
     else
         process.start(program, arguments);
@@ -119,7 +95,7 @@ bool PgCluster::create(const QStringList& hbaLines, QString* error)
         (hbaLines + QStringList { u"local all all trust"_s, u"host all all 127.0.0.1/32 trust"_s }).join(u'\n').toUtf8()
         + '\n');
     hba.close();
-    m_port = freePort();
+    m_port = freeLoopbackPort();
     m_created = true;
     return m_port != 0 || (*error = u"no free port"_s, false);
 }

@@ -5,21 +5,12 @@
 #include <QFile>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QTcpServer>
 #include <QThread>
 #include <QTimer>
 
 using namespace Qt::StringLiterals;
 
 namespace poolscope::test {
-
-quint16 freeLoopbackPort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return probe.serverPort();
-}
 
 PrometheusServer::PrometheusServer() = default;
 

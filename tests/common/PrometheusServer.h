@@ -3,6 +3,8 @@
 // A real Prometheus (Debian's `prometheus`) for integration tests and benches: started on a free loopback
 // port with a temporary data directory (or a given one, e.g. built by promtool), scraping the given targets
 // every second, and stopped (SIGTERM, then SIGKILL) when the object goes.
+#include "LocalHost.h" // freeLoopbackPort(), for the tests that start one
+
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -33,7 +35,5 @@ private:
     std::unique_ptr<QProcess> m_process;
     quint16 m_port = 0;
 };
-
-quint16 freeLoopbackPort();
 
 } // namespace poolscope::test

@@ -6,6 +6,7 @@
 // Each function is its own CTest test (tst_explain_stable, tst_explain_growing, tst_explain_firstpoll) so that
 // they run in parallel.
 #include "DemoState.h"
+#include "LocalHost.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -13,7 +14,6 @@
 #include <QProcess>
 #include <QScopeGuard>
 #include <QSet>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -58,12 +58,6 @@ QJsonObject adminState(const QJsonObject& state, const QString& service)
     if (!error.isEmpty())
         qWarning("admin state of %s: %s", qPrintable(service), qPrintable(error));
     return admin;
-}
-
-quint16 freePort()
-{
-    QTcpServer server;
-    return server.listen(QHostAddress::LocalHost, 0) ? server.serverPort() : 0;
 }
 
 // Writes a workspace with one target (interval 1 s) on the demo's database; returns its path.
@@ -237,7 +231,7 @@ private Q_SLOTS:
         QString error;
         const QJsonObject state = demoState(&error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
-        const quint16 port = freePort();
+        const quint16 port = poolscope::test::freeLoopbackPort();
         QVERIFY(port != 0);
         constexpr int kUntracked = 4;
         constexpr int kInTransaction = 1;

@@ -365,8 +365,13 @@ private Q_SLOTS:
         const QByteArray out = status.readAllStandardOutput();
         QJsonParseError parseError;
         const QJsonDocument doc = QJsonDocument::fromJson(out, &parseError);
+        // stderr first: QTest cuts long messages, and a crash or a sanitizer report says more than the JSON.
         QVERIFY2(doc.isObject(),
-            qPrintable(parseError.errorString() + u": "_s + QString::fromUtf8(out + status.readAllStandardError())));
+            qPrintable(u"exit %1 (%2), %3; stderr: %4; stdout (%5 bytes): %6"_s.arg(status.exitCode())
+                           .arg(status.exitStatus() == QProcess::NormalExit ? u"normal"_s : u"crashed"_s)
+                           .arg(parseError.errorString(), QString::fromUtf8(status.readAllStandardError().left(700)))
+                           .arg(out.size())
+                           .arg(QString::fromUtf8(out.left(200)))));
         const QJsonArray reported = doc.object().value(u"targets"_s).toArray();
         QCOMPARE(reported.size(), cases.size() + 1);
         for (const FaultCase& fault : cases) {

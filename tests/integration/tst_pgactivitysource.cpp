@@ -1,5 +1,6 @@
 // PgActivitySource against a real PostgreSQL: the CTest fixture "demo" starts one and describes it in
 // $POOLSCOPE_TEST_STATE/state.json (conninfo, limited_conninfo, pg_port).
+#include "LocalHost.h"
 #include "sources/PgActivitySource.h"
 
 #include <QDateTime>
@@ -120,14 +121,6 @@ QString exec(PGconn* conn, const QString& sql)
     if (status == PGRES_TUPLES_OK && PQntuples(result.get()) > 0 && PQnfields(result.get()) > 0)
         return QString::fromUtf8(PQgetvalue(result.get(), 0, 0));
     return {};
-}
-
-// A TCP port where nothing listens (it was free a moment ago).
-quint16 freePort()
-{
-    QTcpServer server;
-    server.listen(QHostAddress::LocalHost, 0);
-    return server.serverPort();
 }
 
 const Backend* findPid(const ActivitySnapshot& snapshot, int pid)
@@ -371,7 +364,7 @@ private Q_SLOTS:
 
     void wrongPort()
     {
-        const quint16 port = freePort();
+        const quint16 port = poolscope::test::freeLoopbackPort();
         PgActivitySource source(config(withParams(m_conninfo, { { u"port"_s, QString::number(port) } }), 200, 3000));
         Recorder recorder(&source);
         QElapsedTimer clock;
@@ -631,7 +624,8 @@ private Q_SLOTS:
 
     void pollNowCutsTheBackoffShort()
     {
-        PgActivitySource source(config(withParams(m_conninfo, { { u"port"_s, QString::number(freePort()) } })));
+        PgActivitySource source(
+            config(withParams(m_conninfo, { { u"port"_s, QString::number(poolscope::test::freeLoopbackPort()) } })));
         Recorder recorder(&source);
         source.start();
         QTRY_COMPARE_WITH_TIMEOUT(recorder.reconnects.size(), 1, 3000);
