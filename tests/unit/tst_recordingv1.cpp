@@ -2,9 +2,11 @@
 // read them: the CSVs it exported from them then (the CSV files of tests/data/recording-v1, written by `poolscope
 // export`) are reproduced byte for byte, and reading changes nothing. demo-40s.psrec is 40 s of the demo (four
 // targets, routes, holders, backends); pgbouncer-5-reads.psrec is tst_poolerrecording's five pgbouncer reads (one
-// failed) with the links of clients to backends.
+// failed) with the links of clients to backends. Converted to format 2 (a Session fed item by item with a
+// Recorder attached), they export the same CSVs.
 
 #include "export/Exporter.h"
+#include "record/Recorder.h"
 #include "record/RecordingReader.h"
 #include "store/Session.h"
 
@@ -121,12 +123,68 @@ private Q_SLOTS:
     void exportsAsThatReleaseDid()
     {
         QFETCH(QString, recording);
+        exportAndCompare(m_dir.filePath(recording));
+    }
+
+    // What `poolscope convert` will do: the format 1 recording fed to a Session item by item with a Recorder
+    // attached (a frame per item here). The format 2 file exports exactly what that release exported.
+    void convertedToFormatTwoExportsTheSame_data() { exportsAsThatReleaseDid_data(); }
+
+    void convertedToFormatTwoExportsTheSame()
+    {
+        QFETCH(QString, recording);
+        QTemporaryDir dir; // not beside the fixtures: readingChangesNothing lists them
+        QVERIFY(dir.isValid());
+        const QString converted = dir.filePath(u"converted.psrec"_s);
+        {
+            RecordingReader v1;
+            QString error;
+            QVERIFY2(v1.open(m_dir.filePath(recording), &error), qPrintable(error));
+            Session session(v1.workspace());
+            Recorder recorder(&session);
+            // Connected before the Recorder's own slots: each item flushes the ones before it.
+            QObject context;
+            const auto flush = [&recorder] { recorder.flush(); };
+            connect(&session, &Session::sampleAdded, &context, flush);
+            connect(&session, &Session::snapshotAdded, &context, flush);
+            connect(&session, &Session::eventAdded, &context, flush);
+            connect(&session, &Session::poolerSnapshotAdded, &context, flush);
+            QVERIFY2(recorder.open(converted, &error), qPrintable(error));
+            QVERIFY(v1.loadInto(session));
+            recorder.close();
+            QVERIFY(recorder.lastError().isEmpty());
+        }
+        RecordingReader v2;
+        QVERIFY(v2.open(converted));
+        QCOMPARE(v2.formatVersion(), 2);
+        QVERIFY2(v2.problems().isEmpty(), qPrintable(v2.problems().join(u'\n')));
+        exportAndCompare(converted);
+    }
+
+    // Reading never writes: the file is byte for byte as it was, and nothing was left beside it.
+    void readingChangesNothing()
+    {
+        {
+            RecordingReader reader;
+            QVERIFY(reader.open(m_path));
+            reader.load();
+            reader.snapshotAt(u"demo"_s, reader.timeRange().lastMs);
+        }
+        QCOMPARE(QCryptographicHash::hash(readAll(m_path), QCryptographicHash::Sha256), m_hash);
+        const QStringList beside = QDir(m_dir.path()).entryList({ u"*.psrec*"_s }, QDir::Files, QDir::Name);
+        QCOMPARE(beside, (QStringList { u"demo-40s.psrec"_s, u"pgbouncer-5-reads.psrec"_s }));
+    }
+
+private:
+    // Exports the row's `what` of the recording at `path` and compares it with the row's expected file.
+    void exportAndCompare(const QString& path)
+    {
         QFETCH(QString, what);
         QFETCH(QString, expected);
         QFETCH(QString, at);
         RecordingReader reader;
         QString error;
-        QVERIFY2(reader.open(m_dir.filePath(recording), &error), qPrintable(error));
+        QVERIFY2(reader.open(path, &error), qPrintable(error));
         ExportOptions options;
         if (!at.isEmpty()) {
             const QDateTime when = QDateTime::fromString(at, Qt::ISODate);
@@ -155,21 +213,6 @@ private Q_SLOTS:
         QVERIFY2(got == want, qPrintable(firstDifference(want, got)));
     }
 
-    // Reading never writes: the file is byte for byte as it was, and nothing was left beside it.
-    void readingChangesNothing()
-    {
-        {
-            RecordingReader reader;
-            QVERIFY(reader.open(m_path));
-            reader.load();
-            reader.snapshotAt(u"demo"_s, reader.timeRange().lastMs);
-        }
-        QCOMPARE(QCryptographicHash::hash(readAll(m_path), QCryptographicHash::Sha256), m_hash);
-        const QStringList beside = QDir(m_dir.path()).entryList({ u"*.psrec*"_s }, QDir::Files, QDir::Name);
-        QCOMPARE(beside, (QStringList { u"demo-40s.psrec"_s, u"pgbouncer-5-reads.psrec"_s }));
-    }
-
-private:
     QTemporaryDir m_dir;
     QString m_path;
     QString m_poolerPath;
