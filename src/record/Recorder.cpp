@@ -100,6 +100,8 @@ bool Recorder::open(const QString& path, QString* error)
     m_state.clear();
     m_pending.clear();
     m_framesSinceKeyframe = 0;
+    m_frameBytesSinceKeyframe = 0;
+    m_keyframeBytes = 0;
     m_keyframeMs = -1;
     m_lastItemMs = 0;
     m_bytesWritten = 0;
@@ -173,9 +175,14 @@ bool Recorder::flush()
     if (m_keyframeMs < 0) {
         m_keyframeMs = minMs;
     } else if (m_framesSinceKeyframe >= recording::kKeyframeEveryFrames
-        || minMs - m_keyframeMs >= recording::kKeyframeEveryMs) {
-        appendRecord(out, recording::RecordType::Keyframe, m_state.takeKeyframe(m_lastItemMs));
+        || minMs - m_keyframeMs >= recording::kKeyframeEveryMs
+        || (m_framesSinceKeyframe >= recording::kKeyframeMinFrames
+            && m_frameBytesSinceKeyframe >= recording::kKeyframeEveryBytesRatio * m_keyframeBytes)) {
+        const QByteArray keyframe = m_state.takeKeyframe(m_lastItemMs);
+        appendRecord(out, recording::RecordType::Keyframe, keyframe);
         m_framesSinceKeyframe = 0;
+        m_frameBytesSinceKeyframe = 0;
+        m_keyframeBytes = keyframe.size();
         m_keyframeMs = minMs;
     }
 
@@ -207,6 +214,7 @@ bool Recorder::flush()
         return false;
     }
     ++m_framesSinceKeyframe;
+    m_frameBytesSinceKeyframe += frame.size();
     ++m_ticks;
     Q_EMIT tickCommitted(m_ticks);
     return true;

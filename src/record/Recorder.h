@@ -76,6 +76,8 @@ private:
     ReplayState m_state; // what the file holds so far: items are written as changes against it
     std::vector<ReplayState::Item> m_pending; // the items of the tick in flight
     int m_framesSinceKeyframe = 0;
+    qint64 m_frameBytesSinceKeyframe = 0;
+    qint64 m_keyframeBytes = 0; // the newest keyframe's payload
     qint64 m_keyframeMs = -1; // the first item time after the newest keyframe, -1 before any frame
     qint64 m_lastItemMs = 0;
 };

@@ -22,9 +22,14 @@ inline constexpr int kRecordOverhead = 9;
 inline constexpr std::uint32_t kMaxRecordPayload = 256U * 1024U * 1024U; // a longer length is damage
 enum class RecordType : std::uint8_t { Meta = 1, Keyframe = 2, Frame = 3 };
 
-// A keyframe is written before a frame when this many frames follow the previous one, or this much time.
+// A keyframe is written before a frame when this many frames follow the previous one, or this much time, or
+// when the frames since the previous one add up to kKeyframeEveryBytesRatio times its size (but not before
+// kKeyframeMinFrames frames): replaying a block to a moment then decodes at most about two keyframes' worth,
+// and keyframes take at most about as many bytes as the frames.
 inline constexpr int kKeyframeEveryFrames = 512;
 inline constexpr std::int64_t kKeyframeEveryMs = 10 * 60 * 1000;
+inline constexpr int kKeyframeEveryBytesRatio = 1;
+inline constexpr int kKeyframeMinFrames = 16;
 
 // Items of a frame or keyframe.
 enum class ItemKind : std::uint8_t { Sample = 1, Snapshot = 2, Event = 3, Pooler = 4 };

@@ -9,6 +9,7 @@
 #include <QJsonObject>
 
 #include <algorithm>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -149,16 +150,31 @@ void RecordingReaderV2::refresh()
     const qint64 size = m_file.size();
     if (size == m_mapSize)
         return;
+    if (size < m_scanned) {
+        // Cut while open: forget what is no longer there (reading a mapped page past the end would crash).
+        m_damage = u"%1: the file shrank to %2 bytes while open; what was after is not read"_s.arg(m_path).arg(size);
+        std::erase_if(
+            m_frames, [size](const Frame& f) { return f.offset + recording::kRecordOverhead + f.size > size; });
+        std::erase_if(
+            m_keyframes, [size](const Keyframe& k) { return k.offset + recording::kRecordOverhead + k.size > size; });
+        m_frames.erase(std::find_if(m_frames.begin(), m_frames.end(),
+                           [this](const Frame& f) { return f.keyframe >= static_cast<int>(m_keyframes.size()); }),
+            m_frames.end());
+        m_cursor.valid = false;
+    }
     if (m_map)
         m_file.unmap(m_map);
     m_map = size > 0 ? m_file.map(0, size) : nullptr;
     m_mapSize = m_map ? size : 0;
     if (!m_map && size > 0) {
         m_damage = u"%1: cannot be mapped: %2"_s.arg(m_path, m_file.errorString());
-        m_scanned = 0;
+        m_frames.clear();
+        m_keyframes.clear();
+        m_cursor.valid = false;
         return;
     }
-    scan();
+    if (m_damage.isEmpty())
+        scan();
 }
 
 void RecordingReaderV2::scan()
@@ -298,13 +314,73 @@ bool RecordingReaderV2::walk(ReplayState* state, int first, Decide&& decide, Vis
     return true;
 }
 
+bool RecordingReaderV2::applyFrame(ReplayState* state, std::size_t index, qint64 tMs, bool* stopped)
+{
+    const Frame& frame = m_frames.at(index);
+    ByteReader in(payload(frame.offset) + 16, static_cast<std::size_t>(frame.size - 16));
+    state->beginItems(frame.minMs);
+    ItemKind kind {};
+    qint64 ts = 0;
+    *stopped = false;
+    while (state->readItemHead(in, &kind, &ts)) {
+        if (ts > tMs) {
+            *stopped = true;
+            return true;
+        }
+        if (!state->decodeItem(in, kind, ts, nullptr))
+            break;
+    }
+    if (in.ok())
+        return true;
+    decodeProblem(frame.offset, u"cannot be decoded"_s);
+    return false;
+}
+
 bool RecordingReaderV2::stateAt(qint64 tMs, ReplayState* state)
 {
     refresh();
-    const int first = startFor(tMs);
-    return walk(
-        state, first, [tMs](ItemKind, qint64 ts) { return ts > tMs ? Step::Stop : Step::Apply; },
-        [](const ReplayState::Item&) {});
+    state->clear();
+    const auto after = std::upper_bound(
+        m_frames.cbegin(), m_frames.cend(), tMs, [](qint64 t, const Frame& frame) { return t < frame.minMs; });
+    if (after == m_frames.cbegin())
+        return true;
+    const auto last = static_cast<std::size_t>(after - m_frames.cbegin() - 1);
+    const int keyframe = m_frames.at(last).keyframe;
+
+    // Go on from the state kept by the previous query when it is of the same block and not past tMs (the time
+    // cursor moving forward, or the same moment asked for another database, target or pooler).
+    std::size_t next = 0;
+    if (m_cursor.valid && m_cursor.keyframe == keyframe && m_cursor.nextFrame <= last && m_cursor.maxMs <= tMs) {
+        *state = m_cursor.state;
+        next = m_cursor.nextFrame;
+    } else {
+        m_cursor.valid = false;
+        if (keyframe >= 0) {
+            const Keyframe& k = m_keyframes.at(static_cast<std::size_t>(keyframe));
+            QString why;
+            if (!state->restoreKeyframe(payload(k.offset), static_cast<std::size_t>(k.size), &why)) {
+                decodeProblem(k.offset, why);
+                state->clear();
+                return false;
+            }
+            next = static_cast<std::size_t>(k.firstFrame);
+        }
+    }
+    qint64 maxMs = m_cursor.valid ? m_cursor.maxMs : std::numeric_limits<qint64>::min();
+    bool stopped = false;
+    for (; next < last; ++next) {
+        if (!applyFrame(state, next, tMs, &stopped))
+            return false;
+        if (stopped)
+            return true; // times out of order: nothing kept for the next query
+        maxMs = std::max(maxMs, m_frames.at(next).maxMs);
+    }
+    m_cursor.valid = true;
+    m_cursor.keyframe = keyframe;
+    m_cursor.nextFrame = last;
+    m_cursor.maxMs = maxMs;
+    m_cursor.state = *state;
+    return applyFrame(state, last, tMs, &stopped);
 }
 
 template <typename Sink> bool RecordingReaderV2::feed(Sink& sink, const std::function<bool(double)>& progress)

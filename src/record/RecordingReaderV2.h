@@ -79,6 +79,8 @@ private:
     template <typename Decide, typename Visit> bool walk(ReplayState* state, int first, Decide&& decide, Visit&& visit);
     // The state after every item at or before tMs.
     bool stateAt(qint64 tMs, ReplayState* state);
+    // Decodes frame `index` into *state up to its first item later than tMs (then *stopped).
+    bool applyFrame(ReplayState* state, std::size_t index, qint64 tMs, bool* stopped);
     template <typename Sink> bool feed(Sink& sink, const std::function<bool(double)>& progress);
 
     QString m_path;
@@ -89,6 +91,15 @@ private:
     QString m_damage; // a record that fails its checksum (nothing after it is read, ever)
     QString m_cutShort; // the last record is incomplete (it may still be being written)
     QStringList m_problems; // meta, decoding
+    // The state of stateAt()'s previous query before its last frame: the next query goes on from it.
+    struct Cursor
+    {
+        bool valid = false;
+        int keyframe = -1; // the block
+        std::size_t nextFrame = 0; // the frames of the block before it are applied
+        qint64 maxMs = 0; // the newest item time applied
+        ReplayState state;
+    } m_cursor;
     std::vector<Keyframe> m_keyframes;
     std::vector<Frame> m_frames;
 

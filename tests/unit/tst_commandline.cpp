@@ -3,6 +3,8 @@
 #include "cli/ExplainReport.h"
 #include "cli/StatusReport.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -13,6 +15,33 @@ class TestCommandLine : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // A recording is told by its name or, under any name, by its first bytes (format 1: SQLite; format 2).
+    void recognisesRecordings_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<bool>("recording");
+        QTest::addRow("format 2 under any name") << u"shift.rec"_s << QByteArray("PSREC\r\n\x1a\x02\0\0\0", 12) << true;
+        QTest::addRow("format 1 under any name") << u"old.db"_s << QByteArray("SQLite format 3\0", 16) << true;
+        QTest::addRow(".psrec") << u"new.psrec"_s << QByteArray() << true;
+        QTest::addRow(".sqlite") << u"old.sqlite"_s << QByteArray() << true;
+        QTest::addRow("workspace") << u"ws.json"_s << QByteArray("{\"version\": 1}") << false;
+    }
+
+    void recognisesRecordings()
+    {
+        QFETCH(QString, name);
+        QFETCH(QByteArray, content);
+        QFETCH(bool, recording);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile file(dir.filePath(name));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(content);
+        file.close();
+        QCOMPARE(poolscope::looksLikeRecording(file.fileName()), recording);
+    }
+
     void parsesStatusWithAdHocFlags()
     {
         const auto cl = parseCommandLine(

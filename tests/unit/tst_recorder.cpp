@@ -279,9 +279,12 @@ private Q_SLOTS:
         RecordingReader reader;
         QString error;
         QVERIFY2(reader.open(m_path, &error), qPrintable(error));
-        QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u'\n')));
+        // A write() cut by the kill leaves its record short: it is named and ignored, nothing else is.
+        const QStringList problems = reader.problems();
+        QVERIFY2(problems.isEmpty() || (problems.size() == 1 && problems.first().contains(u"cut short"_s)),
+            qPrintable(problems.join(u'\n')));
         auto session = reader.load();
-        QVERIFY(reader.problems().isEmpty());
+        QCOMPARE(reader.problems(), problems);
         // Every announced tick is there; at most the one in flight (committed, not yet announced) more,
         // and never half a tick.
         const auto& history = session->target(0).history;
