@@ -149,10 +149,17 @@ void Recorder::closeFile()
 
 bool Recorder::writeAll(const QByteArray& bytes)
 {
-    const qint64 written = m_file.write(bytes);
-    if (written > 0)
+    // A short write (the disk filling up) is followed by one more: that one fails with the reason (ENOSPC:
+    // "No space left on device"), which m_file.errorString() then gives.
+    qint64 done = 0;
+    while (done < bytes.size()) {
+        const qint64 written = m_file.write(bytes.constData() + done, bytes.size() - done);
+        if (written <= 0)
+            return false;
+        done += written;
         m_bytesWritten += written;
-    return written == bytes.size();
+    }
+    return true;
 }
 
 bool Recorder::flush()
