@@ -527,7 +527,7 @@ QList<RecordingReader::HolderChange> RecordingReaderV2::holderChanges(qint64 fro
     refresh();
     QList<RecordingReader::HolderChange> changes;
     ReplayState state;
-    const int first = std::max(0, startFor(fromMs - 1));
+    const int first = std::max(0, startFor(fromMs == std::numeric_limits<qint64>::min() ? fromMs : fromMs - 1));
     bool started = false;
     QHash<QString, std::pair<bool, QList<Holder>>> previous; // target -> its newest successful sample's holders
     auto decide = [&](ItemKind kind, qint64 ts) {
@@ -569,7 +569,7 @@ QList<RecordingReader::RouteChange> RecordingReaderV2::routeChanges(qint64 fromM
     refresh();
     QList<RecordingReader::RouteChange> changes;
     ReplayState state;
-    const int first = std::max(0, startFor(fromMs - 1));
+    const int first = std::max(0, startFor(fromMs == std::numeric_limits<qint64>::min() ? fromMs : fromMs - 1));
     bool started = false;
     QHash<QString, QList<RouteStats>> previous; // target -> its previous sample's routes
     auto decide = [&](ItemKind kind, qint64 ts) {
