@@ -10,6 +10,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <cerrno>
+
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -115,8 +117,9 @@ bool Recorder::open(const QString& path, QString* error)
     QByteArray start = header.take();
     appendRecord(start, recording::RecordType::Meta, metaPayload(m_session->workspace()));
     appendRecord(start, recording::RecordType::Keyframe, m_state.takeKeyframe(0));
-    if (!writeAll(start))
-        return refuse(u"Cannot create the recording %1: %2"_s.arg(path, m_file.errorString()));
+    QString why;
+    if (!writeAll(start, &why))
+        return refuse(u"Cannot create the recording %1: %2"_s.arg(path, why));
     m_lastError.clear();
 
     connect(m_session, &Session::sampleAdded, this, &Recorder::onSampleAdded);
@@ -147,17 +150,22 @@ void Recorder::closeFile()
     m_pending.clear();
 }
 
-bool Recorder::writeAll(const QByteArray& bytes)
+bool Recorder::writeAll(const QByteArray& bytes, QString* why)
 {
-    // A short write (the disk filling up) is followed by one more: that one fails with the reason (ENOSPC:
-    // "No space left on device"), which m_file.errorString() then gives.
-    qint64 done = 0;
-    while (done < bytes.size()) {
-        const qint64 written = m_file.write(bytes.constData() + done, bytes.size() - done);
-        if (written <= 0)
+    // One write(); another only for what a short write left (the disk filling up: that one says why).
+    const char* data = bytes.constData();
+    qint64 left = bytes.size();
+    while (left > 0) {
+        const ssize_t written = ::write(m_file.handle(), data, static_cast<std::size_t>(left));
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written <= 0) {
+            *why = written < 0 ? qt_error_string(errno) : u"nothing was written"_s;
             return false;
-        done += written;
+        }
         m_bytesWritten += written;
+        data += written;
+        left -= written;
     }
     return true;
 }
@@ -216,8 +224,9 @@ bool Recorder::flush()
     m_lastItemMs = m_pending.back().timestampMs;
     m_pending.clear();
     appendRecord(out, recording::RecordType::Frame, frame.data());
-    if (!writeAll(out)) {
-        fail(m_file.errorString());
+    QString why;
+    if (!writeAll(out, &why)) {
+        fail(why);
         return false;
     }
     ++m_framesSinceKeyframe;

@@ -59,8 +59,9 @@ private:
     void onEventAdded(int eventIndex);
     void onPoolerSnapshotAdded(int poolerIndex);
     void pend(ReplayState::Item item);
-    // Writes `bytes` with one write(); false (and failed()) when not all of them were written.
-    bool writeAll(const QByteArray& bytes);
+    // Writes `bytes` with one write() (another only after a short one); false and *why when not all of them were
+    // written.
+    bool writeAll(const QByteArray& bytes, QString* why);
     bool fileStillThere();
     void fail(const QString& what);
     void closeFile();

@@ -259,16 +259,6 @@ RecordingReader::TimeRange RecordingReaderV2::timeRange()
     return range;
 }
 
-namespace {
-
-// The moment before tMs, without wrapping around at the smallest time ("from the beginning").
-qint64 justBefore(qint64 tMs)
-{
-    return tMs == std::numeric_limits<qint64>::min() ? tMs : tMs - 1;
-}
-
-} // namespace
-
 int RecordingReaderV2::startFor(qint64 tMs) const
 {
     // Frames are in time order (the Session's clock): the last one that starts at or before tMs, from the
@@ -537,7 +527,7 @@ QList<RecordingReader::HolderChange> RecordingReaderV2::holderChanges(qint64 fro
     refresh();
     QList<RecordingReader::HolderChange> changes;
     ReplayState state;
-    const int first = std::max(0, startFor(justBefore(fromMs)));
+    const int first = std::max(0, startFor(fromMs == std::numeric_limits<qint64>::min() ? fromMs : fromMs - 1));
     bool started = false;
     QHash<QString, std::pair<bool, QList<Holder>>> previous; // target -> its newest successful sample's holders
     auto decide = [&](ItemKind kind, qint64 ts) {
@@ -579,7 +569,7 @@ QList<RecordingReader::RouteChange> RecordingReaderV2::routeChanges(qint64 fromM
     refresh();
     QList<RecordingReader::RouteChange> changes;
     ReplayState state;
-    const int first = std::max(0, startFor(justBefore(fromMs)));
+    const int first = std::max(0, startFor(fromMs == std::numeric_limits<qint64>::min() ? fromMs : fromMs - 1));
     bool started = false;
     QHash<QString, QList<RouteStats>> previous; // target -> its previous sample's routes
     auto decide = [&](ItemKind kind, qint64 ts) {
