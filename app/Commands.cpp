@@ -402,9 +402,7 @@ int runRecord(int& argc, char** argv, const CommandLine& commandLine)
         recorder.flush();
         report();
         recorder.close();
-        // With the disk full the WAL may not fold back into the file: what is kept is in both.
-        const QString size
-            = formatByteSize(QFileInfo(commandLine.out).size() + QFileInfo(commandLine.out + u"-wal"_s).size());
+        const QString size = formatByteSize(QFileInfo(commandLine.out).size());
         if (writeError.isEmpty()) {
             std::fprintf(stderr, "record: stopped (%s); %s is complete (%s)\n", qPrintable(why),
                 qPrintable(commandLine.out), qPrintable(size));

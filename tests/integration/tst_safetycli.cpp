@@ -455,12 +455,18 @@ private Q_SLOTS:
     // is a small tmpfs in a mount namespace of its own (unshare: no privileges needed), nearly full already.
     void fullDiskIsNotComplete()
     {
+        // A recording grows by a few dozen bytes per poll of an unchanging target: 8 KiB free and a poll every
+        // 0.1 s fill it in well under a minute.
         QTemporaryDir mount;
         const QString script = u"mount -t tmpfs -o size=1m tmpfs \"$1\" || exit 97\n"
-                               "dd if=/dev/zero of=\"$1/filler\" bs=1k count=600 2>/dev/null\n"
-                               "exec \"$2\" record \"$3\" --out \"$1/full.sqlite\" --duration 120"_s;
+                               "dd if=/dev/zero of=\"$1/filler\" bs=1k count=1016 2>/dev/null\n"
+                               "exec \"$2\" record \"$3\" --out \"$1/full.psrec\" --duration 120"_s;
+        const QString fast = file(u"fast-ws.json"_s);
+        QVERIFY(writeAll(fast,
+            "{\"version\":1,\"targets\":[{\"name\":\"web\",\"url\":\"" + m_server.url("/health").toUtf8()
+                + "\",\"profile\":\"seed\",\"interval\":0.1}]}"));
         const PoolscopeRun run = this->run({ u"--user"_s, u"--map-root-user"_s, u"--mount"_s, u"sh"_s, u"-c"_s, script,
-                                               u"sh"_s, mount.path(), poolscopeBinary(), file(u"ws.json"_s) },
+                                               u"sh"_s, mount.path(), poolscopeBinary(), fast },
             QProcessEnvironment::systemEnvironment(), {}, 150000, u"unshare"_s);
         QVERIFY2(run.exitCode != 97, "cannot mount a tmpfs in a user namespace (unshare -rm)");
         QCOMPARE(run.exitCode, 1);
