@@ -30,6 +30,7 @@
 #include "jobs/JobTracker.h"
 #include "record/Recorder.h"
 #include "record/RecordingArchive.h"
+#include "record/RecordingFile.h"
 #include "record/RecordingLoader.h"
 #include "record/RecordingManager.h"
 #include "record/RecordingReader.h"
@@ -56,6 +57,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -400,9 +402,7 @@ int runRecord(int& argc, char** argv, const CommandLine& commandLine)
         recorder.flush();
         report();
         recorder.close();
-        // With the disk full the WAL may not fold back into the file: what is kept is in both.
-        const QString size
-            = formatByteSize(QFileInfo(commandLine.out).size() + QFileInfo(commandLine.out + u"-wal"_s).size());
+        const QString size = formatByteSize(QFileInfo(commandLine.out).size());
         if (writeError.isEmpty()) {
             std::fprintf(stderr, "record: stopped (%s); %s is complete (%s)\n", qPrintable(why),
                 qPrintable(commandLine.out), qPrintable(size));
@@ -594,6 +594,68 @@ int runExport(int& argc, char** argv, const CommandLine& commandLine)
     std::fprintf(stderr, "poolscope: export: wrote %s (%s of %s)\n", qPrintable(commandLine.out), qPrintable(what),
         qPrintable(commandLine.recordingPath));
     return 0;
+}
+
+int runConvert(int& argc, char** argv, const CommandLine& commandLine)
+{
+    restoreDefaultStopSignals(); // no event loop: SIGINT/SIGTERM end it; the new file is then a torn recording
+    QCoreApplication app(argc, argv);
+    if (!outputPathAllowed("convert: ", commandLine.out, FileKind::Recording, { commandLine.recordingPath }, false))
+        return 3;
+    RecordingReader reader;
+    QString error;
+    if (!reader.open(commandLine.recordingPath, &error)) {
+        std::fprintf(stderr, "poolscope: convert: %s\n", qPrintable(error));
+        return 1;
+    }
+    if (reader.formatVersion() >= recording::kNewestFormat) {
+        std::fprintf(stderr, "poolscope: convert: %s is already in format %d; nothing to do\n",
+            qPrintable(commandLine.recordingPath), reader.formatVersion());
+        return 3;
+    }
+    Session session(reader.workspace());
+    // Feeds the Recorder as a live session would, a tick at a time. Format 1 does not say which items arrived
+    // in one pass of the event loop, so items within kTickMs of the first of a group make one frame. Connected
+    // before the Recorder is: this sees each item before the Recorder takes it.
+    constexpr qint64 kTickMs = 250;
+    Recorder recorder(&session);
+    qint64 groupStartMs = std::numeric_limits<qint64>::min();
+    auto itemAt = [&](qint64 timestampMs) {
+        if (groupStartMs != std::numeric_limits<qint64>::min() && timestampMs - groupStartMs > kTickMs) {
+            recorder.flush();
+            groupStartMs = timestampMs;
+        } else if (groupStartMs == std::numeric_limits<qint64>::min()) {
+            groupStartMs = timestampMs;
+        }
+    };
+    QObject::connect(
+        &session, &Session::sampleAdded, &app, [&](int index) { itemAt(session.target(index).latest.timestampMs); });
+    QObject::connect(&session, &Session::snapshotAdded, &app,
+        [&](int index) { itemAt(session.database(index).latest.timestampMs); });
+    QObject::connect(&session, &Session::poolerSnapshotAdded, &app,
+        [&](int index) { itemAt(session.pooler(index).latest.timestampMs); });
+    QObject::connect(
+        &session, &Session::eventAdded, &app, [&](int index) { itemAt(session.events().at(index).timestampMs); });
+    if (!recorder.open(commandLine.out, &error)) {
+        std::fprintf(stderr, "poolscope: convert: %s\n", qPrintable(error));
+        return 1;
+    }
+    const bool complete = reader.loadInto(session);
+    const bool written = recorder.flush();
+    recorder.close();
+    for (const QString& problem : reader.problems())
+        std::fprintf(stderr, "poolscope: convert: warning: %s: %s\n", qPrintable(commandLine.recordingPath),
+            qPrintable(problem));
+    if (!written || !recorder.lastError().isEmpty()) {
+        std::fprintf(stderr, "poolscope: convert: %s\n", qPrintable(recorder.lastError()));
+        return 1;
+    }
+    std::fprintf(stderr, "poolscope: convert: wrote %s (format %d, %s) from %s (format %d, %s)%s\n",
+        qPrintable(commandLine.out), recording::kNewestFormat,
+        qPrintable(formatByteSize(QFileInfo(commandLine.out).size())), qPrintable(commandLine.recordingPath),
+        reader.formatVersion(), qPrintable(formatByteSize(QFileInfo(commandLine.recordingPath).size())),
+        complete ? "" : "; the parts of the old file listed above could not be read");
+    return complete ? 0 : 2;
 }
 
 int runGui(int& argc, char** argv, const CommandLine& commandLine)

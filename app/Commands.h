@@ -13,6 +13,8 @@ int runRecord(int& argc, char** argv, const CommandLine& commandLine);
 int runAgent(int& argc, char** argv, const CommandLine& commandLine);
 // `poolscope export`: a recording to CSV.
 int runExport(int& argc, char** argv, const CommandLine& commandLine);
+// `poolscope convert`: a format-1 recording rewritten in the newest format.
+int runConvert(int& argc, char** argv, const CommandLine& commandLine);
 // The window, live or on the demo; `screenshot` is the same window rendered offscreen and saved.
 int runGui(int& argc, char** argv, const CommandLine& commandLine);
 } // namespace poolscope

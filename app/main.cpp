@@ -40,6 +40,8 @@ int main(int argc, char** argv)
         return runExport(argc, argv, commandLine);
     case CommandLine::Command::Agent:
         return runAgent(argc, argv, commandLine);
+    case CommandLine::Command::Convert:
+        return runConvert(argc, argv, commandLine);
     case CommandLine::Command::Screenshot:
     case CommandLine::Command::Gui:
         break;

@@ -144,7 +144,7 @@ void EvidenceActions::connectActions(WindowActions* actions)
     using Id = WindowActions::Id;
     connect(actions->action(Id::OpenRecording), &QAction::triggered, this, [this] {
         const QString path = QFileDialog::getOpenFileName(
-            m_window, tr("Open recording"), QString(), tr("PoolScope recordings (*.sqlite);;All files (*)"));
+            m_window, tr("Open recording"), QString(), tr("PoolScope recordings (*.psrec *.sqlite);;All files (*)"));
         if (!path.isEmpty())
             Q_EMIT openRecordingRequested(path);
     });

@@ -216,7 +216,7 @@ void WelcomePage::chooseWorkspace()
 void WelcomePage::chooseRecording()
 {
     const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open recording"), QString(), tr("PoolScope recordings (*.sqlite);;All files (*)"));
+        this, tr("Open recording"), QString(), tr("PoolScope recordings (*.psrec *.sqlite);;All files (*)"));
     if (!path.isEmpty())
         Q_EMIT openRecordingRequested(path);
 }

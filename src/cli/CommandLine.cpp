@@ -1,4 +1,5 @@
 #include "CommandLine.h"
+#include "record/RecordingFile.h"
 #include "workspace/WorkspaceFile.h"
 
 #include "TimeArgument.h"
@@ -76,6 +77,9 @@ CommandLine parseCommandLine(const QStringList& arguments)
             ++i;
         } else if (first == u"agent"_s) {
             cl.command = CommandLine::Command::Agent;
+            ++i;
+        } else if (first == u"convert"_s) {
+            cl.command = CommandLine::Command::Convert;
             ++i;
         }
         if (i == 1)
@@ -341,13 +345,13 @@ CommandLine parseCommandLine(const QStringList& arguments)
         if (cl.demo)
             fail(u"record does not run the demo; start it and point record at its workspace"_s);
         if (cl.out.isEmpty())
-            fail(u"record needs --out FILE.sqlite"_s);
+            fail(u"record needs --out FILE.psrec"_s);
     }
     if (command != C::Record && durationGiven)
         fail(u"--duration belongs to the record command"_s);
     if (command == C::Export) {
         if (cl.recordingPath.isEmpty())
-            fail(u"export needs a recording (FILE.sqlite)"_s);
+            fail(u"export needs a recording (FILE.psrec)"_s);
         if (cl.what.isEmpty())
             fail(u"export needs --what timeline|routes|backends|events|holders|poolers"_s);
         if (cl.out.isEmpty())
@@ -357,6 +361,14 @@ CommandLine parseCommandLine(const QStringList& arguments)
         if (!cl.atText.isEmpty() && cl.what != u"backends"_s && cl.what != u"routes"_s && cl.what != u"holders"_s)
             fail(u"--at applies to --what backends, routes or holders; use --from/--to for %1"_s.arg(cl.what));
     }
+    if (command == C::Convert) {
+        if (cl.recordingPath.isEmpty())
+            fail(u"convert needs a recording (FILE.sqlite, format 1)"_s);
+        if (sources > 1 || cl.demo || cl.hasAdHoc() || !cl.workspacePath.isEmpty())
+            fail(u"convert reads one recording; give it nothing else"_s);
+        if (cl.out.isEmpty())
+            fail(u"convert needs --out FILE.psrec"_s);
+    }
     if (command != C::Export && (!cl.what.isEmpty() || !cl.fromText.isEmpty() || !cl.toText.isEmpty()))
         fail(u"--what, --from and --to belong to the export command"_s);
     if (command != C::Export && command != C::Screenshot && !cl.atText.isEmpty())
@@ -364,7 +376,7 @@ CommandLine parseCommandLine(const QStringList& arguments)
     if (command != C::Export && command != C::Screenshot && command != C::Agent && cl.redact)
         fail(u"--redact belongs to the export, screenshot and agent commands"_s);
     if (command == C::Screenshot && !cl.atText.isEmpty() && cl.recordingPath.isEmpty())
-        fail(u"screenshot --at needs a recording (FILE.sqlite)"_s);
+        fail(u"screenshot --at needs a recording (FILE.psrec)"_s);
     if (cl.demoLeakPerMinute > 0 && !cl.demo)
         fail(u"--leak belongs to --demo"_s);
     if (cl.command == CommandLine::Command::Status && sources == 0)
@@ -383,8 +395,9 @@ CommandLine parseCommandLine(const QStringList& arguments)
         fail(u"--force belongs to the export and screenshot commands"_s);
     if (command != C::Export && cl.raw)
         fail(u"--raw belongs to the export command"_s);
-    if (command != C::Screenshot && command != C::Record && command != C::Export && !cl.out.isEmpty())
-        fail(u"--out belongs to the screenshot, record and export commands"_s);
+    if (command != C::Screenshot && command != C::Record && command != C::Export && command != C::Convert
+        && !cl.out.isEmpty())
+        fail(u"--out belongs to the screenshot, record, export and convert commands"_s);
     if (command != C::Screenshot && sizeGiven)
         fail(u"--size belongs to the screenshot command"_s);
     if (command != C::Screenshot && !cl.tab.isEmpty())
@@ -420,12 +433,10 @@ WorkspaceResult workspaceFor(const CommandLine& cl)
 
 bool looksLikeRecording(const QString& path)
 {
-    if (path.endsWith(u".sqlite"_s, Qt::CaseInsensitive))
+    if (path.endsWith(recording::kSuffix, Qt::CaseInsensitive)
+        || path.endsWith(recording::kSuffixFormat1, Qt::CaseInsensitive))
         return true;
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return false;
-    return file.read(16) == QByteArrayView("SQLite format 3\0", 16);
+    return recording::formatOfFile(path) != 0;
 }
 
 QString usageText()
@@ -443,16 +454,19 @@ QString usageText()
                    [--theme T] [--scale F] [--tab backends|routes|explain|events] [--force]
                                             .svg: the chart, as vectors; else a PNG of the window
                                             (--scale 2: twice the pixels, for high-DPI screens)
-  poolscope FILE.sqlite                     review a recording (no live sources)
-  poolscope screenshot FILE.sqlite [--at T] [--redact] [--theme T] [--scale F] [--force] --out FILE.png|FILE.svg
-  poolscope record [WORKSPACE | flags] --out FILE.sqlite [--duration D]
+  poolscope FILE.psrec                      review a recording (no live sources)
+  poolscope screenshot FILE.psrec [--at T] [--redact] [--theme T] [--scale F] [--force] --out FILE.png|FILE.svg
+  poolscope record [WORKSPACE | flags] --out FILE.psrec [--duration D]
                                             record headless until D (90, 90s, 10m, 12h) or SIGINT/SIGTERM
-  poolscope export FILE.sqlite --what timeline|routes|backends|events|holders|poolers [--from T] [--to T] [--at T]
+  poolscope export FILE.psrec --what timeline|routes|backends|events|holders|poolers [--from T] [--to T] [--at T]
                    [--redact] [--raw] [--force] --out FILE.csv
                                             text cells starting with = + - @ TAB CR get a ' in front so that a
                                             spreadsheet does not run them; --raw writes them as they are
                                             T: ISO 8601 (2026-11-27T03:12:00Z; no zone = local) or a time
                                             of day (03:12, 03:12:30) on the recording's day, local time
+  poolscope convert FILE.sqlite --out FILE.psrec
+                                            rewrite a format-1 recording (SQLite, the format before 2) in
+                                            format 2; the old file is only read (it opens as it is, too)
   poolscope agent [WORKSPACE | flags] [--listen ADDR:PORT] [--token-env NAME] [--tls-cert FILE --tls-key FILE]
                   [--web.config.file FILE] [--history D] [--redact]
                                             headless: poll and serve /metrics (Prometheus) and /api/v1/snapshot

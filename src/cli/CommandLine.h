@@ -11,7 +11,7 @@ namespace poolscope {
 // What the user asked for on the command line. Parsed without side effects so it can be tested.
 struct CommandLine
 {
-    enum class Command { Gui, Status, Screenshot, Help, Version, Explain, Record, Export, Agent };
+    enum class Command { Gui, Status, Screenshot, Help, Version, Explain, Record, Export, Agent, Convert };
 
     Command command = Command::Gui;
     bool demo = false; // --demo: run on the embedded demo service instead of a workspace
@@ -21,11 +21,12 @@ struct CommandLine
     bool json = false; // --json
     double waitSeconds = 10; // status --wait
     double watchSeconds = 0; // explain --watch; 0 = long enough for a verdict (defaultWatchSeconds())
-    QString out; // screenshot/record/export --out
+    QString out; // screenshot/record/export/convert --out
     double afterSeconds = 5; // screenshot --after
     QSize size { 1400, 900 }; // screenshot --size
     QString tab; // screenshot --tab: backends, routes, explain or events (empty: as the window opens)
-    QString recordingPath; // a positional FILE.sqlite: review mode, export, screenshot of a recording
+    QString recordingPath; // a positional FILE.psrec (or a format-1 FILE.sqlite): review mode, export, screenshot of a
+                           // recording
     qint64 durationMs = 0; // record --duration; 0 = until SIGINT/SIGTERM
     QString what; // export --what: timeline, routes, backends or events
     QString fromText; // export --from (resolved against the recording: see cli/TimeArgument.h)
@@ -62,7 +63,8 @@ QString usageText(const QString& subcommand);
 // The sub-commands the usage text lists ("status", "screenshot", ...), in its order.
 QStringList subcommands();
 
-// True when `path` names a recording: it ends in .sqlite or starts with "SQLite format 3".
+// True when `path` names a recording: it ends in .psrec or .sqlite, or its first bytes are a recording's
+// (record/RecordingFile.h).
 bool looksLikeRecording(const QString& path);
 
 // The workspace the command line names: a file, or the ad-hoc flags (validated), or an error message.

@@ -1,5 +1,7 @@
 #include "OutputPath.h"
 
+#include "record/RecordingFile.h"
+
 #include <QByteArray>
 #include <QDir>
 #include <QFile>
@@ -37,7 +39,7 @@ FileKind sniffBytes(const QByteArray& head)
 {
     if (head.isEmpty())
         return FileKind::Empty;
-    if (startsWith(head, "SQLite format 3\0", 16))
+    if (recording::formatOfHead(head) != 0)
         return FileKind::Recording;
     if (startsWith(head, "\x89PNG\r\n\x1a\n", 8) || startsWith(head, "\xff\xd8\xff", 3) || startsWith(head, "GIF8", 4)
         || startsWith(head, "BM", 2) || (startsWith(head, "RIFF", 4) && head.mid(8, 4) == "WEBP"))
@@ -77,7 +79,7 @@ QString fileKindName(FileKind kind)
     case FileKind::Empty:
         return u"an empty file"_s;
     case FileKind::Recording:
-        return u"a PoolScope recording (SQLite)"_s;
+        return u"a PoolScope recording"_s;
     case FileKind::Image:
         return u"a PNG image"_s;
     case FileKind::Svg:

@@ -11,7 +11,7 @@ namespace poolscope {
 enum class FileKind {
     Missing, // no file there
     Empty, // a file of 0 bytes
-    Recording, // SQLite ("SQLite format 3\0")
+    Recording, // a PoolScope recording, format 2, or any SQLite file (format 1): record/RecordingFile.h
     Image, // PNG, JPEG, GIF, BMP, WebP
     Svg, // XML text with an <svg element
     Csv, // text whose first line has a comma
@@ -21,7 +21,7 @@ enum class FileKind {
 
 FileKind sniffFileKind(const QString& path);
 FileKind sniffBytes(const QByteArray& head);
-// "a PoolScope recording (SQLite)", "a PNG image", ... for messages.
+// "a PoolScope recording", "a PNG image", ... for messages.
 QString fileKindName(FileKind kind);
 
 // The one check every command makes on an output path before anything is written. Empty when the

@@ -11,9 +11,9 @@
 namespace poolscope {
 
 // The time cursor's view of a recording: a SnapshotArchive over a RecordingReader opened on the file.
-// Works for a finished recording and for one a Recorder is writing right now (WAL lets this reader run
-// next to the writer; open it once the Recorder has created the file). Answers are cached until the
-// file changes (another connection commits), so views may ask as often as they repaint.
+// Works for a finished recording and for one a Recorder is writing right now (format 2 is only appended to: the
+// reader follows it as it grows; open it once the Recorder has created the file). Answers are cached until the
+// file changes (the Recorder appends a tick), so views may ask as often as they repaint.
 // Not thread-safe: use it on the thread that opened it.
 class RecordingArchive : public SnapshotArchive
 {

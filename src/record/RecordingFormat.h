@@ -1,8 +1,59 @@
 #pragma once
 
-// Constants of the recording file format (see SCHEMA.md next to this file).
+// Constants of the recording file formats (see SCHEMA.md next to this file).
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
 
 namespace poolscope::recording {
+
+// ---- Format 2: PoolScope's own append-only file ----
+
+// The file starts with these 8 bytes, then the format version (u32 LE) and 4 reserved zero bytes.
+inline constexpr char kMagic2[8] = { 'P', 'S', 'R', 'E', 'C', '\r', '\n', '\x1a' };
+inline constexpr int kHeaderSize2 = 16;
+inline constexpr int kFormatVersion2 = 2;
+// The newest format this build writes (Recorder) and reads (RecordingReader).
+inline constexpr int kNewestFormat = kFormatVersion2;
+
+// Record: u32 payload length | u8 type | payload | u32 CRC-32 of type and payload (all little endian).
+inline constexpr int kRecordOverhead = 9;
+inline constexpr std::uint32_t kMaxRecordPayload = 256U * 1024U * 1024U; // a longer length is damage
+enum class RecordType : std::uint8_t { Meta = 1, Keyframe = 2, Frame = 3 };
+
+// A keyframe is written before a frame when this many frames follow the previous one, or this much time, or
+// when the frames since the previous one add up to kKeyframeEveryBytesRatio times its size (but not before
+// kKeyframeMinFrames frames): replaying a block to a moment then decodes at most about two keyframes' worth,
+// and keyframes take at most about as many bytes as the frames.
+inline constexpr int kKeyframeEveryFrames = 512;
+inline constexpr std::int64_t kKeyframeEveryMs = 10 * 60 * 1000;
+inline constexpr int kKeyframeEveryBytesRatio = 1;
+inline constexpr int kKeyframeMinFrames = 16;
+
+// Items of a frame or keyframe.
+enum class ItemKind : std::uint8_t { Sample = 1, Snapshot = 2, Event = 3, Pooler = 4 };
+
+// CRC-32 (IEEE 802.3, the one of zlib and PNG), continued from `crc` (0 to start).
+inline std::uint32_t crc32(const std::uint8_t* data, std::size_t size, std::uint32_t crc = 0)
+{
+    static constexpr auto kTable = [] {
+        std::array<std::uint32_t, 256> table {};
+        for (std::uint32_t i = 0; i < 256; ++i) {
+            std::uint32_t c = i;
+            for (int k = 0; k < 8; ++k)
+                c = (c & 1U) ? (0xEDB88320U ^ (c >> 1)) : (c >> 1);
+            table[i] = c;
+        }
+        return table;
+    }();
+    crc = ~crc;
+    for (std::size_t i = 0; i < size; ++i)
+        crc = kTable[(crc ^ data[i]) & 0xffU] ^ (crc >> 8);
+    return ~crc;
+}
+
+// ---- Format 1: SQLite (read only since format 2) ----
 
 // PRAGMA application_id: "PSCR" in ASCII. Identifies a PoolScope recording.
 inline constexpr int kApplicationId = 0x50534352;

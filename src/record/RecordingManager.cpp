@@ -2,6 +2,7 @@
 
 #include "Recorder.h"
 #include "RecordingArchive.h"
+#include "RecordingFile.h"
 #include "store/Session.h"
 #include "types/Event.h"
 
@@ -36,7 +37,7 @@ QString RecordingManager::folder() const
 
 QString RecordingManager::fileNameFor(const QDateTime& localTime)
 {
-    return u"poolscope-"_s + localTime.toLocalTime().toString(u"yyyyMMdd-HHmmss"_s) + u".sqlite"_s;
+    return u"poolscope-"_s + localTime.toLocalTime().toString(u"yyyyMMdd-HHmmss"_s) + recording::kSuffix;
 }
 
 QString RecordingManager::defaultPath() const
@@ -46,7 +47,7 @@ QString RecordingManager::defaultPath() const
     QString candidate = dir.filePath(base);
     for (int i = 2; QFileInfo::exists(candidate); ++i) {
         QString name = base;
-        name.insert(name.size() - qsizetype(7), u"-%1"_s.arg(i)); // before ".sqlite"
+        name.insert(name.size() - recording::kSuffix.size(), u"-%1"_s.arg(i)); // before the suffix
         candidate = dir.filePath(name);
     }
     return candidate;
@@ -64,7 +65,10 @@ QStringList RecordingManager::prune(const QString& keep) const
     const QString keepPath = keep.isEmpty() ? QString() : QFileInfo(keep).absoluteFilePath();
     QList<Recording> recordings;
     qint64 total = 0;
-    const QFileInfoList files = dir.entryInfoList({ u"poolscope-*.sqlite"_s }, QDir::Files, QDir::Name);
+    // Format 2 files, and format 1's (SQLite, with their -wal and -shm) from before.
+    const QFileInfoList files
+        = dir.entryInfoList({ u"poolscope-*"_s + recording::kSuffix, u"poolscope-*"_s + recording::kSuffixFormat1 },
+            QDir::Files, QDir::Name);
     for (const QFileInfo& info : files) {
         Recording r { info.absoluteFilePath(), info.lastModified(), info.size() };
         for (const QString& suffix : { u"-wal"_s, u"-shm"_s })

@@ -14,7 +14,7 @@ class RecordingArchive;
 class Session;
 
 // The recording policy of the GUI and the CLI: one new file per session, named
-// poolscope-YYYYMMDD-HHMMSS.sqlite (local time) in the recordings folder
+// poolscope-YYYYMMDD-HHMMSS.psrec (local time) in the recordings folder
 // (QStandardPaths::AppLocalDataLocation + "/recordings", or $POOLSCOPE_RECORDINGS_DIR, or setFolder()).
 // After a file is opened, the oldest recordings of the folder are deleted while the folder holds more than
 // the size limit (default 2 GiB) — never the one being written. While recording, a RecordingArchive on the
@@ -33,11 +33,12 @@ public:
     qint64 sizeLimit() const { return m_sizeLimit; }
     void setSizeLimit(qint64 bytes) { m_sizeLimit = bytes; }
 
-    // "poolscope-20261127-031200.sqlite" for that local time.
+    // "poolscope-20261127-031200.psrec" for that local time.
     static QString fileNameFor(const QDateTime& localTime);
     // A new file in folder() named after now (with "-2", "-3"... when taken).
     QString defaultPath() const;
-    // Deletes the oldest recordings (poolscope-*.sqlite and their -wal/-shm) of the folder while their
+    // Deletes the oldest recordings (poolscope-*.psrec, and format 1's poolscope-*.sqlite with their -wal/-shm) of
+    // the folder while their
     // total size exceeds the limit; `keep` is never deleted. Returns the deleted paths.
     QStringList prune(const QString& keep = {}) const;
 

@@ -14,19 +14,18 @@
 #include <functional>
 #include <memory>
 
-struct sqlite3;
-
 namespace poolscope {
 
+class RecordingSource;
 class Session;
-class SqliteStatement;
 struct SessionContent;
 
-// Reads a recording written by Recorder (schema: src/record/SCHEMA.md) for review mode.
+// Reads a recording (src/record/SCHEMA.md) for review mode: format 2 (written by Recorder) and format 1
+// (SQLite, written by PoolScope before format 2; read-only). The format is told by the file's first bytes.
 //
-// open() refuses, with a clear message, a file that is missing, not a SQLite database, not a
-// PoolScope recording, or written by a newer format. A damaged file opens when its header can be
-// read: every part that fails is listed in problems() and whatever can be read is returned.
+// open() refuses, with a clear message, a file that is missing, empty, not a PoolScope recording, or written
+// by a newer format. A damaged file opens when its header can be read: every part that fails is listed in
+// problems() and whatever can be read is returned. Nothing is ever written through a reader.
 // Not thread-safe; one reader per thread.
 class RecordingReader
 {
@@ -58,20 +57,20 @@ public:
 
     bool open(const QString& path, QString* error = nullptr);
     void close();
-    bool isOpen() const { return m_db != nullptr; }
+    bool isOpen() const { return m_source != nullptr; }
     QString path() const { return m_path; }
     QString errorString() const { return m_error; }
     // Parts of a damaged recording that could not be read ("samples: database disk image is malformed
     // after 1200 rows"). Empty for a healthy file. load() and the queries below add to it.
-    QStringList problems() const { return m_problems; }
+    QStringList problems() const;
 
-    int formatVersion() const { return m_formatVersion; }
-    QString poolscopeVersion() const { return m_meta.value(QStringLiteral("poolscope_version")); }
-    QString createdAt() const { return m_meta.value(QStringLiteral("created_at")); }
-    // The workspace recorded in the file; rebuilt from the targets/databases tables when unreadable.
-    Workspace workspace() const { return m_workspace; }
+    int formatVersion() const;
+    QString poolscopeVersion() const;
+    QString createdAt() const;
+    // The workspace recorded in the file; rebuilt from the recorded target and database names when unreadable.
+    Workspace workspace() const;
     TimeRange timeRange();
-    // Changes whenever another connection (a Recorder writing the same file) commits; -1 when closed.
+    // Changes whenever a Recorder writing the same file adds to it (format 2: the file's size); -1 when closed.
     qint64 dataVersion();
 
     // Builds a Session exactly as the live one was built: every recorded sample, snapshot and event is
@@ -110,44 +109,16 @@ public:
     // read then). A default snapshot (timestampMs 0) when there is none or the recording has no pooler
     // tables (made before pooler reads were recorded).
     PoolerSnapshot poolerSnapshotAt(const QString& pooler, qint64 tMs);
-    // True when the recording has the pooler tables (recordings made before they existed do not).
-    bool hasPoolerTables() const { return m_hasPoolerTables; }
+    // True when the recording can hold pgbouncer reads (format 2 always; format 1 files made before pooler reads
+    // were recorded have no pooler tables).
+    bool hasPoolerTables() const;
 
 private:
     bool fail(const QString& message, QString* error);
-    void problem(const QString& part, const QString& what);
-    void readMeta();
-    void readNames();
-    bool hasTable(const char* name);
-    // A holder_sets row's holders: its comma-separated ids of holder objects interned in `texts`.
-    QList<Holder> holdersOf(const QString& ids);
-    void readPoolerNames();
-    // The id of `name` in `ids`, read again with `reload` when absent (a recording being written adds names as
-    // they are first seen); -1 when there is none.
-    qint64 idOf(const QHash<QString, qint64>& ids, const QString& name, void (RecordingReader::*reload)());
-    // The newest successful row of `table` (snapshots, samples, pooler_reads: ok, ts, seq) whose `owner`
-    // column is ownerId, at or before tMs, its `columns` in *row. False when there is none or it cannot be read
-    // (then a problem of `table`).
-    bool newestOkRowAt(
-        SqliteStatement* row, const char* columns, const char* table, const char* owner, qint64 ownerId, qint64 tMs);
-    QString poolerDatabase(const QString& pooler) const;
-    template <typename Sink> bool feed(Sink& sink, const std::function<bool(double)>& progress);
 
-    sqlite3* m_db = nullptr;
+    std::unique_ptr<RecordingSource> m_source; // the reader of the file's format, while open
     QString m_path;
     QString m_error;
-    QStringList m_problems;
-    int m_formatVersion = 0;
-    QHash<QString, QString> m_meta;
-    Workspace m_workspace;
-    QHash<QString, qint64> m_targetIds;
-    QHash<qint64, Holder> m_holderTexts; // texts id -> holder read from it
-    QHash<qint64, QString> m_targetNames;
-    QHash<QString, qint64> m_databaseIds;
-    QHash<qint64, QString> m_databaseNames;
-    bool m_hasPoolerTables = false;
-    QHash<QString, qint64> m_poolerIds;
-    QHash<qint64, QString> m_poolerNames;
 };
 
 } // namespace poolscope

@@ -178,7 +178,10 @@ private Q_SLOTS:
         QVERIFY2(reader.open(out, &error), qPrintable(error));
         const std::unique_ptr<Session> session = reader.load();
         QVERIFY2(session, qPrintable(reader.errorString()));
-        QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u"; "_s)));
+        // A write() cut by the kill leaves its record short: it is named and ignored, nothing else is.
+        const QStringList problems = reader.problems();
+        QVERIFY2(problems.isEmpty() || (problems.size() == 1 && problems.first().contains(u"cut short"_s)),
+            qPrintable(problems.join(u"; "_s)));
         const TargetHistory& history = session->target(0).history;
         // One request may have been in flight and one tick uncommitted.
         QVERIFY2(qint64(history.size()) >= requests - 2,

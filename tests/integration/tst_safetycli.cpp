@@ -2,6 +2,7 @@
 // a file, secrets that must never be written, payload text that must not reach a terminal or a spreadsheet
 // raw, signals that arrive early. Each test runs the real binary against a real HTTP server on 127.0.0.1.
 #include "DemoState.h"
+#include "record/RecordingReader.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -93,6 +94,15 @@ bool writeAll(const QString& path, const QByteArray& bytes)
 {
     QFile file(path);
     return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+}
+
+// A recording a stopped process left is whole: it opens, and no part of it is damaged (a torn last tick included).
+void verifyCompleteRecording(const QString& path)
+{
+    poolscope::RecordingReader reader;
+    QString error;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    QVERIFY2(reader.problems().isEmpty(), qPrintable(path + u": "_s + reader.problems().join(u"; "_s)));
 }
 
 } // namespace
@@ -243,8 +253,7 @@ private Q_SLOTS:
         QVERIFY(QFile::copy(m_recording, file(u"other.sqlite"_s)));
         run = this->run({ u"export"_s, u"rec.sqlite"_s, u"--what"_s, u"timeline"_s, u"--out"_s, u"other.sqlite"_s });
         QCOMPARE(run.exitCode, 3);
-        QVERIFY2(
-            run.err.contains("--out other.sqlite: holds a PoolScope recording (SQLite), not CSV"), run.err.constData());
+        QVERIFY2(run.err.contains("--out other.sqlite: holds a PoolScope recording, not CSV"), run.err.constData());
         QCOMPARE(readAll(file(u"other.sqlite"_s)), before);
     }
 
@@ -395,7 +404,7 @@ private Q_SLOTS:
         const PoolscopeRun run = runSignalledAtOnce({ u"record"_s, u"ws.json"_s, u"--out"_s, out });
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QVERIFY2(run.err.contains("stopped (signal)"), run.err.constData());
-        QVERIFY(!QFileInfo::exists(out + u"-wal"_s));
+        verifyCompleteRecording(out);
     }
 
     void earlySignalStopsWindowCleanly()
@@ -408,7 +417,7 @@ private Q_SLOTS:
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QVERIFY2(run.err.contains("stopping on a signal"), run.err.constData());
         for (const QString& name : QDir(folder.path()).entryList(QDir::Files))
-            QVERIFY2(!name.endsWith(u"-wal"_s), qPrintable(name));
+            verifyCompleteRecording(QDir(folder.path()).filePath(name));
     }
 
     // Finding 9: SIGINT during explain prints what it has and exits 4 (documented).
@@ -446,12 +455,18 @@ private Q_SLOTS:
     // is a small tmpfs in a mount namespace of its own (unshare: no privileges needed), nearly full already.
     void fullDiskIsNotComplete()
     {
+        // A recording grows by a few dozen bytes per poll of an unchanging target: 8 KiB free and a poll every
+        // 0.1 s fill it in well under a minute.
         QTemporaryDir mount;
         const QString script = u"mount -t tmpfs -o size=1m tmpfs \"$1\" || exit 97\n"
-                               "dd if=/dev/zero of=\"$1/filler\" bs=1k count=600 2>/dev/null\n"
-                               "exec \"$2\" record \"$3\" --out \"$1/full.sqlite\" --duration 120"_s;
+                               "dd if=/dev/zero of=\"$1/filler\" bs=1k count=1016 2>/dev/null\n"
+                               "exec \"$2\" record \"$3\" --out \"$1/full.psrec\" --duration 120"_s;
+        const QString fast = file(u"fast-ws.json"_s);
+        QVERIFY(writeAll(fast,
+            "{\"version\":1,\"targets\":[{\"name\":\"web\",\"url\":\"" + m_server.url("/health").toUtf8()
+                + "\",\"profile\":\"seed\",\"interval\":0.1}]}"));
         const PoolscopeRun run = this->run({ u"--user"_s, u"--map-root-user"_s, u"--mount"_s, u"sh"_s, u"-c"_s, script,
-                                               u"sh"_s, mount.path(), poolscopeBinary(), file(u"ws.json"_s) },
+                                               u"sh"_s, mount.path(), poolscopeBinary(), fast },
             QProcessEnvironment::systemEnvironment(), {}, 150000, u"unshare"_s);
         QVERIFY2(run.exitCode != 97, "cannot mount a tmpfs in a user namespace (unshare -rm)");
         QCOMPARE(run.exitCode, 1);

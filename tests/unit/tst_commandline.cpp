@@ -3,6 +3,8 @@
 #include "cli/ExplainReport.h"
 #include "cli/StatusReport.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -13,6 +15,33 @@ class TestCommandLine : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // A recording is told by its name or, under any name, by its first bytes (format 1: SQLite; format 2).
+    void recognisesRecordings_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<bool>("recording");
+        QTest::addRow("format 2 under any name") << u"shift.rec"_s << QByteArray("PSREC\r\n\x1a\x02\0\0\0", 12) << true;
+        QTest::addRow("format 1 under any name") << u"old.db"_s << QByteArray("SQLite format 3\0", 16) << true;
+        QTest::addRow(".psrec") << u"new.psrec"_s << QByteArray() << true;
+        QTest::addRow(".sqlite") << u"old.sqlite"_s << QByteArray() << true;
+        QTest::addRow("workspace") << u"ws.json"_s << QByteArray("{\"version\": 1}") << false;
+    }
+
+    void recognisesRecordings()
+    {
+        QFETCH(QString, name);
+        QFETCH(QByteArray, content);
+        QFETCH(bool, recording);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile file(dir.filePath(name));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(content);
+        file.close();
+        QCOMPARE(poolscope::looksLikeRecording(file.fileName()), recording);
+    }
+
     void parsesStatusWithAdHocFlags()
     {
         const auto cl = parseCommandLine(
@@ -99,7 +128,7 @@ private Q_SLOTS:
         // In the usage's order; a new sub-command (agent, ...) joins by its synopsis line alone.
         const QStringList names = subcommands();
         QCOMPARE(names.mid(0, 6),
-            (QStringList { u"status"_s, u"screenshot"_s, u"record"_s, u"export"_s, u"agent"_s, u"explain"_s }));
+            (QStringList { u"status"_s, u"screenshot"_s, u"record"_s, u"export"_s, u"convert"_s, u"agent"_s }));
         QVERIFY(!names.contains(u"FILE"_s) && !names.contains(u"poolscope"_s));
         QCOMPARE(usageText(QString()), usageText());
         QVERIFY(parseCommandLine({ u"--help"_s }).helpTopic.isEmpty());
@@ -211,6 +240,23 @@ private Q_SLOTS:
             u"--redact"_s } << u"--redact belongs to the export, screenshot and agent commands"_s;
         QTest::addRow("at outside export and screenshot") << QStringList { u"agent"_s, u"w.json"_s, u"--at"_s,
             u"03:12"_s } << u"--at belongs to the export and screenshot commands"_s;
+        QTest::addRow("convert without recording")
+            << QStringList { u"convert"_s, u"--out"_s, u"new.psrec"_s } << u"convert needs a recording"_s;
+        QTest::addRow("convert without out")
+            << QStringList { u"convert"_s, u"old.sqlite"_s } << u"convert needs --out"_s;
+        QTest::addRow("convert of a workspace")
+            << QStringList { u"convert"_s, u"w.json"_s, u"--out"_s, u"new.psrec"_s } << u"convert needs a recording"_s;
+        QTest::addRow("out outside its commands") << QStringList { u"status"_s, u"w.json"_s, u"--out"_s, u"x.csv"_s }
+                                                  << u"--out belongs to the screenshot, record, export and convert"_s;
+    }
+
+    void parsesConvert()
+    {
+        const auto cl = parseCommandLine({ u"convert"_s, u"old.sqlite"_s, u"--out"_s, u"new.psrec"_s });
+        QVERIFY2(cl.error.isEmpty(), qPrintable(cl.error));
+        QCOMPARE(cl.command, CommandLine::Command::Convert);
+        QCOMPARE(cl.recordingPath, u"old.sqlite"_s);
+        QCOMPARE(cl.out, u"new.psrec"_s);
     }
 
     void parsesAgent()

@@ -35,6 +35,8 @@ private Q_SLOTS:
         QTest::addColumn<int>("kind");
         QTest::addRow("empty") << QByteArray() << int(FileKind::Empty);
         QTest::addRow("sqlite") << QByteArray("SQLite format 3\0\x10\0", 19) << int(FileKind::Recording);
+        QTest::addRow("recording, format 2")
+            << QByteArray("PSREC\r\n\x1a\x02\0\0\0\0\0\0\0", 16) << int(FileKind::Recording);
         QTest::addRow("png") << QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) << int(FileKind::Image);
         QTest::addRow("jpeg") << QByteArray("\xff\xd8\xff\xe0") << int(FileKind::Image);
         QTest::addRow("svg") << QByteArray("<?xml version=\"1.0\"?>\n<svg width=\"3\">") << int(FileKind::Svg);
@@ -75,7 +77,7 @@ private Q_SLOTS:
             << u"notes2.txt"_s << QByteArray("notes\n") << image << true << QString();
         QTest::addRow("csv over a recording, even forced")
             << u"other.sqlite"_s << sqlite << csv << true
-            << u"--out %1: holds a PoolScope recording (SQLite), not CSV; a recording is never replaced by an export "
+            << u"--out %1: holds a PoolScope recording, not CSV; a recording is never replaced by an export "
                u"or a screenshot"_s;
         QTest::addRow("recording over anything")
             << u"x.sqlite"_s << QByteArray("a,b\r\n") << int(FileKind::Recording) << true

@@ -2,6 +2,8 @@
 // when they changed), the reader restores them into the Session exactly as live (history with its gaps,
 // newest reads, the read at a time cursor), the pooler CSV has one row per read per pool, and a recording
 // made before pooler reads were recorded still opens.
+#include "RecordingFormat1.h"
+#include "RecordingWalk.h"
 #include "export/Exporter.h"
 #include "record/Recorder.h"
 #include "record/RecordingArchive.h"
@@ -11,8 +13,6 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <sqlite3.h>
 
 #include <cmath>
 
@@ -260,23 +260,30 @@ private Q_SLOTS:
     void linksAreWrittenOnlyWhenTheyChange()
     {
         Session live(pooledWorkspace());
-        record(live);
-        sqlite3* db = nullptr;
-        QCOMPARE(sqlite3_open_v2(QFile::encodeName(m_path).constData(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-        auto count = [db](const char* sql) {
-            sqlite3_stmt* statement = nullptr;
-            sqlite3_prepare_v2(db, sql, -1, &statement, nullptr);
-            const qint64 n = sqlite3_step(statement) == SQLITE_ROW ? sqlite3_column_int64(statement, 0) : -1;
-            sqlite3_finalize(statement);
-            return n;
-        };
-        QCOMPARE(count("SELECT COUNT(*) FROM pooler_reads"), 5);
-        QCOMPARE(count("SELECT COUNT(*) FROM pooler_reads WHERE ok = 0 AND error = 'connection refused'"), 1);
-        QCOMPARE(count("SELECT COUNT(*) FROM pooler_pools"), 5); // 1 + 1 + 0 + 1 + 2
-        // Reads 0 (3 links), 3 (2 links; a client left); reads 1 and 4 saw the same links as the read before.
-        QCOMPARE(count("SELECT COUNT(DISTINCT read_seq) FROM pooler_servers"), 2);
-        QCOMPARE(count("SELECT COUNT(*) FROM pooler_clients"), 5);
-        sqlite3_close_v2(db);
+        const QList<PoolerSnapshot> reads = record(live);
+        const test::WalkedRecording walked = test::walkRecording(m_path);
+        QVERIFY2(walked.error.isEmpty(), qPrintable(walked.error));
+        QCOMPARE(walked.items(recording::ItemKind::Pooler), 5);
+        const QList<test::WalkedRecord> frames = walked.frames(); // one per read (with a pg_stat_activity read)
+        QCOMPARE(frames.size(), 5);
+        qsizetype failed = 0;
+        qsizetype pools = 0;
+        for (const test::WalkedRecord& frame : frames) {
+            const PoolerSnapshot& read = frame.items.first().pooler;
+            failed += read.error == u"connection refused"_s ? 1 : 0;
+            pools += read.pools.size();
+        }
+        QCOMPARE(failed, 1);
+        QCOMPARE(pools, 5); // 1 + 1 + 0 + 1 + 2
+        // Reads 1 and 4 saw the same SHOW SERVERS/CLIENTS as the read before (0 and 3): their frames do not
+        // carry them again, so they are smaller than those frames, which do.
+        for (const int same : { 1, 4 }) {
+            QCOMPARE(reads.at(same).servers, reads.at(same - 1).servers);
+            QCOMPARE(reads.at(same).clients, reads.at(same - 1).clients);
+            QVERIFY2(frames.at(same).size < frames.at(same - 1).size,
+                qPrintable(
+                    u"read %1: %2 bytes vs %3"_s.arg(same).arg(frames.at(same).size).arg(frames.at(same - 1).size)));
+        }
     }
 
     void reviewCursorJoinsThroughTheReadOfThatMoment()
@@ -340,18 +347,11 @@ private Q_SLOTS:
 
     void recordingWithoutPoolerTablesOpens()
     {
-        // A recording made before pooler reads were recorded: the same format without the pooler tables.
-        Session live(pooledWorkspace());
-        record(live);
-        sqlite3* db = nullptr;
-        QCOMPARE(
-            sqlite3_open_v2(QFile::encodeName(m_path).constData(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-        QCOMPARE(sqlite3_exec(db,
-                     "DROP TABLE pooler_clients; DROP TABLE pooler_servers; DROP TABLE pooler_pools; "
-                     "DROP TABLE pooler_reads; DROP TABLE poolers; VACUUM;",
-                     nullptr, nullptr, nullptr),
-            SQLITE_OK);
-        sqlite3_close_v2(db);
+        // A recording of format 1 made before pooler reads were recorded: no pooler tables.
+        QList<ActivitySnapshot> snapshots;
+        for (const PoolerSnapshot& read : poolerReads())
+            snapshots.append(activityAt(read.timestampMs + 1));
+        QVERIFY(test::writeFormat1Recording(m_path, pooledWorkspace(), snapshots, false));
 
         RecordingReader reader;
         QString error;

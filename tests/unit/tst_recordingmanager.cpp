@@ -42,7 +42,7 @@ private Q_SLOTS:
     void namesFilesAfterTheLocalStartTime()
     {
         const QDateTime t(QDate(2026, 11, 27), QTime(3, 12, 5));
-        QCOMPARE(RecordingManager::fileNameFor(t), u"poolscope-20261127-031205.sqlite"_s);
+        QCOMPARE(RecordingManager::fileNameFor(t), u"poolscope-20261127-031205.psrec"_s);
     }
 
     void defaultPathIsInTheFolderAndNeverTaken()
@@ -56,7 +56,7 @@ private Q_SLOTS:
         writeFile(first, 10);
         const QString second = manager.defaultPath();
         QVERIFY(second != first);
-        QVERIFY2(second.endsWith(u"-2.sqlite"_s) || !QFileInfo::exists(second), qPrintable(second));
+        QVERIFY2(second.endsWith(u"-2.psrec"_s) || !QFileInfo::exists(second), qPrintable(second));
     }
 
     void folderFromTheEnvironment()
@@ -78,15 +78,18 @@ private Q_SLOTS:
         const QDir d(dir.path());
         const QString oldest = d.filePath(u"poolscope-20261101-000000.sqlite"_s);
         const QString older = d.filePath(u"poolscope-20261102-000000.sqlite"_s);
-        const QString newer = d.filePath(u"poolscope-20261103-000000.sqlite"_s);
-        const QString current = d.filePath(u"poolscope-20261104-000000.sqlite"_s);
+        // Format 1 recordings (SQLite, with a WAL) made before, then format 2 ones.
+        const QString newer = d.filePath(u"poolscope-20261103-000000.psrec"_s);
+        const QString current = d.filePath(u"poolscope-20261104-000000.psrec"_s);
         const QString unrelated = d.filePath(u"notes.sqlite"_s);
+        const QString unrelated2 = d.filePath(u"notes.psrec"_s);
         writeFile(oldest, 1000);
         writeFile(oldest + u"-wal"_s, 200);
         writeFile(older, 1000);
         writeFile(newer, 1000);
         writeFile(current, 1000);
         writeFile(unrelated, 5000);
+        writeFile(unrelated2, 5000);
 
         // 4200 bytes of recordings: the two oldest go (4200 -> 3000 -> 2000), the WAL with its file.
         const QStringList deleted = manager.prune(current);
@@ -97,6 +100,7 @@ private Q_SLOTS:
         QVERIFY(QFileInfo::exists(newer));
         QVERIFY(QFileInfo::exists(current));
         QVERIFY(QFileInfo::exists(unrelated));
+        QVERIFY(QFileInfo::exists(unrelated2));
 
         // The current one alone over the limit stays.
         manager.setSizeLimit(10);

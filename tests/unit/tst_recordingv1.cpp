@@ -1,9 +1,11 @@
 // Format-1 recordings (SQLite) made by the release before format 2 still open and read exactly as that release
 // read them: the CSVs it exported from them then (the CSV files of tests/data/recording-v1, written by `poolscope
-// export`) are reproduced byte for byte, and reading changes nothing. demo-40s.psrec is 40 s of the demo (four
-// targets, routes, holders, backends); pgbouncer-5-reads.psrec is tst_poolerrecording's five pgbouncer reads (one
-// failed) with the links of clients to backends.
+// export`) are reproduced byte for byte, and reading changes nothing. demo-40s.sqlite is 40 s of the demo (four
+// targets, routes, holders, backends); pgbouncer-5-reads.sqlite is tst_poolerrecording's five pgbouncer reads (one
+// failed) with the links of clients to backends. `poolscope convert` rewrites both in format 2, and the converted
+// files give the same CSVs and the same moments.
 
+#include "DemoState.h" // poolscopeBinary()
 #include "export/Exporter.h"
 #include "record/RecordingReader.h"
 #include "store/Session.h"
@@ -11,6 +13,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -42,6 +45,21 @@ QString firstDifference(const QByteArray& expected, const QByteArray& actual)
     return {};
 }
 
+struct Run
+{
+    int exitCode = -1;
+    QByteArray err;
+};
+
+Run runPoolscope(const QStringList& arguments)
+{
+    QProcess process;
+    process.start(poolscope::test::poolscopeBinary(), arguments);
+    if (!process.waitForFinished(120'000))
+        return { -1, "did not finish: " + process.readAllStandardError() };
+    return { process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardError() };
+}
+
 } // namespace
 
 class TestRecordingV1 : public QObject
@@ -52,12 +70,57 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        m_path = m_dir.filePath(u"demo-40s.psrec"_s);
-        QVERIFY(QFile::copy(kFixtureDir + u"/demo-40s.psrec"_s, m_path));
-        m_poolerPath = m_dir.filePath(u"pgbouncer-5-reads.psrec"_s);
-        QVERIFY(QFile::copy(kFixtureDir + u"/pgbouncer-5-reads.psrec"_s, m_poolerPath));
+        m_path = m_dir.filePath(u"demo-40s.sqlite"_s);
+        QVERIFY(QFile::copy(kFixtureDir + u"/demo-40s.sqlite"_s, m_path));
+        m_poolerPath = m_dir.filePath(u"pgbouncer-5-reads.sqlite"_s);
+        QVERIFY(QFile::copy(kFixtureDir + u"/pgbouncer-5-reads.sqlite"_s, m_poolerPath));
         m_hash = QCryptographicHash::hash(readAll(m_path), QCryptographicHash::Sha256);
         QVERIFY(!m_hash.isEmpty());
+        // Both converted to format 2 by the command line, once for the tests below.
+        for (const QString& name : { u"demo-40s"_s, u"pgbouncer-5-reads"_s }) {
+            const Run run = runPoolscope(
+                { u"convert"_s, m_dir.filePath(name + u".sqlite"_s), u"--out"_s, m_dir.filePath(name + u".psrec"_s) });
+            QVERIFY2(run.exitCode == 0, run.err.constData());
+            QVERIFY2(run.err.contains("convert: wrote"), run.err.constData());
+        }
+    }
+
+    void convertedIsFormatTwoOverTheSameTime()
+    {
+        RecordingReader old;
+        RecordingReader converted;
+        QVERIFY(old.open(m_path));
+        QVERIFY(converted.open(m_dir.filePath(u"demo-40s.psrec"_s)));
+        QCOMPARE(converted.formatVersion(), 2);
+        QVERIFY2(converted.problems().isEmpty(), qPrintable(converted.problems().join(u'\n')));
+        QCOMPARE(converted.timeRange().firstMs, old.timeRange().firstMs);
+        QCOMPARE(converted.timeRange().lastMs, old.timeRange().lastMs);
+        QCOMPARE(converted.workspace().targets.size(), old.workspace().targets.size());
+        // Every moment's backends and routes are the same (each second of the recording).
+        for (qint64 t = old.timeRange().firstMs; t <= old.timeRange().lastMs; t += 1000) {
+            const ActivitySnapshot a = old.snapshotAt(u"demo"_s, t);
+            const ActivitySnapshot b = converted.snapshotAt(u"demo"_s, t);
+            QCOMPARE(b.timestampMs, a.timestampMs);
+            QVERIFY2(b.backends == a.backends, qPrintable(isoTimestamp(t)));
+            QVERIFY(converted.routesAt(u"web"_s, t) == old.routesAt(u"web"_s, t));
+        }
+    }
+
+    // convert refuses what it must not do, and says why: writing over its input or another recording, or
+    // converting what is already format 2.
+    void convertRefuses()
+    {
+        Run run = runPoolscope({ u"convert"_s, m_path, u"--out"_s, m_path });
+        QCOMPARE(run.exitCode, 3);
+        QVERIFY2(run.err.contains("is the recording being read"), run.err.constData());
+        run = runPoolscope({ u"convert"_s, m_poolerPath, u"--out"_s, m_dir.filePath(u"demo-40s.psrec"_s) });
+        QCOMPARE(run.exitCode, 3);
+        QVERIFY2(run.err.contains("a recording is never appended to or overwritten"), run.err.constData());
+        run = runPoolscope(
+            { u"convert"_s, m_dir.filePath(u"demo-40s.psrec"_s), u"--out"_s, m_dir.filePath(u"again.psrec"_s) });
+        QCOMPARE(run.exitCode, 3);
+        QVERIFY2(run.err.contains("is already in format 2"), run.err.constData());
+        QVERIFY(!QFile::exists(m_dir.filePath(u"again.psrec"_s)));
     }
 
     void opensAsFormatOne()
@@ -78,12 +141,21 @@ private Q_SLOTS:
 
     // pgbouncer reads at a moment: a failed read is a gap (the moment shows the read before it), and the
     // servers/clients rows written once apply to the later reads that did not write them again.
+    void poolerReadsAtAMoment_data()
+    {
+        QTest::addColumn<QString>("recording");
+        QTest::addColumn<int>("format");
+        QTest::newRow("format 1") << u"pgbouncer-5-reads.sqlite"_s << 1;
+        QTest::newRow("converted") << u"pgbouncer-5-reads.psrec"_s << 2;
+    }
     void poolerReadsAtAMoment()
     {
+        QFETCH(QString, recording);
+        QFETCH(int, format);
         RecordingReader reader;
         QString error;
-        QVERIFY2(reader.open(m_poolerPath, &error), qPrintable(error));
-        QCOMPARE(reader.formatVersion(), 1);
+        QVERIFY2(reader.open(m_dir.filePath(recording), &error), qPrintable(error));
+        QCOMPARE(reader.formatVersion(), format);
         QVERIFY(reader.hasPoolerTables());
         const qint64 t0 = QDateTime::fromString(u"2026-11-27T03:12:00Z"_s, Qt::ISODate).toMSecsSinceEpoch();
         const PoolerSnapshot second = reader.poolerSnapshotAt(u"pgb"_s, t0 + 1000);
@@ -106,16 +178,19 @@ private Q_SLOTS:
         QTest::addColumn<QString>("what");
         QTest::addColumn<QString>("expected");
         QTest::addColumn<QString>("at");
-        const QString demo = u"demo-40s.psrec"_s;
-        QTest::newRow("timeline") << demo << u"timeline"_s << u"timeline.csv"_s << QString();
-        QTest::newRow("events") << demo << u"events"_s << u"events.csv"_s << QString();
-        QTest::newRow("routes") << demo << u"routes"_s << u"routes.csv"_s << QString();
-        QTest::newRow("holders") << demo << u"holders"_s << u"holders.csv"_s << QString();
-        QTest::newRow("backends, every change") << demo << u"backends"_s << u"backends-all.csv"_s << QString();
-        QTest::newRow("backends at 05:21:07")
-            << demo << u"backends"_s << u"backends-at.csv"_s << u"2026-11-30T05:21:07Z"_s;
-        QTest::newRow("pgbouncer pools") << u"pgbouncer-5-reads.psrec"_s << u"poolers"_s << u"pgbouncer-poolers.csv"_s
-                                         << QString();
+        for (const QString& suffix : { u".sqlite"_s, u".psrec"_s }) {
+            const QString demo = u"demo-40s"_s + suffix;
+            QTest::addRow("timeline %s", qPrintable(suffix)) << demo << u"timeline"_s << u"timeline.csv"_s << QString();
+            QTest::addRow("events %s", qPrintable(suffix)) << demo << u"events"_s << u"events.csv"_s << QString();
+            QTest::addRow("routes %s", qPrintable(suffix)) << demo << u"routes"_s << u"routes.csv"_s << QString();
+            QTest::addRow("holders %s", qPrintable(suffix)) << demo << u"holders"_s << u"holders.csv"_s << QString();
+            QTest::addRow("backends, every change %s", qPrintable(suffix))
+                << demo << u"backends"_s << u"backends-all.csv"_s << QString();
+            QTest::addRow("backends at 05:21:07 %s", qPrintable(suffix))
+                << demo << u"backends"_s << u"backends-at.csv"_s << u"2026-11-30T05:21:07Z"_s;
+            QTest::addRow("pgbouncer pools %s", qPrintable(suffix))
+                << u"pgbouncer-5-reads"_s + suffix << u"poolers"_s << u"pgbouncer-poolers.csv"_s << QString();
+        }
     }
 
     void exportsAsThatReleaseDid()
@@ -165,8 +240,8 @@ private Q_SLOTS:
             reader.snapshotAt(u"demo"_s, reader.timeRange().lastMs);
         }
         QCOMPARE(QCryptographicHash::hash(readAll(m_path), QCryptographicHash::Sha256), m_hash);
-        const QStringList beside = QDir(m_dir.path()).entryList({ u"*.psrec*"_s }, QDir::Files, QDir::Name);
-        QCOMPARE(beside, (QStringList { u"demo-40s.psrec"_s, u"pgbouncer-5-reads.psrec"_s }));
+        const QStringList beside = QDir(m_dir.path()).entryList({ u"*.sqlite*"_s }, QDir::Files, QDir::Name);
+        QCOMPARE(beside, (QStringList { u"demo-40s.sqlite"_s, u"pgbouncer-5-reads.sqlite"_s }));
     }
 
 private:

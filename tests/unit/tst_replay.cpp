@@ -6,8 +6,10 @@
 #include "record/RecordingLoader.h"
 #include "record/RecordingReader.h"
 #include "store/Session.h"
+#include "workspace/WorkspaceFile.h"
 
 #include <QFile>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -60,6 +62,148 @@ LiveRun recordSynthetic(const QString& path, int ticks, SyntheticFeed& feed, Ses
     return run;
 }
 
+// A synthetic session with everything a recording holds: failures, events, holders that come and go, and a
+// pgbouncer whose links change now and then. One tick per minute, so that keyframes start many blocks.
+struct MixedRun
+{
+    Workspace workspace;
+    QList<Sample> samples;
+    QList<ActivitySnapshot> snapshots;
+    QList<PoolerSnapshot> poolerReads;
+    QList<Event> events;
+    struct Moment
+    {
+        ActivitySnapshot snapshot;
+        QList<QList<RouteStats>> routes; // per target
+        QList<HolderReport> holders; // per target
+        PoolerSnapshot pooler;
+    };
+    QList<Moment> ticks; // the live session's newest successful values after each tick
+};
+
+PoolerSnapshot poolerRead(int tick, qint64 ms)
+{
+    PoolerSnapshot read;
+    read.pooler = u"pgb"_s;
+    read.database = u"main"_s;
+    read.timestampMs = ms;
+    read.latencyMs = 2 + tick % 3;
+    if (tick % 11 == 5) {
+        read.error = u"connection refused"_s;
+        return read;
+    }
+    PoolerPool pool;
+    pool.database = u"app"_s;
+    pool.user = u"app"_s;
+    pool.clActive = 3 + tick % 4;
+    pool.clWaiting = tick % 3;
+    pool.svActive = 2 + tick % 2;
+    pool.maxwaitUs = (tick % 5) * 250'000;
+    pool.poolMode = u"transaction"_s;
+    read.pools.append(pool);
+    const int links = 1 + (tick / 4) % 3; // the same links for four ticks in a row
+    for (int i = 0; i < links; ++i) {
+        PoolerServer server;
+        server.remotePid = 1000 + i;
+        server.ptr = u"0x%1"_s.arg(100 + i);
+        server.link = u"0x%1"_s.arg(200 + i);
+        server.database = u"app"_s;
+        server.user = u"app"_s;
+        server.state = u"active"_s;
+        server.connectTimeMs = ms - 600'000;
+        server.requestTimeMs = ms - 1000 * i;
+        read.servers.append(server);
+        PoolerClient client;
+        client.addr = u"10.0.0.%1"_s.arg(i);
+        client.port = 50000 + i;
+        client.applicationName = u"web"_s;
+        client.ptr = server.link;
+        client.link = server.ptr;
+        client.database = u"app"_s;
+        client.user = u"app"_s;
+        client.state = u"active"_s;
+        client.connectTimeMs = ms - 300'000;
+        client.requestTimeMs = ms - 1000 * i;
+        read.clients.append(client);
+    }
+    return read;
+}
+
+MixedRun recordMixed(const QString& path, int ticks)
+{
+    SyntheticOptions options;
+    options.tickMs = 60'000;
+    options.eventEvery = 3;
+    SyntheticFeed feed(options);
+    MixedRun run;
+    run.workspace = feed.workspace();
+    run.workspace.poolers.append(
+        PoolerConfig { u"pgb"_s, u"host=127.0.0.1 port=6432 dbname=pgbouncer"_s, u"main"_s, 1000, 5000 });
+    Session live(run.workspace);
+    Recorder recorder(&live);
+    QString error;
+    if (!recorder.open(path, &error))
+        qFatal("cannot record: %s", qPrintable(error));
+    for (int tick = 0; tick < ticks; ++tick) {
+        for (int t = 0; t < live.targetCount(); ++t) {
+            Sample sample = feed.sample(t, tick);
+            if (t == 0 && sample.ok()) {
+                // Holders reported from tick 3 on; the set changes every fifth tick; an empty set at times.
+                sample.holdersReported = tick >= 3;
+                const int count = tick >= 3 ? (tick / 5) % 4 : 0;
+                for (int h = 0; h < count; ++h) {
+                    Holder holder;
+                    holder.backendPid = 1000 + h;
+                    holder.acquiredAtMs = feed.tickTime(tick) - 5000 * (h + 1);
+                    holder.tracked = h % 2 == 0;
+                    holder.route = h == 1 ? QString() : u"/bets/%1"_s.arg(h);
+                    holder.stack = { u"app/jobs.py:88:refresh_odds"_s, u"app/main.py:12:run"_s };
+                    sample.holders.append(holder);
+                }
+            }
+            live.addSample(sample);
+            run.samples.append(sample);
+        }
+        const ActivitySnapshot snapshot = feed.snapshot(tick);
+        live.addSnapshot(snapshot);
+        run.snapshots.append(snapshot);
+        const PoolerSnapshot read = poolerRead(tick, feed.tickTime(tick) + 50);
+        live.addPoolerSnapshot(read);
+        run.poolerReads.append(live.pooler(0).latest);
+        if (tick % options.eventEvery == 0) {
+            live.addEvent(feed.event(tick));
+            run.events.append(feed.event(tick));
+        }
+        recorder.flush();
+        MixedRun::Moment moment;
+        moment.snapshot = live.database(0).lastOk;
+        for (int t = 0; t < live.targetCount(); ++t) {
+            const Sample& lastOk = live.target(t).lastOk;
+            moment.routes.append(lastOk.routes);
+            HolderReport report;
+            if (lastOk.holdersReported) {
+                report.reported = true;
+                report.timestampMs = lastOk.timestampMs;
+                report.holders = lastOk.holders;
+            }
+            moment.holders.append(report);
+        }
+        moment.pooler = live.pooler(0).lastOk;
+        run.ticks.append(moment);
+    }
+    recorder.close();
+    return run;
+}
+
+QString diffPoolerReads(const PoolerSnapshot& a, const PoolerSnapshot& b)
+{
+    if (a.pooler != b.pooler || a.timestampMs != b.timestampMs || a.latencyMs != b.latencyMs || a.error != b.error)
+        return u"header: %1@%2 vs %3@%4"_s.arg(a.pooler).arg(a.timestampMs).arg(b.pooler).arg(b.timestampMs);
+    if (a.pools != b.pools || a.servers != b.servers || a.clients != b.clients)
+        return u"rows differ at %1"_s.arg(a.timestampMs);
+    return {};
+}
+
 } // namespace
 
 class tst_Replay : public QObject
@@ -70,12 +214,25 @@ private Q_SLOTS:
     void init()
     {
         QVERIFY(m_dir.isValid());
-        m_path = m_dir.filePath(u"%1.psrec"_s.arg(QString::fromLatin1(QTest::currentTestFunction())));
+        const QString tag = QString::fromLatin1(QTest::currentDataTag()).replace(u' ', u'_');
+        m_path = m_dir.filePath(u"%1%2.psrec"_s.arg(QString::fromLatin1(QTest::currentTestFunction()), tag));
+    }
+
+    // 2 s ticks: one block (a keyframe every 512 frames); 1 min ticks: a keyframe every 10 minutes, so every
+    // tenth frame starts a new block.
+    void replayedSessionMatchesLive_data()
+    {
+        QTest::addColumn<qint64>("tickMs");
+        QTest::addRow("one block") << qint64(2000);
+        QTest::addRow("many blocks") << qint64(60'000);
     }
 
     void replayedSessionMatchesLive()
     {
-        SyntheticFeed feed;
+        QFETCH(qint64, tickMs);
+        SyntheticOptions options;
+        options.tickMs = tickMs;
+        SyntheticFeed feed(options);
         Session live(feed.workspace());
         const int ticks = 120;
         const LiveRun run = recordSynthetic(m_path, ticks, feed, live);
@@ -85,7 +242,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(reader.open(m_path, &error), qPrintable(error));
         QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u'\n')));
-        QCOMPARE(reader.formatVersion(), 1);
+        QCOMPARE(reader.formatVersion(), 2);
         QCOMPARE(reader.workspace(), feed.workspace());
 
         auto replay = reader.load();
@@ -146,9 +303,78 @@ private Q_SLOTS:
         QCOMPARE(range.lastMs, live.lastTimestampMs());
     }
 
+    // Everything a live Session receives comes back: samples (holders included), snapshots, pgbouncer reads and
+    // events in order, and the values at a moment equal the live ones, across many keyframe blocks.
+    void mixedSessionRoundTrips()
+    {
+        const int ticks = 70;
+        const MixedRun run = recordMixed(m_path, ticks);
+        RecordingReader reader;
+        QString error;
+        QVERIFY2(reader.open(m_path, &error), qPrintable(error));
+        QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u'\n')));
+        QCOMPARE(reader.workspace(), withoutSecrets(run.workspace));
+
+        QList<Sample> samples;
+        QList<ActivitySnapshot> snapshots;
+        QList<PoolerSnapshot> reads;
+        Session session(reader.workspace());
+        QObject context;
+        connect(&session, &Session::sampleAdded, &context,
+            [&](int index) { samples.append(session.target(index).latest); });
+        connect(&session, &Session::snapshotAdded, &context,
+            [&](int index) { snapshots.append(session.database(index).latest); });
+        connect(&session, &Session::poolerSnapshotAdded, &context,
+            [&](int index) { reads.append(session.pooler(index).latest); });
+        QVERIFY(reader.loadInto(session));
+        QCOMPARE(samples.size(), run.samples.size());
+        int withHolders = 0;
+        for (qsizetype i = 0; i < samples.size(); ++i) {
+            QCOMPARE(diffSamples(run.samples.at(i), samples.at(i)), QString());
+            if (run.samples.at(i).ok()) {
+                QCOMPARE(samples.at(i).holdersReported, run.samples.at(i).holdersReported);
+                QCOMPARE(samples.at(i).holders, run.samples.at(i).holders);
+                withHolders += samples.at(i).holders.isEmpty() ? 0 : 1;
+            }
+        }
+        QVERIFY(withHolders > 10);
+        QCOMPARE(snapshots.size(), run.snapshots.size());
+        for (qsizetype i = 0; i < snapshots.size(); ++i)
+            QCOMPARE(diffSnapshots(run.snapshots.at(i), snapshots.at(i)), QString());
+        QCOMPARE(reads.size(), run.poolerReads.size());
+        for (qsizetype i = 0; i < reads.size(); ++i)
+            QCOMPARE(diffPoolerReads(run.poolerReads.at(i), reads.at(i)), QString());
+        QCOMPARE(session.events(), run.events);
+
+        // At every tick, just after it and just before the next.
+        SyntheticOptions options;
+        options.tickMs = 60'000;
+        const SyntheticFeed clock(options);
+        for (int tick = 0; tick < ticks; ++tick) {
+            for (const qint64 t : { clock.tickTime(tick) + 60, clock.tickTime(tick + 1) - 1 }) {
+                const MixedRun::Moment& expected = run.ticks.at(tick);
+                QCOMPARE(diffSnapshots(expected.snapshot, reader.snapshotAt(u"main"_s, t)), QString());
+                for (int target = 0; target < run.workspace.targets.size(); ++target) {
+                    const QString name = run.workspace.targets.at(target).name;
+                    QCOMPARE(diffRoutes(expected.routes.at(target), reader.routesAt(name, t)), QString());
+                    const HolderReport holders = reader.holdersAt(name, t);
+                    QCOMPARE(holders.reported, expected.holders.at(target).reported);
+                    QCOMPARE(holders.timestampMs, expected.holders.at(target).timestampMs);
+                    QCOMPARE(holders.holders, expected.holders.at(target).holders);
+                }
+                QCOMPARE(diffPoolerReads(expected.pooler, reader.poolerSnapshotAt(u"pgb"_s, t)), QString());
+            }
+        }
+    }
+
+    void cursorRebuildsBackendsAndRoutes_data() { replayedSessionMatchesLive_data(); }
+
     void cursorRebuildsBackendsAndRoutes()
     {
-        SyntheticFeed feed;
+        QFETCH(qint64, tickMs);
+        SyntheticOptions options;
+        options.tickMs = tickMs;
+        SyntheticFeed feed(options);
         Session live(feed.workspace());
         const int ticks = 90;
         const LiveRun run = recordSynthetic(m_path, ticks, feed, live);
@@ -187,10 +413,16 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("content");
         QTest::addColumn<QString>("message");
-        QTest::addRow("garbage") << QByteArray("this is not a database, just some text\n").repeated(100)
-                                 << u"is not a PoolScope recording (not a SQLite file)."_s;
+        const QString notOne = u"is not a PoolScope recording (neither format 2 nor a SQLite file)."_s;
+        QTest::addRow("garbage") << QByteArray("this is not a database, just some text\n").repeated(100) << notOne;
         QTest::addRow("empty") << QByteArray() << u"is empty: not a PoolScope recording."_s;
-        QTest::addRow("short") << QByteArray("SQLite") << u"(not a SQLite file)"_s;
+        QTest::addRow("short") << QByteArray("SQLite") << notOne;
+        const QByteArray magic("PSREC\r\n\x1a", 8);
+        QTest::addRow("header cut short")
+            << magic + QByteArray("\x02\0", 2) << u"is damaged: its header is cut short (10 of 16 bytes)."_s;
+        QTest::addRow("no meta") << magic + QByteArray("\x02\0\0\0\0\0\0\0", 8)
+                                 << u"is damaged: it has no meta record."_s;
+        QTest::addRow("version 0") << magic + QByteArray(8, '\0') << u"is damaged: its format version is 0."_s;
     }
 
     void refusesWithClearMessages()
@@ -230,19 +462,37 @@ private Q_SLOTS:
         QCOMPARE(error, u"%1 is a SQLite database but not a PoolScope recording."_s.arg(m_path));
     }
 
+    void refusesNewerFormat_data()
+    {
+        QTest::addColumn<bool>("sqlite");
+        QTest::addRow("format 2 header") << false;
+        QTest::addRow("SQLite user_version") << true;
+    }
+
     void refusesNewerFormat()
     {
-        SyntheticFeed feed;
-        Session live(feed.workspace());
-        recordSynthetic(m_path, 3, feed, live);
-        sqlite3* db = nullptr;
-        QCOMPARE(sqlite3_open(QFile::encodeName(m_path).constData(), &db), SQLITE_OK);
-        QCOMPARE(sqlite3_exec(db, "PRAGMA user_version=3", nullptr, nullptr, nullptr), SQLITE_OK);
-        sqlite3_close(db);
+        QFETCH(bool, sqlite);
+        if (sqlite) {
+            sqlite3* db = nullptr;
+            QCOMPARE(sqlite3_open(QFile::encodeName(m_path).constData(), &db), SQLITE_OK);
+            QCOMPARE(sqlite3_exec(db, "PRAGMA application_id=1347634002; PRAGMA user_version=3; CREATE TABLE t(x);",
+                         nullptr, nullptr, nullptr),
+                SQLITE_OK);
+            sqlite3_close(db);
+        } else {
+            SyntheticFeed feed;
+            Session live(feed.workspace());
+            recordSynthetic(m_path, 3, feed, live);
+            QFile file(m_path);
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            QVERIFY(file.seek(8));
+            file.write(QByteArray("\x03", 1)); // the format version, u32 little endian
+            file.close();
+        }
         RecordingReader reader;
         QString error;
         QVERIFY(!reader.open(m_path, &error));
-        QCOMPARE(error, u"%1 was recorded by a newer PoolScope (format 3); this build reads up to 1."_s.arg(m_path));
+        QCOMPARE(error, u"%1 was recorded by a newer PoolScope (format 3); this build reads up to 2."_s.arg(m_path));
     }
 
     void readsWhatCanBeReadFromATruncatedFile()
@@ -254,7 +504,6 @@ private Q_SLOTS:
         QVERIFY(whole.open(QIODevice::ReadOnly));
         const QByteArray bytes = whole.readAll();
         whole.close();
-        QVERIFY(!QFile::exists(m_path + u"-wal"_s) || QFileInfo(m_path + u"-wal"_s).size() == 0);
 
         const QString truncated = m_dir.filePath(u"truncated.psrec"_s);
         QFile cut(truncated);
@@ -273,18 +522,78 @@ private Q_SLOTS:
             [&](int index) { replayed.append(session.target(index).latest); });
         QVERIFY(!reader.loadInto(session));
         const QStringList problems = reader.problems();
-        QVERIFY(!problems.isEmpty());
+        QCOMPARE(problems.size(), 1);
         qInfo().noquote() << "problems reported:" << problems.join(u" | "_s);
+        QVERIFY2(problems.first().startsWith(truncated + u": record at byte "_s), qPrintable(problems.first()));
+        QVERIFY2(problems.first().contains(u"cut short"_s), qPrintable(problems.first()));
         // Some, not all, of the samples come back, and those that do are the recorded ones.
         QVERIFY(!replayed.isEmpty());
         QVERIFY(replayed.size() < run.samples.size());
-        for (const Sample& sample : std::as_const(replayed)) {
-            const auto it = std::find_if(run.samples.cbegin(), run.samples.cend(),
-                [&](const Sample& s) { return s.target == sample.target && s.timestampMs == sample.timestampMs; });
-            QVERIFY(it != run.samples.cend());
-            QCOMPARE(sample.error, it->error);
-            QVERIFY(sample.metrics == it->metrics);
+        for (qsizetype i = 0; i < replayed.size(); ++i)
+            QCOMPARE(diffSamples(run.samples.at(i), replayed.at(i)), QString());
+        // Only the record cut in half is lost: every tick before it is there.
+        QVERIFY(replayed.size() >= run.samples.size() * 55 / 100);
+        const int lastTick = static_cast<int>(replayed.size() / live.targetCount()) - 1;
+        QCOMPARE(diffSnapshots(run.ticks.at(lastTick).lastOkSnapshot,
+                     reader.snapshotAt(u"main"_s, feed.tickTime(lastTick + 1) - 1)),
+            QString());
+    }
+
+    // A byte flipped in the middle (a bad disk, a bad copy): the record holding it fails its checksum; what is
+    // before it is read as recorded, and problems() names the file and the byte where reading stopped.
+    void readsWhatIsBeforeAFlippedByte()
+    {
+        SyntheticOptions options;
+        options.tickMs = 60'000; // many blocks: the damage is in a later one
+        SyntheticFeed feed(options);
+        Session live(feed.workspace());
+        const LiveRun run = recordSynthetic(m_path, 200, feed, live);
+        QFile file(m_path);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        const qint64 middle = file.size() / 2;
+        QVERIFY(file.seek(middle));
+        char byte = 0;
+        QVERIFY(file.getChar(&byte));
+        QVERIFY(file.seek(middle));
+        QVERIFY(file.putChar(static_cast<char>(byte ^ 0x20)));
+        const qint64 size = file.size();
+        file.close();
+
+        RecordingReader reader;
+        QString error;
+        QVERIFY2(reader.open(m_path, &error), qPrintable(error));
+        QCOMPARE(reader.problems().size(), 1);
+        const QString problem = reader.problems().first();
+        qInfo().noquote() << problem;
+        const QRegularExpressionMatch match
+            = QRegularExpression(u"^(.+): record at byte (\\d+): checksum mismatch; the rest of the file \\((\\d+) "
+                                 "bytes\\) is not read$"_s)
+                  .match(problem);
+        QVERIFY2(match.hasMatch(), qPrintable(problem));
+        QCOMPARE(match.captured(1), m_path);
+        const qint64 at = match.captured(2).toLongLong();
+        QVERIFY(at <= middle && at > middle - 10'000);
+        QCOMPARE(match.captured(3).toLongLong(), size - at);
+
+        QList<Sample> replayed;
+        Session session(reader.workspace());
+        QObject context;
+        connect(&session, &Session::sampleAdded, &context,
+            [&](int index) { replayed.append(session.target(index).latest); });
+        QVERIFY(!reader.loadInto(session));
+        // A prefix of what was recorded, exactly.
+        QVERIFY(replayed.size() > run.samples.size() / 3);
+        QVERIFY(replayed.size() < run.samples.size());
+        for (qsizetype i = 0; i < replayed.size(); ++i)
+            QCOMPARE(diffSamples(run.samples.at(i), replayed.at(i)), QString());
+        // The moments before the damage are rebuilt as they were; the ones after show the last one read.
+        const int lastTick = static_cast<int>(replayed.size() / live.targetCount()) - 1;
+        for (const int tick : { 0, lastTick / 2, lastTick - 1 }) {
+            QCOMPARE(diffSnapshots(
+                         run.ticks.at(tick).lastOkSnapshot, reader.snapshotAt(u"main"_s, feed.tickTime(tick + 1) - 1)),
+                QString());
         }
+        QVERIFY(reader.timeRange().lastMs < live.lastTimestampMs());
     }
 
     void readsIntoPlainDataAsLoadDoes()
