@@ -180,18 +180,7 @@ bool RecordingReaderV1::open(const QString& path, QString* error)
     m_path = path;
     m_error.clear();
 
-    QFile file(path);
-    if (!file.exists())
-        return fail(u"%1 does not exist."_s.arg(path), error);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(u"Cannot read %1: %2"_s.arg(path, file.errorString()), error);
-    const QByteArray head = file.read(16);
-    file.close();
-    if (head.isEmpty())
-        return fail(u"%1 is empty: not a PoolScope recording."_s.arg(path), error);
-    if (head != QByteArrayView("SQLite format 3\0", 16))
-        return fail(u"%1 is not a PoolScope recording (not a SQLite file)."_s.arg(path), error);
-
+    // RecordingReader::open has checked that the file exists, can be read and starts as a SQLite file.
     const QByteArray nativePath = QFile::encodeName(path);
     // Read-write so that SQLite can recover the WAL of a recording that was interrupted.
     if (sqlite3_open_v2(nativePath.constData(), &m_db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
