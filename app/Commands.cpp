@@ -191,7 +191,7 @@ void openReview(JobTracker& jobs, QObject* receiver, const CommandLine& commandL
         if (archive) {
             live->archive = std::move(archive);
             live->session->setArchive(live->archive.get());
-            live->window->sessionAtCursor()->refresh(); // the databases at the cursor come from the archive
+            live->view->reloadAtCursor(); // the backends, routes and holders at the cursor come from the archive
         }
         if (complete)
             complete(live->window.get());

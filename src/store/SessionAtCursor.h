@@ -38,9 +38,6 @@ public:
     const DatabaseState& database(int index) const;
     const PoolerState& pooler(int index) const;
 
-    // Recomputes now: for what changes the past without moving the cursor (a recording's archive attached later).
-    void refresh() { recompute(); }
-
     // What a target looked like at atMs by its history alone (history, routes and holders left empty).
     static TargetState targetAt(const TargetState& target, qint64 atMs);
 

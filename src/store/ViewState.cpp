@@ -16,6 +16,12 @@ void ViewState::setCursor(qint64 ms)
     Q_EMIT cursorChanged(ms);
 }
 
+void ViewState::reloadAtCursor()
+{
+    if (m_cursorMs != kLive)
+        Q_EMIT cursorChanged(m_cursorMs);
+}
+
 void ViewState::setRedacted(bool redacted)
 {
     if (redacted == m_redacted)

@@ -22,6 +22,10 @@ public:
     qint64 cursor() const { return m_cursorMs; }
     bool isLive() const { return m_cursorMs == kLive; }
     void setCursor(qint64 ms);
+    // What the moment at the cursor reads from changed (a recording's archive was attached after the cursor was
+    // set): everything that follows the cursor reads it again (cursorChanged with the same moment). Nothing
+    // when live.
+    void reloadAtCursor();
 
     // Redaction for views, screenshots and exports: query text reduced to its fingerprint (literals
     // replaced) and client addresses masked (analysis/QueryFingerprint.h does both).

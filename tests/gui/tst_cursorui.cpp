@@ -12,6 +12,7 @@
 #include "analysis/Diagnosis.h"
 #include "export/Exporter.h"
 #include "format/Format.h"
+#include "models/BackendsModel.h"
 #include "models/TargetsModel.h"
 #include "store/Session.h"
 #include "store/SessionAtCursor.h"
@@ -22,6 +23,7 @@
 #include <QFile>
 #include <QImage>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -213,6 +215,28 @@ private Q_SLOTS:
         QCoreApplication::setOrganizationName(u"PoolScopeTest"_s);
         QCoreApplication::setApplicationName(u"tst_cursorui"_s);
         QSettings().clear();
+    }
+
+    // A recording opened at a moment (screenshot FILE --at T): the cursor is set before the recording's archive is
+    // attached, so at first nothing can be read at it; once the archive is there, the backends are that moment's.
+    void archiveAttachedAfterTheCursor()
+    {
+        Session session(workspace());
+        MemoryArchive archive;
+        feed(session, archive);
+        session.setReview(true);
+        ViewState view;
+        view.setCursor(timeOf(kMoment));
+        BackendsModel model(&session, &view);
+        QCOMPARE(model.rowCount(), 0);
+        session.setArchive(&archive);
+        view.reloadAtCursor();
+        QCOMPARE(model.rowCount(), webBackends(kMoment) + workerBackends(kMoment));
+        QVERIFY(webBackends(kMoment) != webBackends(kSamples - 1)); // not the newest read
+        const QSignalSpy moved(&view, &ViewState::cursorChanged);
+        view.setCursor(ViewState::kLive);
+        view.reloadAtCursor(); // live reads nothing from the archive: nobody is asked again
+        QCOMPARE(moved.count(), 1);
     }
 
     void targetAtByHistory()
