@@ -9,6 +9,7 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QUrl>
 
 #include <sqlite3.h>
 
@@ -142,6 +143,7 @@ void RecordingReaderV1::close()
     if (m_db)
         sqlite3_close_v2(m_db);
     m_db = nullptr;
+    m_copy.reset();
     m_problems.clear();
     m_meta.clear();
     m_workspace = Workspace();
@@ -161,6 +163,7 @@ bool RecordingReaderV1::fail(const QString& message, QString* error)
     if (m_db)
         sqlite3_close_v2(m_db);
     m_db = nullptr;
+    m_copy.reset();
     m_error = message;
     if (error)
         *error = message;
@@ -181,15 +184,35 @@ bool RecordingReaderV1::open(const QString& path, QString* error)
     m_error.clear();
 
     // RecordingReader::open has checked that the file exists, can be read and starts as a SQLite file.
-    const QByteArray nativePath = QFile::encodeName(path);
-    // Read-write so that SQLite can recover the WAL of a recording that was interrupted.
-    if (sqlite3_open_v2(nativePath.constData(), &m_db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-        sqlite3_close_v2(m_db);
-        m_db = nullptr;
-        if (sqlite3_open_v2(nativePath.constData(), &m_db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-            const QString reason = m_db ? sqliteError(m_db) : u"out of memory"_s;
-            return fail(u"Cannot open %1: %2"_s.arg(path, reason), error);
+    // Format-1 files are written by no PoolScope any more, so one is read as it is when opened, and never
+    // written: SQLite would checkpoint a write-ahead log into the file, roll a hot journal back into it, or
+    // leave -wal and -shm files beside it. A recording that was interrupted (its -wal or -journal still beside
+    // it) is copied with that file into a private folder, and SQLite recovers the copy; any other file is
+    // opened immutable (no locks, no files beside it).
+    QString file = QFileInfo(path).absoluteFilePath();
+    bool interrupted = false;
+    for (const QString& suffix : { u"-wal"_s, u"-journal"_s })
+        interrupted = interrupted || QFileInfo::exists(file + suffix);
+    if (interrupted) {
+        m_copy = std::make_unique<QTemporaryDir>();
+        const QString copy = m_copy->filePath(QFileInfo(file).fileName());
+        bool copied = m_copy->isValid() && QFile::copy(file, copy);
+        for (const QString& suffix : { u"-wal"_s, u"-journal"_s }) {
+            if (copied && QFileInfo::exists(file + suffix))
+                copied = QFile::copy(file + suffix, copy + suffix);
         }
+        if (!copied) {
+            return fail(u"Cannot open %1: it was interrupted while being written, and it cannot be copied to %2 "
+                        "to be recovered there without changing it"_s.arg(path, m_copy->path()),
+                error);
+        }
+        file = copy;
+    }
+    const QByteArray uri = QUrl::fromLocalFile(file).toEncoded() + (interrupted ? "" : "?immutable=1");
+    const int flags = SQLITE_OPEN_URI | (interrupted ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY);
+    if (sqlite3_open_v2(uri.constData(), &m_db, flags, nullptr) != SQLITE_OK) {
+        const QString reason = m_db ? sqliteError(m_db) : u"out of memory"_s;
+        return fail(u"Cannot open %1: %2"_s.arg(path, reason), error);
     }
     sqlite3_busy_timeout(m_db, 2000);
 
@@ -369,12 +392,7 @@ void RecordingReaderV1::readNames()
 
 qint64 RecordingReaderV1::dataVersion()
 {
-    if (!m_db)
-        return -1;
-    SqliteStatement s;
-    if (!s.prepare(m_db, "PRAGMA data_version") || s.step() != SQLITE_ROW)
-        return -1;
-    return s.integer(0);
+    return m_db ? 0 : -1; // read as it was when opened (open())
 }
 
 RecordingReader::TimeRange RecordingReaderV1::timeRange()
@@ -677,7 +695,7 @@ ActivitySnapshot RecordingReaderV1::snapshotAt(const QString& database, qint64 t
     snapshot.database = database;
     if (!m_db)
         return snapshot;
-    const qint64 databaseId = idOf(m_databaseIds, database, &RecordingReaderV1::readNames);
+    const qint64 databaseId = m_databaseIds.value(database, -1);
     SqliteStatement head;
     if (databaseId < 0
         || !newestOkRowAt(&head, "seq, ts, server_ts, latency_ms", "snapshots", "database_id", databaseId, tMs))
@@ -708,17 +726,6 @@ ActivitySnapshot RecordingReaderV1::snapshotAt(const QString& database, qint64 t
     if (step != SQLITE_DONE)
         problem(u"backends"_s, sqliteError(m_db));
     return snapshot;
-}
-
-qint64 RecordingReaderV1::idOf(
-    const QHash<QString, qint64>& ids, const QString& name, void (RecordingReaderV1::*reload)())
-{
-    auto it = ids.constFind(name);
-    if (it == ids.constEnd()) {
-        (this->*reload)();
-        it = ids.constFind(name);
-    }
-    return it == ids.constEnd() ? -1 : it.value();
 }
 
 bool RecordingReaderV1::newestOkRowAt(
@@ -756,7 +763,7 @@ PoolerSnapshot RecordingReaderV1::poolerSnapshotAt(const QString& pooler, qint64
     snapshot.database = poolerDatabase(pooler);
     if (!m_db || !m_hasPoolerTables)
         return snapshot;
-    const qint64 poolerId = idOf(m_poolerIds, pooler, &RecordingReaderV1::readPoolerNames);
+    const qint64 poolerId = m_poolerIds.value(pooler, -1);
     SqliteStatement head;
     if (poolerId < 0
         || !newestOkRowAt(&head, "seq, ts, latency_ms, links_seq", "pooler_reads", "pooler_id", poolerId, tMs))
@@ -803,7 +810,7 @@ QList<RouteStats> RecordingReaderV1::routesAt(const QString& target, qint64 tMs)
     QList<RouteStats> result;
     if (!m_db)
         return result;
-    const qint64 targetId = idOf(m_targetIds, target, &RecordingReaderV1::readNames);
+    const qint64 targetId = m_targetIds.value(target, -1);
     SqliteStatement head;
     if (targetId < 0 || !newestOkRowAt(&head, "seq", "samples", "target_id", targetId, tMs))
         return result;
@@ -885,7 +892,7 @@ HolderReport RecordingReaderV1::holdersAt(const QString& target, qint64 tMs)
     HolderReport report;
     if (!m_db || !hasTable("holder_sets"))
         return report;
-    const qint64 targetId = idOf(m_targetIds, target, &RecordingReaderV1::readNames);
+    const qint64 targetId = m_targetIds.value(target, -1);
     SqliteStatement head;
     if (targetId < 0 || !newestOkRowAt(&head, "seq, ts", "samples", "target_id", targetId, tMs))
         return report;
@@ -981,7 +988,7 @@ QList<RecordingReader::BackendChange> RecordingReaderV1::backendChanges(
     QList<BackendChange> result;
     if (!m_db)
         return result;
-    const qint64 databaseId = idOf(m_databaseIds, database, &RecordingReaderV1::readNames);
+    const qint64 databaseId = m_databaseIds.value(database, -1);
     if (databaseId < 0)
         return result;
     const ActivitySnapshot initial = snapshotAt(database, fromMs);

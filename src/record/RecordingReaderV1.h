@@ -3,6 +3,9 @@
 #include "RecordingSource.h"
 
 #include <QHash>
+#include <QTemporaryDir>
+
+#include <memory>
 
 struct sqlite3;
 
@@ -54,9 +57,6 @@ private:
     // A holder_sets row's holders: its comma-separated ids of holder objects interned in `texts`.
     QList<Holder> holdersOf(const QString& ids);
     void readPoolerNames();
-    // The id of `name` in `ids`, read again with `reload` when absent (a recording being written adds names as
-    // they are first seen); -1 when there is none.
-    qint64 idOf(const QHash<QString, qint64>& ids, const QString& name, void (RecordingReaderV1::*reload)());
     // The newest successful row of `table` (snapshots, samples, pooler_reads: ok, ts, seq) whose `owner`
     // column is ownerId, at or before tMs, its `columns` in *row. False when there is none or it cannot be read
     // (then a problem of `table`).
@@ -66,6 +66,7 @@ private:
     template <typename Sink> bool feed(Sink& sink, const std::function<bool(double)>& progress);
 
     sqlite3* m_db = nullptr;
+    std::unique_ptr<QTemporaryDir> m_copy; // an interrupted file's private copy, which SQLite may recover
     QString m_path;
     QString m_error;
     QStringList m_problems;

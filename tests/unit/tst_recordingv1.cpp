@@ -17,6 +17,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sqlite3.h>
+
 using namespace Qt::StringLiterals;
 using namespace poolscope;
 
@@ -242,6 +244,50 @@ private Q_SLOTS:
         QCOMPARE(QCryptographicHash::hash(readAll(m_path), QCryptographicHash::Sha256), m_hash);
         const QStringList beside = QDir(m_dir.path()).entryList({ u"*.sqlite*"_s }, QDir::Files, QDir::Name);
         QCOMPARE(beside, (QStringList { u"demo-40s.sqlite"_s, u"pgbouncer-5-reads.sqlite"_s }));
+    }
+
+    // A recording interrupted while it was written (its write-ahead log still beside it, as after a kill -9 of
+    // the release that wrote format 1) opens with what the log holds, and the file and its log stay as they were:
+    // SQLite recovers a private copy.
+    void interruptedIsRecoveredInACopy()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(u"interrupted.sqlite"_s);
+        QVERIFY(QFile::copy(kFixtureDir + u"/demo-40s.sqlite"_s, path));
+        QVERIFY(QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner));
+        {
+            sqlite3* db = nullptr;
+            QCOMPARE(
+                sqlite3_open_v2(QFile::encodeName(path).constData(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+            // Closing would otherwise checkpoint the log into the file and delete it.
+            QCOMPARE(sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr), SQLITE_OK);
+            char* message = nullptr;
+            const int rc = sqlite3_exec(db,
+                "INSERT INTO events(seq, ts, severity, source, kind, message) SELECT 1000000000, MAX(ts), 'warning', "
+                "'test', 'note', 'written just before the crash' FROM samples",
+                nullptr, nullptr, &message);
+            const QByteArray why = message ? QByteArray(message) : QByteArray();
+            sqlite3_free(message);
+            QVERIFY2(rc == SQLITE_OK, why.constData());
+            QCOMPARE(sqlite3_close_v2(db), SQLITE_OK);
+        }
+        QVERIFY(QFile::exists(path + u"-wal"_s));
+        const QStringList before = QDir(dir.path()).entryList(QDir::Files, QDir::Name);
+        const QByteArray fileHash = QCryptographicHash::hash(readAll(path), QCryptographicHash::Sha256);
+        const QByteArray logHash = QCryptographicHash::hash(readAll(path + u"-wal"_s), QCryptographicHash::Sha256);
+        {
+            RecordingReader reader;
+            QString error;
+            QVERIFY2(reader.open(path, &error), qPrintable(error));
+            const auto session = reader.load();
+            QVERIFY(session);
+            QVERIFY(!session->events().isEmpty());
+            QCOMPARE(session->events().last().message, u"written just before the crash"_s);
+        }
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files, QDir::Name), before);
+        QCOMPARE(QCryptographicHash::hash(readAll(path), QCryptographicHash::Sha256), fileHash);
+        QCOMPARE(QCryptographicHash::hash(readAll(path + u"-wal"_s), QCryptographicHash::Sha256), logHash);
     }
 
 private:
