@@ -20,6 +20,7 @@
 #include "FleetPane.h"
 #include "MainWindow.h"
 #include "PrometheusServer.h"
+#include "StallProbe.h"
 #include "TestHttpServer.h"
 #include "TimelinePane.h"
 #include "analysis/Diagnosis.h"
@@ -57,6 +58,8 @@
 using namespace Qt::StringLiterals;
 using namespace poolscope;
 using namespace poolscope::test;
+using poolscope::bench::spinUntil;
+using poolscope::bench::StallProbe;
 
 namespace {
 
@@ -69,60 +72,15 @@ int envInt(const char* name, int fallback)
     return ok && v > 0 ? v : fallback;
 }
 
-class StallProbe : public QObject
+// One phase's lateness against the budget.
+void report(const char* what, const StallProbe::Result& r)
 {
-public:
-    StallProbe()
-    {
-        m_timer.setTimerType(Qt::PreciseTimer);
-        m_timer.setInterval(1);
-        connect(&m_timer, &QTimer::timeout, this, [this] {
-            const qint64 now = m_clock.nsecsElapsed();
-            m_lateMs.push_back(std::max(0.0, static_cast<double>(now - m_last) / 1e6 - 1.0));
-            m_last = now;
-        });
-    }
-    void start()
-    {
-        m_lateMs.clear();
-        m_clock.start();
-        m_last = 0;
-        m_timer.start();
-    }
-    std::size_t mark() const { return m_lateMs.size(); }
-    void stop() { m_timer.stop(); }
-    // Lateness over the probes between two marks.
-    void report(const char* what, std::size_t from, std::size_t to) const
-    {
-        std::vector<double> v(m_lateMs.begin() + static_cast<std::ptrdiff_t>(std::min(from, m_lateMs.size())),
-            m_lateMs.begin() + static_cast<std::ptrdiff_t>(std::min(to, m_lateMs.size())));
-        if (v.empty())
-            return;
-        std::sort(v.begin(), v.end());
-        auto at = [&v](double q) { return v[std::min(v.size() - 1, static_cast<std::size_t>(q * (v.size() - 1)))]; };
-        std::printf("%s: event-loop lateness p50 %.2f ms, p99 %.1f ms, max %.1f ms (%zu probes) -> %s (budget p99 <= "
-                    "%.0f ms)\n",
-            what, at(0.5), at(0.99), v.back(), v.size(), at(0.99) <= kBudgetP99Ms ? "PASS" : "FAIL", kBudgetP99Ms);
-        std::fflush(stdout);
-    }
-
-private:
-    QTimer m_timer;
-    QElapsedTimer m_clock;
-    qint64 m_last = 0;
-    std::vector<double> m_lateMs;
-};
-
-bool spinUntil(const std::function<bool()>& done, int deadlineMs)
-{
-    QElapsedTimer clock;
-    clock.start();
-    while (!done()) {
-        if (clock.elapsed() > deadlineMs)
-            return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 50);
-    }
-    return true;
+    if (r.samples == 0)
+        return;
+    std::printf("%s: event-loop lateness p50 %.2f ms, p99 %.1f ms, max %.1f ms (%zu probes) -> %s (budget p99 <= "
+                "%.0f ms)\n",
+        what, r.p50, r.p99, r.max, r.samples, r.p99 <= kBudgetP99Ms ? "PASS" : "FAIL", kBudgetP99Ms);
+    std::fflush(stdout);
 }
 
 // The agents' series for services × replicas over `days` ending now, one sample every stepS: a third of
@@ -439,17 +397,17 @@ int main(int argc, char** argv)
         std::fflush(stdout);
     }
     probe.stop();
-    probe.report("baseline (idle, 1 s)", 0, baselineEnd);
-    probe.report("while the fleet view loads", loading[0].first, loading[0].second);
+    report("baseline (idle, 1 s)", probe.between(0, baselineEnd));
+    report("while the fleet view loads", probe.between(loading[0].first, loading[0].second));
     for (std::size_t i = 1; i < loading.size(); ++i)
-        probe.report(
-            i == 1 ? "while backfilling 24 h" : "while zooming out to 7 days", loading[i].first, loading[i].second);
+        report(i == 1 ? "while backfilling 24 h" : "while zooming out to 7 days",
+            probe.between(loading[i].first, loading[i].second));
     for (std::size_t i = 0; i < building.size(); ++i)
-        probe.report(
-            "building the window on 24 h (not loading: the window's own cost)", building[i].first, building[i].second);
+        report("building the window on 24 h (not loading: the window's own cost)",
+            probe.between(building[i].first, building[i].second));
     if (snapshotRead.second > snapshotRead.first)
-        probe.report(
-            "while reading a 13 MiB agent snapshot (parsed on a worker)", snapshotRead.first, snapshotRead.second);
+        report("while reading a 13 MiB agent snapshot (parsed on a worker)",
+            probe.between(snapshotRead.first, snapshotRead.second));
     windows.clear();
     prometheus.stop();
     return failed ? 1 : 0;

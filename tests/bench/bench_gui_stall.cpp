@@ -16,6 +16,7 @@
 
 #include "EvidenceActions.h"
 #include "MainWindow.h"
+#include "StallProbe.h"
 #include "SyntheticSession.h"
 #include "analysis/Diagnosis.h"
 #include "jobs/JobTracker.h"
@@ -51,67 +52,13 @@
 using namespace Qt::StringLiterals;
 using namespace poolscope;
 using namespace poolscope::test;
+using poolscope::bench::spinUntil;
+using poolscope::bench::StallProbe;
 
 namespace {
 
 constexpr double kBudgetP99Ms = 16;
 constexpr double kBudgetMaxMs = 100;
-
-// A 1 ms timer on the GUI thread; each firing records how much later than 1 ms after the previous it came.
-class StallProbe : public QObject
-{
-public:
-    StallProbe()
-    {
-        m_timer.setTimerType(Qt::PreciseTimer);
-        m_timer.setInterval(1);
-        connect(&m_timer, &QTimer::timeout, this, [this] {
-            const qint64 now = m_clock.nsecsElapsed();
-            m_lateMs.push_back(std::max(0.0, static_cast<double>(now - m_last) / 1e6 - 1.0));
-            m_last = now;
-        });
-    }
-    void start()
-    {
-        m_lateMs.clear();
-        m_clock.start();
-        m_last = 0;
-        m_timer.start();
-    }
-    struct Result
-    {
-        double p50 = 0, p99 = 0, max = 0;
-        std::size_t samples = 0;
-    };
-    // How many probes so far: marks a phase boundary for between().
-    std::size_t mark() const { return m_lateMs.size(); }
-    Result stop()
-    {
-        m_timer.stop();
-        return between(0, m_lateMs.size());
-    }
-    Result between(std::size_t from, std::size_t to) const
-    {
-        Result r;
-        std::vector<double> v(m_lateMs.begin() + static_cast<std::ptrdiff_t>(std::min(from, m_lateMs.size())),
-            m_lateMs.begin() + static_cast<std::ptrdiff_t>(std::min(to, m_lateMs.size())));
-        if (v.empty())
-            return r;
-        std::sort(v.begin(), v.end());
-        auto at = [&v](double q) { return v[std::min(v.size() - 1, static_cast<std::size_t>(q * (v.size() - 1)))]; };
-        r.p50 = at(0.50);
-        r.p99 = at(0.99);
-        r.max = v.back();
-        r.samples = v.size();
-        return r;
-    }
-
-private:
-    QTimer m_timer;
-    QElapsedTimer m_clock;
-    qint64 m_last = 0;
-    std::vector<double> m_lateMs;
-};
 
 bool g_allCompleted = true;
 
@@ -123,19 +70,6 @@ void report(const char* scenario, const StallProbe::Result& r, qint64 wallMs)
         scenario, r.p99, r.max, r.p50, r.samples, static_cast<long long>(wallMs), pass ? "PASS" : "FAIL", kBudgetP99Ms,
         kBudgetMaxMs);
     std::fflush(stdout);
-}
-
-// Runs the event loop until done() or the deadline; false on the deadline.
-bool spinUntil(const std::function<bool()>& done, int deadlineMs)
-{
-    QElapsedTimer clock;
-    clock.start();
-    while (!done()) {
-        if (clock.elapsed() > deadlineMs)
-            return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 50);
-    }
-    return true;
 }
 
 void spinFor(int ms)

@@ -1,7 +1,9 @@
 // Monitor ▸ Inspect payload… against a real HTTP server: the payload is shown with the metric each value
 // feeds, and "Use as tracked" writes the pointer into the workspace file and re-polls with it.
 #include "InspectorDialog.h"
+#include "LiveWindow.h"
 #include "MainWindow.h"
+#include "TestFiles.h"
 #include "TestHttpServer.h"
 #include "WindowActions.h"
 #include "models/PayloadModel.h"
@@ -25,7 +27,10 @@
 using namespace Qt::StringLiterals;
 using namespace poolscope;
 using poolscope::test::httpResponse;
+using poolscope::test::LiveWindow;
+using poolscope::test::readAll;
 using poolscope::test::TestHttpServer;
+using poolscope::test::writeFile;
 
 namespace {
 
@@ -36,41 +41,6 @@ const QByteArray kMetrics = "# TYPE hikaricp_connections_active gauge\n"
                             "hikaricp_connections_active{pool=\"main\"} 6\n"
                             "hikaricp_connections_active{pool=\"aux\"} 1\n"
                             "app_sessions_open{pool=\"main\"} 5\n";
-
-bool writeFile(const QString& path, const QByteArray& bytes)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
-}
-
-QByteArray readAll(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-// A live window on a workspace: session, monitor, window, wired as the app does.
-struct Live
-{
-    std::unique_ptr<Session> session;
-    std::unique_ptr<Monitor> monitor;
-    std::unique_ptr<MainWindow> window;
-
-    explicit Live(Workspace workspace)
-        : session(std::make_unique<Session>(std::move(workspace)))
-        , monitor(std::make_unique<Monitor>(session.get()))
-        , window(std::make_unique<MainWindow>(session.get(), nullptr, nullptr))
-    {
-        window->setMonitor(monitor.get());
-        window->show();
-        monitor->start();
-    }
-    ~Live()
-    {
-        window.reset();
-        monitor.reset();
-    }
-};
 
 } // namespace
 
@@ -91,7 +61,7 @@ private Q_SLOTS:
         QVERIFY(writeFile(path, workspaceText));
         WorkspaceResult loaded = loadWorkspace(path);
         QVERIFY2(loaded.ok(), qPrintable(loaded.errors.join(u'\n')));
-        Live live(*loaded.workspace);
+        LiveWindow live(*loaded.workspace);
 
         QAction* inspect = live.window->windowActions()->action(WindowActions::Id::InspectPayload);
         QCOMPARE(inspect->objectName(), u"InspectPayload"_s);
@@ -167,7 +137,7 @@ private Q_SLOTS:
                 .toUtf8()));
         WorkspaceResult loaded = loadWorkspace(path);
         QVERIFY2(loaded.ok(), qPrintable(loaded.errors.join(u'\n')));
-        Live live(*loaded.workspace);
+        LiveWindow live(*loaded.workspace);
         QTRY_VERIFY_WITH_TIMEOUT(!live.monitor->lastPayload(u"svc"_s).isEmpty(), 10'000);
         InspectorDialog* dialog = live.window->openInspector();
         QVERIFY(dialog);
@@ -209,7 +179,7 @@ private Q_SLOTS:
         target.url = server.url("/health");
         workspace.targets.append(target);
         QVERIFY(validateWorkspace(workspace).isEmpty());
-        Live live(workspace);
+        LiveWindow live(workspace);
         QTRY_VERIFY_WITH_TIMEOUT(!live.monitor->lastPayload(u"web"_s).isEmpty(), 10'000);
         InspectorDialog* dialog = live.window->openInspector();
         QTRY_VERIFY_WITH_TIMEOUT(dialog->model()->rowCount() > 0, 10'000);
@@ -234,7 +204,7 @@ private Q_SLOTS:
         QVERIFY(writeFile(path, text));
         WorkspaceResult loaded = loadWorkspace(path);
         QVERIFY(loaded.ok());
-        Live live(*loaded.workspace);
+        LiveWindow live(*loaded.workspace);
         InspectorDialog* dialog = live.window->openInspector();
         QVERIFY(!dialog->findChild<QPushButton*>(u"InspectorUse"_s)->isEnabled());
         QVERIFY(!dialog->useSelectedAs(u"tracked"_s));

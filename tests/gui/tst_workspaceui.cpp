@@ -3,9 +3,11 @@
 // editor (validated as the loader validates, tested once, then polled), thresholds saved into the file and
 // read back, Save / Save As round trips, and the window's state remembered (QSettings in a temporary place).
 #include "EvidenceActions.h"
+#include "LiveWindow.h"
 #include "MainWindow.h"
 #include "PgCluster.h"
 #include "TargetsPane.h"
+#include "TestFiles.h"
 #include "TestHttpServer.h"
 #include "ThresholdsDialog.h"
 #include "TimelinePane.h"
@@ -44,49 +46,15 @@
 using namespace Qt::StringLiterals;
 using namespace poolscope;
 using poolscope::test::httpResponse;
+using poolscope::test::LiveWindow;
+using poolscope::test::readAll;
 using poolscope::test::TestHttpServer;
+using poolscope::test::writeFile;
 
 namespace {
 
 const QByteArray kHealth = R"({"pool": {"checked_out": 7, "pool_size": 10, "pool_max": 20}, "tracked": 5})";
 const QByteArray kHealth2 = R"({"pool": {"checked_out": 3, "pool_size": 10, "pool_max": 20}, "tracked": 3})";
-
-bool writeFile(const QString& path, const QByteArray& bytes)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
-}
-
-QByteArray readAll(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-// A live window on a workspace, wired as the app wires it.
-struct Live
-{
-    std::unique_ptr<Session> session;
-    std::unique_ptr<Monitor> monitor;
-    std::unique_ptr<MainWindow> window;
-
-    explicit Live(Workspace workspace)
-        : session(std::make_unique<Session>(std::move(workspace)))
-        , monitor(std::make_unique<Monitor>(session.get()))
-        , window(std::make_unique<MainWindow>(session.get(), nullptr, nullptr))
-    {
-        window->setMonitor(monitor.get());
-        if (!session->workspace().path.isEmpty())
-            window->evidence()->setReadFiles({ session->workspace().path });
-        window->show();
-        monitor->start();
-    }
-    ~Live()
-    {
-        window.reset();
-        monitor.reset();
-    }
-};
 
 template <typename T> T* editorAs(WorkspaceDialog* dialog, const QString& field)
 {
@@ -203,7 +171,7 @@ private Q_SLOTS:
         web.fields.insert(u"tracked"_s, u"/tracked"_s);
         workspace.targets.append(web);
         QVERIFY(validateWorkspace(workspace).isEmpty());
-        auto live = std::make_unique<Live>(workspace);
+        auto live = std::make_unique<LiveWindow>(workspace);
 
         QAction* edit = live->window->windowActions()->action(WindowActions::Id::EditWorkspace);
         QVERIFY(edit->isEnabled());
@@ -291,7 +259,7 @@ private Q_SLOTS:
         QCOMPARE(edited.targets.size(), 2);
         QCOMPARE(edited.targets.at(1).name, u"api"_s);
         QCOMPARE(edited.targets.at(1).applicationName, u"api"_s); // the loader's default
-        live = std::make_unique<Live>(edited);
+        live = std::make_unique<LiveWindow>(edited);
         live->window->setWorkspaceModified(true);
         QVERIFY(live->window->windowTitle().endsWith(u" *"_s));
         const int api = live->session->targetIndex(u"api"_s);
@@ -350,7 +318,7 @@ private Q_SLOTS:
         web.intervalMs = 200;
         workspace.targets.append(web);
         QVERIFY(validateWorkspace(workspace).isEmpty());
-        Live live(workspace);
+        LiveWindow live(workspace);
         QTRY_VERIFY_WITH_TIMEOUT(live.session->target(0).polled(), 15'000);
         QCOMPARE(live.session->target(0).latest.metrics[Metric::CheckedOut], 7.0);
 
@@ -396,7 +364,7 @@ private Q_SLOTS:
                 .toUtf8()));
         const WorkspaceResult loaded = loadWorkspace(path);
         QVERIFY2(loaded.ok(), qPrintable(loaded.errors.join(u'\n')));
-        Live live(*loaded.workspace);
+        LiveWindow live(*loaded.workspace);
 
         ThresholdsDialog* dialog = live.window->openThresholdsDialog();
         dialog->warningBox()->setValue(4);
@@ -418,7 +386,7 @@ private Q_SLOTS:
         QVERIFY(readAll(path).contains("Bearer ${env:POOLSCOPE_UI_TOKEN}"));
 
         // A window opened on the file again starts with them.
-        Live again(*reloaded.workspace);
+        LiveWindow again(*reloaded.workspace);
         ThresholdsDialog* reopened = again.window->openThresholdsDialog();
         QCOMPARE(reopened->thresholds(), reloaded.workspace->thresholds);
         reopened->reject();
@@ -438,7 +406,7 @@ private Q_SLOTS:
                 .toUtf8()));
         const WorkspaceResult loaded = loadWorkspace(path);
         QVERIFY2(loaded.ok(), qPrintable(loaded.errors.join(u'\n')));
-        Live live(*loaded.workspace);
+        LiveWindow live(*loaded.workspace);
         QCOMPARE(live.window->windowTitle(), u"PoolScope — workspace.json"_s);
 
         // Save As: load → save → load is the same workspace, references as written.

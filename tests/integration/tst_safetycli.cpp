@@ -2,6 +2,7 @@
 // a file, secrets that must never be written, payload text that must not reach a terminal or a spreadsheet
 // raw, signals that arrive early. Each test runs the real binary against a real HTTP server on 127.0.0.1.
 #include "DemoState.h"
+#include "TestFiles.h"
 #include "record/RecordingReader.h"
 
 #include <QDir>
@@ -83,12 +84,6 @@ private:
     QHash<QByteArray, QByteArray> m_routes;
     QList<QByteArray> m_heads;
 };
-
-QByteArray readAll(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
 
 bool writeAll(const QString& path, const QByteArray& bytes)
 {

@@ -1,5 +1,6 @@
 // The payload inspector's core: laying a payload out with the metric each value feeds (inspectPayload), the
 // model that shows it, and writing one target field back to the workspace file (writeTargetField).
+#include "TestFiles.h"
 #include "models/PayloadModel.h"
 #include "profiles/PayloadInspection.h"
 #include "workspace/WorkspaceEdit.h"
@@ -12,6 +13,8 @@
 
 using namespace Qt::StringLiterals;
 using namespace poolscope;
+using poolscope::test::readAll;
+using poolscope::test::writeFile;
 
 namespace {
 
@@ -45,18 +48,6 @@ const PayloadEntry* entryWithField(const PayloadInspection& inspection, const QS
             return &entry;
     }
     return nullptr;
-}
-
-QByteArray readAll(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-bool writeFile(const QString& path, const QByteArray& bytes)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
 }
 
 const QByteArray kWorkspace

@@ -6,6 +6,7 @@
 // files give the same CSVs and the same moments.
 
 #include "DemoState.h" // poolscopeBinary()
+#include "TestFiles.h"
 #include "export/Exporter.h"
 #include "record/RecordingReader.h"
 #include "store/Session.h"
@@ -21,16 +22,11 @@
 
 using namespace Qt::StringLiterals;
 using namespace poolscope;
+using poolscope::test::readAll;
 
 namespace {
 
 const QString kFixtureDir = QStringLiteral(POOLSCOPE_TEST_DATA_DIR "/recording-v1");
-
-QByteArray readAll(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
 
 // The first line that differs, for a readable failure.
 QString firstDifference(const QByteArray& expected, const QByteArray& actual)

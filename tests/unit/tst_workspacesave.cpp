@@ -1,6 +1,7 @@
 // File ▸ Save / Save As and the thresholds written back: what is written loads back as the same workspace,
 // ${env:NAME} references stay as written, a literal secret is refused with the file untouched; the recent
 // workspaces list (QSettings, in a temporary location).
+#include "TestFiles.h"
 #include "workspace/RecentWorkspaces.h"
 #include "workspace/WorkspaceEdit.h"
 #include "workspace/WorkspaceFile.h"
@@ -14,20 +15,10 @@
 
 using namespace Qt::StringLiterals;
 using namespace poolscope;
+using poolscope::test::readAll;
+using poolscope::test::writeFile;
 
 namespace {
-
-QByteArray readAll(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-bool writeFile(const QString& path, const QByteArray& bytes)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
-}
 
 Workspace sample()
 {
