@@ -81,7 +81,12 @@ private:
     bool stateAt(qint64 tMs, ReplayState* state);
     // Decodes frame `index` into *state up to its first item later than tMs (then *stopped).
     bool applyFrame(ReplayState* state, std::size_t index, qint64 tMs, bool* stopped);
-    template <typename Sink> bool feed(Sink& sink, const std::function<bool(double)>& progress);
+    // Decodes every frame in order into `state` (newBlock() called before each block's keyframe is restored),
+    // each item into `item` and then to visit(item); `progress` is asked now and then (false: stop, "load:
+    // canceled" in problems()). False when something could not be read or reading was canceled.
+    template <typename Visit, typename NewBlock>
+    bool replayAll(ReplayState& state, ReplayState::Item& item, const std::function<bool(double)>& progress,
+        Visit&& visit, NewBlock&& newBlock);
 
     QString m_path;
     QFile m_file;
