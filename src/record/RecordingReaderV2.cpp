@@ -383,6 +383,35 @@ bool RecordingReaderV2::stateAt(qint64 tMs, ReplayState* state)
     return applyFrame(state, last, tMs, &stopped);
 }
 
+bool RecordingReaderV2::startBlock(ReplayState& state, int keyframe)
+{
+    if (keyframe < 0) {
+        state.clear();
+        return true;
+    }
+    const Keyframe& k = m_keyframes.at(static_cast<std::size_t>(keyframe));
+    QString why;
+    if (state.restoreKeyframe(payload(k.offset), static_cast<std::size_t>(k.size), &why))
+        return true;
+    decodeProblem(k.offset, why);
+    return false;
+}
+
+void RecordingReaderV2::replayItems(ReplayState& state, int keyframe, std::size_t firstFrame, qint64 count)
+{
+    if (!startBlock(state, keyframe))
+        return;
+    for (std::size_t f = firstFrame; f < m_frames.size() && count > 0; ++f) {
+        const Frame& frame = m_frames.at(f);
+        ByteReader in(payload(frame.offset) + 16, static_cast<std::size_t>(frame.size - 16));
+        state.beginItems(frame.minMs);
+        ItemKind kind {};
+        qint64 ts = 0;
+        while (count > 0 && state.readItemHead(in, &kind, &ts) && state.decodeItem(in, kind, ts, nullptr))
+            --count;
+    }
+}
+
 template <typename Visit, typename NewBlock>
 bool RecordingReaderV2::replayAll(ReplayState& state, ReplayState::Item& item,
     const std::function<bool(double)>& progress, Visit&& visit, NewBlock&& newBlock)
@@ -393,22 +422,19 @@ bool RecordingReaderV2::replayAll(ReplayState& state, ReplayState::Item& item,
     bool canceled = false;
     const qint64 total = std::max<qint64>(1, m_mapSize);
     int keyframe = -2;
+    std::size_t blockStart = 0; // the first frame of the block
+    qint64 fedInBlock = 0;
     // Frame by frame (walk() from a frame would run to the end), so that the progress knows where it is.
     for (std::size_t f = 0; f < m_frames.size() && !canceled; ++f) {
         const Frame& frame = m_frames.at(f);
         if (frame.keyframe != keyframe) {
+            // A damaged keyframe leaves the state as after the block before it.
+            if (!startBlock(state, frame.keyframe))
+                return false;
             keyframe = frame.keyframe;
+            blockStart = f;
+            fedInBlock = 0;
             newBlock();
-            if (keyframe < 0) {
-                state.clear();
-            } else {
-                const Keyframe& k = m_keyframes.at(static_cast<std::size_t>(keyframe));
-                QString why;
-                if (!state.restoreKeyframe(payload(k.offset), static_cast<std::size_t>(k.size), &why)) {
-                    decodeProblem(k.offset, why);
-                    return false;
-                }
-            }
         }
         ByteReader in(payload(frame.offset) + 16, static_cast<std::size_t>(frame.size - 16));
         state.beginItems(frame.minMs);
@@ -422,8 +448,12 @@ bool RecordingReaderV2::replayAll(ReplayState& state, ReplayState::Item& item,
             }
             if (!state.decodeItem(in, kind, ts, &item)) {
                 decodeProblem(frame.offset, u"cannot be decoded"_s);
+                // The damaged item is half applied: back to the state after the item before it.
+                replayItems(state, keyframe, blockStart, fedInBlock);
+                newBlock();
                 return false;
             }
+            ++fedInBlock;
             visit(item);
         }
         if (!canceled && !in.ok()) {
@@ -483,8 +513,18 @@ public:
         }
     }
 
-    // Before a new block: its keyframe tells every backend of the state as appearing.
-    void reset() { std::fill(m_counts.begin(), m_counts.end(), 0); }
+    // Counts anew over the state's backends (a keyframe replaced them as a whole).
+    void recount(const ReplayState& state)
+    {
+        for (auto it = m_kept.cbegin(); it != m_kept.cend(); ++it) {
+            const auto rows = state.databases().constFind(it.key());
+            for (const std::size_t i : it.value()) {
+                m_counts[i] = rows == state.databases().cend()
+                    ? 0
+                    : countBackendsOf(rows->backends, m_content.targets[i].config, {});
+            }
+        }
+    }
 
     void changed(const QString& database, const Backend* before, const Backend* after)
     {
@@ -549,7 +589,7 @@ bool RecordingReaderV2::read(SessionContent& content, const std::function<bool(d
                 break;
             }
         },
-        [&tally] { tally.reset(); });
+        [&tally, &state] { tally.recount(state); });
     for (const ActivitySnapshot& newest : state.databases())
         content.setNewestSnapshot(newest);
     return complete;

@@ -906,13 +906,14 @@ QByteArray ReplayState::takeKeyframe(qint64 timestampMs)
 
 bool ReplayState::restoreKeyframe(const std::uint8_t* data, std::size_t size, QString* why)
 {
-    clear();
+    // Into a state of its own: all or nothing, and nobody is told of its backends.
+    ReplayState restored;
     ByteReader in(data, size);
-    m_baseMs = static_cast<qint64>(in.fixed64());
+    restored.m_baseMs = static_cast<qint64>(in.fixed64());
     ItemKind kind {};
     qint64 ts = 0;
-    while (readItemHead(in, &kind, &ts)) {
-        if (!decodeItem(in, kind, ts, nullptr)) {
+    while (restored.readItemHead(in, &kind, &ts)) {
+        if (!restored.decodeItem(in, kind, ts, nullptr)) {
             *why = u"keyframe item cannot be decoded"_s;
             return false;
         }
@@ -921,6 +922,9 @@ bool ReplayState::restoreKeyframe(const std::uint8_t* data, std::size_t size, QS
         *why = u"keyframe cannot be decoded"_s;
         return false;
     }
+    BackendObserver observer = std::move(m_backendObserver);
+    *this = std::move(restored);
+    m_backendObserver = std::move(observer);
     return true;
 }
 

@@ -69,10 +69,10 @@ public:
     QByteArray takeKeyframe(qint64 timestampMs);
 
     // ---- reader ----
-    // Null (the default): nobody is told. Kept by clear() and restoreKeyframe().
+    // Null (the default): nobody is told. Kept by clear() and restoreKeyframe(), which replace the backends as
+    // a whole without telling it.
     void setBackendObserver(BackendObserver observer) { m_backendObserver = std::move(observer); }
-    // Replaces the state with a keyframe's payload; false (and *why) when it is damaged. The state is emptied
-    // first without telling the observer, which is then told of every backend of the keyframe as appearing.
+    // Replaces the state with a keyframe's payload; false (and *why), the state unchanged, when it is damaged.
     bool restoreKeyframe(const std::uint8_t* data, std::size_t size, QString* why);
     // The kind and time of the next item; false at the end of the items or on damage (then !in.ok()).
     bool readItemHead(ByteReader& in, recording::ItemKind* kind, qint64* timestampMs);
