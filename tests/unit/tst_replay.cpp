@@ -3,6 +3,7 @@
 #include "jobs/JobTracker.h"
 #include "record/Recorder.h"
 #include "record/RecordingArchive.h"
+#include "record/RecordingFormat.h"
 #include "record/RecordingLoader.h"
 #include "record/RecordingReader.h"
 #include "store/Session.h"
@@ -578,6 +579,63 @@ private Q_SLOTS:
         QCOMPARE(diffSnapshots(run.ticks.at(lastTick).lastOkSnapshot,
                      reader.snapshotAt(u"main"_s, feed.tickTime(lastTick + 1) - 1)),
             QString());
+    }
+
+    // A frame whose checksum matches but whose items end in the middle of one (a bug, or a crafted file): what
+    // is before the cut is read, and the timeline read gives the Session loadInto gives, the newest backends
+    // included (an item half decoded is undone), wherever the cut falls.
+    void timelineReadStopsWhereAnItemIsCutShort()
+    {
+        SyntheticFeed feed; // 2 s ticks: one block, so the frame cut is far from its keyframe
+        Session live(feed.workspace());
+        recordSynthetic(m_path, 20, feed, live);
+        QFile file(m_path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray bytes = file.readAll();
+        file.close();
+        auto u32At = [&bytes](qsizetype at) {
+            quint32 v = 0;
+            for (int i = 0; i < 4; ++i)
+                v |= static_cast<quint32>(static_cast<quint8>(bytes.at(at + i))) << (8 * i);
+            return v;
+        };
+        qsizetype last = -1; // the last record: a frame
+        for (qsizetype at = recording::kHeaderSize2; at < bytes.size(); at += recording::kRecordOverhead + u32At(at))
+            last = at;
+        QCOMPARE(static_cast<quint8>(bytes.at(last + 4)), static_cast<quint8>(recording::RecordType::Frame));
+        const quint32 length = u32At(last);
+        QVERIFY(length > 100);
+
+        const QString damagedPath = m_dir.filePath(u"cut-item.psrec"_s);
+        int failed = 0;
+        for (quint32 keep = 17; keep < length; ++keep) { // the frame's two times and part of its items
+            QByteArray record;
+            for (int i = 0; i < 4; ++i)
+                record.append(static_cast<char>((keep >> (8 * i)) & 0xff));
+            record.append(bytes.mid(last + 4, 1 + keep)); // type and payload
+            const quint32 crc = recording::crc32(
+                reinterpret_cast<const std::uint8_t*>(record.constData()) + 4, static_cast<std::size_t>(keep) + 1);
+            for (int i = 0; i < 4; ++i)
+                record.append(static_cast<char>((crc >> (8 * i)) & 0xff));
+            QFile damaged(damagedPath);
+            QVERIFY(damaged.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            damaged.write(bytes.left(last) + record);
+            damaged.close();
+
+            RecordingReader reader;
+            QString error;
+            QVERIFY2(reader.open(damagedPath, &error), qPrintable(error));
+            Session full(reader.workspace());
+            const bool whole = reader.loadInto(full);
+            failed += whole ? 0 : 1;
+            SessionContent content(reader.workspace());
+            QCOMPARE(reader.read(content), whole);
+            Session timeline(reader.workspace());
+            timeline.adopt(std::move(content));
+            QVERIFY2(diffSessions(full, timeline).isEmpty(),
+                qPrintable(u"cut after %1 of %2 bytes: %3"_s.arg(keep).arg(length).arg(diffSessions(full, timeline))));
+        }
+        QVERIFY(failed > static_cast<int>(length) / 2);
     }
 
     // A byte flipped in the middle (a bad disk, a bad copy): the record holding it fails its checksum; what is
