@@ -143,7 +143,7 @@ int Session::databaseIndex(const QString& name) const
 
 bool backendBelongsTo(const Backend& backend, const TargetConfig& target, const QList<const PoolerSnapshot*>& poolers)
 {
-    if (!target.pgbouncerClients.isEmpty()) {
+    if (backendsLinkedByPoolers(target)) {
         for (const PoolerSnapshot* pooler : poolers) {
             const PoolerServer* server = pooler->serverOfBackend(backend.pid);
             const PoolerClient* client = server ? pooler->clientOf(*server) : nullptr;
