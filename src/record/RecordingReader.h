@@ -80,8 +80,12 @@ public:
     // False when some part could not be read (see problems()); what could be read was fed.
     bool loadInto(Session& session);
     // The same into plain data (no QObject), so that a job can read a recording off the GUI thread and
-    // hand the result to a Session (Session::adopt). `progress` gets the fraction read now and then;
-    // when it returns false reading stops (false, "load: canceled" in problems()).
+    // hand the result to a Session (Session::adopt): the timeline of opening a recording. Format 2 reads it
+    // lazily: a pg_stat_activity read gives its head and each target's backend count (kept as the backends
+    // change, not counted over every read's backends), and each database's newest read, backends and all, is
+    // given once at the end; the backends at another moment are snapshotAt's. The Session is the one loadInto
+    // builds. `progress` gets the fraction read now and then; when it returns false reading stops (false,
+    // "load: canceled" in problems()).
     bool read(SessionContent& content, const std::function<bool(double fraction)>& progress = {});
 
     // The newest successful pg_stat_activity read of `database` at or before tMs, rebuilt from the

@@ -383,70 +383,77 @@ bool RecordingReaderV2::stateAt(qint64 tMs, ReplayState* state)
     return applyFrame(state, last, tMs, &stopped);
 }
 
-template <typename Sink> bool RecordingReaderV2::feed(Sink& sink, const std::function<bool(double)>& progress)
+bool RecordingReaderV2::startBlock(ReplayState& state, int keyframe)
+{
+    if (keyframe < 0) {
+        state.clear();
+        return true;
+    }
+    const Keyframe& k = m_keyframes.at(static_cast<std::size_t>(keyframe));
+    QString why;
+    if (state.restoreKeyframe(payload(k.offset), static_cast<std::size_t>(k.size), &why))
+        return true;
+    decodeProblem(k.offset, why);
+    return false;
+}
+
+void RecordingReaderV2::replayItems(ReplayState& state, int keyframe, std::size_t firstFrame, qint64 count)
+{
+    if (!startBlock(state, keyframe))
+        return;
+    for (std::size_t f = firstFrame; f < m_frames.size() && count > 0; ++f) {
+        const Frame& frame = m_frames.at(f);
+        ByteReader in(payload(frame.offset) + 16, static_cast<std::size_t>(frame.size - 16));
+        state.beginItems(frame.minMs);
+        ItemKind kind {};
+        qint64 ts = 0;
+        while (count > 0 && state.readItemHead(in, &kind, &ts) && state.decodeItem(in, kind, ts, nullptr))
+            --count;
+    }
+}
+
+template <typename Visit, typename NewBlock>
+bool RecordingReaderV2::replayAll(ReplayState& state, ReplayState::Item& item,
+    const std::function<bool(double)>& progress, Visit&& visit, NewBlock&& newBlock)
 {
     refresh();
     const qsizetype problemsBefore = problems().size();
-    ReplayState state;
     qint64 fed = 0;
     bool canceled = false;
     const qint64 total = std::max<qint64>(1, m_mapSize);
-    qint64 offset = 0;
-    auto decide = [&](ItemKind, qint64) {
-        if (progress && (++fed % 512) == 0 && !progress(static_cast<double>(offset) / static_cast<double>(total))) {
-            canceled = true;
-            return Step::Stop;
-        }
-        return Step::Visit;
-    };
-    auto visit = [&](const ReplayState::Item& item) {
-        switch (item.kind) {
-        case ItemKind::Sample:
-            sink.addSample(item.sample);
-            break;
-        case ItemKind::Snapshot:
-            sink.addSnapshot(item.snapshot);
-            break;
-        case ItemKind::Event:
-            sink.addEvent(item.event);
-            break;
-        case ItemKind::Pooler:
-            sink.addPoolerSnapshot(item.pooler);
-            break;
-        }
-    };
-    // Frame by frame, so that the progress knows where it is.
-    ReplayState* s = &state;
     int keyframe = -2;
+    std::size_t blockStart = 0; // the first frame of the block
+    qint64 fedInBlock = 0;
+    // Frame by frame (walk() from a frame would run to the end), so that the progress knows where it is.
     for (std::size_t f = 0; f < m_frames.size() && !canceled; ++f) {
-        offset = m_frames.at(f).offset;
-        if (m_frames.at(f).keyframe != keyframe) {
-            keyframe = m_frames.at(f).keyframe;
-            if (keyframe < 0) {
-                s->clear();
-            } else {
-                const Keyframe& k = m_keyframes.at(static_cast<std::size_t>(keyframe));
-                QString why;
-                if (!s->restoreKeyframe(payload(k.offset), static_cast<std::size_t>(k.size), &why)) {
-                    decodeProblem(k.offset, why);
-                    return false;
-                }
-            }
-        }
-        // walk() from this frame would run to the end; one frame at a time instead.
         const Frame& frame = m_frames.at(f);
+        if (frame.keyframe != keyframe) {
+            // A damaged keyframe leaves the state as after the block before it.
+            if (!startBlock(state, frame.keyframe))
+                return false;
+            keyframe = frame.keyframe;
+            blockStart = f;
+            fedInBlock = 0;
+            newBlock();
+        }
         ByteReader in(payload(frame.offset) + 16, static_cast<std::size_t>(frame.size - 16));
-        s->beginItems(frame.minMs);
+        state.beginItems(frame.minMs);
         ItemKind kind {};
         qint64 ts = 0;
-        ReplayState::Item item;
-        while (s->readItemHead(in, &kind, &ts)) {
-            if (decide(kind, ts) == Step::Stop)
+        while (state.readItemHead(in, &kind, &ts)) {
+            if (progress && (++fed % 512) == 0
+                && !progress(static_cast<double>(frame.offset) / static_cast<double>(total))) {
+                canceled = true;
                 break;
-            if (!s->decodeItem(in, kind, ts, &item)) {
+            }
+            if (!state.decodeItem(in, kind, ts, &item)) {
                 decodeProblem(frame.offset, u"cannot be decoded"_s);
+                // The damaged item is half applied: back to the state after the item before it.
+                replayItems(state, keyframe, blockStart, fedInBlock);
+                newBlock();
                 return false;
             }
+            ++fedInBlock;
             visit(item);
         }
         if (!canceled && !in.ok()) {
@@ -463,12 +470,129 @@ template <typename Sink> bool RecordingReaderV2::feed(Sink& sink, const std::fun
 
 bool RecordingReaderV2::loadInto(Session& session)
 {
-    return feed(session, {});
+    ReplayState state;
+    ReplayState::Item item;
+    return replayAll(
+        state, item, {},
+        [&session](const ReplayState::Item& decoded) {
+            switch (decoded.kind) {
+            case ItemKind::Sample:
+                session.addSample(decoded.sample);
+                break;
+            case ItemKind::Snapshot:
+                session.addSnapshot(decoded.snapshot);
+                break;
+            case ItemKind::Event:
+                session.addEvent(decoded.event);
+                break;
+            case ItemKind::Pooler:
+                session.addPoolerSnapshot(decoded.pooler);
+                break;
+            }
+        },
+        [] {});
 }
+
+namespace {
+
+// The backends of each target in the replay state's newest read of its database, kept as the backends change
+// (ReplayState::BackendObserver) rather than counted anew on every read. backendBelongsTo decides, as for
+// addSnapshot. A target linked by pgbouncer_clients is counted anew on each read: whether a backend is its own
+// depends on the poolers' reads, which change apart from the backends.
+class BackendTally
+{
+public:
+    explicit BackendTally(const SessionContent& content)
+        : m_content(content)
+        , m_counts(content.targets.size(), 0)
+    {
+        for (std::size_t i = 0; i < content.targets.size(); ++i) {
+            const TargetConfig& config = content.targets[i].config;
+            if (backendsCounted(config) && !backendsLinkedByPoolers(config))
+                m_kept[config.database].append(i);
+        }
+    }
+
+    // Counts anew over the state's backends (a keyframe replaced them as a whole).
+    void recount(const ReplayState& state)
+    {
+        for (auto it = m_kept.cbegin(); it != m_kept.cend(); ++it) {
+            const auto rows = state.databases().constFind(it.key());
+            for (const std::size_t i : it.value()) {
+                m_counts[i] = rows == state.databases().cend()
+                    ? 0
+                    : countBackendsOf(rows->backends, m_content.targets[i].config, {});
+            }
+        }
+    }
+
+    void changed(const QString& database, const Backend* before, const Backend* after)
+    {
+        const auto it = m_kept.constFind(database);
+        if (it == m_kept.constEnd())
+            return;
+        for (const std::size_t i : *it) {
+            const TargetConfig& config = m_content.targets[i].config;
+            m_counts[i] += (after && backendBelongsTo(*after, config) ? 1 : 0)
+                - (before && backendBelongsTo(*before, config) ? 1 : 0);
+        }
+    }
+
+    qint64 count(std::size_t index, const QList<Backend>& backends, const QList<const PoolerSnapshot*>& poolers) const
+    {
+        const TargetConfig& config = m_content.targets[index].config;
+        return backendsLinkedByPoolers(config) ? countBackendsOf(backends, config, poolers) : m_counts[index];
+    }
+
+private:
+    const SessionContent& m_content;
+    std::vector<qint64> m_counts; // by target index; only those in m_kept are kept
+    QHash<QString, QList<std::size_t>> m_kept; // database -> the targets on it counted as backends change
+};
+
+} // namespace
 
 bool RecordingReaderV2::read(SessionContent& content, const std::function<bool(double)>& progress)
 {
-    return feed(content, progress);
+    // The timeline: samples, events and pgbouncer reads as they were fed; a pg_stat_activity read as its head
+    // and each target's backend count, the backends staying in the replay state (copying 1,000 backends per
+    // read cost most of the time). Each database's newest read, backends and all, is given once at the end.
+    ReplayState state;
+    BackendTally tally(content);
+    state.setBackendObserver([&tally](const QString& database, const Backend* before, const Backend* after) {
+        tally.changed(database, before, after);
+    });
+    ReplayState::Item item;
+    item.snapshotBackends = false;
+    const QList<Backend> none;
+    const bool complete = replayAll(
+        state, item, progress,
+        [&](const ReplayState::Item& decoded) {
+            switch (decoded.kind) {
+            case ItemKind::Sample:
+                content.addSample(decoded.sample);
+                break;
+            case ItemKind::Snapshot: {
+                const auto rows = state.databases().constFind(decoded.snapshot.database);
+                const QList<Backend>& backends = rows != state.databases().constEnd() ? rows->backends : none;
+                content.addCountedSnapshot(
+                    decoded.snapshot, [&](std::size_t index, const QList<const PoolerSnapshot*>& poolers) {
+                        return tally.count(index, backends, poolers);
+                    });
+                break;
+            }
+            case ItemKind::Event:
+                content.addEvent(decoded.event);
+                break;
+            case ItemKind::Pooler:
+                content.addPoolerSnapshot(decoded.pooler);
+                break;
+            }
+        },
+        [&tally, &state] { tally.recount(state); });
+    for (const ActivitySnapshot& newest : state.databases())
+        content.setNewestSnapshot(newest);
+    return complete;
 }
 
 ActivitySnapshot RecordingReaderV2::snapshotAt(const QString& database, qint64 tMs)

@@ -81,7 +81,18 @@ private:
     bool stateAt(qint64 tMs, ReplayState* state);
     // Decodes frame `index` into *state up to its first item later than tMs (then *stopped).
     bool applyFrame(ReplayState* state, std::size_t index, qint64 tMs, bool* stopped);
-    template <typename Sink> bool feed(Sink& sink, const std::function<bool(double)>& progress);
+    // Restores the keyframe `keyframe` (-1: the empty state) into `state`; false (a problem names it, the state
+    // unchanged) when it is damaged.
+    bool startBlock(ReplayState& state, int keyframe);
+    // The state after the first `count` items of the block of `keyframe`, whose first frame is `firstFrame`.
+    void replayItems(ReplayState& state, int keyframe, std::size_t firstFrame, qint64 count);
+    // Decodes every frame in order into `state` (newBlock() called once each block's keyframe is restored),
+    // each item into `item` and then to visit(item); `progress` is asked now and then (false: stop, "load:
+    // canceled" in problems()). False when something could not be read or reading was canceled; the state is
+    // then the one after the last item visited (newBlock() called again when a damaged item was undone).
+    template <typename Visit, typename NewBlock>
+    bool replayAll(ReplayState& state, ReplayState::Item& item, const std::function<bool(double)>& progress,
+        Visit&& visit, NewBlock&& newBlock);
 
     QString m_path;
     QFile m_file;

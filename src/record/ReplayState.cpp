@@ -653,6 +653,10 @@ bool ReplayState::decodeSnapshot(ByteReader& in, qint64 timestampMs, Item* item)
         case Drop:
             if (argument > static_cast<std::uint64_t>(rows.size() - i))
                 return false;
+            if (m_backendObserver) {
+                for (qsizetype k = i; k < i + static_cast<qsizetype>(argument); ++k)
+                    m_backendObserver(head.database, &rows.at(k), nullptr);
+            }
             rows.erase(rows.begin() + i, rows.begin() + i + static_cast<qsizetype>(argument));
             break;
         case Insert: {
@@ -662,6 +666,8 @@ bool ReplayState::decodeSnapshot(ByteReader& in, qint64 timestampMs, Item* item)
             if ((i > 0 && !backendOrder(rows.at(i - 1), b)) || (i < rows.size() && !backendOrder(b, rows.at(i))))
                 return false; // out of order: damage
             rows.insert(i, std::move(b));
+            if (m_backendObserver)
+                m_backendObserver(head.database, nullptr, &rows.at(i));
             ++i;
             break;
         }
@@ -669,6 +675,7 @@ bool ReplayState::decodeSnapshot(ByteReader& in, qint64 timestampMs, Item* item)
             if (i >= rows.size() || argument > kAllColumns)
                 return false;
             Backend& b = rows[i];
+            const Backend before = m_backendObserver ? b : Backend();
             if (argument & ApplicationName && !readString(in, &b.applicationName))
                 return false;
             if (argument & State && !readString(in, &b.state))
@@ -687,6 +694,8 @@ bool ReplayState::decodeSnapshot(ByteReader& in, qint64 timestampMs, Item* item)
                 return false;
             if (argument & Withheld)
                 b.withheld = !b.withheld;
+            if (m_backendObserver)
+                m_backendObserver(head.database, &before, &b);
             ++i;
             break;
         }
@@ -699,8 +708,11 @@ bool ReplayState::decodeSnapshot(ByteReader& in, qint64 timestampMs, Item* item)
     state.maxConnections = head.maxConnections;
     state.reservedConnections = head.reservedConnections;
     state.error.clear();
-    if (item)
+    if (item && item->snapshotBackends) {
         item->snapshot = state;
+    } else if (item) {
+        item->snapshot = std::move(head); // the head only: the backends stay in the state
+    }
     return in.ok();
 }
 
@@ -894,13 +906,14 @@ QByteArray ReplayState::takeKeyframe(qint64 timestampMs)
 
 bool ReplayState::restoreKeyframe(const std::uint8_t* data, std::size_t size, QString* why)
 {
-    clear();
+    // Into a state of its own: all or nothing, and nobody is told of its backends.
+    ReplayState restored;
     ByteReader in(data, size);
-    m_baseMs = static_cast<qint64>(in.fixed64());
+    restored.m_baseMs = static_cast<qint64>(in.fixed64());
     ItemKind kind {};
     qint64 ts = 0;
-    while (readItemHead(in, &kind, &ts)) {
-        if (!decodeItem(in, kind, ts, nullptr)) {
+    while (restored.readItemHead(in, &kind, &ts)) {
+        if (!restored.decodeItem(in, kind, ts, nullptr)) {
             *why = u"keyframe item cannot be decoded"_s;
             return false;
         }
@@ -909,6 +922,9 @@ bool ReplayState::restoreKeyframe(const std::uint8_t* data, std::size_t size, QS
         *why = u"keyframe cannot be decoded"_s;
         return false;
     }
+    BackendObserver observer = std::move(m_backendObserver);
+    *this = std::move(restored);
+    m_backendObserver = std::move(observer);
     return true;
 }
 

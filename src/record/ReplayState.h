@@ -12,6 +12,7 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
 #include <map>
 
 namespace poolscope {
@@ -42,7 +43,16 @@ public:
         ActivitySnapshot snapshot;
         Event event;
         PoolerSnapshot pooler;
+        // Set by the caller. False: a successful pg_stat_activity read's `snapshot` is its head only (database,
+        // times, latency, connections; no backends), the backends staying in databases(): a read that does
+        // not need every read's backends saves copying them (the next read's changes would detach the copy).
+        bool snapshotBackends = true;
     };
+    // Told of each backend a decoded pg_stat_activity read changes: `before` nullptr for one that appeared,
+    // `after` nullptr for one that is gone, both for one whose columns changed. Lets a reader keep what it
+    // derives from the backends (RecordingReaderV2's timeline read: each target's backend count) without
+    // going through every backend of every read.
+    using BackendObserver = std::function<void(const QString& database, const Backend* before, const Backend* after)>;
 
     // Forgets everything, the interned strings too (a new block).
     void clear();
@@ -59,7 +69,10 @@ public:
     QByteArray takeKeyframe(qint64 timestampMs);
 
     // ---- reader ----
-    // Replaces the state with a keyframe's payload; false (and *why) when it is damaged.
+    // Null (the default): nobody is told. Kept by clear() and restoreKeyframe(), which replace the backends as
+    // a whole without telling it.
+    void setBackendObserver(BackendObserver observer) { m_backendObserver = std::move(observer); }
+    // Replaces the state with a keyframe's payload; false (and *why), the state unchanged, when it is damaged.
     bool restoreKeyframe(const std::uint8_t* data, std::size_t size, QString* why);
     // The kind and time of the next item; false at the end of the items or on damage (then !in.ok()).
     bool readItemHead(ByteReader& in, recording::ItemKind* kind, qint64* timestampMs);
@@ -92,6 +105,7 @@ private:
     QHash<QString, quint32> m_stringIds; // writer: interned string -> index in m_strings
     QList<QString> m_strings;
     qint64 m_baseMs = 0; // the previous item's time
+    BackendObserver m_backendObserver;
 };
 
 } // namespace poolscope

@@ -25,8 +25,17 @@ void applySample(TargetState& state, const Sample& sample)
     }
 }
 
+// `countOf` gives each counted target's backends in a successful read (by index in `targets`).
 void applySnapshot(DatabaseState& state, std::vector<TargetState>& targets, const ActivitySnapshot& snapshot,
-    const QList<const PoolerSnapshot*>& poolers);
+    const QList<const PoolerSnapshot*>& poolers, const SessionContent::BackendCount& countOf);
+
+// The count addSnapshot uses: the read's own backends.
+SessionContent::BackendCount countIn(const std::vector<TargetState>& targets, const ActivitySnapshot& snapshot)
+{
+    return [&targets, &snapshot](std::size_t index, const QList<const PoolerSnapshot*>& poolers) {
+        return countBackendsOf(snapshot.backends, targets.at(index).config, poolers);
+    };
+}
 
 void applyPoolerSnapshot(PoolerState& state, const PoolerSnapshot& snapshot)
 {
@@ -134,7 +143,7 @@ int Session::databaseIndex(const QString& name) const
 
 bool backendBelongsTo(const Backend& backend, const TargetConfig& target, const QList<const PoolerSnapshot*>& poolers)
 {
-    if (!target.pgbouncerClients.isEmpty()) {
+    if (backendsLinkedByPoolers(target)) {
         for (const PoolerSnapshot* pooler : poolers) {
             const PoolerServer* server = pooler->serverOfBackend(backend.pid);
             const PoolerClient* client = server ? pooler->clientOf(*server) : nullptr;
@@ -146,6 +155,27 @@ bool backendBelongsTo(const Backend& backend, const TargetConfig& target, const 
     if (target.applicationName.isEmpty())
         return false;
     return backend.applicationName == target.applicationName;
+}
+
+bool backendsCounted(const TargetConfig& target)
+{
+    return !target.applicationName.isEmpty() || !target.pgbouncerClients.isEmpty();
+}
+
+bool backendsLinkedByPoolers(const TargetConfig& target)
+{
+    return !target.pgbouncerClients.isEmpty();
+}
+
+qint64 countBackendsOf(
+    const QList<Backend>& backends, const TargetConfig& target, const QList<const PoolerSnapshot*>& poolers)
+{
+    qint64 n = 0;
+    for (const Backend& backend : backends) {
+        if (backendBelongsTo(backend, target, poolers))
+            ++n;
+    }
+    return n;
 }
 
 QList<Backend> Session::backendsOf(int targetIndex) const
@@ -274,7 +304,7 @@ void Session::addSnapshot(const ActivitySnapshot& snapshot)
     if (index < 0)
         return;
     applySnapshot(m_databases[static_cast<std::size_t>(index)], m_targets, snapshot,
-        poolerSnapshotsFor(snapshot.database, ViewState::kLive));
+        poolerSnapshotsFor(snapshot.database, ViewState::kLive), countIn(m_targets, snapshot));
     noteTime(snapshot.timestampMs);
     Q_EMIT snapshotAdded(index);
 }
@@ -352,13 +382,37 @@ int SessionContent::addSnapshot(const ActivitySnapshot& snapshot)
 {
     for (std::size_t i = 0; i < databases.size(); ++i) {
         if (databases[i].config.name == snapshot.database) {
-            applySnapshot(
-                databases[i], targets, snapshot, poolerSnapshotsIn(poolers, snapshot.database, ViewState::kLive));
+            applySnapshot(databases[i], targets, snapshot,
+                poolerSnapshotsIn(poolers, snapshot.database, ViewState::kLive), countIn(targets, snapshot));
             noteTimeIn(&firstMs, &lastMs, snapshot.timestampMs);
             return static_cast<int>(i);
         }
     }
     return -1;
+}
+
+int SessionContent::addCountedSnapshot(const ActivitySnapshot& head, const BackendCount& countOf)
+{
+    for (std::size_t i = 0; i < databases.size(); ++i) {
+        if (databases[i].config.name == head.database) {
+            applySnapshot(
+                databases[i], targets, head, poolerSnapshotsIn(poolers, head.database, ViewState::kLive), countOf);
+            noteTimeIn(&firstMs, &lastMs, head.timestampMs);
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+void SessionContent::setNewestSnapshot(const ActivitySnapshot& snapshot)
+{
+    for (DatabaseState& state : databases) {
+        if (state.config.name != snapshot.database)
+            continue;
+        if (state.latest.ok() && state.latest.timestampMs == state.lastOk.timestampMs)
+            state.latest = snapshot;
+        state.lastOk = snapshot;
+    }
 }
 
 void SessionContent::addEvent(const Event& event)
@@ -369,7 +423,7 @@ void SessionContent::addEvent(const Event& event)
 
 namespace {
 void applySnapshot(DatabaseState& state, std::vector<TargetState>& targets, const ActivitySnapshot& snapshot,
-    const QList<const PoolerSnapshot*>& poolers)
+    const QList<const PoolerSnapshot*>& poolers, const SessionContent::BackendCount& countOf)
 {
     state.latest = snapshot;
     if (snapshot.ok()) {
@@ -380,17 +434,13 @@ void applySnapshot(DatabaseState& state, std::vector<TargetState>& targets, cons
     }
 
     // Each target on this database gets its server-side backend count on this tick (a gap on failure).
-    for (auto& target : targets) {
-        if (target.config.database != snapshot.database
-            || (target.config.applicationName.isEmpty() && target.config.pgbouncerClients.isEmpty()))
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        TargetState& target = targets[i];
+        if (target.config.database != snapshot.database || !backendsCounted(target.config))
             continue;
         double count = kAbsent;
         if (snapshot.ok()) {
-            qint64 n = 0;
-            for (const auto& backend : snapshot.backends) {
-                if (backendBelongsTo(backend, target.config, poolers))
-                    ++n;
-            }
+            const qint64 n = countOf(i, poolers);
             count = static_cast<double>(n);
             target.backendCount = n;
         }

@@ -10,6 +10,7 @@
 
 #include <QObject>
 
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -99,6 +100,18 @@ struct SessionContent
     int addSnapshot(const ActivitySnapshot& snapshot);
     int addPoolerSnapshot(const PoolerSnapshot& snapshot);
     void addEvent(const Event& event);
+
+    // A read told by its head and its backend counts rather than its backends: a recording's timeline read
+    // (RecordingReaderV2) keeps each target's count as the backends change instead of listing every read's
+    // backends. `head` is the read without backends; for a successful one, `countOf(targetIndex, poolers)`
+    // gives the number of backends of each target counted by addSnapshot (backendsCounted), with the poolers'
+    // newest reads addSnapshot would pass to backendBelongsTo. The database's latest/lastOk keep the head
+    // until setNewestSnapshot. The same timeline as addSnapshot with the backends.
+    using BackendCount = std::function<qint64(std::size_t targetIndex, const QList<const PoolerSnapshot*>& poolers)>;
+    int addCountedSnapshot(const ActivitySnapshot& head, const BackendCount& countOf);
+    // The newest successful read of its database, backends and all, once the reads are fed (addCountedSnapshot):
+    // becomes lastOk, and latest when that is the same read. Ignored for an unknown database.
+    void setNewestSnapshot(const ActivitySnapshot& snapshot);
 };
 
 // Owns the history of a monitoring session, live or replayed. Views, analysis, the recorder and
@@ -225,5 +238,13 @@ private:
 // target names an application_name and the backend has it.
 bool backendBelongsTo(
     const Backend& backend, const TargetConfig& target, const QList<const PoolerSnapshot*>& poolers = {});
+// True when the timeline counts the target's backends on each read of its database (it names an
+// application_name or pgbouncer_clients).
+bool backendsCounted(const TargetConfig& target);
+// True when backendBelongsTo depends on the poolers' reads (pgbouncer_clients), not on the backend alone.
+bool backendsLinkedByPoolers(const TargetConfig& target);
+// The backends of `backends` that belong to the target (backendBelongsTo).
+qint64 countBackendsOf(
+    const QList<Backend>& backends, const TargetConfig& target, const QList<const PoolerSnapshot*>& poolers);
 
 } // namespace poolscope

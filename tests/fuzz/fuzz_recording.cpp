@@ -65,5 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         reader.routesAt(target.name, range.lastMs);
     reader.routeChanges(0, kAll);
     reader.load();
+    SessionContent timeline(workspace); // what opening it in the window reads (backends counted, not copied)
+    reader.read(timeline);
     return 0;
 }

@@ -6,6 +6,7 @@
 // files give the same CSVs and the same moments.
 
 #include "DemoState.h" // poolscopeBinary()
+#include "RecordingCompare.h"
 #include "TestFiles.h"
 #include "export/Exporter.h"
 #include "record/RecordingReader.h"
@@ -135,6 +136,36 @@ private Q_SLOTS:
         const std::unique_ptr<Session> session = reader.load();
         QCOMPARE(session->targetCount(), 4);
         QCOMPARE(session->target(0).history.size(), std::size_t(41));
+    }
+
+    // Opening a recording reads its timeline (read(): format 1 feeds every read as load does; format 2 counts
+    // the backends as they change): the same Session as feeding every item (loadInto).
+    void timelineReadEqualsFullRead_data()
+    {
+        QTest::addColumn<QString>("recording");
+        for (const QString& name :
+            { u"demo-40s.sqlite"_s, u"demo-40s.psrec"_s, u"pgbouncer-5-reads.sqlite"_s, u"pgbouncer-5-reads.psrec"_s })
+            QTest::newRow(qPrintable(name)) << name;
+    }
+    void timelineReadEqualsFullRead()
+    {
+        QFETCH(QString, recording);
+        RecordingReader reader;
+        QString error;
+        QVERIFY2(reader.open(m_dir.filePath(recording), &error), qPrintable(error));
+        Session full(reader.workspace());
+        QVERIFY(reader.loadInto(full));
+        SessionContent content(reader.workspace());
+        QVERIFY(reader.read(content));
+        QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u'\n')));
+        Session timeline(reader.workspace());
+        timeline.adopt(std::move(content));
+        QCOMPARE(poolscope::test::diffSessions(full, timeline), QString());
+        qint64 counted = 0;
+        for (int t = 0; t < timeline.targetCount(); ++t)
+            counted += static_cast<qint64>(timeline.target(t).history.backendCounts().size());
+        QVERIFY(counted > 0);
+        QVERIFY(!timeline.database(0).lastOk.backends.isEmpty());
     }
 
     // pgbouncer reads at a moment: a failed read is a gap (the moment shows the read before it), and the

@@ -3,6 +3,7 @@
 #include "jobs/JobTracker.h"
 #include "record/Recorder.h"
 #include "record/RecordingArchive.h"
+#include "record/RecordingFormat.h"
 #include "record/RecordingLoader.h"
 #include "record/RecordingReader.h"
 #include "store/Session.h"
@@ -63,7 +64,8 @@ LiveRun recordSynthetic(const QString& path, int ticks, SyntheticFeed& feed, Ses
 }
 
 // A synthetic session with everything a recording holds: failures, events, holders that come and go, and a
-// pgbouncer whose links change now and then. One tick per minute, so that keyframes start many blocks.
+// pgbouncer whose links change now and then, with a target behind it. One tick per minute by default, so that
+// keyframes start many blocks.
 struct MixedRun
 {
     Workspace workspace;
@@ -129,16 +131,18 @@ PoolerSnapshot poolerRead(int tick, qint64 ms)
     return read;
 }
 
-MixedRun recordMixed(const QString& path, int ticks)
+MixedRun recordMixed(const QString& path, int ticks, qint64 tickMs = 60'000)
 {
     SyntheticOptions options;
-    options.tickMs = 60'000;
+    options.tickMs = tickMs;
     options.eventEvery = 3;
     SyntheticFeed feed(options);
     MixedRun run;
     run.workspace = feed.workspace();
     run.workspace.poolers.append(
         PoolerConfig { u"pgb"_s, u"host=127.0.0.1 port=6432 dbname=pgbouncer"_s, u"main"_s, 1000, 5000 });
+    // Its backends are those pgbouncer links to the client at 10.0.0.1 (there in some reads, not in others).
+    run.workspace.targets[1].pgbouncerClients.addr = u"10.0.0.1"_s;
     Session live(run.workspace);
     Recorder recorder(&live);
     QString error;
@@ -193,15 +197,6 @@ MixedRun recordMixed(const QString& path, int ticks)
     }
     recorder.close();
     return run;
-}
-
-QString diffPoolerReads(const PoolerSnapshot& a, const PoolerSnapshot& b)
-{
-    if (a.pooler != b.pooler || a.timestampMs != b.timestampMs || a.latencyMs != b.latencyMs || a.error != b.error)
-        return u"header: %1@%2 vs %3@%4"_s.arg(a.pooler).arg(a.timestampMs).arg(b.pooler).arg(b.timestampMs);
-    if (a.pools != b.pools || a.servers != b.servers || a.clients != b.clients)
-        return u"rows differ at %1"_s.arg(a.timestampMs);
-    return {};
 }
 
 } // namespace
@@ -365,6 +360,53 @@ private Q_SLOTS:
                 QCOMPARE(diffPoolerReads(expected.pooler, reader.poolerSnapshotAt(u"pgb"_s, t)), QString());
             }
         }
+    }
+
+    // The timeline read (read(), what opening a recording does) counts each read's backends as they change
+    // instead of copying them, and gives each database's newest read once at the end: the Session it gives is
+    // the one every item fed as live gives (loadInto), every tick of every column, backend counts included.
+    void timelineReadEqualsFullRead_data()
+    {
+        QTest::addColumn<int>("ticks");
+        QTest::addColumn<qint64>("tickMs");
+        QTest::addRow("many blocks") << 70 << qint64(60'000);
+        QTest::addRow("the last read failed") << 58 << qint64(60'000); // snapshotFailEvery 29
+        QTest::addRow("one block") << 200 << qint64(2000);
+    }
+
+    void timelineReadEqualsFullRead()
+    {
+        QFETCH(int, ticks);
+        QFETCH(qint64, tickMs);
+        const MixedRun run = recordMixed(m_path, ticks, tickMs);
+        RecordingReader reader;
+        QString error;
+        QVERIFY2(reader.open(m_path, &error), qPrintable(error));
+
+        Session full(reader.workspace());
+        QVERIFY(reader.loadInto(full));
+        SessionContent content(reader.workspace());
+        QVERIFY(reader.read(content));
+        QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u'\n')));
+        Session timeline(reader.workspace());
+        timeline.adopt(std::move(content));
+        QCOMPARE(diffSessions(full, timeline), QString());
+
+        // What the comparison rests on: counts that change, a target behind pgbouncer with and without backends,
+        // and the newest read's backends there.
+        QCOMPARE(run.workspace.targets.at(1).pgbouncerClients.addr, u"10.0.0.1"_s);
+        for (int t : { 0, 1 }) {
+            const auto counts = timeline.target(t).history.backendCounts();
+            QCOMPARE(counts.size(), static_cast<std::size_t>(ticks));
+            QVERIFY2(std::adjacent_find(counts.begin(), counts.end(), std::not_equal_to<double>()) != counts.end(),
+                qPrintable(timeline.target(t).config.name));
+        }
+        const auto linked = timeline.target(1).history.backendCounts();
+        QVERIFY(std::find(linked.begin(), linked.end(), 0.0) != linked.end());
+        QVERIFY(std::find(linked.begin(), linked.end(), 1.0) != linked.end());
+        QCOMPARE(timeline.database(0).lastOk.backends.size(), run.ticks.last().snapshot.backends.size());
+        QCOMPARE(timeline.database(0).latest.ok(), run.snapshots.last().ok());
+        QCOMPARE(timeline.backendsOf(0).size(), full.backendsOf(0).size());
     }
 
     void cursorRebuildsBackendsAndRoutes_data() { replayedSessionMatchesLive_data(); }
@@ -537,6 +579,63 @@ private Q_SLOTS:
         QCOMPARE(diffSnapshots(run.ticks.at(lastTick).lastOkSnapshot,
                      reader.snapshotAt(u"main"_s, feed.tickTime(lastTick + 1) - 1)),
             QString());
+    }
+
+    // A frame whose checksum matches but whose items end in the middle of one (a bug, or a crafted file): what
+    // is before the cut is read, and the timeline read gives the Session loadInto gives, the newest backends
+    // included (an item half decoded is undone), wherever the cut falls.
+    void timelineReadStopsWhereAnItemIsCutShort()
+    {
+        SyntheticFeed feed; // 2 s ticks: one block, so the frame cut is far from its keyframe
+        Session live(feed.workspace());
+        recordSynthetic(m_path, 20, feed, live);
+        QFile file(m_path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray bytes = file.readAll();
+        file.close();
+        auto u32At = [&bytes](qsizetype at) {
+            quint32 v = 0;
+            for (int i = 0; i < 4; ++i)
+                v |= static_cast<quint32>(static_cast<quint8>(bytes.at(at + i))) << (8 * i);
+            return v;
+        };
+        qsizetype last = -1; // the last record: a frame
+        for (qsizetype at = recording::kHeaderSize2; at < bytes.size(); at += recording::kRecordOverhead + u32At(at))
+            last = at;
+        QCOMPARE(static_cast<quint8>(bytes.at(last + 4)), static_cast<quint8>(recording::RecordType::Frame));
+        const quint32 length = u32At(last);
+        QVERIFY(length > 100);
+
+        const QString damagedPath = m_dir.filePath(u"cut-item.psrec"_s);
+        int failed = 0;
+        for (quint32 keep = 17; keep < length; ++keep) { // the frame's two times and part of its items
+            QByteArray record;
+            for (int i = 0; i < 4; ++i)
+                record.append(static_cast<char>((keep >> (8 * i)) & 0xff));
+            record.append(bytes.mid(last + 4, 1 + keep)); // type and payload
+            const quint32 crc = recording::crc32(
+                reinterpret_cast<const std::uint8_t*>(record.constData()) + 4, static_cast<std::size_t>(keep) + 1);
+            for (int i = 0; i < 4; ++i)
+                record.append(static_cast<char>((crc >> (8 * i)) & 0xff));
+            QFile damaged(damagedPath);
+            QVERIFY(damaged.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            damaged.write(bytes.left(last) + record);
+            damaged.close();
+
+            RecordingReader reader;
+            QString error;
+            QVERIFY2(reader.open(damagedPath, &error), qPrintable(error));
+            Session full(reader.workspace());
+            const bool whole = reader.loadInto(full);
+            failed += whole ? 0 : 1;
+            SessionContent content(reader.workspace());
+            QCOMPARE(reader.read(content), whole);
+            Session timeline(reader.workspace());
+            timeline.adopt(std::move(content));
+            QVERIFY2(diffSessions(full, timeline).isEmpty(),
+                qPrintable(u"cut after %1 of %2 bytes: %3"_s.arg(keep).arg(length).arg(diffSessions(full, timeline))));
+        }
+        QVERIFY(failed > static_cast<int>(length) / 2);
     }
 
     // A byte flipped in the middle (a bad disk, a bad copy): the record holding it fails its checksum; what is
