@@ -38,7 +38,8 @@ public:
             return Result::Ok; // bytes after the end of the stream are ignored
         m_z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
         m_z.avail_in = static_cast<uInt>(size);
-        while (m_z.avail_in > 0) {
+        do { // until the input is used up and zlib holds no more output back
+
             const qsizetype before = out->size();
             out->resize(before + kInflateChunk);
             m_z.next_out = reinterpret_cast<Bytef*>(out->data() + before);
@@ -55,7 +56,7 @@ public:
                 return Result::Corrupt;
             if (rc == Z_BUF_ERROR && m_z.avail_out != 0)
                 break; // no progress possible with this input
-        }
+        } while (m_z.avail_in > 0 || m_z.avail_out == 0);
         return Result::Ok;
     }
     QString message() const { return m_z.msg ? QString::fromLatin1(m_z.msg) : u"corrupted data"_s; }
@@ -160,6 +161,7 @@ void HttpConnection::resetResponse()
     m_body.clear();
     m_inflater.reset();
     m_keepAlive = false;
+    m_headBytes = 0;
 }
 
 void HttpConnection::onReadyRead()
@@ -251,7 +253,7 @@ void HttpConnection::parse()
         case State::ChunkEnd:
         case State::Trailers:
             if (!takeLine(&line)) {
-                if (m_state != State::ChunkSize && m_state != State::ChunkEnd && m_in.size() > kMaxHeadBytes)
+                if (m_in.size() - m_inPos > kMaxHeadBytes)
                     return fail(Error::Protocol, u"invalid HTTP response: headers larger than 64 KiB"_s);
                 if (m_inPos > 0) {
                     m_in.remove(0, m_inPos);
@@ -259,6 +261,9 @@ void HttpConnection::parse()
                 }
                 return;
             }
+            m_headBytes += line.size();
+            if (m_headBytes > kMaxHeadBytes)
+                return fail(Error::Protocol, u"invalid HTTP response: headers larger than 64 KiB"_s);
             break;
         case State::Body:
         case State::ChunkData: {

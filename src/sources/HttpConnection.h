@@ -85,6 +85,7 @@ private:
     Framing m_framing = Framing::UntilClose;
     QByteArray m_in;
     qsizetype m_inPos = 0;
+    qsizetype m_headBytes = 0; // status, header, chunk-size and trailer lines of the response so far
     qint64 m_remaining = 0; // of the body (Length) or of the chunk (ChunkData)
     bool m_keepAlive = false;
     int m_status = 0;
