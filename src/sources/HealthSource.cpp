@@ -210,7 +210,8 @@ void HealthSource::startRequest()
     sendRequest(m_currentUrl);
 }
 
-// One GET; redirects come back to onFinished() (ManualRedirectPolicy), which follows them within the origin.
+// One GET; redirects come back to finishResponse() (through onFinished() with ManualRedirectPolicy, or
+// onDirectFinished()), which follows them within the origin.
 void HealthSource::sendRequest(const QUrl& url)
 {
     if (m_fetchingHolders ? m_holdersDirect : m_urlDirect) { // a redirect keeps the origin, and so the way
