@@ -1,6 +1,7 @@
 #include "HealthSource.h"
 
 #include "Backoff.h"
+#include "HttpConnection.h"
 #include "format/Format.h"
 #include "profiles/HoldersReader.h"
 
@@ -10,6 +11,7 @@
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <QNetworkAccessManager>
+#include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QRandomGenerator>
@@ -27,6 +29,21 @@ namespace {
 
 constexpr qint64 kReadBufferBytes = 256 * 1024;
 constexpr qsizetype kSnippetChars = 120;
+constexpr QByteArrayView kAccept
+    = "application/json, application/openmetrics-text;version=1.0.0;q=0.9, text/plain;version=0.0.4;q=0.8, */*;q=0.5";
+constexpr QByteArrayView kUserAgent = "PoolScope/" POOLSCOPE_VERSION;
+
+// Headers HttpConnection writes itself, or that change how the response is framed: a target configuring one
+// is polled through QNetworkAccessManager.
+bool isFramingHeader(const QByteArray& name)
+{
+    for (const char* framing : { "host", "connection", "accept-encoding", "content-length", "transfer-encoding", "te",
+             "upgrade", "expect", "keep-alive", "proxy-connection" }) {
+        if (name.compare(framing, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
 
 // The start of an error page, on one line, for an error message.
 QString bodySnippet(const QByteArray& body)
@@ -94,6 +111,37 @@ HealthSource::HealthSource(TargetConfig config, QNetworkAccessManager* network, 
             m_holdersConfigError
                 = u"holders_url: \""_s % m_config.holdersUrl % u"\" is not an http:// or https:// URL"_s;
     }
+
+    // The header lines of a direct request: the defaults, each replaced by a configured one of the same name.
+    QList<QPair<QByteArray, QByteArray>> lines { { "Accept", kAccept.toByteArray() },
+        { "User-Agent", kUserAgent.toByteArray() } };
+    for (auto it = m_config.headers.constBegin(); it != m_config.headers.constEnd(); ++it) {
+        const QByteArray name = it.key().toUtf8();
+        m_directAllowed = m_directAllowed && !isFramingHeader(name);
+        lines.removeIf([&name](const auto& line) { return line.first.compare(name, Qt::CaseInsensitive) == 0; });
+        lines.append({ name, it.value().toUtf8() });
+    }
+    for (const auto& [name, value] : std::as_const(lines))
+        m_directHeaders += name + ": " + value + "\r\n";
+    if (m_configError.isEmpty())
+        m_urlDirect = isDirect(QUrl(m_config.url, QUrl::StrictMode));
+    if (!m_config.holdersUrl.isEmpty() && m_holdersConfigError.isEmpty())
+        m_holdersDirect = isDirect(QUrl(m_config.holdersUrl, QUrl::StrictMode));
+}
+
+bool HealthSource::isDirect(const QUrl& url) const
+{
+    if (!m_directAllowed || url.scheme() != u"http"_s || !url.userInfo().isEmpty())
+        return false;
+#ifndef QT_NO_NETWORKPROXY
+    // The proxy QNetworkAccessManager would use, asked once here rather than on every request.
+    if (m_network && (m_network->proxyFactory() || m_network->proxy().type() != QNetworkProxy::DefaultProxy))
+        return false;
+    const QList<QNetworkProxy> proxies = QNetworkProxyFactory::proxyForQuery(QNetworkProxyQuery(url));
+    return proxies.isEmpty() || proxies.constFirst().type() == QNetworkProxy::NoProxy;
+#else
+    return true;
+#endif
 }
 
 HealthSource::~HealthSource()
@@ -158,18 +206,26 @@ void HealthSource::startRequest()
         m_localFailure.start();
         return;
     }
-    sendRequest(m_currentUrl);
     m_deadline.start(std::max(m_config.timeoutMs, 1)); // for the whole request, redirects included
+    sendRequest(m_currentUrl);
 }
 
-// One GET; redirects come back to onFinished() (ManualRedirectPolicy), which follows them within the origin.
+// One GET; redirects come back to finishResponse() (through onFinished() with ManualRedirectPolicy, or
+// onDirectFinished()), which follows them within the origin.
 void HealthSource::sendRequest(const QUrl& url)
 {
+    if (m_fetchingHolders ? m_holdersDirect : m_urlDirect) { // a redirect keeps the origin, and so the way
+        if (!m_http) {
+            m_http = new HttpConnection(this);
+            connect(m_http, &HttpConnection::finished, this, &HealthSource::onDirectFinished);
+        }
+        m_directInFlight = true;
+        m_http->get(url, m_directHeaders, m_config.maxBodyBytes);
+        return;
+    }
     QNetworkRequest request { url };
-    request.setRawHeader("Accept",
-        "application/json, application/openmetrics-text;version=1.0.0;q=0.9, text/plain;version=0.0.4;q=0.8, "
-        "*/*;q=0.5");
-    request.setRawHeader("User-Agent", QByteArrayLiteral("PoolScope/" POOLSCOPE_VERSION));
+    request.setRawHeader("Accept", kAccept.toByteArray());
+    request.setRawHeader("User-Agent", kUserAgent.toByteArray());
     for (auto it = m_config.headers.constBegin(); it != m_config.headers.constEnd(); ++it)
         request.setRawHeader(it.key().toUtf8(), it.value().toUtf8());
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
@@ -216,10 +272,10 @@ void HealthSource::onReadyRead()
         abortRequest(AbortReason::TooLarge);
 }
 
-bool HealthSource::followRedirect(QNetworkReply* reply)
+bool HealthSource::followRedirect(const Response& response)
 {
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QUrl location = reply->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
+    const int status = response.status;
+    const QUrl& location = response.location;
     if (status < 300 || status > 399 || !location.isValid() || location.isEmpty())
         return false;
     const QUrl to = m_currentUrl.resolved(location);
@@ -241,6 +297,13 @@ bool HealthSource::followRedirect(QNetworkReply* reply)
 
 void HealthSource::abortRequest(AbortReason reason)
 {
+    if (m_directInFlight && m_abortReason == AbortReason::None) {
+        m_abortReason = reason;
+        m_directInFlight = false;
+        m_http->abort();
+        finishResponse(Response {});
+        return;
+    }
     if (!m_reply || m_abortReason != AbortReason::None)
         return;
     m_abortReason = reason;
@@ -256,22 +319,64 @@ void HealthSource::onFinished()
     reply->disconnect(this);
     reply->deleteLater();
 
-    if (m_abortReason == AbortReason::None && reply->error() == QNetworkReply::NoError && followRedirect(reply))
+    Response response;
+    response.failed = reply->error() != QNetworkReply::NoError;
+    response.canceled = reply->error() == QNetworkReply::OperationCanceledError;
+    if (response.failed)
+        response.errorString = reply->errorString();
+    const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    response.status = status.isValid() ? status.toInt() : 0;
+    response.reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
+    response.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
+    response.location = reply->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
+    if (m_abortReason == AbortReason::None)
+        m_body.append(reply->readAll());
+    finishResponse(response);
+}
+
+void HealthSource::onDirectFinished()
+{
+    if (!m_directInFlight)
+        return;
+    m_directInFlight = false;
+    Response response;
+    switch (m_http->error()) {
+    case HttpConnection::Error::None:
+        break;
+    case HttpConnection::Error::TooLarge:
+        if (m_abortReason == AbortReason::None)
+            m_abortReason = AbortReason::TooLarge;
+        break;
+    case HttpConnection::Error::Network:
+    case HttpConnection::Error::Protocol:
+        response.failed = true;
+        response.errorString = m_http->errorString();
+        break;
+    }
+    response.status = m_http->status();
+    response.reason = m_http->reasonPhrase();
+    response.contentType = m_http->header("content-type");
+    if (const QByteArray location = m_http->header("location"); !location.isEmpty())
+        response.location = QUrl::fromEncoded(location);
+    m_body = m_http->takeBody();
+    finishResponse(response);
+}
+
+void HealthSource::finishResponse(const Response& response)
+{
+    if (m_abortReason == AbortReason::None && !response.failed && followRedirect(response))
         return; // the next request of the same poll is in flight, under the same deadline
     m_deadline.stop();
-    if (m_abortReason == AbortReason::None) {
-        m_body.append(reply->readAll());
-        if (m_body.size() > m_config.maxBodyBytes)
-            m_abortReason = AbortReason::TooLarge;
-    }
+    if (m_abortReason == AbortReason::None && m_body.size() > m_config.maxBodyBytes)
+        m_abortReason = AbortReason::TooLarge;
     if (m_fetchingHolders) {
-        readHolders(reply);
+        readHolders(response);
         m_body.clear();
         m_fetchingHolders = false;
         deliver(std::exchange(m_pending, Sample {}));
         return;
     }
-    Sample sample = interpretReply(reply);
+    Sample sample = interpretReply(response);
     m_body.clear();
     if (sample.ok() && !m_config.holdersUrl.isEmpty()) {
         fetchHolders(std::move(sample));
@@ -297,14 +402,14 @@ void HealthSource::fetchHolders(Sample sample)
     m_redirects = 0;
     m_redirectError.clear();
     m_currentUrl = QUrl(m_config.holdersUrl, QUrl::StrictMode);
-    sendRequest(m_currentUrl);
     m_deadline.start(std::max(m_config.timeoutMs, 1));
+    sendRequest(m_currentUrl);
 }
 
-void HealthSource::readHolders(QNetworkReply* reply)
+void HealthSource::readHolders(const Response& response)
 {
     auto unavailable = [this](const QString& error) { m_pending.holdersError = u"holders_url: "_s % error; };
-    if (const QString error = transportError(reply, m_config.holdersUrl); !error.isEmpty())
+    if (const QString error = transportError(response, m_config.holdersUrl); !error.isEmpty())
         return unavailable(error);
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(m_body, &parseError);
@@ -324,7 +429,7 @@ void HealthSource::readHolders(QNetworkReply* reply)
     m_pending.holders = std::move(holders);
 }
 
-QString HealthSource::transportError(QNetworkReply* reply, const QString& configuredUrl) const
+QString HealthSource::transportError(const Response& response, const QString& configuredUrl) const
 {
     if (m_abortReason == AbortReason::TooLarge)
         return u"response larger than "_s % formatByteSize(m_config.maxBodyBytes);
@@ -335,22 +440,21 @@ QString HealthSource::transportError(QNetworkReply* reply, const QString& config
             % QUrl(configuredUrl).adjusted(QUrl::RemoveUserInfo).toString();
     // Qt's archive-bomb check (the threshold is the cap, see startRequest) fails with "Decompression failed: "
     // and no reason, or one that says the limit was exceeded; a damaged stream has zlib's reason instead.
-    if (reply->error() != QNetworkReply::NoError) {
+    if (response.failed) {
         static const QString decompression = u"Decompression failed:"_s;
-        const QString error = reply->errorString();
+        const QString& error = response.errorString;
         if (error.startsWith(decompression)
             && (error.mid(decompression.size()).trimmed().isEmpty() || error.contains(u"exceed"_s)))
             return u"response larger than "_s % formatByteSize(m_config.maxBodyBytes);
     }
-    if (m_abortReason == AbortReason::Timeout || reply->error() == QNetworkReply::OperationCanceledError)
+    if (m_abortReason == AbortReason::Timeout || response.canceled)
         return u"timed out after "_s % formatSeconds(m_config.timeoutMs);
 
-    const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    if (status.isValid()) {
-        const int code = status.toInt();
+    if (response.status != 0) {
+        const int code = response.status;
         if (code < 200 || code > 299) {
             QString error = u"HTTP "_s % QString::number(code);
-            const QString reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString().trimmed();
+            const QString reason = response.reason.trimmed();
             if (!reason.isEmpty())
                 error += u' ' % reason;
             const QString snippet = bodySnippet(m_body);
@@ -359,9 +463,9 @@ QString HealthSource::transportError(QNetworkReply* reply, const QString& config
             return error;
         }
     }
-    if (reply->error() != QNetworkReply::NoError) {
+    if (response.failed) {
         // Qt's message may quote the URL: never with its user:password@.
-        QString error = reply->errorString();
+        QString error = response.errorString;
         const QUrl url(configuredUrl);
         if (!url.password().isEmpty())
             error.replace(url.password(), u"***"_s);
@@ -370,19 +474,19 @@ QString HealthSource::transportError(QNetworkReply* reply, const QString& config
     return {};
 }
 
-Sample HealthSource::interpretReply(QNetworkReply* reply)
+Sample HealthSource::interpretReply(const Response& response)
 {
     Sample sample;
     auto fail = [&sample](QString error) {
         sample.error = std::move(error);
         return sample;
     };
-    if (QString error = transportError(reply, m_config.url); !error.isEmpty())
+    if (QString error = transportError(response, m_config.url); !error.isEmpty())
         return fail(std::move(error));
 
     // Kept for the payload inspector (the body is shared, not copied). Prometheus text / OpenMetrics by
     // Content-Type; a body that says nothing of its type is sniffed.
-    const QByteArray contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray().toLower();
+    const QByteArray contentType = response.contentType.toLower();
     m_lastPayload = Payload { m_body, contentType, QDateTime::currentMSecsSinceEpoch() };
     m_payloadChanged = true;
     const bool exposition = m_lastPayload.isExposition();
@@ -451,6 +555,10 @@ void HealthSource::cancelInFlight()
     m_inFlight = false;
     m_fetchingHolders = false;
     m_pending = {};
+    if (m_directInFlight) {
+        m_directInFlight = false;
+        m_http->abort();
+    }
     if (QNetworkReply* reply = m_reply) {
         m_reply = nullptr;
         reply->disconnect(this);

@@ -19,6 +19,8 @@ class QNetworkReply;
 
 namespace poolscope {
 
+class HttpConnection;
+
 // Polls one target's JSON health endpoint (HTTP or HTTPS) and turns every poll into exactly one
 // Sample: metrics and routes through the target's profile, or the reason the poll failed. When the target
 // has a holders_url, a poll whose metrics arrived then fetches it (same timeout, size cap, headers, redirect
@@ -28,6 +30,10 @@ namespace poolscope {
 // At most one request is in flight; a tick that finds one still running is skipped. After a failure
 // the next poll waits max(interval, min(interval * 2^(failures-1), 30 s)) with +-20 % jitter; a success
 // returns to the plain interval. Each source owns its timer, so a dead target never delays another.
+//
+// A plain http:// URL without user information, to which no proxy applies (resolved once per target), is
+// polled on the source's own kept-alive HttpConnection; https://, proxies and user information go through
+// `network` (QNetworkAccessManager). Both give the same samples and errors.
 class HealthSource : public QObject
 {
     Q_OBJECT
@@ -72,6 +78,17 @@ Q_SIGNALS:
 
 private:
     enum class AbortReason { None, Timeout, TooLarge, CrossOrigin, RedirectLoop };
+    // What a request got back, from QNetworkAccessManager or HttpConnection alike.
+    struct Response
+    {
+        bool failed = false; // a network error (errorString); an HTTP status alone is not one
+        bool canceled = false;
+        QString errorString;
+        int status = 0; // 0: none received
+        QString reason;
+        QByteArray contentType;
+        QUrl location;
+    };
 
     void onTick();
     void startRequest();
@@ -79,19 +96,23 @@ private:
     void onReadyRead();
     void sendRequest(const QUrl& url);
     // A 3xx with a Location: the next request sent (true), or m_abortReason set / not a redirect (false).
-    bool followRedirect(QNetworkReply* reply);
+    bool followRedirect(const Response& response);
     void onFinished();
+    void onDirectFinished();
+    void finishResponse(const Response& response);
+    // Whether `url` goes over the source's own HttpConnection (see the class comment).
+    bool isDirect(const QUrl& url) const;
     void abortRequest(AbortReason reason);
     void finishWithError(const QString& error);
     void deliver(Sample sample);
     void cancelInFlight();
     // The reply's failure (abort, HTTP status, network error) for a request to `configuredUrl`; empty if none.
-    QString transportError(QNetworkReply* reply, const QString& configuredUrl) const;
-    Sample interpretReply(QNetworkReply* reply);
+    QString transportError(const Response& response, const QString& configuredUrl) const;
+    Sample interpretReply(const Response& response);
     // After the metrics of `sample` arrived: fetches holders_url, or delivers at once when it is unusable.
     void fetchHolders(Sample sample);
     // The holders_url reply into m_pending (holders, or holdersError).
-    void readHolders(QNetworkReply* reply);
+    void readHolders(const Response& response);
 
     TargetConfig m_config;
     QNetworkAccessManager* m_network;
@@ -103,6 +124,12 @@ private:
     QTimer m_deadline; // the whole request, on top of QNetworkRequest's transfer (inactivity) timeout
     QTimer m_localFailure; // delivers m_configError asynchronously, like a network failure
     QPointer<QNetworkReply> m_reply;
+    HttpConnection* m_http = nullptr; // created on the first direct request
+    bool m_directInFlight = false;
+    bool m_directAllowed = true; // no configured header clashes with the ones HttpConnection writes
+    bool m_urlDirect = false; // m_config.url, resolved once
+    bool m_holdersDirect = false; // m_config.holdersUrl, resolved once
+    QByteArray m_directHeaders; // the request's header lines for HttpConnection
     QByteArray m_body;
     Payload m_lastPayload;
     bool m_payloadChanged = false; // in the poll being delivered
