@@ -14,6 +14,7 @@
 #include "store/ViewState.h"
 
 #include <QDateTime>
+#include <QSet>
 #include <QStatusBar>
 #include <QTimer>
 
@@ -33,6 +34,7 @@ struct FleetLauncher::ServiceWindow
     std::unique_ptr<ViewState> view;
     std::unique_ptr<Diagnosis> diagnosis;
     std::unique_ptr<MainWindow> window;
+    QSet<QString> newReplicas; // replicas that began reporting after it opened, named once in an event
 };
 
 FleetLauncher::FleetLauncher(const Workspace& workspace, QSize windowSize, QObject* parent)
@@ -171,7 +173,7 @@ void FleetLauncher::follow(ServiceWindow* opened)
     const qint64 from = newest > 0 ? newest - opened->stepSeconds * 1000 : now - ServiceLoader::kDefaultRangeMs;
     m_loader->load(
         opened->service, from, now, 0,
-        [session](std::shared_ptr<ServiceHistory> history, const QString& error) {
+        [session, opened](std::shared_ptr<ServiceHistory> history, const QString& error) {
             if (!history) {
                 Event e;
                 e.timestampMs = QDateTime::currentMSecsSinceEpoch();
@@ -182,8 +184,15 @@ void FleetLauncher::follow(ServiceWindow* opened)
                 return;
             }
             // What the session holds now (an earlier refresh may have landed meanwhile): never a point twice.
-            for (const Sample& sample : samplesAfter(*history, newestByTarget(*session)))
+            const QHash<QString, qint64> held = newestByTarget(*session);
+            for (const Sample& sample : samplesAfter(*history, held))
                 session->addSample(sample);
+            for (const NewReplica& replica : newReplicas(*history, held)) {
+                if (!opened->newReplicas.contains(replica.name)) {
+                    opened->newReplicas.insert(replica.name);
+                    session->addEvent(newReplicaEvent(opened->service, replica));
+                }
+            }
         },
         opened->stepSeconds);
 }

@@ -1,5 +1,6 @@
 #include "ServiceHistory.h"
 
+#include "format/Format.h"
 #include "store/HistoryRows.h"
 
 #include "AgentSeries.h"
@@ -181,6 +182,36 @@ QList<Sample> samplesAfter(const ServiceHistory& history, const QHash<QString, q
         }
     }
     return samples;
+}
+
+QList<NewReplica> newReplicas(const ServiceHistory& history, const QHash<QString, qint64>& lastMs)
+{
+    QList<NewReplica> found;
+    for (const TargetState& state : history.content.targets) {
+        if (lastMs.contains(state.config.name))
+            continue;
+        const HistoryRows rows(state.history);
+        for (std::size_t row = 0; row < rows.size(); ++row) {
+            if (rows.sample(state.config.name, row).ok()) {
+                found.append({ state.config.name, rows.time(row) });
+                break;
+            }
+        }
+    }
+    return found;
+}
+
+Event newReplicaEvent(const QString& service, const NewReplica& replica)
+{
+    Event e;
+    e.timestampMs = replica.firstMs;
+    e.source = replica.name;
+    e.kind = u"prometheus"_s;
+    e.message
+        = u"replica %1 of %2 reports to Prometheus since %3: it has no row in this window, whose replicas are "
+          "fixed when it opens; its points count in %4. Open %2 again from the fleet view to see it on its own"_s.arg(
+              replica.name, service, formatClock(replica.firstMs), summedTargetName(service));
+    return e;
 }
 
 } // namespace poolscope

@@ -45,6 +45,19 @@ QString replicaDatabaseName(const QString& replica);
 // The sum: at each grid point, the replicas that are up added together.
 ServiceHistory buildServiceHistory(const QString& service, const ServiceRangeInput& input, const Workspace& fleet);
 
+// A replica that began reporting to Prometheus after a service's window opened.
+struct NewReplica
+{
+    QString name;
+    qint64 firstMs = 0; // its first successful point in the history
+};
+
+// The replicas `history` has and a session following it does not (`lastMs` as for samplesAfter), those with at
+// least one successful point. A window's replicas are fixed when it opens (OlderHistory.h), so these get no row
+// of their own; their points count in the service's sum. newReplicaEvent says so, once per replica.
+QList<NewReplica> newReplicas(const ServiceHistory& history, const QHash<QString, qint64>& lastMs);
+Event newReplicaEvent(const QString& service, const NewReplica& replica);
+
 // The rows of `history` newer than what a session already holds (`lastMs`: target name -> its newest
 // timestamp; a target not in it gets nothing, as a Session ignores unknown targets), as Samples in time
 // order per target: what a window following Prometheus appends after a refresh.

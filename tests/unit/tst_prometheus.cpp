@@ -577,6 +577,25 @@ private Q_SLOTS:
         QCOMPARE(more[2].target, u"web-1"_s);
         QCOMPARE(more[2].metrics[Metric::CheckedOut], 9.0);
         QCOMPARE(more[2].metrics[Metric::Tracked], 4.0);
+
+        // A replica the session does not have (it began reporting after the window opened) is named, from its
+        // first successful point; one with no successful point is not.
+        QList<NewReplica> added = newReplicas(h, last);
+        QCOMPARE(added.size(), 1);
+        QCOMPARE(added[0].name, u"web-2"_s);
+        QCOMPARE(added[0].firstMs, t);
+        const Event said = newReplicaEvent(u"web"_s, added[0]);
+        QCOMPARE(said.source, u"web-2"_s);
+        QCOMPARE(said.timestampMs, t);
+        QVERIFY2(said.message.startsWith(u"replica web-2 of web reports to Prometheus since "_s)
+                && said.message.contains(summedTargetName(u"web"_s)),
+            qPrintable(said.message));
+        QVERIFY(newReplicas(h, { { u"web-1"_s, 0 }, { u"web-2"_s, 0 }, { summedTargetName(u"web"_s), 0 } }).isEmpty());
+        ServiceRangeInput down;
+        down.stepMs = s;
+        down.up = { series(replica(u"web"_s, u"web-3"_s), { t, t + s }, { 0, 0 }) };
+        down.checkedOut = { series(replica(u"web"_s, u"web-3"_s), { t, t + s }, { 1, 1 }) };
+        QVERIFY(newReplicas(buildServiceHistory(u"web"_s, down, fleet), last).isEmpty());
     }
 };
 
