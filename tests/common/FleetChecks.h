@@ -5,12 +5,15 @@
 // scraped, which a service's backfill must equal.
 #include "fleet/PromQuery.h"
 #include "fleet/PrometheusClient.h"
+#include "fleet/ServiceLoader.h"
 
 #include <QEventLoop>
 #include <QTimer>
 
 #include <map>
+#include <memory>
 #include <optional>
+#include <utility>
 
 namespace poolscope::test {
 
@@ -41,6 +44,23 @@ inline PromResponse ask(PrometheusClient& client, const QString& promql,
         return none;
     }
     return *r;
+}
+
+// A service's backfill by a ServiceLoader on `client` (stepSeconds as ServiceLoader::load): the history, or null
+// and why; nullopt when no answer came within 60 s.
+using LoadedService = std::pair<std::shared_ptr<ServiceHistory>, QString>;
+inline std::optional<LoadedService> loadService(
+    PrometheusClient& client, const QString& service, qint64 fromMs, qint64 toMs, int pixels, qint64 stepSeconds = 0)
+{
+    ServiceLoader loader(&client, Workspace {});
+    return await<LoadedService>([&](auto done) {
+        loader.load(
+            service, fromMs, toMs, pixels,
+            [done](std::shared_ptr<ServiceHistory> h, QString e) {
+                done(LoadedService { std::move(h), e });
+            },
+            stepSeconds);
+    });
 }
 
 // The samples Prometheus stored of `selector` in the `window` before timeMs: target -> time -> value.

@@ -10,7 +10,6 @@
 #include "analysis/Diagnosis.h"
 #include "fleet/AgentSnapshotClient.h"
 #include "fleet/FleetSource.h"
-#include "fleet/ServiceLoader.h"
 #include "fleet/SnapshotFollower.h"
 #include "store/Session.h"
 #include "store/ViewState.h"
@@ -70,12 +69,7 @@ private Q_SLOTS:
     void backfillEqualsWhatTheAgentServed()
     {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        ServiceLoader loader(m_client.get(), Workspace {});
-        auto loaded = await<std::pair<std::shared_ptr<ServiceHistory>, QString>>([&](auto done) {
-            loader.load(u"web"_s, now - 120'000, now, 1000, [done](std::shared_ptr<ServiceHistory> h, QString e) {
-                done(std::pair { std::move(h), e });
-            });
-        });
+        const auto loaded = loadService(*m_client, u"web"_s, now - 120'000, now, 1000);
         QVERIFY(loaded);
         QVERIFY2(loaded->first, qPrintable(loaded->second));
         const ServiceHistory& history = *loaded->first;
@@ -123,12 +117,7 @@ private Q_SLOTS:
     void windowFollowsTheAgentsSnapshots()
     {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        ServiceLoader loader(m_client.get(), Workspace {});
-        auto loaded = await<std::pair<std::shared_ptr<ServiceHistory>, QString>>([&](auto done) {
-            loader.load(u"web"_s, now - 120'000, now, 1000, [done](std::shared_ptr<ServiceHistory> h, QString e) {
-                done(std::pair { std::move(h), e });
-            });
-        });
+        const auto loaded = loadService(*m_client, u"web"_s, now - 120'000, now, 1000);
         QVERIFY(loaded);
         QVERIFY2(loaded->first, qPrintable(loaded->second));
         ServiceHistory& history = *loaded->first;

@@ -104,10 +104,10 @@ private Q_SLOTS:
         QVERIFY(promtool.waitForFinished(5 * 60'000));
         // Its stderr is above. It preallocates each chunk file (512 MiB), so it fails on a nearly full disk.
         QVERIFY2(promtool.exitStatus() == QProcess::NormalExit && promtool.exitCode() == 0,
-                 qPrintable(u"promtool tsdb create-blocks-from openmetrics exited with %1; %2 MiB free in %3"_s
-                                .arg(promtool.exitCode())
-                                .arg(QStorageInfo(m_dir.path()).bytesAvailable() / (1024 * 1024))
-                                .arg(m_dir.path())));
+            qPrintable(u"promtool tsdb create-blocks-from openmetrics exited with %1; %2 MiB free in %3"_s
+                           .arg(promtool.exitCode())
+                           .arg(QStorageInfo(m_dir.path()).bytesAvailable() / (1024 * 1024))
+                           .arg(m_dir.path())));
         QString error;
         QVERIFY2(m_prometheus.start({}, &error, m_dir.filePath(u"data"_s), 5 * 60'000), qPrintable(error));
         PrometheusConfig config;
@@ -268,15 +268,8 @@ private:
     std::unique_ptr<Session> openLast24h()
     {
         const qint64 now = m_endS * 1000;
-        ServiceLoader loader(m_client.get(), Workspace {});
-        auto loaded = await<std::pair<std::shared_ptr<ServiceHistory>, QString>>([&](auto done) {
-            loader.load(
-                u"svc"_s, now - ServiceLoader::kDefaultRangeMs, now, 0,
-                [done](std::shared_ptr<ServiceHistory> h, QString e) {
-                    done(std::pair { std::move(h), e });
-                },
-                kFollowStepS);
-        });
+        const auto loaded
+            = loadService(*m_client, u"svc"_s, now - ServiceLoader::kDefaultRangeMs, now, 0, kFollowStepS);
         if (!loaded || !loaded->first) {
             qWarning("cannot open svc: %s", loaded ? qPrintable(loaded->second) : "no answer");
             return nullptr;
