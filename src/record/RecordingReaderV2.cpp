@@ -646,14 +646,13 @@ PoolerSnapshot RecordingReaderV2::poolerSnapshotAt(const QString& pooler, qint64
     return snapshot;
 }
 
-QList<RecordingReader::HolderChange> RecordingReaderV2::holderChanges(qint64 fromMs, qint64 toMs)
+template <typename Start, typename Visit>
+void RecordingReaderV2::walkSamples(qint64 fromMs, qint64 toMs, Start&& start, Visit&& visit)
 {
     refresh();
-    QList<RecordingReader::HolderChange> changes;
     ReplayState state;
     const int first = std::max(0, startFor(fromMs == std::numeric_limits<qint64>::min() ? fromMs : fromMs - 1));
     bool started = false;
-    QHash<QString, std::pair<bool, QList<Holder>>> previous; // target -> its newest successful sample's holders
     auto decide = [&](ItemKind kind, qint64 ts) {
         if (ts > toMs)
             return Step::Stop;
@@ -661,15 +660,24 @@ QList<RecordingReader::HolderChange> RecordingReaderV2::holderChanges(qint64 fro
             return Step::Apply;
         if (!started) {
             started = true;
-            for (auto it = state.targets().cbegin(); it != state.targets().cend(); ++it) {
-                if (it->hasLastOk)
-                    previous.insert(it.key(), { it->lastOk.holdersReported, it->lastOk.holders });
-            }
+            start(state);
         }
         return kind == ItemKind::Sample ? Step::Visit : Step::Apply;
     };
-    auto visit = [&](const ReplayState::Item& item) {
-        const Sample& sample = item.sample;
+    walk(&state, first, decide, [&visit](const ReplayState::Item& item) { visit(item.sample); });
+}
+
+QList<RecordingReader::HolderChange> RecordingReaderV2::holderChanges(qint64 fromMs, qint64 toMs)
+{
+    QList<RecordingReader::HolderChange> changes;
+    QHash<QString, std::pair<bool, QList<Holder>>> previous; // target -> its newest successful sample's holders
+    auto start = [&previous](const ReplayState& state) {
+        for (auto it = state.targets().cbegin(); it != state.targets().cend(); ++it) {
+            if (it->hasLastOk)
+                previous.insert(it.key(), { it->lastOk.holdersReported, it->lastOk.holders });
+        }
+    };
+    auto visit = [&](const Sample& sample) {
         if (!sample.ok())
             return;
         auto& before = previous[sample.target];
@@ -684,32 +692,19 @@ QList<RecordingReader::HolderChange> RecordingReaderV2::holderChanges(qint64 fro
         change.report.holders = sample.holders;
         changes.append(change);
     };
-    walk(&state, first, decide, visit);
+    walkSamples(fromMs, toMs, start, visit);
     return changes;
 }
 
 QList<RecordingReader::RouteChange> RecordingReaderV2::routeChanges(qint64 fromMs, qint64 toMs)
 {
-    refresh();
     QList<RecordingReader::RouteChange> changes;
-    ReplayState state;
-    const int first = std::max(0, startFor(fromMs == std::numeric_limits<qint64>::min() ? fromMs : fromMs - 1));
-    bool started = false;
     QHash<QString, QList<RouteStats>> previous; // target -> its previous sample's routes
-    auto decide = [&](ItemKind kind, qint64 ts) {
-        if (ts > toMs)
-            return Step::Stop;
-        if (ts < fromMs)
-            return Step::Apply;
-        if (!started) {
-            started = true;
-            for (auto it = state.targets().cbegin(); it != state.targets().cend(); ++it)
-                previous.insert(it.key(), it->last.routes);
-        }
-        return kind == ItemKind::Sample ? Step::Visit : Step::Apply;
+    auto start = [&previous](const ReplayState& state) {
+        for (auto it = state.targets().cbegin(); it != state.targets().cend(); ++it)
+            previous.insert(it.key(), it->last.routes);
     };
-    auto visit = [&](const ReplayState::Item& item) {
-        const Sample& sample = item.sample;
+    auto visit = [&](const Sample& sample) {
         QList<RouteStats>& before = previous[sample.target];
         // As format 1 stored them: a route that is new, changed its counters or moved.
         for (qsizetype i = 0; i < sample.routes.size(); ++i) {
@@ -725,7 +720,7 @@ QList<RecordingReader::RouteChange> RecordingReaderV2::routeChanges(qint64 fromM
         }
         before = sample.routes;
     };
-    walk(&state, first, decide, visit);
+    walkSamples(fromMs, toMs, start, visit);
     return changes;
 }
 

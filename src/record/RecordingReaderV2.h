@@ -77,6 +77,10 @@ private:
     // reached): each item's kind and time go to decide(); Apply decodes it into the state, Visit also hands the
     // decoded item to visit(), Stop ends the walk. False when a record cannot be decoded (a problem names it).
     template <typename Decide, typename Visit> bool walk(ReplayState* state, int first, Decide&& decide, Visit&& visit);
+    // The samples in [fromMs, toMs], in order: replays from the keyframe before fromMs, calls start(state) once
+    // with the state as it was just before the first item at or after fromMs, then visit(sample) for each sample.
+    template <typename Start, typename Visit>
+    void walkSamples(qint64 fromMs, qint64 toMs, Start&& start, Visit&& visit);
     // The state after every item at or before tMs.
     bool stateAt(qint64 tMs, ReplayState* state);
     // Decodes frame `index` into *state up to its first item later than tMs (then *stopped).
