@@ -13,7 +13,7 @@ the CPU per poll, the share of a core and the RSS growth per poll. Prints PASS/F
 Recording is off (POOLSCOPE_RECORD=0) unless --record is given; it then writes into the run's temporary folder.
 --wrap runs the window under a profiler (perf, callgrind, heaptrack): the command is split on spaces and put in
 front of the window's. Exit status 0 when the figures were measured, 1 when the run could not be staged.
-Standard library only.
+Standard library only (and procstat.py beside it).
 """
 
 from __future__ import annotations
@@ -29,23 +29,11 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from procstat import cpu_seconds, rss_kb  # noqa: E402
+
 BUDGET_MS = 0.3
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat", "rb") as handle:
-        data = handle.read().decode("utf-8", "replace")
-    fields = data[data.rindex(")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_kb(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def served(fake: subprocess.Popen) -> int:
