@@ -2,6 +2,7 @@
 
 // Comparisons for the recording tests that treat NaN (an absent value) as equal to NaN.
 
+#include "record/RecordingReader.h"
 #include "store/Session.h"
 #include "types/ActivitySnapshot.h"
 #include "types/Sample.h"
@@ -207,6 +208,21 @@ inline QString diffSessions(const Session& a, const Session& b)
         return QStringLiteral("events differ (%1 vs %2)").arg(a.events().size()).arg(b.events().size());
     if (a.firstTimestampMs() != b.firstTimestampMs() || a.lastTimestampMs() != b.lastTimestampMs())
         return QStringLiteral("time range differs");
+    return {};
+}
+
+// Reads `reader`'s recording both ways the product does: the full replay into *full (loadInto) and the open
+// job's timeline read into *timeline (read, then adopted). Empty when both read the whole file, else what failed.
+inline QString readBothWays(RecordingReader& reader, Session* full, Session* timeline)
+{
+    if (!reader.loadInto(*full))
+        return QStringLiteral("loadInto failed: ") + reader.problems().join(u'\n');
+    SessionContent content(reader.workspace());
+    if (!reader.read(content))
+        return QStringLiteral("read failed: ") + reader.problems().join(u'\n');
+    if (!reader.problems().isEmpty())
+        return reader.problems().join(u'\n');
+    timeline->adopt(std::move(content));
     return {};
 }
 

@@ -154,12 +154,8 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(reader.open(m_dir.filePath(recording), &error), qPrintable(error));
         Session full(reader.workspace());
-        QVERIFY(reader.loadInto(full));
-        SessionContent content(reader.workspace());
-        QVERIFY(reader.read(content));
-        QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u'\n')));
         Session timeline(reader.workspace());
-        timeline.adopt(std::move(content));
+        QCOMPARE(poolscope::test::readBothWays(reader, &full, &timeline), QString());
         QCOMPARE(poolscope::test::diffSessions(full, timeline), QString());
         qint64 counted = 0;
         for (int t = 0; t < timeline.targetCount(); ++t)
